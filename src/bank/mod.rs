@@ -1,0 +1,58 @@
+//! The question bank: load and check the YAML files, generate items, export.
+//!
+//! Invariant: a `Bank` only exists once every file has been read and every
+//! problem is absent; past `Bank::load`, nothing needs to re-validate.
+
+pub mod model;
+
+pub use model::*;
+
+use std::collections::HashMap;
+
+/// The whole bank, validated: written and generated questions, motions, prompts.
+#[derive(Debug, Clone)]
+pub struct Bank {
+    pub paper: Paper,
+    pub topics: Vec<Topic>,
+    pub passages: Vec<Passage>,
+    pub knowledge: Vec<Entry>,
+    /// Written questions first, in file order, then generated ones.
+    pub questions: Vec<Question>,
+    pub motions: Vec<Motion>,
+    pub prompts: Vec<Prompt>,
+    passage_index: HashMap<String, usize>,
+    question_index: HashMap<String, usize>,
+}
+
+impl Bank {
+    /// Builds the lookup indexes. Callers guarantee ids are unique (the loader checks).
+    pub fn new(
+        paper: Paper,
+        topics: Vec<Topic>,
+        passages: Vec<Passage>,
+        knowledge: Vec<Entry>,
+        questions: Vec<Question>,
+        motions: Vec<Motion>,
+        prompts: Vec<Prompt>,
+    ) -> Bank {
+        let passage_index = passages.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let question_index = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
+        Bank { paper, topics, passages, knowledge, questions, motions, prompts, passage_index, question_index }
+    }
+
+    pub fn passage(&self, id: &str) -> Option<&Passage> {
+        self.passage_index.get(id).map(|&i| &self.passages[i])
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.question_index.get(id).map(|&i| &self.questions[i])
+    }
+
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.paper.sections.iter().find(|s| s.id == id)
+    }
+}

@@ -1,0 +1,6 @@
+//! Agora: a Discord bot that teaches one paper with quizzes and debates.
+//!
+//! The domain core (`bank`, `quiz`, `scoring`) knows nothing of Discord, SQL or the
+//! clock; adapters (`store`, `terminal`, the CLI) sit around it.
+
+pub mod bank;
