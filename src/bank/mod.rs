@@ -3,9 +3,20 @@
 //! Invariant: a `Bank` only exists once every file has been read and every
 //! problem is absent; past `Bank::load`, nothing needs to re-validate.
 
+pub mod export;
+pub mod generate;
+pub mod limits;
+pub mod load;
 pub mod model;
+pub mod problem;
+mod raw;
+pub mod source;
+pub mod stats;
 
+pub use load::{load, load_texts, DEFAULT_SEED};
 pub use model::*;
+pub use problem::{Problem, Problems};
+pub use source::Source;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,891 @@
+//! Reads every YAML file of a bank, checks it and builds the validated `Bank`.
+//!
+//! Invariant: `load` returns either a `Bank` in which every rule of
+//! `questions/README.md` holds, or every problem it found, each with file:line:column
+//! and a hint. It never stops at the first problem of a file that still parses, and
+//! it never panics, whatever the input.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::problem::{Problem, Problems};
+use super::raw::*;
+use super::source::{Source, normalise};
+use super::{generate, limits, model::*, Bank};
+
+/// The generator's seed when none is given: same bank, same generated items.
+pub const DEFAULT_SEED: u64 = 2025;
+
+/// Loads the bank in `dir` (every `.yaml`/`.yml` file below it). With `source`, every
+/// quote is proved to stand in the paragraph its passage id names.
+pub fn load(dir: &Path, source: Option<&Source>) -> Result<Bank, Problems> {
+    load_with_seed(dir, source, DEFAULT_SEED)
+}
+
+pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<Bank, Problems> {
+    let mut paths = Vec::new();
+    if let Err(e) = collect_yaml(dir, &mut paths) {
+        return Err(Problems(vec![Problem {
+            file: dir.to_path_buf(),
+            line: 1,
+            column: 1,
+            item: None,
+            message: format!("cannot read the bank folder: {e}"),
+            hint: "pass the folder that holds the bank's .yaml files, e.g. `questions`".into(),
+        }]));
+    }
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((path, text)),
+            Err(e) => {
+                return Err(Problems(vec![Problem {
+                    file: path,
+                    line: 1,
+                    column: 1,
+                    item: None,
+                    message: format!("cannot read the file: {e}"),
+                    hint: "bank files must be readable UTF-8 text".into(),
+                }]));
+            }
+        }
+    }
+    load_texts(files, source, seed)
+}
+
+/// Loads a bank from (path, text) pairs: the whole checker, without touching the disk.
+pub fn load_texts(files: Vec<(PathBuf, String)>, source: Option<&Source>, seed: u64) -> Result<Bank, Problems> {
+    let mut loader = Loader { files, problems: Vec::new() };
+    let bank = loader.run(source, seed);
+    let mut problems = loader.problems;
+    problems.sort();
+    problems.dedup();
+    match bank {
+        Some(bank) if problems.is_empty() => Ok(bank),
+        _ => Err(Problems(problems)),
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The top level of one file; each element is kept as a located JSON value so that one
+/// bad element does not hide the problems of the others.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    paper: Option<Spanned<Value>>,
+    #[serde(default)]
+    topics: Vec<Spanned<Value>>,
+    #[serde(default)]
+    passages: Vec<Spanned<Value>>,
+    #[serde(default)]
+    knowledge: Vec<Spanned<Value>>,
+    #[serde(default)]
+    questions: Vec<Spanned<Value>>,
+    #[serde(default)]
+    motions: Vec<Spanned<Value>>,
+    #[serde(default)]
+    prompts: Vec<Spanned<Value>>,
+}
+
+/// Where an element of a file stands: its first line and column, and the line where the
+/// next element begins (searches for a key or a value stay inside it).
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    file: usize,
+    line: u64,
+    column: u64,
+    end: u64,
+}
+
+/// What to point at inside an element: a key (`answer:`) or a piece of text (`s5-p99`).
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Start,
+    Key(&'a str),
+    Text(&'a str),
+}
+
+struct Loader {
+    files: Vec<(PathBuf, String)>,
+    problems: Vec<Problem>,
+}
+
+/// Collected elements of every file, by kind, with their locations.
+#[derive(Default)]
+struct Elements {
+    paper: Vec<(Node, Value)>,
+    topics: Vec<(Node, Value)>,
+    passages: Vec<(Node, Value)>,
+    knowledge: Vec<(Node, Value)>,
+    questions: Vec<(Node, Value)>,
+    motions: Vec<(Node, Value)>,
+    prompts: Vec<(Node, Value)>,
+}
+
+impl Loader {
+    fn report(&mut self, node: Node, item: Option<&str>, at: At, message: impl Into<String>, hint: impl Into<String>) {
+        let (line, column) = self.locate(node, at);
+        self.problems.push(Problem {
+            file: self.files[node.file].0.clone(),
+            line,
+            column,
+            item: item.map(str::to_string),
+            message: message.into(),
+            hint: hint.into(),
+        });
+    }
+
+    /// Finds a key or a text inside the element's lines; falls back on the element's start.
+    fn locate(&self, node: Node, at: At) -> (u64, u64) {
+        let text = &self.files[node.file].1;
+        let lines = text.lines().enumerate().skip(node.line.saturating_sub(1) as usize).take((node.end.saturating_sub(node.line)).max(1) as usize);
+        for (i, line) in lines {
+            let found = match at {
+                At::Start => None,
+                At::Key(key) => find_key(line, key),
+                At::Text(t) if !t.is_empty() => line.find(t),
+                At::Text(_) => None,
+            };
+            if let Some(byte) = found {
+                return (i as u64 + 1, line[..byte].chars().count() as u64 + 1);
+            }
+        }
+        (node.line, node.column)
+    }
+
+    fn run(&mut self, source: Option<&Source>, seed: u64) -> Option<Bank> {
+        let elements = self.parse_files();
+        let paper = self.paper(&elements.paper)?;
+        let topics = self.topics(&elements.topics);
+        let topic_ids: HashSet<String> = topics.iter().map(|(_, t)| t.id.clone()).collect();
+        let passages = self.passages(&elements.passages, &paper, source);
+        let passage_ids: HashSet<String> = passages.iter().map(|p| p.id.clone()).collect();
+        let refs = Refs { topics: &topic_ids, passages: &passage_ids };
+        let knowledge = self.knowledge(&elements.knowledge, &refs);
+        let mut questions = self.questions(&elements.questions, &refs);
+        let motions = self.motions(&elements.motions, &refs);
+        let prompts = self.prompts(&elements.prompts, &refs);
+
+        let passage_map: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
+        for (node, q) in &questions {
+            self.check_limits(*node, q, &passage_map);
+        }
+        let topic_list: Vec<Topic> = topics.into_iter().map(|(_, t)| t).collect();
+        let entries: Vec<Entry> = knowledge.iter().map(|(_, e)| e.clone()).collect();
+        let generated = generate::generate(&entries, &topic_list, &passages, seed);
+        let written_ids: HashMap<String, Node> = questions.iter().map(|(n, q)| (q.id.clone(), *n)).collect();
+        let entry_nodes: HashMap<&str, Node> = knowledge.iter().map(|(n, e)| (e.id.as_str(), *n)).collect();
+        for g in generated {
+            let node = entry_nodes.get(g.from.as_str()).copied().unwrap_or(Node { file: 0, line: 1, column: 1, end: 1 });
+            if let Some(other) = written_ids.get(&g.question.id) {
+                let (l, c) = self.locate(*other, At::Start);
+                self.report(node, Some(&g.question.id), At::Start, format!("generated item id `{}` is already used by a written question at line {l}:{c}", g.question.id), "rename the written question; generated ids start with `gen-`");
+            }
+            self.check_limits(node, &g.question, &passage_map);
+            questions.push((node, g.question));
+        }
+        Some(Bank::new(
+            paper,
+            topic_list,
+            passages,
+            entries,
+            questions.into_iter().map(|(_, q)| q).collect(),
+            motions,
+            prompts,
+        ))
+    }
+
+    fn parse_files(&mut self) -> Elements {
+        let mut all = Elements::default();
+        for file in 0..self.files.len() {
+            let text = &self.files[file].1;
+            if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---") {
+                continue;
+            }
+            let raw: RawFile = match serde_saphyr::from_str(text) {
+                Ok(raw) => raw,
+                Err(e) => {
+                    let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                    let message = first_line(&e.to_string());
+                    let hint = if message.contains("unknown field") {
+                        "the top-level keys are paper, topics, passages, knowledge, questions, motions and prompts".to_string()
+                    } else {
+                        "fix the YAML syntax here; quote strings that contain `: ` or start with a special character".to_string()
+                    };
+                    let node = Node { file, line, column, end: line + 1 };
+                    self.report(node, None, At::Start, message, hint);
+                    continue;
+                }
+            };
+            let mut starts: Vec<u64> = Vec::new();
+            let lists = [&raw.topics, &raw.passages, &raw.knowledge, &raw.questions, &raw.motions, &raw.prompts];
+            for list in lists {
+                starts.extend(list.iter().map(|s| s.referenced.line()));
+            }
+            if let Some(p) = &raw.paper {
+                starts.push(p.referenced.line());
+            }
+            // Top-level keys end the element before them too.
+            for (i, line) in text.lines().enumerate() {
+                if line.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+                    starts.push(i as u64 + 1);
+                }
+            }
+            starts.sort();
+            let total = text.lines().count() as u64 + 1;
+            let node_of = |s: &Spanned<Value>| {
+                let line = s.referenced.line().max(1);
+                let end = starts.iter().copied().find(|&l| l > line).unwrap_or(total);
+                (Node { file, line, column: s.referenced.column().max(1), end }, s.value.clone())
+            };
+            all.paper.extend(raw.paper.iter().map(node_of));
+            all.topics.extend(raw.topics.iter().map(node_of));
+            all.passages.extend(raw.passages.iter().map(node_of));
+            all.knowledge.extend(raw.knowledge.iter().map(node_of));
+            all.questions.extend(raw.questions.iter().map(node_of));
+            all.motions.extend(raw.motions.iter().map(node_of));
+            all.prompts.extend(raw.prompts.iter().map(node_of));
+        }
+        all
+    }
+
+    /// Turns one element into its raw record, reporting unknown keys, missing keys and
+    /// wrong types at the key they concern.
+    fn decode<T: DeserializeOwned>(&mut self, node: Node, value: &Value, what: &str) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let id = value.get("id").and_then(Value::as_str).map(str::to_string);
+                let inner = e.inner().to_string();
+                let path = e.path().to_string();
+                let (at_key, hint) = if let Some(key) = between(&inner, "unknown field `", "`") {
+                    (Some(key.to_string()), format!("remove `{key}` or correct its spelling; questions/README.md lists the keys of a {what}"))
+                } else if let Some(key) = between(&inner, "missing field `", "`") {
+                    (None, format!("add `{key}:` to this {what}"))
+                } else {
+                    let key = path.split(['.', '[']).find(|s| !s.is_empty()).map(str::to_string);
+                    (key, format!("see questions/README.md for the shape of a {what}"))
+                };
+                let message = if path == "." || path.is_empty() { format!("{what}: {inner}") } else { format!("{what}: `{path}`: {inner}") };
+                let at = at_key.as_deref().map(At::Key).unwrap_or(At::Start);
+                self.report(node, id.as_deref(), at, message, hint);
+                None
+            }
+        }
+    }
+
+    fn paper(&mut self, nodes: &[(Node, Value)]) -> Option<Paper> {
+        if nodes.is_empty() {
+            let node = Node { file: 0, line: 1, column: 1, end: 1 };
+            if self.files.is_empty() {
+                self.problems.push(Problem { file: PathBuf::from("."), line: 1, column: 1, item: None, message: "the bank has no .yaml files".into(), hint: "point the command at the folder that holds the bank, e.g. `questions`".into() });
+            } else {
+                self.report(node, None, At::Start, "the bank has no `paper:`", "add the paper's title, authors, year, journal, volume, pages, doi and sections to one file (see questions/README.md)");
+            }
+            return None;
+        }
+        for (node, _) in &nodes[1..] {
+            let first = nodes[0].0;
+            let (l, c) = self.locate(first, At::Start);
+            let file = self.files[first.file].0.display().to_string();
+            self.report(*node, None, At::Start, format!("a second `paper:`; the first is at {file}:{l}:{c}"), "a bank teaches one paper: keep one `paper:`");
+        }
+        let (node, value) = &nodes[0];
+        let raw: RawPaper = self.decode(*node, value, "paper")?;
+        let mut seen = HashSet::new();
+        let mut sections = Vec::new();
+        for s in raw.sections {
+            if !seen.insert(s.id.clone()) {
+                self.report(*node, None, At::Text(&s.id), format!("section `{}` is listed twice", s.id), "list each section once");
+            }
+            sections.push(Section { id: s.id, title: s.title, paragraphs: s.paragraphs });
+        }
+        Some(Paper { title: raw.title, authors: raw.authors, year: raw.year, journal: raw.journal, volume: raw.volume, pages: raw.pages, doi: raw.doi, sections })
+    }
+
+    /// Checks an id's form and uniqueness within its kind; `true` when it may be used.
+    fn check_id(&mut self, node: Node, id: &str, what: &str, seen: &mut HashMap<String, (usize, u64, u64)>) -> bool {
+        if id.is_empty() || id.len() > limits::MAX_ID || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            self.report(node, Some(id), At::Key("id"), format!("{what} id `{id}` must be 1 to {} characters of a-z, 0-9 and `-`", limits::MAX_ID), "shorten or rename the id; it must fit in a Discord custom_id beside a round id");
+            return false;
+        }
+        let (line, column) = self.locate(node, At::Key("id"));
+        if let Some((file, l, c)) = seen.get(id) {
+            let first = self.files[*file].0.display().to_string();
+            self.report(node, Some(id), At::Key("id"), format!("duplicate {what} id `{id}`; it is first defined at {first}:{l}:{c}"), format!("give this {what} another id"));
+            return false;
+        }
+        seen.insert(id.to_string(), (node.file, line, column));
+        true
+    }
+
+    fn topics(&mut self, nodes: &[(Node, Value)]) -> Vec<(Node, Topic)> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for (node, value) in nodes {
+            let Some(raw) = self.decode::<RawTopic>(*node, value, "topic") else { continue };
+            if !self.check_id(*node, &raw.id, "topic", &mut seen) {
+                continue;
+            }
+            let group = match raw.group.as_str() {
+                "factor" => TopicGroup::Factor,
+                "obstacle" => TopicGroup::Obstacle,
+                "figures" => TopicGroup::Figures,
+                "context" => TopicGroup::Context,
+                other => {
+                    self.report(*node, Some(&raw.id), At::Key("group"), format!("unknown topic group `{other}`"), "use factor, obstacle, figures or context");
+                    continue;
+                }
+            };
+            out.push((*node, Topic { id: raw.id, title: raw.title, group }));
+        }
+        out
+    }
+
+    fn passages(&mut self, nodes: &[(Node, Value)], paper: &Paper, source: Option<&Source>) -> Vec<Passage> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        let mut sections: Vec<&Section> = paper.sections.iter().collect();
+        sections.sort_by_key(|s| std::cmp::Reverse(s.id.len()));
+        for (node, value) in nodes {
+            let Some(raw) = self.decode::<RawPassage>(*node, value, "passage") else { continue };
+            if !self.check_id(*node, &raw.id, "passage", &mut seen) {
+                continue;
+            }
+            let Some((anchor, section)) = anchor_of(&raw.id, &sections) else {
+                self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see shared/paper/anchors.tsv");
+                continue;
+            };
+            let quote = raw.quote.trim().to_string();
+            if quote.is_empty() {
+                self.report(*node, Some(&raw.id), At::Key("quote"), "the quote is empty", "copy one to three sentences of the paragraph, verbatim");
+                continue;
+            }
+            if quote.chars().count() > limits::MAX_FIELD {
+                self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), limits::MAX_FIELD), "quote at most three sentences");
+            }
+            if let Some(src) = source {
+                self.check_quote(*node, &raw.id, &anchor, &quote, src);
+            }
+            out.push(Passage { id: raw.id, anchor, section, quote, source: raw.source });
+        }
+        out
+    }
+
+    fn check_quote(&mut self, node: Node, id: &str, anchor: &str, quote: &str, src: &Source) {
+        let q = normalise(quote);
+        if src.has_anchors() {
+            if src.paragraph(anchor).is_some_and(|p| p.contains(&q)) {
+                return;
+            }
+            let holders = src.anchors_holding(&q);
+            if !holders.is_empty() {
+                self.report(node, Some(id), At::Key("quote"), format!("the quote is in {}, not in {anchor}", holders.join(", ")), format!("rename the passage to begin with `{}`", holders[0]));
+                return;
+            }
+        } else if !src.anchors_holding(&q).is_empty() {
+            return;
+        }
+        let message = match src.near_miss(&q) {
+            Some(miss) => {
+                let at = miss.differs_at;
+                let ours: String = q.chars().skip(at.saturating_sub(15)).take(40).collect();
+                let theirs: String = miss.stretch.chars().skip(at.saturating_sub(15)).take(40).collect();
+                format!(
+                    "the quote is not in the paper; the closest stretch ({}) is «{}»; they differ at character {}: the quote has «{}» where the paper has «{}»",
+                    miss.anchor.as_deref().unwrap_or("unanchored"),
+                    miss.stretch,
+                    at + 1,
+                    ours,
+                    theirs
+                )
+            }
+            None => "the quote is not in the paper".to_string(),
+        };
+        self.report(node, Some(id), At::Key("quote"), message, "copy the words exactly as paper.md has them (only escapes, `*`, curly quotes and spacing are forgiven)");
+    }
+
+    fn refs(&mut self, node: Node, id: &str, list: &[String], known: &HashSet<String>, what: &str) {
+        for r in list {
+            if !known.contains(r) {
+                self.report(node, Some(id), At::Text(r), format!("unknown {what} `{r}`"), format!("define the {what} `{r}` or cite one that exists"));
+            }
+        }
+    }
+
+    fn knowledge(&mut self, nodes: &[(Node, Value)], refs: &Refs) -> Vec<(Node, Entry)> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for (node, value) in nodes {
+            let node = *node;
+            let Some(raw) = self.decode::<RawEntry>(node, value, "knowledge entry") else { continue };
+            if !self.check_id(node, &raw.id, "knowledge entry", &mut seen) {
+                continue;
+            }
+            let id = raw.id.clone();
+            self.refs(node, &id, std::slice::from_ref(&raw.topic), refs.topics, "topic");
+            if raw.cite.is_empty() {
+                self.report(node, Some(&id), At::Key("id"), "the entry cites no passage", "add `cite: [passage-id]`");
+            }
+            self.refs(node, &id, &raw.cite, refs.passages, "passage");
+            let need = |loader: &mut Loader, key: &str, v: Option<String>| -> Option<String> {
+                match v.filter(|s| !s.trim().is_empty()) {
+                    Some(v) => Some(v),
+                    None => {
+                        loader.report(node, Some(&id), At::Key("kind"), format!("a `{}` entry needs `{key}`", raw.kind), format!("add `{key}:`"));
+                        None
+                    }
+                }
+            };
+            let fact = match raw.kind.as_str() {
+                "factor" | "obstacle" => {
+                    let name = need(self, "name", raw.name.clone());
+                    let summary = need(self, "summary", raw.summary.clone());
+                    let (Some(name), Some(summary)) = (name, summary) else { continue };
+                    if name.chars().count() > limits::MAX_LABEL {
+                        self.report(node, Some(&id), At::Key("name"), format!("the name is {} characters; a button label holds {}", name.chars().count(), limits::MAX_LABEL), "shorten the name; it is used as a quiz choice");
+                    }
+                    if raw.kind == "factor" { Fact::Factor { name, summary } } else { Fact::Obstacle { name, summary } }
+                }
+                "figure" => {
+                    let unit = need(self, "unit", raw.unit.clone());
+                    let measures = need(self, "measures", raw.measures.clone());
+                    let period = need(self, "period", raw.period.as_ref().map(scalar_text));
+                    if raw.value.is_none() {
+                        self.report(node, Some(&id), At::Key("kind"), "a `figure` entry needs `value` (a number)", "add `value:`");
+                    }
+                    let (Some(value), Some(unit), Some(measures), Some(period)) = (raw.value, unit, measures, period) else { continue };
+                    Fact::Figure { value, unit, measures, period }
+                }
+                "event" => {
+                    let date = need(self, "date", raw.date.as_ref().map(scalar_text));
+                    let what = need(self, "what", raw.what.clone());
+                    let (Some(date), Some(what)) = (date, what) else { continue };
+                    if !valid_date(&date) {
+                        self.report(node, Some(&id), At::Key("date"), format!("date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD"), "write the date as the paper gives it, e.g. 2022-02-04 or 1993");
+                        continue;
+                    }
+                    Fact::Event { date, what }
+                }
+                "actor" => {
+                    let name = need(self, "name", raw.name.clone());
+                    let role = need(self, "role", raw.role.clone());
+                    let (Some(name), Some(role)) = (name, role) else { continue };
+                    Fact::Actor { name, role }
+                }
+                other => {
+                    self.report(node, Some(&id), At::Key("kind"), format!("unknown knowledge kind `{other}`"), "use factor, obstacle, figure, event or actor");
+                    continue;
+                }
+            };
+            out.push((node, Entry { id: raw.id, topic: raw.topic, citations: raw.cite, fact }));
+        }
+        out
+    }
+
+    fn questions(&mut self, nodes: &[(Node, Value)], refs: &Refs) -> Vec<(Node, Question)> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for (node, value) in nodes {
+            let Some(raw) = self.decode::<RawQuestion>(*node, value, "question") else { continue };
+            if !self.check_id(*node, &raw.id, "question", &mut seen) {
+                continue;
+            }
+            if let Some(q) = self.question(*node, raw, refs) {
+                out.push((*node, q));
+            }
+        }
+        out
+    }
+
+    fn question(&mut self, node: Node, raw: RawQuestion, refs: &Refs) -> Option<Question> {
+        let id = raw.id.clone();
+        let ok = std::cell::Cell::new(true);
+        let bad = |loader: &mut Loader, at: At, message: String, hint: &str| {
+            loader.report(node, Some(&id), at, message, hint);
+            ok.set(false);
+        };
+        if !(1..=3).contains(&raw.difficulty) {
+            bad(self, At::Key("difficulty"), format!("difficulty {} is not 1, 2 or 3", raw.difficulty), "1 recall, 2 understanding, 3 analysis");
+        }
+        if raw.topics.is_empty() {
+            bad(self, At::Key("id"), "the question has no topics".into(), "add `topics: [topic-id]` (topics are declared under `topics:`)");
+        }
+        if raw.cite.is_empty() {
+            bad(self, At::Key("id"), "the question cites no passage".into(), "add `cite: [passage-id]`: every answer shows the passage behind it");
+        }
+        if raw.prompt.trim().is_empty() {
+            bad(self, At::Key("prompt"), "the prompt is empty".into(), "write the question the student sees");
+        }
+        if raw.explanation.trim().is_empty() {
+            bad(self, At::Key("explanation"), "the explanation is empty".into(), "say why the answer is right and why the most tempting distractor is wrong");
+        }
+        let unknown_topics = raw.topics.iter().filter(|t| !refs.topics.contains(*t)).count();
+        let unknown_cites = raw.cite.iter().filter(|c| !refs.passages.contains(*c)).count();
+        self.refs(node, &id, &raw.topics, refs.topics, "topic");
+        self.refs(node, &id, &raw.cite, refs.passages, "passage");
+        if unknown_topics + unknown_cites > 0 {
+            ok.set(false);
+        }
+
+        let Some(kind) = Kind::parse(&raw.kind) else {
+            self.report(node, Some(&id), At::Key("kind"), format!("unknown question kind `{}`", raw.kind), "use single, true_false, multi, numeric, ordering or short");
+            return None;
+        };
+        // Keys that the kind does not take are mistakes, not decoration.
+        let present = [
+            ("choices", raw.choices.is_some()),
+            ("items", raw.items.is_some()),
+            ("answer", raw.answer.is_some()),
+            ("aliases", !raw.aliases.is_empty()),
+            ("unit", raw.unit.is_some()),
+            ("scale", raw.scale.is_some()),
+            ("tolerance", raw.tolerance.is_some()),
+        ];
+        let takes: &[&str] = match kind {
+            Kind::Single | Kind::Multi => &["choices", "answer"],
+            Kind::TrueFalse => &["answer"],
+            Kind::Numeric => &["answer", "unit", "scale", "tolerance"],
+            Kind::Ordering => &["items"],
+            Kind::Short => &["answer", "aliases"],
+        };
+        for (key, is) in present {
+            if is && !takes.contains(&key) {
+                let message = format!("a `{}` question takes no `{key}`", kind.as_str());
+                bad(self, At::Key(key), message, "remove the key, or change `kind`");
+            }
+        }
+        let answer = match kind {
+            Kind::Single | Kind::Multi => {
+                let choices = raw.choices.clone().unwrap_or_default();
+                if !self.check_choices(node, &id, &choices, "choices") {
+                    ok.set(false);
+                }
+                let letters = match (&raw.answer, kind) {
+                    (Some(Value::String(s)), Kind::Single) => vec![s.clone()],
+                    (Some(Value::Array(a)), Kind::Multi) => a.iter().map(scalar_text).collect(),
+                    (Some(Value::String(s)), Kind::Multi) => vec![s.clone()],
+                    (None, _) => {
+                        let message = "the question has no `answer`".to_string();
+                        bad(self, At::Key("id"), message, if kind == Kind::Single { "add `answer: A` (the letter of the correct choice)" } else { "add `answer: [A, C]` (the letters of the correct choices)" });
+                        return None;
+                    }
+                    (Some(other), _) => {
+                        let message = format!("`answer` {} is not a choice letter", scalar_text(other));
+                        bad(self, At::Key("answer"), message, if kind == Kind::Single { "write one letter: A for the first choice, B for the second…" } else { "write a list of letters, e.g. [A, C]" });
+                        return None;
+                    }
+                };
+                if letters.is_empty() {
+                    bad(self, At::Key("answer"), "a multiple select with no correct choice".into(), "list at least one letter, e.g. [A]");
+                    return None;
+                }
+                let mut correct = Vec::new();
+                for letter in &letters {
+                    match letter_index(letter) {
+                        Some(i) if i < choices.len() => correct.push(i),
+                        Some(_) => {
+                            let last = (b'A' + choices.len().saturating_sub(1) as u8) as char;
+                            bad(self, At::Key("answer"), format!("answer `{letter}` is out of range: there are {} choices (A to {last})", choices.len()), "point at an existing choice, or add the missing choice");
+                        }
+                        None => bad(self, At::Key("answer"), format!("answer `{letter}` is not a choice letter"), "write A for the first choice, B for the second…"),
+                    }
+                }
+                correct.sort();
+                if correct.windows(2).any(|w| w[0] == w[1]) {
+                    bad(self, At::Key("answer"), "the same letter is listed twice in `answer`".into(), "list each correct letter once");
+                    correct.dedup();
+                }
+                if !ok.get() || correct.is_empty() {
+                    return None;
+                }
+                if kind == Kind::Single { Answer::Single { choices, correct: correct[0] } } else { Answer::Multi { choices, correct } }
+            }
+            Kind::TrueFalse => match raw.answer {
+                Some(Value::Bool(b)) => Answer::TrueFalse { correct: b },
+                _ => {
+                    bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a true_false question needs `answer: true` or `answer: false`".into(), "write true or false, without quotes");
+                    return None;
+                }
+            },
+            Kind::Numeric => {
+                let value = match raw.answer.as_ref().and_then(Value::as_f64) {
+                    Some(v) => v,
+                    None => {
+                        bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a numeric question needs a number as `answer`".into(), "write the number in the unit given by `unit`, e.g. `answer: 244.8`");
+                        return None;
+                    }
+                };
+                let tolerance = raw.tolerance.unwrap_or(0.0);
+                if tolerance < 0.0 || !tolerance.is_finite() {
+                    bad(self, At::Key("tolerance"), format!("tolerance {tolerance} is negative"), "a tolerance is how far from the answer still counts: 0 or more");
+                }
+                let unit = raw.unit.clone().unwrap_or_default();
+                if unit.trim().is_empty() {
+                    bad(self, At::Key("id"), "a numeric question needs `unit`".into(), "add the unit the student answers in, e.g. `unit: US$ billion` or `unit: percent`");
+                }
+                let scale = match raw.scale.as_deref().unwrap_or("one") {
+                    "one" => Scale::One,
+                    "thousand" => Scale::Thousand,
+                    "million" => Scale::Million,
+                    "billion" => Scale::Billion,
+                    other => {
+                        bad(self, At::Key("scale"), format!("unknown scale `{other}`"), "use one, thousand, million or billion");
+                        Scale::One
+                    }
+                };
+                Answer::Numeric { value, unit, tolerance, scale }
+            }
+            Kind::Ordering => {
+                let items = raw.items.clone().unwrap_or_default();
+                if items.len() < 2 {
+                    bad(self, At::Key(if raw.items.is_some() { "items" } else { "id" }), "an ordering question needs at least two `items`".into(), "list the items in the correct order");
+                }
+                if !self.check_choices(node, &id, &items, "items") {
+                    ok.set(false);
+                }
+                Answer::Ordering { items }
+            }
+            Kind::Short => {
+                let mut accepted = Vec::new();
+                match &raw.answer {
+                    Some(v @ (Value::String(_) | Value::Number(_))) => accepted.push(scalar_text(v)),
+                    _ => bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a short question needs `answer`: the model answer as text".into(), "write the answer, e.g. `answer: Manchuria`"),
+                }
+                accepted.extend(raw.aliases.iter().cloned());
+                if accepted.iter().any(|a| a.chars().all(|c| !c.is_alphanumeric())) {
+                    bad(self, At::Key("aliases"), "an accepted answer has no letters or digits".into(), "remove it");
+                }
+                Answer::Short { accepted }
+            }
+        };
+        if !ok.get() {
+            return None;
+        }
+        Some(Question {
+            id: raw.id,
+            origin: Origin::Written,
+            topics: raw.topics,
+            difficulty: raw.difficulty,
+            prompt: raw.prompt.trim().to_string(),
+            answer,
+            explanation: raw.explanation.trim().to_string(),
+            citations: raw.cite,
+        })
+    }
+
+    /// Choice or item labels: 2 to 25, none empty, none longer than a button label, no two the same.
+    fn check_choices(&mut self, node: Node, id: &str, labels: &[String], key: &str) -> bool {
+        let mut ok = true;
+        if labels.len() < 2 || labels.len() > limits::MAX_CHOICES {
+            self.report(node, Some(id), At::Key(key), format!("{} {key}: a question needs 2 to {}", labels.len(), limits::MAX_CHOICES), "Discord shows at most 25 buttons or menu options");
+            ok = false;
+        }
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for label in labels {
+            let n = label.chars().count();
+            if label.trim().is_empty() {
+                self.report(node, Some(id), At::Key(key), format!("an empty entry in `{key}`"), "remove it or write the label");
+                ok = false;
+            } else if n > limits::MAX_LABEL {
+                self.report(node, Some(id), At::Text(label), format!("a label of {n} characters; a Discord button label holds {}", limits::MAX_LABEL), "shorten it; move detail into the prompt or the explanation");
+                ok = false;
+            }
+            let key_text = normalise(&label.to_lowercase());
+            if let Some(first) = seen.get(&key_text) {
+                self.report(node, Some(id), At::Text(label), format!("duplicate {key} `{label}` (same as `{first}`)"), "every choice must be different");
+                ok = false;
+            } else {
+                seen.insert(key_text, label);
+            }
+        }
+        ok
+    }
+
+    fn check_limits(&mut self, node: Node, q: &Question, passages: &HashMap<&str, &Passage>) {
+        let quotes: Vec<&str> = q.citations.iter().filter_map(|c| passages.get(c.as_str()).map(|p| p.quote.as_str())).collect();
+        for problem in limits::render_problems(q, &quotes) {
+            self.report(node, Some(&q.id), At::Start, problem, "shorten the prompt, choices, explanation or cited quotes so the question fits one Discord message");
+        }
+    }
+
+    fn motions(&mut self, nodes: &[(Node, Value)], refs: &Refs) -> Vec<Motion> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for (node, value) in nodes {
+            let Some(raw) = self.decode::<RawMotion>(*node, value, "motion") else { continue };
+            if !self.check_id(*node, &raw.id, "motion", &mut seen) {
+                continue;
+            }
+            self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
+            self.refs(*node, &raw.id, &raw.proposition, refs.passages, "passage");
+            self.refs(*node, &raw.id, &raw.opposition, refs.passages, "passage");
+            for (side, list) in [("proposition", &raw.proposition), ("opposition", &raw.opposition)] {
+                if list.is_empty() {
+                    self.report(*node, Some(&raw.id), At::Key("id"), format!("the motion has no evidence for the {side}"), format!("add `{side}: [passage-id, …]`: each side needs evidence from the paper"));
+                }
+            }
+            if raw.motion.chars().count() > limits::MAX_TITLE {
+                self.report(*node, Some(&raw.id), At::Key("motion"), format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), limits::MAX_TITLE), "shorten the motion; put context in `info`");
+            }
+            out.push(Motion { id: raw.id, motion: raw.motion, info: raw.info, topics: raw.topics, proposition: raw.proposition, opposition: raw.opposition });
+        }
+        out
+    }
+
+    fn prompts(&mut self, nodes: &[(Node, Value)], refs: &Refs) -> Vec<Prompt> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for (node, value) in nodes {
+            let Some(raw) = self.decode::<RawPrompt>(*node, value, "prompt") else { continue };
+            if !self.check_id(*node, &raw.id, "prompt", &mut seen) {
+                continue;
+            }
+            self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
+            self.refs(*node, &raw.id, &raw.passages, refs.passages, "passage");
+            let kind = match raw.kind.as_str() {
+                "explain" => PromptKind::Explain,
+                "compare" => PromptKind::Compare,
+                "evaluate" => PromptKind::Evaluate,
+                "apply" => PromptKind::Apply,
+                other => {
+                    self.report(*node, Some(&raw.id), At::Key("kind"), format!("unknown prompt kind `{other}`"), "use explain, compare, evaluate or apply");
+                    continue;
+                }
+            };
+            if raw.passages.is_empty() || raw.rubric.is_empty() {
+                self.report(*node, Some(&raw.id), At::Key("id"), "a prompt needs suggested `passages` and `rubric` criteria", "add both lists");
+            }
+            out.push(Prompt { id: raw.id, kind, task: raw.task, topics: raw.topics, passages: raw.passages, rubric: raw.rubric });
+        }
+        out
+    }
+}
+
+struct Refs<'a> {
+    topics: &'a HashSet<String>,
+    passages: &'a HashSet<String>,
+}
+
+/// The anchor and section of a passage id: `s7-economic-p2-trade` → (`s7-economic-p2`, `s7-economic`).
+fn anchor_of(id: &str, sections_longest_first: &[&Section]) -> Option<(String, String)> {
+    for s in sections_longest_first {
+        let Some(rest) = id.strip_prefix(s.id.as_str()) else { continue };
+        if s.paragraphs == 0 {
+            if rest.is_empty() || rest.starts_with('-') {
+                return Some((s.id.clone(), s.id.clone()));
+            }
+            continue;
+        }
+        let Some(rest) = rest.strip_prefix("-p") else { continue };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let after = &rest[digits.len()..];
+        let n: u32 = digits.parse().ok()?;
+        if n == 0 || n > s.paragraphs || !(after.is_empty() || (after.starts_with('-') && after.len() > 1)) {
+            return None;
+        }
+        return Some((format!("{}-p{n}", s.id), s.id.clone()));
+    }
+    None
+}
+
+fn letter_index(letter: &str) -> Option<usize> {
+    let mut chars = letter.trim().chars();
+    let c = chars.next()?.to_ascii_uppercase();
+    (chars.next().is_none() && c.is_ascii_uppercase()).then(|| (c as u8 - b'A') as usize)
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn valid_date(d: &str) -> bool {
+    let parts: Vec<&str> = d.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && ("01"..="12").contains(m),
+        [y, m, day] => digits(y, 4) && digits(m, 2) && digits(day, 2) && ("01"..="12").contains(m) && ("01"..="31").contains(day),
+        _ => false,
+    }
+}
+
+/// Finds `key:` at the start of a mapping entry in one line (after indentation, `- `, `{` or `, `).
+fn find_key(line: &str, key: &str) -> Option<usize> {
+    let pattern = format!("{key}:");
+    let mut from = 0;
+    while let Some(i) = line[from..].find(&pattern) {
+        let at = from + i;
+        let before = line[..at].trim_end();
+        if before.is_empty() || before.ends_with('-') || before.ends_with('{') || before.ends_with(',') {
+            return Some(at);
+        }
+        from = at + pattern.len();
+    }
+    None
+}
+
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = s.find(open)? + open.len();
+    let end = s[start..].find(close)? + start;
+    Some(&s[start..end])
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or(s);
+    // serde-saphyr prefixes "error: line L column C: "; the location is printed separately.
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(": ") {
+        Some(i) if line.starts_with("line ") => line[i + 2..].to_string(),
+        _ => line.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_come_from_the_longest_section_id() {
+        let secs = [
+            Section { id: "s7".into(), title: String::new(), paragraphs: 3 },
+            Section { id: "s7-economic".into(), title: String::new(), paragraphs: 4 },
+            Section { id: "figure-1".into(), title: String::new(), paragraphs: 0 },
+        ];
+        let mut refs: Vec<&Section> = secs.iter().collect();
+        refs.sort_by_key(|s| std::cmp::Reverse(s.id.len()));
+        assert_eq!(anchor_of("s7-economic-p2-trade", &refs), Some(("s7-economic-p2".into(), "s7-economic".into())));
+        assert_eq!(anchor_of("s7-p3", &refs), Some(("s7-p3".into(), "s7".into())));
+        assert_eq!(anchor_of("figure-1-caption", &refs), Some(("figure-1".into(), "figure-1".into())));
+        assert_eq!(anchor_of("s7-p4", &refs), None);
+        assert_eq!(anchor_of("s7-p0", &refs), None);
+        assert_eq!(anchor_of("s7-p1x", &refs), None);
+    }
+
+    #[test]
+    fn keys_are_found_only_where_a_mapping_entry_starts() {
+        assert_eq!(find_key("    answer: B", "answer"), Some(4));
+        assert_eq!(find_key("  - {id: a, answer: B}", "answer"), Some(12));
+        assert_eq!(find_key("    prompt: the answer: B", "answer"), None);
+    }
+}

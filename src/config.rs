@@ -1,0 +1,125 @@
+//! Settings: defaults < the YAML file < the environment.
+//!
+//! Invariant: the Discord token is a `Secret`, whose `Debug` and `Display` never show
+//! it, so no log line or error message can leak it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// A value that must never be printed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "<unset>" } else { "<redacted>" })
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Every setting; `config/agora.example.yaml` documents each one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The bot's token (env `DISCORD_TOKEN`).
+    pub discord_token: Secret,
+    /// `sqlite://data/agora.db` by default, or `postgres://…` (env `DATABASE_URL`).
+    pub database_url: String,
+    /// The folder that holds the question bank.
+    pub questions: PathBuf,
+    /// Log filter, in `RUST_LOG` syntax (env `RUST_LOG`).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            discord_token: Secret::default(),
+            database_url: "sqlite://data/agora.db".into(),
+            questions: PathBuf::from("questions"),
+            log: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path` (or `AGORA_CONFIG`, or `config/agora.yaml` when it exists), then
+    /// applies the environment. A file that is named but missing is an error.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let env_path = std::env::var_os("AGORA_CONFIG").map(PathBuf::from);
+        let named = path.map(Path::to_path_buf).or(env_path);
+        let file = match &named {
+            Some(p) => Some(p.clone()),
+            None => Some(PathBuf::from("config/agora.yaml")).filter(|p| p.exists()),
+        };
+        let mut config = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read the config file {}", p.display()))?;
+                Config::from_yaml(&text).with_context(|| format!("in the config file {}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok());
+        Ok(config)
+    }
+
+    pub fn from_yaml(text: &str) -> anyhow::Result<Config> {
+        if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            return Ok(Config::default());
+        }
+        serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
+            self.discord_token = Secret::new(t);
+        }
+        if let Some(u) = var("DATABASE_URL").filter(|u| !u.is_empty()) {
+            self.database_url = u;
+        }
+        if let Some(l) = var("RUST_LOG").filter(|l| !l.is_empty()) {
+            self.log = l;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_and_the_token_never_prints() {
+        let mut c = Config::from_yaml("discord_token: abc.def\ndatabase_url: sqlite://x.db\n").unwrap();
+        c.apply_env(|k| (k == "DATABASE_URL").then(|| "postgres://h/db".to_string()));
+        assert_eq!(c.database_url, "postgres://h/db");
+        assert_eq!(c.discord_token.expose(), "abc.def");
+        assert!(!format!("{c:?}").contains("abc.def"));
+    }
+
+    #[test]
+    fn an_unknown_setting_is_an_error() {
+        assert!(Config::from_yaml("databse_url: x\n").unwrap_err().to_string().contains("databse_url"));
+    }
+}
