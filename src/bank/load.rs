@@ -320,20 +320,19 @@ impl Loader {
         Some(Paper { title: raw.title, authors: raw.authors, year: raw.year, journal: raw.journal, volume: raw.volume, pages: raw.pages, doi: raw.doi, sections })
     }
 
-    /// Checks an id's form and uniqueness within its kind; `true` when it may be used.
-    fn check_id(&mut self, node: Node, id: &str, what: &str, seen: &mut HashMap<String, (usize, u64, u64)>) -> bool {
+    /// Checks an id's form and its uniqueness within its kind. The element is checked on
+    /// either way, so that one bad id does not hide the element's other problems.
+    fn check_id(&mut self, node: Node, id: &str, what: &str, seen: &mut HashMap<String, (usize, u64, u64)>) {
         if id.is_empty() || id.len() > limits::MAX_ID || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             self.report(node, Some(id), At::Key("id"), format!("{what} id `{id}` must be 1 to {} characters of a-z, 0-9 and `-`", limits::MAX_ID), "shorten or rename the id; it must fit in a Discord custom_id beside a round id");
-            return false;
         }
         let (line, column) = self.locate(node, At::Key("id"));
         if let Some((file, l, c)) = seen.get(id) {
             let first = self.files[*file].0.display().to_string();
             self.report(node, Some(id), At::Key("id"), format!("duplicate {what} id `{id}`; it is first defined at {first}:{l}:{c}"), format!("give this {what} another id"));
-            return false;
+            return;
         }
         seen.insert(id.to_string(), (node.file, line, column));
-        true
     }
 
     fn topics(&mut self, nodes: &[(Node, Value)]) -> Vec<(Node, Topic)> {
@@ -341,9 +340,7 @@ impl Loader {
         let mut out = Vec::new();
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawTopic>(*node, value, "topic") else { continue };
-            if !self.check_id(*node, &raw.id, "topic", &mut seen) {
-                continue;
-            }
+            self.check_id(*node, &raw.id, "topic", &mut seen);
             let group = match raw.group.as_str() {
                 "factor" => TopicGroup::Factor,
                 "obstacle" => TopicGroup::Obstacle,
@@ -366,9 +363,7 @@ impl Loader {
         sections.sort_by_key(|s| std::cmp::Reverse(s.id.len()));
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawPassage>(*node, value, "passage") else { continue };
-            if !self.check_id(*node, &raw.id, "passage", &mut seen) {
-                continue;
-            }
+            self.check_id(*node, &raw.id, "passage", &mut seen);
             let Some((anchor, section)) = anchor_of(&raw.id, &sections) else {
                 self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see shared/paper/anchors.tsv");
                 continue;
@@ -436,9 +431,7 @@ impl Loader {
         for (node, value) in nodes {
             let node = *node;
             let Some(raw) = self.decode::<RawEntry>(node, value, "knowledge entry") else { continue };
-            if !self.check_id(node, &raw.id, "knowledge entry", &mut seen) {
-                continue;
-            }
+            self.check_id(node, &raw.id, "knowledge entry", &mut seen);
             let id = raw.id.clone();
             self.refs(node, &id, std::slice::from_ref(&raw.topic), refs.topics, "topic");
             if raw.cite.is_empty() {
@@ -505,9 +498,7 @@ impl Loader {
         let mut out = Vec::new();
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawQuestion>(*node, value, "question") else { continue };
-            if !self.check_id(*node, &raw.id, "question", &mut seen) {
-                continue;
-            }
+            self.check_id(*node, &raw.id, "question", &mut seen);
             if let Some(q) = self.question(*node, raw, refs) {
                 out.push((*node, q));
             }
@@ -731,9 +722,7 @@ impl Loader {
         let mut out = Vec::new();
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawMotion>(*node, value, "motion") else { continue };
-            if !self.check_id(*node, &raw.id, "motion", &mut seen) {
-                continue;
-            }
+            self.check_id(*node, &raw.id, "motion", &mut seen);
             self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
             self.refs(*node, &raw.id, &raw.proposition, refs.passages, "passage");
             self.refs(*node, &raw.id, &raw.opposition, refs.passages, "passage");
@@ -755,9 +744,7 @@ impl Loader {
         let mut out = Vec::new();
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawPrompt>(*node, value, "prompt") else { continue };
-            if !self.check_id(*node, &raw.id, "prompt", &mut seen) {
-                continue;
-            }
+            self.check_id(*node, &raw.id, "prompt", &mut seen);
             self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
             self.refs(*node, &raw.id, &raw.passages, refs.passages, "passage");
             let kind = match raw.kind.as_str() {

@@ -1,0 +1,108 @@
+//! `agora bank check`, `stats` and `export`, run as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn paper() -> PathBuf {
+    root().join("../shared/paper/paper.md")
+}
+
+/// Runs `agora ARGS` in the crate root; returns (exit code, stdout, stderr).
+fn agora(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).current_dir(root()).env_remove("AGORA_CONFIG").output().expect("agora runs");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
+    let paper = paper();
+    let (code, _, err) = agora(&["bank", "check", "tests/fixtures/bad-bank", "--source", paper.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let f = "tests/fixtures/bad-bank/";
+    let expected = [
+        "a-paper.yaml:22:5: [s7-economic-p3-oil] the quote is not in the paper; the closest stretch (s7-economic-p3) is «China became a net oil importer for the first time in 1993, and due to its high economic growth»; they differ at character 58",
+        "a-paper.yaml:24:5: [s5-p4-economies] the quote is in s5-p3, not in s5-p4",
+        "a-paper.yaml:25:5: [s5-p11-nowhere] passage id `s5-p11-nowhere` does not begin with a paragraph anchor of the paper",
+        "b-questions.yaml:16:5: [typo-key] question: `anwser`: unknown field `anwser`",
+        "b-questions.yaml:25:5: [out-of-range] answer `E` is out of range: there are 3 choices (A to C)",
+        "b-questions.yaml:34:5: [no-correct] a multiple select with no correct choice",
+        "b-questions.yaml:42:34: [same-choices] duplicate choices `energy` (same as `Energy`)",
+        "b-questions.yaml:53:5: [negative-tolerance] tolerance -1 is negative",
+        "b-questions.yaml:58:39: [missing-refs] unknown topic `no-such-topic`",
+        "b-questions.yaml:63:12: [missing-refs] unknown passage `s5-p99-missing`",
+        "b-questions.yaml:70:9: [long-label] a label of 89 characters; a Discord button label holds 80",
+        "b-questions.yaml:75:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] question id `this-question-id-is-far-too-long-to-fit-in-a-custom-id` must be 1 to 48 characters",
+        "b-questions.yaml:78:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] difficulty 4 is not 1, 2 or 3",
+        "b-questions.yaml:80:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] a true_false question needs `answer: true` or `answer: false`",
+        "c-more.yaml:2:5: [good-one] duplicate question id `good-one`; it is first defined at tests/fixtures/bad-bank/b-questions.yaml:2:5",
+        "c-more.yaml:11:5: [lonely-motion] the motion has no evidence for the opposition",
+        "d-broken.yaml:4:14: unclosed bracket '['",
+    ];
+    for line in expected {
+        assert!(err.contains(&format!("{f}{line}")), "missing `{line}` in:\n{err}");
+    }
+    assert!(err.trim_end().ends_with(&format!("{} problems", expected.len())), "{err}");
+    assert!(err.contains("hint: remove `anwser` or correct its spelling"), "{err}");
+}
+
+#[test]
+fn the_bundled_bank_passes_the_check_against_the_paper() {
+    let paper = paper();
+    let (code, out, err) = agora(&["bank", "check", "questions", "--source", paper.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper"), "{out}");
+}
+
+#[test]
+fn the_json_export_lists_every_item_motion_and_prompt_with_citations() {
+    let bank = agora::bank::load(&root().join("questions"), None).expect("bank loads");
+    let (code, out, err) = agora(&["bank", "export", "questions", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(items.len(), bank.questions.len());
+    assert!(items.iter().any(|i| i["origin"] == "generated") && items.iter().any(|i| i["origin"] == "written"));
+    for item in items {
+        let cites = item["citations"].as_array().unwrap();
+        assert!(!cites.is_empty(), "{item}");
+        for c in cites {
+            assert!(c["anchor"].is_string() && c["section"].is_string() && !c["quote"].as_str().unwrap().is_empty(), "{c}");
+        }
+    }
+    assert_eq!(doc["motions"].as_array().unwrap().len(), bank.motions.len());
+    assert_eq!(doc["prompts"].as_array().unwrap().len(), bank.prompts.len());
+    for m in doc["motions"].as_array().unwrap() {
+        assert!(!m["proposition"].as_array().unwrap().is_empty() && !m["opposition"].as_array().unwrap().is_empty(), "{m}");
+    }
+}
+
+#[test]
+fn the_gift_export_holds_the_same_quiz_items() {
+    let bank = agora::bank::load(&root().join("questions"), None).expect("bank loads");
+    let (code, out, err) = agora(&["bank", "export", "questions", "--format", "gift"]);
+    assert_eq!(code, 0, "{err}");
+    let titles: Vec<&str> = out.lines().filter_map(|l| l.strip_prefix("::")).filter_map(|l| l.split("::").next()).collect();
+    let ids: Vec<&str> = bank.questions.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(titles, ids);
+    assert!(out.contains("{TRUE") || out.contains("{FALSE"));
+}
+
+#[test]
+fn stats_counts_items_and_names_the_gaps() {
+    let (code, out, err) = agora(&["bank", "stats", "questions"]);
+    assert_eq!(code, 0, "{err}");
+    for heading in ["by kind", "by difficulty", "by topic", "by section of the paper", "passages never cited:", "knowledge entries without written items:", "paragraphs no item cites:"] {
+        assert!(out.contains(heading), "missing {heading} in:\n{out}");
+    }
+}
+
+#[test]
+fn a_missing_folder_is_a_clear_error() {
+    let (code, _, err) = agora(&["bank", "check", "no-such-folder"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no-such-folder:1:1: cannot read the bank folder"), "{err}");
+}
