@@ -21,14 +21,13 @@ pub struct Generated {
 }
 
 pub fn generate(entries: &[Entry], _topics: &[Topic], passages: &[Passage], seed: u64) -> Vec<Generated> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let quotes: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut out = Vec::new();
-    which_entry(entries, &quotes, true, &mut rng, &mut out);
-    which_entry(entries, &quotes, false, &mut rng, &mut out);
-    figures(entries, &mut rng, &mut out);
-    events(entries, &mut rng, &mut out);
-    not_a_factor(entries, &mut rng, &mut out);
+    which_entry(entries, &quotes, true, seed, &mut out);
+    which_entry(entries, &quotes, false, seed, &mut out);
+    figures(entries, seed, &mut out);
+    events(entries, seed, &mut out);
+    not_a_factor(entries, seed, &mut out);
     out
 }
 
@@ -54,7 +53,7 @@ fn shuffle_in(correct: String, others: Vec<String>, rng: &mut ChaCha8Rng) -> (Ve
 }
 
 /// "Which factor (obstacle) does this passage describe?" for every passage that one entry alone cites.
-fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: bool, rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
+fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: bool, seed: u64, out: &mut Vec<Generated>) {
     let list = named(entries, factors);
     if list.len() < 4 {
         return;
@@ -72,21 +71,22 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
             if citers.get(cite.as_str()) != Some(&1) {
                 continue;
             }
+            let id = gen_id(if factors { "factor" } else { "obstacle" }, &[&e.id, cite]);
+            let rng = &mut rng_for(seed, &id);
             let mut others: Vec<&str> = list.iter().filter(|(o, _, _)| o.id != e.id).map(|(_, n, _)| *n).collect();
-            others.shuffle(rng);
-            others.truncate(3);
-            let tempting = others[0].to_string();
+            stable_pick(&mut others, seed, &id, 3);
+            let rest = others.join("; ");
             let (choices, correct) = shuffle_in(name.to_string(), others.into_iter().map(str::to_string).collect(), rng);
             out.push(Generated {
                 from: e.id.clone(),
                 question: Question {
-                    id: gen_id(if factors { "factor" } else { "obstacle" }, &[&e.id, cite]),
+                    id,
                     origin: Origin::Generated,
                     topics: vec![e.topic.clone()],
                     difficulty: 2,
                     prompt: format!("According to the paper, which {what} does this passage describe?\n\n> {}", passage.quote),
                     answer: Answer::Single { choices, correct },
-                    explanation: format!("According to the paper, this passage describes {name}: {summary} {tempting} is another {what} the paper names, but it is not what this passage is about."),
+                    explanation: format!("According to the paper, this passage describes {name}: {summary} The other choices ({rest}) are other {what}s the paper names, each described in other passages."),
                     citations: vec![cite.clone()],
                 },
             });
@@ -95,7 +95,7 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
 }
 
 /// "What was X?" with other figures of the same unit and magnitude as distractors.
-fn figures(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
+fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     let figs: Vec<(&Entry, f64, &str, &str, &str)> = entries
         .iter()
         .filter_map(|e| match &e.fact {
@@ -115,20 +115,21 @@ fn figures(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
         if others.len() < 2 || label.chars().count() > MAX_LABEL {
             continue;
         }
-        others.shuffle(rng);
-        others.truncate(3);
-        let tempting = others[0].clone();
+        let id = gen_id("figure", &[&e.id]);
+        let rng = &mut rng_for(seed, &id);
+        stable_pick(&mut others, seed, &id, 3);
+        let rest = others.join("; ");
         let (choices, correct) = shuffle_in(label.clone(), others, rng);
         out.push(Generated {
             from: e.id.clone(),
             question: Question {
-                id: gen_id("figure", &[&e.id]),
+                id,
                 origin: Origin::Generated,
                 topics: vec![e.topic.clone()],
                 difficulty: 2,
                 prompt: format!("According to the paper, what was {measures} ({period})?"),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {measures} ({period}) was {label}. {tempting} is another figure the paper gives in the same unit, for something else."),
+                explanation: format!("According to the paper, {measures} ({period}) was {label}. The other choices ({rest}) are figures the paper gives in the same unit for other things."),
                 citations: e.citations.clone(),
             },
         });
@@ -171,7 +172,7 @@ fn comparable(a: &str, b: &str) -> bool {
     a != b && (a[..4] != b[..4] || (a.len() == 10 && b.len() == 10) || (a.len() >= 7 && b.len() >= 7 && a[..7] != b[..7]))
 }
 
-fn events(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
+fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     let mut evs: Vec<(&Entry, &str, &str)> = entries
         .iter()
         .filter_map(|e| match &e.fact {
@@ -181,9 +182,9 @@ fn events(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
         .collect();
     // "Which came first?": each event against another it can be told apart from.
     for (i, (e, date, what)) in evs.iter().enumerate() {
-        let mut partners: Vec<usize> = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what).collect();
-        partners.shuffle(rng);
-        let Some(&j) = partners.first() else { continue };
+        let rng = &mut rng_for(seed, &e.id);
+        let partners = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what);
+        let Some(j) = partners.min_by_key(|&j| fnv(&format!("{seed}|{}|{}", e.id, evs[j].0.id))) else { continue };
         let (o, odate, owhat) = evs[j];
         let (first, later) = if *date < odate { ((*what, *date), (owhat, odate)) } else { ((owhat, odate), (*what, *date)) };
         let (choices, correct) = shuffle_in(first.0.to_string(), vec![later.0.to_string()], rng);
@@ -202,7 +203,7 @@ fn events(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
         });
     }
     // Timelines: groups of four events, all dates told apart, earliest first.
-    evs.shuffle(rng);
+    evs.shuffle(&mut rng_for(seed, "timelines"));
     let mut pool = evs;
     while pool.len() >= 4 {
         let mut group: Vec<(&Entry, &str, &str)> = Vec::new();
@@ -237,14 +238,15 @@ fn events(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
 }
 
 /// "Which of these is NOT a factor the paper names?": three factors and one obstacle.
-fn not_a_factor(entries: &[Entry], rng: &mut ChaCha8Rng, out: &mut Vec<Generated>) {
+fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     let factors = named(entries, true);
     if factors.len() < 3 {
         return;
     }
     for (e, name, summary) in named(entries, false) {
+        let rng = &mut rng_for(seed, &e.id);
         let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().collect();
-        picks.shuffle(rng);
+        picks.sort_by_key(|p| fnv(&format!("{seed}|{}|{}", e.id, p.0.id)));
         picks.truncate(3);
         let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
         let mut citations = e.citations.clone();
@@ -279,15 +281,31 @@ fn dedup_owned(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// `gen-KIND-HASH`: short, stable across runs, different for different sources.
-fn gen_id(kind: &str, parts: &[&str]) -> String {
-    // FNV-1a, so the id does not depend on the standard library's hasher.
+/// FNV-1a: stable across runs and Rust versions, unlike the standard library's hasher.
+fn fnv(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in parts.join("|").bytes() {
+    for b in text.bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    format!("gen-{kind}-{:010x}", h & 0xff_ffff_ffff)
+    h
+}
+
+/// `gen-KIND-HASH`: short, stable across runs, different for different sources.
+fn gen_id(kind: &str, parts: &[&str]) -> String {
+    format!("gen-{kind}-{:010x}", fnv(&parts.join("|")) & 0xff_ffff_ffff)
+}
+
+/// Keeps the `n` labels that hash lowest for this item: removing a label that was not kept
+/// changes nothing, unlike a shuffle of the whole list.
+fn stable_pick<S: AsRef<str>>(labels: &mut Vec<S>, seed: u64, item: &str, n: usize) {
+    labels.sort_by_key(|l| fnv(&format!("{seed}|{item}|{}", l.as_ref())));
+    labels.truncate(n);
+}
+
+/// Each item draws from its own generator, so editing one entry leaves the others' items as they were.
+fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed ^ fnv(key))
 }
 
 #[cfg(test)]

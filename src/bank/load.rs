@@ -528,6 +528,16 @@ impl Loader {
         if raw.explanation.trim().is_empty() {
             bad(self, At::Key("explanation"), "the explanation is empty".into(), "say why the answer is right and why the most tempting distractor is wrong");
         }
+        // In a single-quoted YAML string a backslash is kept as it is: `\"` shows the student a backslash.
+        let texts = [("prompt", &raw.prompt), ("explanation", &raw.explanation)];
+        let labels = raw.choices.iter().chain(raw.items.iter()).flatten().map(|c| ("choices", c));
+        for (key, text) in texts.into_iter().chain(labels) {
+            if text.contains('\\') {
+                let message = format!("a backslash in `{key}` would be shown to the student");
+                bad(self, At::Text("\\"), message, "in a single-quoted YAML string write \" without a backslash (and '' for an apostrophe), or use a double-quoted string");
+                break;
+            }
+        }
         let unknown_topics = raw.topics.iter().filter(|t| !refs.topics.contains(*t)).count();
         let unknown_cites = raw.cite.iter().filter(|c| !refs.passages.contains(*c)).count();
         self.refs(node, &id, &raw.topics, refs.topics, "topic");
