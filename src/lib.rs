@@ -5,3 +5,5 @@
 
 pub mod bank;
 pub mod config;
+pub mod quiz;
+pub mod scoring;

@@ -1,0 +1,16 @@
+//! The quiz domain: judging answers, choosing questions and running sessions.
+//!
+//! Invariant: nothing here touches the outside world. Time arrives as [`Millis`],
+//! randomness as a `u64` seed, and every function returns what happened as data,
+//! so the same inputs always give the same outcome.
+
+pub mod judge;
+pub mod select;
+pub mod session;
+
+/// Milliseconds since the Unix epoch, as the caller's clock reads it.
+pub type Millis = i64;
+
+pub use judge::{Response, ResponseError, Verdict, judge, parse_number, parse_response};
+pub use select::{Filter, History, Lean, Presentation, TopicRecord, pick, pick_practice, presentation};
+pub use session::{CurrentQuestion, LiveRound, LiveRoundRecord, Next, Outcome, Phase, Practice, PracticeRecord, RecordError, SessionError, Streak, Summary, UserId};

@@ -1,0 +1,369 @@
+//! Choosing questions for a session and the order their choices are shown in.
+//!
+//! Invariant: selection never repeats a question inside one session, and the same
+//! seed always gives the same questions in the same order and the same
+//! [`Presentation`]; an ordering question is never shown already in order.
+//!
+//! Shuffles draw from `ChaCha8Rng` through our own Fisher–Yates (not `rand`'s
+//! slice helpers), because ChaCha's output stream is fixed by its specification
+//! while `rand`'s sampling algorithms may change between versions: a presentation
+//! recomputed from a stored seed after an upgrade still matches what was shown.
+
+use std::collections::{HashMap, HashSet};
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::bank::{Answer, Kind, Question};
+
+/// Which questions a session may use. An empty list means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Filter {
+    /// Topic ids; a question matches when it trains at least one of them.
+    pub topics: Vec<String>,
+    pub kinds: Vec<Kind>,
+    /// 1 (recall) to 3 (analysis).
+    pub difficulties: Vec<u8>,
+}
+
+impl Filter {
+    /// The filter that lets every question through.
+    pub fn any() -> Filter {
+        Filter::default()
+    }
+
+    pub fn matches(&self, q: &Question) -> bool {
+        (self.topics.is_empty() || q.topics.iter().any(|t| self.topics.contains(t)))
+            && (self.kinds.is_empty() || self.kinds.contains(&q.kind()))
+            && (self.difficulties.is_empty() || self.difficulties.contains(&q.difficulty))
+    }
+}
+
+/// How a student has done on one topic so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicRecord {
+    pub answered: u32,
+    pub correct: u32,
+}
+
+impl TopicRecord {
+    /// Estimated accuracy with one imaginary right and one imaginary wrong answer
+    /// added (Laplace smoothing), so an unseen topic reads as 50 %, not 0 % or 100 %.
+    pub fn accuracy(self) -> f64 {
+        let correct = self.correct.min(self.answered);
+        (f64::from(correct) + 1.0) / (f64::from(self.answered) + 2.0)
+    }
+}
+
+/// What the store knows about one student, built by the caller for practice selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// Questions the student answered correctly recently; practice avoids them.
+    pub recently_correct: HashSet<String>,
+    /// Per topic id: answers given and how many were correct.
+    pub topics: HashMap<String, TopicRecord>,
+}
+
+impl History {
+    /// How much a question needs practice, in `(0, 1)`: one minus the estimated
+    /// accuracy on the weakest of its topics.
+    fn need(&self, q: &Question) -> f64 {
+        let need = |t: &String| 1.0 - self.topics.get(t).copied().unwrap_or_default().accuracy();
+        q.topics.iter().map(need).reduce(f64::max).unwrap_or(0.5)
+    }
+}
+
+/// Whether practice leans towards the student's weakest topics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lean {
+    /// A question's chance of coming early grows with the student's error rate on
+    /// its topics (a topic at 0 % is about five times likelier than one at 100 %).
+    #[default]
+    WeakTopics,
+    /// Every eligible question is equally likely.
+    Even,
+}
+
+/// Up to `n` distinct questions that pass `filter`, in a random order fixed by `seed`.
+/// Fewer than `n` when fewer match: a session never repeats a question.
+pub fn pick<'a>(questions: &'a [Question], filter: &Filter, n: usize, seed: u64) -> Vec<&'a Question> {
+    let mut pool: Vec<&Question> = questions.iter().filter(|q| filter.matches(q)).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    partial_shuffle(&mut pool, n, &mut rng);
+    pool.truncate(n);
+    pool
+}
+
+/// Up to `n` distinct questions for one student's practice, fixed by `seed`.
+///
+/// Questions the student recently got right come only after every other eligible
+/// question (so a small bank still fills the session); among the rest, `lean`
+/// decides whether weak topics come first more often.
+pub fn pick_practice<'a>(
+    questions: &'a [Question],
+    filter: &Filter,
+    history: &History,
+    n: usize,
+    seed: u64,
+    lean: Lean,
+) -> Vec<&'a Question> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut fresh, mut known): (Vec<&Question>, Vec<&Question>) = questions
+        .iter()
+        .filter(|q| filter.matches(q))
+        .partition(|q| !history.recently_correct.contains(&q.id));
+    match lean {
+        Lean::Even => partial_shuffle(&mut fresh, n, &mut rng),
+        Lean::WeakTopics => weighted_order(&mut fresh, |q| 0.1 + history.need(q), &mut rng),
+    }
+    fresh.truncate(n);
+    if fresh.len() < n {
+        let missing = n - fresh.len();
+        partial_shuffle(&mut known, missing, &mut rng);
+        fresh.extend(known.into_iter().take(missing));
+    }
+    fresh
+}
+
+/// The order in which one question's choices (or items) are shown.
+///
+/// `order()[shown] = original`: the choice shown at position `shown` (letter `A` + shown)
+/// is the bank's choice `original`. Empty for true/false, numeric and short questions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<usize>", into = "Vec<usize>")]
+pub struct Presentation {
+    order: Vec<usize>,
+}
+
+impl Presentation {
+    /// The presentation that shows `n` choices in the bank's order.
+    pub fn identity(n: usize) -> Presentation {
+        Presentation { order: (0..n).collect() }
+    }
+
+    /// Rebuilds a stored presentation; `None` unless `order` is a permutation of `0..len`.
+    pub fn from_order(order: Vec<usize>) -> Option<Presentation> {
+        let mut seen = vec![false; order.len()];
+        for &i in &order {
+            if i >= order.len() || std::mem::replace(&mut seen[i], true) {
+                return None;
+            }
+        }
+        Some(Presentation { order })
+    }
+
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The bank index of the choice shown at position `shown`.
+    pub fn original(&self, shown: usize) -> Option<usize> {
+        self.order.get(shown).copied()
+    }
+
+    /// Where the bank's choice `original` is shown.
+    pub fn shown(&self, original: usize) -> Option<usize> {
+        self.order.iter().position(|&o| o == original)
+    }
+}
+
+impl TryFrom<Vec<usize>> for Presentation {
+    type Error = &'static str;
+    fn try_from(order: Vec<usize>) -> Result<Self, Self::Error> {
+        Presentation::from_order(order).ok_or("a presentation must be a permutation of 0..n")
+    }
+}
+
+impl From<Presentation> for Vec<usize> {
+    fn from(p: Presentation) -> Vec<usize> {
+        p.order
+    }
+}
+
+/// The shuffled order of `q`'s choices or items for `seed`. The question id is mixed
+/// into the seed, so one seed per session gives each question its own order.
+pub fn presentation(q: &Question, seed: u64) -> Presentation {
+    let n = match &q.answer {
+        Answer::Single { choices, .. } | Answer::Multi { choices, .. } => choices.len(),
+        Answer::Ordering { items } => items.len(),
+        Answer::TrueFalse { .. } | Answer::Numeric { .. } | Answer::Short { .. } => return Presentation::default(),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ fnv1a(q.id.as_bytes()));
+    let mut order: Vec<usize> = (0..n).collect();
+    partial_shuffle(&mut order, n, &mut rng);
+    // Shown in the correct order, an ordering question answers itself: rotate it.
+    if matches!(q.answer, Answer::Ordering { .. }) && n > 1 && order.iter().enumerate().all(|(i, &o)| i == o) {
+        order.rotate_left(1);
+    }
+    Presentation { order }
+}
+
+/// Stable 64-bit FNV-1a, so a question's presentation does not depend on `std`'s hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// A uniform index below `bound` (> 0), by Lemire's multiply-shift; its bias is
+/// below 2^-50 for the small bounds used here.
+fn below(rng: &mut ChaCha8Rng, bound: usize) -> usize {
+    ((u128::from(rng.next_u64()) * bound as u128) >> 64) as usize
+}
+
+/// A uniform number in `(0, 1]`.
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
+}
+
+/// Fisher–Yates on the first `k` positions: afterwards `v[..k]` is a uniform sample in random order.
+fn partial_shuffle<T>(v: &mut [T], k: usize, rng: &mut ChaCha8Rng) {
+    let len = v.len();
+    for i in 0..k.min(len.saturating_sub(1)) {
+        let j = i + below(rng, len - i);
+        v.swap(i, j);
+    }
+}
+
+/// Weighted random order without replacement (Efraimidis–Spirakis): each item draws
+/// `u^(1/w)` and the largest keys come first, so heavier items tend to come earlier.
+fn weighted_order<T>(v: &mut Vec<T>, weight: impl Fn(&T) -> f64, rng: &mut ChaCha8Rng) {
+    let mut keyed: Vec<(f64, T)> = v.drain(..).map(|x| (unit(rng).powf(1.0 / weight(&x)), x)).collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    v.extend(keyed.into_iter().map(|(_, x)| x));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::{Origin, Scale};
+
+    fn q(id: &str, topic: &str, difficulty: u8, answer: Answer) -> Question {
+        Question {
+            id: id.into(),
+            origin: Origin::Written,
+            topics: vec![topic.into()],
+            difficulty,
+            prompt: format!("prompt {id}"),
+            answer,
+            explanation: String::new(),
+            citations: vec!["p".into()],
+        }
+    }
+
+    fn single(id: &str, topic: &str) -> Question {
+        q(id, topic, 1, Answer::Single { choices: vec!["a".into(), "b".into(), "c".into(), "d".into()], correct: 0 })
+    }
+
+    fn bank() -> Vec<Question> {
+        let mut v: Vec<Question> = (0..10).map(|i| single(&format!("trade-{i}"), "trade")).collect();
+        v.extend((0..10).map(|i| single(&format!("arms-{i}"), "arms")));
+        v.push(q("tf", "arms", 2, Answer::TrueFalse { correct: true }));
+        v.push(q("num", "trade", 3, Answer::Numeric { value: 1.0, unit: "x".into(), tolerance: 0.0, scale: Scale::One }));
+        v
+    }
+
+    fn ids(qs: &[&Question]) -> Vec<String> {
+        qs.iter().map(|q| q.id.clone()).collect()
+    }
+
+    #[test]
+    fn pick_is_reproducible_distinct_and_filtered() {
+        let b = bank();
+        let a = ids(&pick(&b, &Filter::any(), 8, 42));
+        assert_eq!(a, ids(&pick(&b, &Filter::any(), 8, 42)));
+        assert_ne!(a, ids(&pick(&b, &Filter::any(), 8, 43)));
+        let set: HashSet<_> = a.iter().collect();
+        assert_eq!(set.len(), 8);
+
+        let f = Filter { topics: vec!["arms".into()], kinds: vec![Kind::Single], difficulties: vec![] };
+        let got = pick(&b, &f, 50, 1);
+        assert_eq!(got.len(), 10, "only ten single questions on arms; no repeats to fill up");
+        assert!(got.iter().all(|q| q.id.starts_with("arms-")));
+
+        let f = Filter { difficulties: vec![2, 3], ..Filter::default() };
+        assert_eq!(ids(&{
+            let mut v = pick(&b, &f, 5, 9);
+            v.sort_by(|x, y| x.id.cmp(&y.id));
+            v
+        }), ["num", "tf"]);
+    }
+
+    #[test]
+    fn practice_avoids_recent_successes_until_nothing_else_is_left() {
+        let b = bank();
+        let history = History {
+            recently_correct: b.iter().filter(|q| q.id.starts_with("trade-")).map(|q| q.id.clone()).collect(),
+            ..History::default()
+        };
+        let got = pick_practice(&b, &Filter::any(), &history, 12, 7, Lean::Even);
+        assert_eq!(got.len(), 12);
+        assert!(got[..12].iter().all(|q| !q.id.starts_with("trade-")), "12 fresh questions exist: {:?}", ids(&got));
+        let got = pick_practice(&b, &Filter::any(), &history, 15, 7, Lean::WeakTopics);
+        assert_eq!(got.len(), 15);
+        assert!(got[..12].iter().all(|q| !q.id.starts_with("trade-")));
+        assert!(got[12..].iter().all(|q| q.id.starts_with("trade-")));
+        assert_eq!(got.iter().map(|q| &q.id).collect::<HashSet<_>>().len(), 15);
+    }
+
+    #[test]
+    fn practice_leans_towards_the_weakest_topic() {
+        let b = bank();
+        let mut history = History::default();
+        history.topics.insert("trade".into(), TopicRecord { answered: 20, correct: 20 });
+        history.topics.insert("arms".into(), TopicRecord { answered: 20, correct: 2 });
+        let (mut weak, mut even) = (0, 0);
+        for seed in 0..200 {
+            let first = pick_practice(&b, &Filter::any(), &history, 1, seed, Lean::WeakTopics)[0];
+            weak += usize::from(first.topics[0] == "arms");
+            let first = pick_practice(&b, &Filter::any(), &history, 1, seed, Lean::Even)[0];
+            even += usize::from(first.topics[0] == "arms");
+        }
+        assert!(weak > 150, "arms first {weak} times in 200");
+        assert!((70..130).contains(&even), "arms first {even} times in 200 without leaning");
+    }
+
+    #[test]
+    fn presentation_is_a_reproducible_permutation() {
+        let b = bank();
+        let p = presentation(&b[0], 5);
+        assert_eq!(p, presentation(&b[0], 5));
+        let mut sorted = p.order().to_vec();
+        sorted.sort();
+        assert_eq!(sorted, [0, 1, 2, 3]);
+        let distinct: HashSet<Vec<usize>> = (0..50).map(|s| presentation(&b[0], s).order().to_vec()).collect();
+        assert!(distinct.len() > 10, "{} distinct orders in 50 seeds", distinct.len());
+        assert!(presentation(&b[20], 5).is_empty(), "true/false has nothing to shuffle");
+        assert!(presentation(&b[21], 5).is_empty());
+        for shown in 0..4 {
+            assert_eq!(p.shown(p.original(shown).unwrap()), Some(shown));
+        }
+    }
+
+    #[test]
+    fn ordering_is_never_shown_in_order() {
+        let two = q("two", "t", 1, Answer::Ordering { items: vec!["first".into(), "second".into()] });
+        for seed in 0..100 {
+            assert_eq!(presentation(&two, seed).order(), [1, 0]);
+        }
+    }
+
+    #[test]
+    fn stored_presentations_are_checked() {
+        assert!(Presentation::from_order(vec![2, 0, 1]).is_some());
+        assert!(Presentation::from_order(vec![0, 0, 1]).is_none());
+        assert!(Presentation::from_order(vec![0, 3]).is_none());
+        let p: Presentation = serde_json::from_str("[1,0]").unwrap();
+        assert_eq!(serde_json::to_string(&p).unwrap(), "[1,0]");
+        assert!(serde_json::from_str::<Presentation>("[1,1]").is_err());
+    }
+}
