@@ -4,3 +4,4 @@
 //! clock; adapters (`store`, `terminal`, the CLI) sit around it.
 
 pub mod bank;
+pub mod store;
