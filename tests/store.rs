@@ -202,6 +202,44 @@ async fn answer_to_unknown_round_or_user_is_refused(store: &Store, _url: &str) {
         record(store, answer("g1", "r1", "q1", "u1", "0", true)).await,
         Recorded::Counted
     );
+
+    // Concurrently (so the SQLite writer batches them), unknown users among known ones:
+    // each caller gets its own outcome and the known users' answers all count.
+    for u in 0..50 {
+        store
+            .upsert_user("g1", &format!("k{u}"), "known")
+            .await
+            .unwrap();
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for u in 0..50 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let user = if u % 5 == 0 {
+                format!("ghost{u}")
+            } else {
+                format!("k{u}")
+            };
+            (
+                u,
+                store
+                    .record_answer(&answer("g1", "r1", "q2", &user, "0", true))
+                    .await,
+            )
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined.unwrap() {
+            (u, Err(StoreError::UnknownRoundOrUser { .. })) if u % 5 == 0 => {}
+            (u, Ok(Recorded::Counted)) if u % 5 != 0 => {}
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    let rows = store
+        .answers_for_round_item("g1", "r1", "q2")
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 40);
 }
 
 async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
@@ -879,30 +917,13 @@ fn sqlite_answers_survive_a_crash() {
 }
 
 #[tokio::test]
-async fn sqlite_in_memory_works_for_other_tests() {
-    let store = Store::connect("sqlite::memory:").await.unwrap();
-    store.upsert_user("local", "me", "Me").await.unwrap();
-    store
-        .create_round(&new_round("local", "p1", &["q1"]))
-        .await
-        .unwrap();
-    assert_eq!(
-        record(&store, answer("local", "p1", "q1", "me", "0", true)).await,
-        Recorded::Counted
-    );
-    assert_eq!(
-        store
-            .user_totals("local", "me", &HashMap::new())
-            .await
-            .unwrap()
-            .points,
-        10
-    );
-}
-
-#[tokio::test]
 async fn unsupported_urls_are_refused() {
-    for url in ["mysql://localhost/agora", "data/agora.db", "sqlite://"] {
+    for url in [
+        "mysql://localhost/agora",
+        "data/agora.db",
+        "sqlite://",
+        "sqlite::memory:",
+    ] {
         let err = Store::connect(url).await.unwrap_err();
         assert!(
             matches!(err, StoreError::InvalidUrl { .. }),

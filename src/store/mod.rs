@@ -29,19 +29,21 @@
 //! case that matters for a bot restarted by its supervisor); the suite tests this with a
 //! child process that aborts. What NORMAL gives up compared to FULL is the `fsync` per
 //! commit: after a *power loss or kernel crash* the last commits before the failure may be
-//! rolled back (the database itself stays consistent). FULL would cost one `fsync` per
-//! answer, which caps a spinning or cloud disk at a few hundred answers per second; a quiz
-//! answer lost to a power cut is cheap next to that.
+//! rolled back (the database itself stays consistent). FULL would add an `fsync` to every
+//! commit, whose cost depends on the disk (small on a local SSD, milliseconds on network
+//! block storage) and would bound a sequential stream of answers by it; the last few
+//! answers before a power cut are a cheap loss next to that.
 //!
 //! # Writers on SQLite
 //!
 //! SQLite allows one writer at a time; many pooled connections contending for the write
-//! lock spend their time in the busy handler. All SQLite writes therefore go through a
-//! single connection, and answers go through one writer task that commits them in small
-//! batches (see [`writer`]): each caller is acknowledged only after the transaction holding
-//! its answer commits. Reads use a separate pool of connections, which WAL lets run beside
-//! the writer. On PostgreSQL reads and writes share one pool and each answer is its own
-//! statement; the server batches concurrent commits itself.
+//! lock spend their time in the busy handler. All SQLite writes therefore go through one
+//! connection the store owns, handed out in turn by a fair mutex. Answers that find it busy
+//! queue for a writer task that commits them in small batches (see `writer.rs`, which also
+//! records the measurements behind this): each caller is acknowledged only after the
+//! transaction holding its answer commits. Reads use a separate pool of connections, which
+//! WAL lets run beside the writer. On PostgreSQL reads and writes share one pool and each
+//! answer is its own statement; the server groups concurrent commits itself.
 
 mod answers;
 mod error;
@@ -55,7 +57,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use std::sync::Arc;
+
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use tokio::sync::Mutex;
 
 pub use error::{Result, StoreError};
 pub use model::{
@@ -64,6 +69,7 @@ pub use model::{
 };
 
 use error::{Context, redact_url};
+use writer::Writer;
 
 /// The URL the application uses when none is configured.
 pub const DEFAULT_URL: &str = "sqlite://data/agora.db";
@@ -88,10 +94,10 @@ pub struct Store {
     backend: Backend,
     /// Reads. On SQLite a pool of its own so reports never wait behind the writer.
     reader: AnyPool,
-    /// Writes other than answers. On SQLite exactly one connection: SQLite has one writer
-    /// at a time, and queueing in the pool is cheaper than spinning in the busy handler.
-    /// On PostgreSQL the same pool as `reader`.
-    writer: AnyPool,
+    /// Every write. On SQLite exactly one connection: SQLite has one writer at a time, and
+    /// queueing for the connection is cheaper than spinning in the busy handler. On
+    /// PostgreSQL the same pool as `reader`.
+    writer: Writer,
     /// How answers reach the database (a batching task on SQLite, the pool on PostgreSQL).
     answers: writer::AnswerSink,
 }
@@ -101,7 +107,6 @@ impl Store {
     ///
     /// * `sqlite://path/to/file.db` (or `sqlite:path`): creates the file and its directory
     ///   if missing; WAL journal, `synchronous = NORMAL`, busy timeout, foreign keys on.
-    /// * `sqlite::memory:`: a private in-memory database on one connection, for tests.
     /// * `postgres://…` / `postgresql://…`: the database must exist.
     pub async fn connect(url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
@@ -137,19 +142,25 @@ impl Store {
             .await
             .map_err(connect_err)?;
         migrate(&pool).await?;
-        let answers = writer::AnswerSink::direct(pool.clone());
+        let writer = Writer::Pool(pool.clone());
         Ok(Store {
             backend: Backend::Postgres,
-            reader: pool.clone(),
-            writer: pool,
-            answers,
+            reader: pool,
+            answers: writer::AnswerSink::direct(writer.clone()),
+            writer,
         })
     }
 
     async fn connect_sqlite(url: &str) -> Result<Store> {
         let (path, query) = sqlite_path(url)?;
-        if path == ":memory:" {
-            return Self::connect_sqlite_memory(url).await;
+        if path == ":memory:" || query.is_some_and(|q| q.contains("mode=memory")) {
+            // Each connection would get its own in-memory database (or share one through
+            // SQLite's shared cache, whose table locks ignore the busy timeout).
+            return Err(StoreError::InvalidUrl {
+                url: url.to_owned(),
+                reason: "in-memory SQLite is not supported; use a file in a temporary directory"
+                    .into(),
+            });
         }
         if let Some(dir) = Path::new(&path)
             .parent()
@@ -171,19 +182,18 @@ impl Store {
             url: redact_url(&url),
             source,
         };
-        let writer = AnyPoolOptions::new()
-            .max_connections(1)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    // WAL is a property of the file; set it on the writer, before any reader.
-                    conn.execute(sqlite_pragmas(true).as_str()).await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
+        // The writer first: WAL is a property of the file, set before any reader opens it.
+        let mut writer = AnyConnection::connect_with(&options)
             .await
             .map_err(connect_err)?;
-        migrate(&writer).await?;
+        writer
+            .execute(sqlite_pragmas(true).as_str())
+            .await
+            .map_err(connect_err)?;
+        sqlx::migrate!("./migrations")
+            .run_direct(&mut writer)
+            .await
+            .map_err(StoreError::Migrate)?;
         let reader = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
@@ -195,6 +205,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
+        let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
         let answers = writer::AnswerSink::batching(writer.clone());
         Ok(Store {
             backend: Backend::Sqlite,
@@ -204,57 +215,27 @@ impl Store {
         })
     }
 
-    /// An in-memory SQLite database lives as long as its connection, so reads and writes
-    /// share one connection that is never recycled.
-    async fn connect_sqlite_memory(url: &str) -> Result<Store> {
-        let options = any_options(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Connect {
-                url: url.to_owned(),
-                source,
-            })?;
-        migrate(&pool).await?;
-        let answers = writer::AnswerSink::batching(pool.clone());
-        Ok(Store {
-            backend: Backend::Sqlite,
-            reader: pool.clone(),
-            writer: pool,
-            answers,
-        })
-    }
-
     /// Which database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// Waits for pending answers to commit, then closes every connection. Dropping the
-    /// store is also safe: answers already acknowledged are committed.
+    /// Closes the connections. A write in progress finishes first; the SQLite write
+    /// connection closes once the last clone of the store is gone. Dropping the store
+    /// instead is also safe: acknowledged answers are already committed.
     pub async fn close(self) {
-        self.answers.close().await;
         self.writer.close().await;
         self.reader.close().await;
     }
 
     /// Makes sure the guild has a row (with empty settings `{}`); harmless if it exists.
     pub async fn ensure_guild(&self, guild_id: &str) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
         sqlx::query(
             "INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING",
         )
         .bind(guild_id)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .with_context(|| format!("creating guild {guild_id}"))?;
         Ok(())
@@ -268,7 +249,8 @@ impl Store {
         display_name: &str,
     ) -> Result<()> {
         let context = || format!("saving user {user_id} of guild {guild_id}");
-        let mut tx = self.writer.begin().await.with_context(context)?;
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = conn.begin().await.with_context(context)?;
         sqlx::query(
             "INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING",
         )
@@ -307,13 +289,14 @@ impl Store {
                 source,
             });
         }
+        let mut conn = self.writer.acquire().await?;
         sqlx::query(
             "INSERT INTO guilds (id, settings) VALUES ($1, $2)
              ON CONFLICT (id) DO UPDATE SET settings = excluded.settings",
         )
         .bind(guild_id)
         .bind(settings_json)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .with_context(|| format!("saving settings of guild {guild_id}"))?;
         Ok(())
@@ -370,31 +353,35 @@ fn sqlite_pragmas(writer: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::{Store, sqlite_path};
+    use sqlx::Row;
 
     #[tokio::test]
     async fn sqlite_connections_use_wal_normal_sync_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/a/b/agora.db", dir.path().display());
         let store = Store::connect(&url).await.unwrap();
-        for pool in [&store.writer, &store.reader] {
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            assert_eq!((mode.as_str(), sync, fk, busy), ("wal", 1, 1, 10_000));
+        let mut writer = store.writer.acquire().await.unwrap();
+        let mut reader = store.reader.acquire().await.unwrap();
+        for conn in [&mut *writer, &mut *reader] {
+            let mut pragma = async |name: &str| -> String {
+                let row = sqlx::query(&format!("PRAGMA {name}"))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                match row.try_get::<String, _>(0) {
+                    Ok(text) => text,
+                    Err(_) => row.try_get::<i64, _>(0).unwrap().to_string(),
+                }
+            };
+            let found = [
+                pragma("journal_mode").await,
+                pragma("synchronous").await,
+                pragma("foreign_keys").await,
+                pragma("busy_timeout").await,
+            ];
+            assert_eq!(found, ["wal", "1", "1", "10000"]);
         }
+        drop((writer, reader));
         store.close().await;
     }
 

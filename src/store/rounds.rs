@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use super::model::{NewRound, Round, RoundKind, RoundProgress, RoundStatus};
+use sqlx::Connection;
 
 const ROUND_COLUMNS: &str =
     "guild_id, round_id, kind, channel_id, started_by, item_ids, current_index,
@@ -22,7 +23,8 @@ impl Store {
             table: "rounds",
             detail: format!("item ids do not serialise: {e}"),
         })?;
-        let mut tx = self.writer.begin().await.with_context(context)?;
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = conn.begin().await.with_context(context)?;
         sqlx::query(
             "INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING",
         )
@@ -108,6 +110,7 @@ impl Store {
             table: "rounds",
             detail: format!("item index {} out of range", progress.current_index),
         })?;
+        let mut conn = self.writer.acquire().await?;
         let done = sqlx::query(
             "UPDATE rounds SET current_index = $3, opened_at = $4, revealed = $5
              WHERE guild_id = $1 AND round_id = $2 AND status = 'open'",
@@ -117,7 +120,7 @@ impl Store {
         .bind(index)
         .bind(progress.opened_at)
         .bind(i32::from(progress.revealed))
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .with_context(|| format!("saving progress of round {round_id} in guild {guild_id}"))?;
         not_open_unless_updated(done.rows_affected(), guild_id, round_id)
@@ -142,6 +145,7 @@ impl Store {
         status: RoundStatus,
         ended_at: i64,
     ) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
         let done = sqlx::query(
             "UPDATE rounds SET status = $3, ended_at = $4
              WHERE guild_id = $1 AND round_id = $2 AND status = 'open'",
@@ -150,7 +154,7 @@ impl Store {
         .bind(round_id)
         .bind(status.as_str())
         .bind(ended_at)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await
         .with_context(|| {
             format!(
