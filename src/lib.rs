@@ -7,3 +7,4 @@ pub mod bank;
 pub mod config;
 pub mod quiz;
 pub mod scoring;
+pub mod store;

@@ -1,0 +1,154 @@
+//! The store's error type: every failure says what the store was doing when it failed.
+//!
+//! Invariant: no store function panics on bad input or a failing database; it returns a
+//! `StoreError` whose message names the operation (and guild, round, user where relevant)
+//! and whose `source()` chain keeps the driver's error for the log.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL is neither `sqlite:…` nor `postgres://…`, or cannot be parsed.
+    #[error("unsupported database URL {url:?}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+
+    /// The directory that should hold the SQLite file could not be created.
+    #[error("could not create the database directory {}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The database could not be reached or opened. The URL is shown without its password.
+    #[error("could not connect to {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// The migrations in `migrations/` could not be applied.
+    #[error("could not apply the database migrations")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+
+    /// A query failed; `context` says which operation it belonged to.
+    #[error("{context}")]
+    Query {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// A round was created with an id its guild already uses.
+    #[error("round {round_id} already exists in guild {guild_id}")]
+    RoundExists { guild_id: String, round_id: String },
+
+    /// A round was moved on, finished or abandoned, but there is no open round with that id.
+    #[error("round {round_id} in guild {guild_id} does not exist or is no longer open")]
+    RoundNotOpen { guild_id: String, round_id: String },
+
+    /// An answer names a round or a user the guild does not have (create the round and
+    /// upsert the user first).
+    #[error(
+        "answer of user {user_id} to round {round_id} in guild {guild_id} refers to an unknown round or user"
+    )]
+    UnknownRoundOrUser {
+        guild_id: String,
+        round_id: String,
+        user_id: String,
+    },
+
+    /// Guild settings must be a JSON document.
+    #[error("guild settings for {guild_id} are not valid JSON")]
+    InvalidSettings {
+        guild_id: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A stored value does not have the shape the schema promises (hand-edited database?).
+    #[error("corrupt row in {table}: {detail}")]
+    Corrupt { table: &'static str, detail: String },
+
+    /// Writing the gradebook CSV failed.
+    #[error("could not write the gradebook CSV")]
+    Csv(#[source] csv::Error),
+
+    /// The background task that commits SQLite answers has stopped (the store is shutting down).
+    #[error(
+        "the answer writer has stopped; answer of user {user_id} to round {round_id} was not recorded"
+    )]
+    WriterGone { round_id: String, user_id: String },
+}
+
+/// Shorthand for results of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Attaches the name of the operation to a driver error.
+pub(crate) trait Context<T> {
+    fn context(self, what: &str) -> Result<T>;
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
+    fn context(self, what: &str) -> Result<T> {
+        self.map_err(|source| StoreError::Query {
+            context: what.to_owned(),
+            source,
+        })
+    }
+
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| StoreError::Query {
+            context: what(),
+            source,
+        })
+    }
+}
+
+/// The URL with any password replaced by `***`, fit for logs and error messages.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end + 3],
+            &userinfo[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://agora:s3cret@db:5432/agora"),
+            "postgres://agora:***@db:5432/agora"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/agora.db"),
+            "sqlite://data/agora.db"
+        );
+        assert_eq!(redact_url("sqlite:data/a@b.db"), "sqlite:data/a@b.db");
+    }
+}
