@@ -8,3 +8,4 @@ pub mod config;
 pub mod quiz;
 pub mod scoring;
 pub mod store;
+pub mod terminal;

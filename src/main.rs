@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use agora::bank::{self, Source};
 use agora::config::Config;
+use agora::quiz::Filter;
+use agora::store::{RankBy, Store};
+use agora::terminal::{self, PlayOptions};
 
 /// Agora teaches one paper — Samoudi (2025), "Relations between China and Russia Following the
 /// Outbreak of the Ukraine War in 2022" — with quizzes and debates, on Discord or in the terminal.
@@ -23,9 +26,105 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Practise in the terminal: questions from the bank, verdicts with the cited passage, scores kept.
+    Play(PlayArgs),
+    /// Read the scores: a student's totals, the leaderboard, the gradebook.
+    #[command(subcommand)]
+    Scores(ScoresCommand),
     /// Check, count and export the question bank.
     #[command(subcommand)]
     Bank(BankCommand),
+}
+
+#[derive(clap::Args)]
+struct PlayArgs {
+    /// Only questions on this topic (repeat for several); `agora bank stats` lists them.
+    #[arg(long = "topic", value_name = "TOPIC")]
+    topics: Vec<String>,
+    /// Only questions of this kind (repeat for several).
+    #[arg(long = "kind", value_enum)]
+    kinds: Vec<KindArg>,
+    /// Only questions of this difficulty, 1 to 3 (repeat for several).
+    #[arg(long = "difficulty", value_parser = clap::value_parser!(u8).range(1..=3))]
+    difficulties: Vec<u8>,
+    /// How many questions.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    count: u16,
+    /// Your name; your scores are kept under it.
+    #[arg(long, env = "USER", default_value = "student")]
+    name: String,
+    /// Replay a session: the same seed gives the same questions in the same order.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Single,
+    TrueFalse,
+    Multi,
+    Numeric,
+    Ordering,
+    Short,
+}
+
+impl From<KindArg> for bank::Kind {
+    fn from(k: KindArg) -> bank::Kind {
+        match k {
+            KindArg::Single => bank::Kind::Single,
+            KindArg::TrueFalse => bank::Kind::TrueFalse,
+            KindArg::Multi => bank::Kind::Multi,
+            KindArg::Numeric => bank::Kind::Numeric,
+            KindArg::Ordering => bank::Kind::Ordering,
+            KindArg::Short => bank::Kind::Short,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ScoresCommand {
+    /// A student's points, accuracy, streak and mastery per topic.
+    Show {
+        /// The student's name (terminal students) or display name (Discord).
+        #[arg(long, env = "USER", default_value = "student")]
+        name: String,
+        /// The server whose scores to read; `local` is the terminal's.
+        #[arg(long, default_value = terminal::LOCAL_GUILD)]
+        guild: String,
+    },
+    /// The leaderboard.
+    Leaderboard {
+        #[arg(long, value_enum, default_value = "points")]
+        by: RankArg,
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Show "Student 1", "Student 2"… instead of names.
+        #[arg(long)]
+        anonymous: bool,
+        #[arg(long, default_value = terminal::LOCAL_GUILD)]
+        guild: String,
+    },
+    /// The gradebook: one row per student, accuracy per topic.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: GradebookFormat,
+        #[arg(long, default_value = terminal::LOCAL_GUILD)]
+        guild: String,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RankArg {
+    Points,
+    Accuracy,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GradebookFormat {
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -83,7 +182,115 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logs(&config);
     match cli.command {
         Command::Bank(cmd) => bank_command(cmd),
+        Command::Play(args) => runtime()?.block_on(play(&config, args)),
+        Command::Scores(cmd) => runtime()?.block_on(scores(&config, cmd)),
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The bank the bot serves; its problems, if any, are printed and end the command.
+fn served_bank(config: &Config) -> anyhow::Result<bank::Bank> {
+    bank::load(&config.questions, None).map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Store> {
+    Store::connect(&config.database_url).await.with_context(|| format!("cannot open the score store ({})", redact_url(&config.database_url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
+    let bank = served_bank(config)?;
+    for t in &args.topics {
+        if bank.topic(t).is_none() {
+            let known: Vec<&str> = bank.topics.iter().map(|t| t.id.as_str()).collect();
+            anyhow::bail!("there is no topic `{t}`; the topics are: {}", known.join(", "));
+        }
+    }
+    let store = connect(config).await?;
+    let opts = PlayOptions {
+        filter: Filter { topics: args.topics, kinds: args.kinds.into_iter().map(Into::into).collect(), difficulties: args.difficulties },
+        count: args.count as usize,
+        name: args.name,
+        guild: terminal::LOCAL_GUILD.into(),
+        seed: args.seed.unwrap_or_else(|| now_ms() as u64),
+        echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    terminal::play(&bank, &store, &opts, now_ms, stdin.lock(), &mut stdout).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode> {
+    let bank = served_bank(config)?;
+    let store = connect(config).await?;
+    let topics = terminal::item_topics(&bank);
+    match cmd {
+        ScoresCommand::Show { name, guild } => {
+            let user = if guild == terminal::LOCAL_GUILD {
+                terminal::local_user_id(&name)
+            } else {
+                let board = store.leaderboard(&guild, RankBy::Points, usize::MAX, false, 0).await?;
+                match board.into_iter().find(|r| r.name.eq_ignore_ascii_case(name.trim())) {
+                    Some(row) => row.user_id,
+                    None => anyhow::bail!("no student named `{name}` has answered in server {guild}"),
+                }
+            };
+            let t = store.user_totals(&guild, &user, &topics).await?;
+            if t.answered == 0 {
+                println!("{name} has not answered any question yet in {guild}. Try `agora play --name {name}`.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{name} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", t.points, t.answered, t.correct, t.accuracy * 100.0, t.current_streak, t.best_streak);
+            println!("mastery by topic:");
+            for topic in &bank.topics {
+                if let Some(tally) = t.mastery.get(&topic.id) {
+                    println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic.title, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);
+                }
+            }
+        }
+        ScoresCommand::Leaderboard { by, top, anonymous, guild } => {
+            let by = match by {
+                RankArg::Points => RankBy::Points,
+                RankArg::Accuracy => RankBy::Accuracy,
+            };
+            let rows = store.leaderboard(&guild, by, top, anonymous, 0).await?;
+            if rows.is_empty() {
+                println!("No scores yet in {guild}.");
+            }
+            for r in rows {
+                println!("{:>3}. {:<24} {:>6} points  {:>4} answered  {:>4.0}%", r.rank, r.name, r.points, r.answered, r.accuracy * 100.0);
+            }
+        }
+        ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {
+            let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
+            let csv = store.gradebook_csv(&guild, &topics, &order).await?;
+            match output {
+                Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
+                None => print!("{csv}"),
+            }
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads a bank or prints its problems; `None` means the problems were printed.
