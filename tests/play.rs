@@ -1,0 +1,105 @@
+//! `agora play` and `agora scores`, driven through stdin as a student or a script would.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+/// Runs `agora ARGS` with its own SQLite store in `dir`, feeding `input` on stdin.
+fn agora(dir: &Path, args: &[&str], input: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join("agora.db").display()))
+        .env_remove("AGORA_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("agora starts");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+#[test]
+fn three_piped_answers_are_judged_cited_recorded_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "3", "--seed", "42", "--name", "Ada"], "true\nmaybe\nfalse\ntrue\n");
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert_eq!(count(&run.out, "Question "), 3, "{}", run.out);
+    assert_eq!(count(&run.out, "Correct! +") + count(&run.out, "Not quite. The answer: "), 3, "{}", run.out);
+    assert!(run.out.contains("Answer true or false (or T / F)."), "a bad answer is explained, then asked again:\n{}", run.out);
+    // Every verdict shows the passage behind it: section, anchor and quote.
+    assert!(count(&run.out, "  Source: ") >= 3, "{}", run.out);
+    assert!(run.out.contains("Done: "), "{}", run.out);
+
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert_eq!(show.code, 0, "{}", show.err);
+    assert!(show.out.contains("3 answered"), "{}", show.out);
+    assert!(show.out.contains("mastery by topic:"), "{}", show.out);
+}
+
+#[test]
+fn the_same_seed_replays_the_same_session_and_the_verdict_follows_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = agora(dir.path(), &["play", "--kind", "single", "--count", "2", "--seed", "7", "--name", "Bo"], "a\na\n");
+    let again = agora(dir.path(), &["play", "--kind", "single", "--count", "2", "--seed", "7", "--name", "Cy"], "a\na\n");
+    assert_eq!(first.code, 0, "{}", first.err);
+    let questions = |s: &str| s.lines().filter(|l| l.starts_with("Question ") || l.starts_with("  ")).map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(questions(&first.out), questions(&again.out));
+    // Whoever answered "A" got it right exactly when A was the key shown.
+    for block in first.out.split("Question ").skip(1) {
+        let right = block.contains("Correct! +");
+        assert_eq!(right, !block.contains("The answer: ") , "{block}");
+        if !right {
+            assert!(!block.contains("The answer: A."), "A was the key but was judged wrong:\n{block}");
+        }
+    }
+}
+
+#[test]
+fn end_of_input_keeps_what_was_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "5", "--seed", "3", "--name", "Di"], "true\n");
+    assert_eq!(run.code, 0, "{}", run.err);
+    let show = agora(dir.path(), &["scores", "show", "--name", "Di"], "");
+    assert!(show.out.contains("1 answered"), "{}", show.out);
+}
+
+#[test]
+fn leaderboard_and_gradebook_list_every_student() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["Ada", "Bo"] {
+        let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "2", "--seed", "5", "--name", name], "true\ntrue\n");
+        assert_eq!(run.code, 0, "{}", run.err);
+    }
+    let board = agora(dir.path(), &["scores", "leaderboard"], "");
+    assert_eq!(board.out.lines().count(), 2, "{}", board.out);
+    assert!(board.out.contains("  1. Ada") || board.out.contains("  1. Bo"), "{}", board.out);
+    let anonymous = agora(dir.path(), &["scores", "leaderboard", "--anonymous"], "");
+    assert!(anonymous.out.contains("Student 1") && !anonymous.out.contains("Ada"), "{}", anonymous.out);
+    let csv = agora(dir.path(), &["scores", "export", "--format", "csv"], "");
+    let lines: Vec<&str> = csv.out.lines().collect();
+    assert!(lines[0].starts_with("user_id,display_name,answered,correct,accuracy,points"), "{}", csv.out);
+    assert_eq!(lines.len(), 3, "{}", csv.out);
+    assert!(lines.iter().any(|l| l.starts_with("local:ada,Ada,2,")), "{}", csv.out);
+}
+
+#[test]
+fn an_unknown_topic_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--topic", "nonsense"], "");
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("there is no topic `nonsense`; the topics are: complementary-economies"), "{}", run.err);
+}
