@@ -104,6 +104,15 @@ enum ScoresCommand {
         #[arg(long, default_value = terminal::LOCAL_GUILD)]
         guild: String,
     },
+    /// Item statistics: times asked, share correct, pick rate of each choice, and the items
+    /// that look too easy, too hard, or carry a distractor nobody picks.
+    Items {
+        #[arg(long, default_value = terminal::LOCAL_GUILD)]
+        guild: String,
+        /// Only the flagged items.
+        #[arg(long)]
+        flagged: bool,
+    },
     /// The gradebook: one row per student, accuracy per topic.
     Export {
         #[arg(long, value_enum, default_value = "csv")]
@@ -201,18 +210,8 @@ fn served_bank(config: &Config) -> anyhow::Result<bank::Bank> {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Store> {
-    Store::connect(&config.database_url).await.with_context(|| format!("cannot open the score store ({})", redact_url(&config.database_url)))
-}
-
-/// A database URL without its password, for messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
-            Some(colon) => format!("{}:***{}", &url[..s + 3 + colon], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
+    // The store's errors name the database with its password hidden.
+    Ok(Store::connect(&config.database_url).await.context("cannot open the score store")?)
 }
 
 async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
@@ -278,6 +277,24 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             }
             for r in rows {
                 println!("{:>3}. {:<24} {:>6} points  {:>4} answered  {:>4.0}%", r.rank, r.name, r.points, r.answered, r.accuracy * 100.0);
+            }
+        }
+        ScoresCommand::Items { guild, flagged } => {
+            let stats = store.item_stats(&guild).await?;
+            if stats.is_empty() {
+                println!("No answers yet in {guild}.");
+            }
+            for s in stats {
+                let Some(q) = bank.question(&s.item_id) else { continue };
+                let r = agora::quiz::review::review(q, s.answers, s.correct, &s.responses);
+                if flagged && r.flags.is_empty() {
+                    continue;
+                }
+                let flags = r.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                println!("{}  asked {} · {} answers · {:.0}% right{}", q.id, s.times_asked, r.answers, r.share_correct * 100.0, if flags.is_empty() { String::new() } else { format!(" · {flags}") });
+                for p in &r.picks {
+                    println!("    {} {:<70} {:>4} ({:.0}%)", if p.correct { "*" } else { " " }, p.label, p.count, p.rate * 100.0);
+                }
             }
         }
         ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {

@@ -94,6 +94,11 @@ fn leaderboard_and_gradebook_list_every_student() {
     assert!(lines[0].starts_with("user_id,display_name,answered,correct,accuracy,points"), "{}", csv.out);
     assert_eq!(lines.len(), 3, "{}", csv.out);
     assert!(lines.iter().any(|l| l.starts_with("local:ada,Ada,2,")), "{}", csv.out);
+
+    // The same seed gave both students the same two items: each was answered twice.
+    let items = agora(dir.path(), &["scores", "items"], "");
+    assert_eq!(items.code, 0, "{}", items.err);
+    assert_eq!(items.out.lines().filter(|l| l.contains(" · 2 answers · ")).count(), 2, "{}", items.out);
 }
 
 #[test]

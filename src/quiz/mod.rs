@@ -5,6 +5,7 @@
 //! so the same inputs always give the same outcome.
 
 pub mod judge;
+pub mod review;
 pub mod select;
 pub mod session;
 
