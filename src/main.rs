@@ -211,7 +211,7 @@ fn served_bank(config: &Config) -> anyhow::Result<bank::Bank> {
 
 async fn connect(config: &Config) -> anyhow::Result<Store> {
     // The store's errors name the database with its password hidden.
-    Ok(Store::connect(&config.database_url).await.context("cannot open the score store")?)
+    Store::connect(&config.database_url).await.context("cannot open the score store")
 }
 
 async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {

@@ -108,3 +108,50 @@ fn an_unknown_topic_is_a_clear_error() {
     assert_eq!(run.code, 2);
     assert!(run.err.contains("there is no topic `nonsense`; the topics are: complementary-economies"), "{}", run.err);
 }
+
+#[test]
+fn a_session_killed_mid_way_keeps_its_answers_and_is_closed_on_the_next_start() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("agora.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["play", "--kind", "true-false", "--count", "3", "--seed", "9", "--name", "Eve"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &url)
+        .env_remove("AGORA_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    stdin.write_all(b"true\n").unwrap();
+    stdin.flush().unwrap();
+    // Once the verdict is printed the answer is committed; then the process dies without warning.
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("Correct! +") || line.contains("Not quite. The answer:") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let open = rt.block_on(async {
+        let store = agora::store::Store::connect(&url).await.unwrap();
+        store.open_rounds().await.unwrap()
+    });
+    assert_eq!(open.len(), 1, "the killed session is still open");
+
+    let again = agora(dir.path(), &["play", "--kind", "true-false", "--count", "1", "--seed", "10", "--name", "Eve"], "false\n");
+    assert_eq!(again.code, 0, "{}", again.err);
+    let open = rt.block_on(async {
+        let store = agora::store::Store::connect(&url).await.unwrap();
+        store.open_rounds().await.unwrap()
+    });
+    assert!(open.is_empty(), "{open:?}");
+    let show = agora(dir.path(), &["scores", "show", "--name", "Eve"], "");
+    assert!(show.out.contains("2 answered"), "the answer given before the crash still counts:\n{}", show.out);
+}
