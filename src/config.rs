@@ -58,7 +58,7 @@ impl Default for Config {
             discord_token: Secret::default(),
             database_url: "sqlite://data/agora.db".into(),
             questions: PathBuf::from("questions"),
-            log: "info".into(),
+            log: "info,sqlx=warn".into(),
         }
     }
 }
