@@ -41,9 +41,9 @@ struct PlayArgs {
     /// Only questions on this topic (repeat for several); `agora bank stats` lists them.
     #[arg(long = "topic", value_name = "TOPIC")]
     topics: Vec<String>,
-    /// Only questions of this kind (repeat for several).
-    #[arg(long = "kind", value_enum)]
-    kinds: Vec<KindArg>,
+    /// Only questions of this kind (repeat for several): single, true-false, multi, numeric, ordering, short.
+    #[arg(long = "kind", value_parser = parse_kind)]
+    kinds: Vec<bank::Kind>,
     /// Only questions of this difficulty, 1 to 3 (repeat for several).
     #[arg(long = "difficulty", value_parser = clap::value_parser!(u8).range(1..=3))]
     difficulties: Vec<u8>,
@@ -58,27 +58,9 @@ struct PlayArgs {
     seed: Option<u64>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum KindArg {
-    Single,
-    TrueFalse,
-    Multi,
-    Numeric,
-    Ordering,
-    Short,
-}
-
-impl From<KindArg> for bank::Kind {
-    fn from(k: KindArg) -> bank::Kind {
-        match k {
-            KindArg::Single => bank::Kind::Single,
-            KindArg::TrueFalse => bank::Kind::TrueFalse,
-            KindArg::Multi => bank::Kind::Multi,
-            KindArg::Numeric => bank::Kind::Numeric,
-            KindArg::Ordering => bank::Kind::Ordering,
-            KindArg::Short => bank::Kind::Short,
-        }
-    }
+/// `--kind`: the bank's kind names, with `-` or `_` (`true-false`, `true_false`).
+fn parse_kind(s: &str) -> Result<bank::Kind, String> {
+    bank::Kind::parse(&s.replace('-', "_")).ok_or_else(|| "one of single, true-false, multi, numeric, ordering, short".to_string())
 }
 
 #[derive(Subcommand)]
@@ -224,7 +206,7 @@ async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
     }
     let store = connect(config).await?;
     let opts = PlayOptions {
-        filter: Filter { topics: args.topics, kinds: args.kinds.into_iter().map(Into::into).collect(), difficulties: args.difficulties },
+        filter: Filter { topics: args.topics, kinds: args.kinds, difficulties: args.difficulties },
         count: args.count as usize,
         name: args.name,
         guild: terminal::LOCAL_GUILD.into(),
