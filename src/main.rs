@@ -13,9 +13,10 @@ use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
 
 /// Agora teaches one paper — Samoudi (2025), "Relations between China and Russia Following the
-/// Outbreak of the Ukraine War in 2022" — with quizzes and debates, on Discord or in the terminal.
+/// Outbreak of the Ukraine War in 2022": practice quizzes in the terminal, scores per student,
+/// and a question bank whose every answer cites the paper.
 #[derive(Parser)]
-#[command(name = "agora", version, about, long_about = None)]
+#[command(name = "agora", version)]
 struct Cli {
     /// The config file (default: $AGORA_CONFIG, or config/agora.yaml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
