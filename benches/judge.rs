@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use agora::bank::{Answer, Origin, Question, Scale};
-use agora::quiz::{Response, judge};
+use agora::quiz::{Response, judge, parse_response, presentation};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn question(answer: Answer) -> Question {
@@ -69,6 +69,16 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("judge");
     for (name, q, r) in &cases {
         group.bench_function(*name, |b| b.iter(|| judge(black_box(q), black_box(r))));
+    }
+    group.finish();
+
+    // From what a student typed to a verdict: reading the text, then judging it.
+    let typed = [("numeric", 3, "$244.5bn"), ("short", 5, "Shanghai Cooperaton Organsaton"), ("multi", 2, "A, B, D")];
+    let mut group = c.benchmark_group("parse_and_judge");
+    for (name, i, text) in typed {
+        let q = &cases[i].1;
+        let shown = presentation(q, 1);
+        group.bench_function(name, |b| b.iter(|| parse_response(black_box(q), &shown, black_box(text)).map(|r| judge(q, &r))));
     }
     group.finish();
 }
