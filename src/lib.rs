@@ -7,5 +7,6 @@ pub mod bank;
 pub mod config;
 pub mod quiz;
 pub mod scoring;
+pub mod stable;
 pub mod store;
 pub mod terminal;

@@ -162,20 +162,12 @@ pub fn canonical(r: &Response, typed: &str) -> String {
     }
 }
 
-fn labels(q: &Question) -> &[String] {
-    match &q.answer {
-        Answer::Single { choices, .. } | Answer::Multi { choices, .. } => choices,
-        Answer::Ordering { items } => items,
-        _ => &[],
-    }
-}
-
 /// A question as the terminal shows it: header, prompt, lettered choices, how to answer.
 pub fn render_question(bank: &Bank, q: &Question, shown: &Presentation, number: usize, of: usize) -> String {
     let topic = q.topics.first().and_then(|t| bank.topic(t)).map(|t| t.title.as_str()).unwrap_or("");
     let mut s = format!("Question {number}/{of} · {topic} · difficulty {}\n{}\n", q.difficulty, q.prompt);
     for (i, &original) in shown.order().iter().enumerate() {
-        s.push_str(&format!("  {}. {}\n", quiz::judge::letter(i), labels(q)[original]));
+        s.push_str(&format!("  {}. {}\n", quiz::judge::letter(i), q.answer.labels()[original]));
     }
     let how = match &q.answer {
         Answer::Single { .. } => "one letter".to_string(),

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use rand::SeedableRng;
-use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+
+use crate::stable::{fnv1a, shuffle};
 
 use super::limits::MAX_LABEL;
 use super::model::*;
@@ -47,7 +48,7 @@ fn named(entries: &[Entry], factors: bool) -> Vec<(&Entry, &str, &str)> {
 fn shuffle_in(correct: String, others: Vec<String>, rng: &mut ChaCha8Rng) -> (Vec<String>, usize) {
     let mut choices = others;
     choices.push(correct.clone());
-    choices.shuffle(rng);
+    shuffle(&mut choices, rng);
     let at = choices.iter().position(|c| *c == correct).unwrap_or(0);
     (choices, at)
 }
@@ -184,7 +185,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     for (i, (e, date, what)) in evs.iter().enumerate() {
         let rng = &mut rng_for(seed, &e.id);
         let partners = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what);
-        let Some(j) = partners.min_by_key(|&j| fnv(&format!("{seed}|{}|{}", e.id, evs[j].0.id))) else { continue };
+        let Some(j) = partners.min_by_key(|&j| fnv1a(format!("{seed}|{}|{}", e.id, evs[j].0.id).as_bytes())) else { continue };
         let (o, odate, owhat) = evs[j];
         let (first, later) = if *date < odate { ((*what, *date), (owhat, odate)) } else { ((owhat, odate), (*what, *date)) };
         let (choices, correct) = shuffle_in(first.0.to_string(), vec![later.0.to_string()], rng);
@@ -203,7 +204,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         });
     }
     // Timelines: groups of four events, all dates told apart, earliest first.
-    evs.shuffle(&mut rng_for(seed, "timelines"));
+    shuffle(&mut evs, &mut rng_for(seed, "timelines"));
     let mut pool = evs;
     while pool.len() >= 4 {
         let mut group: Vec<(&Entry, &str, &str)> = Vec::new();
@@ -246,7 +247,7 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     for (e, name, summary) in named(entries, false) {
         let rng = &mut rng_for(seed, &e.id);
         let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().collect();
-        picks.sort_by_key(|p| fnv(&format!("{seed}|{}|{}", e.id, p.0.id)));
+        picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
         picks.truncate(3);
         let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
         let mut citations = e.citations.clone();
@@ -281,31 +282,21 @@ fn dedup_owned(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// FNV-1a: stable across runs and Rust versions, unlike the standard library's hasher.
-fn fnv(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 /// `gen-KIND-HASH`: short, stable across runs, different for different sources.
 fn gen_id(kind: &str, parts: &[&str]) -> String {
-    format!("gen-{kind}-{:010x}", fnv(&parts.join("|")) & 0xff_ffff_ffff)
+    format!("gen-{kind}-{:010x}", fnv1a(parts.join("|").as_bytes()) & 0xff_ffff_ffff)
 }
 
 /// Keeps the `n` labels that hash lowest for this item: removing a label that was not kept
 /// changes nothing, unlike a shuffle of the whole list.
 fn stable_pick<S: AsRef<str>>(labels: &mut Vec<S>, seed: u64, item: &str, n: usize) {
-    labels.sort_by_key(|l| fnv(&format!("{seed}|{item}|{}", l.as_ref())));
+    labels.sort_by_key(|l| fnv1a(format!("{seed}|{item}|{}", l.as_ref()).as_bytes()));
     labels.truncate(n);
 }
 
 /// Each item draws from its own generator, so editing one entry leaves the others' items as they were.
 fn rng_for(seed: u64, key: &str) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(seed ^ fnv(key))
+    ChaCha8Rng::seed_from_u64(seed ^ fnv1a(key.as_bytes()))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! prompt and lettered choices in the embed description, the explanation and every
 //! cited quote in embed fields, one button (or menu option) per choice.
 
-use super::model::{Answer, Question};
+use super::model::Question;
 
 /// Item, passage, motion and prompt ids: room for `kind:round:item:choice` in a 100-character custom_id.
 pub const MAX_ID: usize = 48;
@@ -26,11 +26,7 @@ const CHROME: usize = 300;
 /// What would not fit, in words an author can act on; empty when the item fits.
 pub fn render_problems(q: &Question, quotes: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
-    let labels: &[String] = match &q.answer {
-        Answer::Single { choices, .. } | Answer::Multi { choices, .. } => choices,
-        Answer::Ordering { items } => items,
-        _ => &[],
-    };
+    let labels = q.answer.labels();
     let description = q.prompt.chars().count() + labels.iter().map(|l| l.chars().count() + 4).sum::<usize>();
     if description > MAX_DESCRIPTION {
         out.push(format!("the prompt and choices take {description} characters; an embed description holds {MAX_DESCRIPTION}"));

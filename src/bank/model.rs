@@ -132,6 +132,15 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// The labels a student picks from or puts in order: choices, or ordering items; empty otherwise.
+    pub fn labels(&self) -> &[String] {
+        match self {
+            Answer::Single { choices, .. } | Answer::Multi { choices, .. } => choices,
+            Answer::Ordering { items } => items,
+            Answer::TrueFalse { .. } | Answer::Numeric { .. } | Answer::Short { .. } => &[],
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Answer::Single { .. } => Kind::Single,

@@ -11,11 +11,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rand::{RngCore, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Answer, Kind, Question};
+use crate::stable::{fnv1a, partial_shuffle, unit};
 
 /// Which questions a session may use. An empty list means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,11 +195,10 @@ impl From<Presentation> for Vec<usize> {
 /// The shuffled order of `q`'s choices or items for `seed`. The question id is mixed
 /// into the seed, so one seed per session gives each question its own order.
 pub fn presentation(q: &Question, seed: u64) -> Presentation {
-    let n = match &q.answer {
-        Answer::Single { choices, .. } | Answer::Multi { choices, .. } => choices.len(),
-        Answer::Ordering { items } => items.len(),
-        Answer::TrueFalse { .. } | Answer::Numeric { .. } | Answer::Short { .. } => return Presentation::default(),
-    };
+    let n = q.answer.labels().len();
+    if n == 0 {
+        return Presentation::default();
+    }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ fnv1a(q.id.as_bytes()));
     let mut order: Vec<usize> = (0..n).collect();
     partial_shuffle(&mut order, n, &mut rng);
@@ -207,31 +207,6 @@ pub fn presentation(q: &Question, seed: u64) -> Presentation {
         order.rotate_left(1);
     }
     Presentation { order }
-}
-
-/// Stable 64-bit FNV-1a, so a question's presentation does not depend on `std`'s hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// A uniform index below `bound` (> 0), by Lemire's multiply-shift; its bias is
-/// below 2^-50 for the small bounds used here.
-fn below(rng: &mut ChaCha8Rng, bound: usize) -> usize {
-    ((u128::from(rng.next_u64()) * bound as u128) >> 64) as usize
-}
-
-/// A uniform number in `(0, 1]`.
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
-}
-
-/// Fisher–Yates on the first `k` positions: afterwards `v[..k]` is a uniform sample in random order.
-fn partial_shuffle<T>(v: &mut [T], k: usize, rng: &mut ChaCha8Rng) {
-    let len = v.len();
-    for i in 0..k.min(len.saturating_sub(1)) {
-        let j = i + below(rng, len - i);
-        v.swap(i, j);
-    }
 }
 
 /// Weighted random order without replacement (Efraimidis–Spirakis): each item draws
