@@ -27,6 +27,7 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
         "a-paper.yaml:22:5: [s7-economic-p3-oil] the quote is not in the paper; the closest stretch (s7-economic-p3) is «China became a net oil importer for the first time in 1993, and due to its high economic growth»; they differ at character 58",
         "a-paper.yaml:24:5: [s5-p4-economies] the quote is in s5-p3, not in s5-p4",
         "a-paper.yaml:25:5: [s5-p11-nowhere] passage id `s5-p11-nowhere` does not begin with a paragraph anchor of the paper",
+        "a-paper.yaml:28:5: [s5-p3-too-long] the quote has 4 sentences; a passage is one to three",
         "b-questions.yaml:16:5: [typo-key] question: `anwser`: unknown field `anwser`",
         "b-questions.yaml:25:5: [out-of-range] answer `E` is out of range: there are 3 choices (A to C)",
         "b-questions.yaml:34:5: [no-correct] a multiple select with no correct choice",

@@ -373,6 +373,10 @@ impl Loader {
                 self.report(*node, Some(&raw.id), At::Key("quote"), "the quote is empty", "copy one to three sentences of the paragraph, verbatim");
                 continue;
             }
+            let n = sentences(&quote);
+            if n > 3 {
+                self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote has {n} sentences; a passage is one to three"), "split it into two passages with their own suffixes");
+            }
             if quote.chars().count() > limits::MAX_FIELD {
                 self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), limits::MAX_FIELD), "quote at most three sentences");
             }
@@ -803,6 +807,30 @@ fn anchor_of(id: &str, sections_longest_first: &[&Section]) -> Option<(String, S
     None
 }
 
+/// Sentences in a quote: ends of sentence (`.`, `!`, `?`, perhaps closing a quotation)
+/// followed by a capital, not counting abbreviations such as "U.S." or "e.g.".
+fn sentences(quote: &str) -> usize {
+    let chars: Vec<char> = quote.chars().collect();
+    let mut n = 1;
+    for i in 0..chars.len() {
+        if !matches!(chars[i], '.' | '!' | '?') {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() && matches!(chars[j], '"' | '\'' | ')' | '\u{201d}') {
+            j += 1;
+        }
+        let next = chars[j..].iter().skip_while(|c| c.is_whitespace()).next();
+        let spaced = chars.get(j).is_some_and(|c| c.is_whitespace());
+        // "U.S." and "e.g.": a one-letter word before the dot is an abbreviation.
+        let abbreviation = i >= 1 && chars[i - 1].is_alphabetic() && (i < 2 || !chars[i - 2].is_alphabetic());
+        if spaced && next.is_some_and(|c| c.is_uppercase() || *c == '"') && !abbreviation {
+            n += 1;
+        }
+    }
+    n
+}
+
 fn letter_index(letter: &str) -> Option<usize> {
     let mut chars = letter.trim().chars();
     let c = chars.next()?.to_ascii_uppercase();
@@ -877,6 +905,13 @@ mod tests {
         assert_eq!(anchor_of("s7-p4", &refs), None);
         assert_eq!(anchor_of("s7-p0", &refs), None);
         assert_eq!(anchor_of("s7-p1x", &refs), None);
+    }
+
+    #[test]
+    fn sentences_are_counted_past_abbreviations() {
+        assert_eq!(sentences("First, they have complementary economies."), 1);
+        assert_eq!(sentences("The U.S. leads. Russia objects! Does China? \"Yes.\" It does."), 5);
+        assert_eq!(sentences("In both theaters, their primary adversary is the United States (Rumer, 2024: 4)"), 1);
     }
 
     #[test]
