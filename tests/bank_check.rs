@@ -40,6 +40,7 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
         "b-questions.yaml:78:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] difficulty 4 is not 1, 2 or 3",
         "b-questions.yaml:80:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] a true_false question needs `answer: true` or `answer: false`",
         "c-more.yaml:2:5: [good-one] duplicate question id `good-one`; it is first defined at tests/fixtures/bad-bank/b-questions.yaml:2:5",
+        "c-more.yaml:6:5: [good-one] the prompt does not say it asks what the paper says",
         "c-more.yaml:11:5: [lonely-motion] the motion has no evidence for the opposition",
         "d-broken.yaml:4:14: unclosed bracket '['",
     ];

@@ -529,6 +529,11 @@ impl Loader {
         if raw.prompt.trim().is_empty() {
             bad(self, At::Key("prompt"), "the prompt is empty".into(), "write the question the student sees");
         }
+        // Neutral wording on a charged subject: an item asks what the paper says, not what is true.
+        let asks_about_the_paper = ["paper", "abstract", "section", "fig.", "article", "author"].iter().any(|w| raw.prompt.to_lowercase().contains(w));
+        if !raw.prompt.trim().is_empty() && !asks_about_the_paper {
+            bad(self, At::Key("prompt"), "the prompt does not say it asks what the paper says".into(), "begin with \"According to the paper, …\" (or name the section or figure it asks about)");
+        }
         if raw.explanation.trim().is_empty() {
             bad(self, At::Key("explanation"), "the explanation is empty".into(), "say why the answer is right and why the most tempting distractor is wrong");
         }
