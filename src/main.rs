@@ -54,7 +54,8 @@ struct PlayArgs {
     /// Your name; your scores are kept under it.
     #[arg(long, env = "USER", default_value = "student")]
     name: String,
-    /// Replay a session: the same seed gives the same questions in the same order.
+    /// Seed for choosing and shuffling questions (printed when the session starts); with the
+    /// same seed and the same past answers, the same session.
     #[arg(long)]
     seed: Option<u64>,
 }

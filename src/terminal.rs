@@ -11,7 +11,8 @@ use anyhow::Context;
 use crate::bank::{Answer, Bank, Question};
 use crate::quiz::{self, Filter, History, Lean, Millis, Next, Practice, Presentation, Response, TopicRecord};
 use crate::scoring::Rules;
-use crate::store::{AnswerRecord, NewRound, Recorded, RoundKind, Store};
+use crate::stable::fnv1a;
+use crate::store::{AnswerRecord, NewRound, Recorded, RoundKind, RoundProgress, Store, StoreError};
 
 /// The guild id under which terminal sessions keep their scores.
 pub const LOCAL_GUILD: &str = "local";
@@ -42,19 +43,19 @@ pub fn item_topics(bank: &Bank) -> HashMap<String, Vec<String>> {
 
 /// Runs one practice session, reading answers from `input` and writing to `out`.
 /// Returns the session's summary; stops early (keeping what was answered) at end of input.
+///
+/// One student has one practice session at a time: starting one closes any other the same
+/// student left open (after a crash, or in another terminal); the answers given there still count.
 pub async fn play(bank: &Bank, store: &Store, opts: &PlayOptions, clock: impl Fn() -> Millis, input: impl BufRead, out: &mut impl Write) -> anyhow::Result<quiz::Summary> {
-    let user = local_user_id(&opts.name);
+    let name = opts.name.trim();
+    anyhow::ensure!(!name.is_empty(), "a name is needed to keep your scores: pass --name NAME");
+    let user = local_user_id(name);
     let guild = opts.guild.as_str();
-    store.ensure_guild(guild).await?;
-    store.upsert_user(guild, &user, opts.name.trim()).await?;
-    let rules = match store.guild_settings(guild).await? {
-        Some(json) => serde_json::from_str::<Rules>(&json).with_context(|| format!("the scoring settings of server {guild} are not valid"))?,
-        None => Rules::default(),
-    };
+    store.upsert_user(guild, &user, name).await?;
+    let rules = scoring_rules(store.guild_settings(guild).await?.as_deref()).with_context(|| format!("the scoring settings of server {guild} are not valid"))?;
 
-    // A session that a crash or Ctrl-C left open is closed; its answers stay counted.
-    for round in store.open_rounds().await? {
-        if round.guild_id == guild && round.kind == RoundKind::Practice && round.started_by == user {
+    for round in store.open_rounds_started_by(guild, &user).await? {
+        if round.kind == RoundKind::Practice {
             store.abandon_round(guild, &round.round_id, clock()).await?;
         }
     }
@@ -66,72 +67,135 @@ pub async fn play(bank: &Bank, store: &Store, opts: &PlayOptions, clock: impl Fn
     }
     let ids: Vec<String> = picked.iter().map(|q| q.id.clone()).collect();
     let started = clock();
-    let round_id = format!("p{started:x}{:04x}", opts.seed & 0xffff);
+    let round_id = format!("p{started:x}{:04x}", fnv1a(format!("{user}|{}", opts.seed).as_bytes()) & 0xffff);
     store
         .create_round(&NewRound { guild_id: guild.into(), round_id: round_id.clone(), kind: RoundKind::Practice, channel_id: None, started_by: user.clone(), item_ids: ids.clone(), open_seconds: 0, started_at: started })
         .await?;
-    let mut practice = Practice::new(ids, started).map_err(|e| anyhow::anyhow!("{e}"))?;
-    writeln!(out, "Practice: {} question{} on {} (seed {}). Type your answer and press Enter.\n", picked.len(), if picked.len() == 1 { "" } else { "s" }, bank.paper.title, opts.seed)?;
-
-    let mut lines = input.lines();
-    'questions: for (index, q) in picked.iter().enumerate() {
-        let shown = quiz::presentation(q, opts.seed);
-        write!(out, "{}", render_question(bank, q, &shown, index + 1, picked.len()))?;
-        let (response, typed) = loop {
-            write!(out, "> ")?;
-            out.flush()?;
-            let Some(line) = lines.next() else {
-                writeln!(out)?;
-                break 'questions;
-            };
-            let line = line.context("cannot read the answer")?;
-            if opts.echo {
-                writeln!(out, "{line}")?;
+    let session = Session { bank, store, guild, user: &user, round_id: &round_id, rules: &rules };
+    let displaced = |out: &mut dyn Write| writeln!(out, "This session was closed because {name} started another one; the answers given here still count.");
+    match session.run(&picked, opts, started, &clock, input, out).await {
+        Ok(Some(summary)) => {
+            match store.finish_round(guild, &round_id, clock()).await {
+                Err(StoreError::RoundNotOpen { .. }) => {
+                    displaced(out)?;
+                    return Ok(summary);
+                }
+                other => other?,
             }
-            if line.trim().is_empty() {
-                continue;
-            }
-            match quiz::parse_response(q, &shown, &line) {
-                Ok(r) => break (r, line),
-                Err(e) => writeln!(out, "{e}")?,
-            }
-        };
-        let now = clock();
-        let outcome = practice.answer(q, &response, now, &rules).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let record = AnswerRecord {
-            guild_id: guild.into(),
-            round_id: round_id.clone(),
-            item_id: q.id.clone(),
-            user_id: user.clone(),
-            response: canonical(&response, typed.trim()),
-            correct: outcome.verdict.correct,
-            credit: outcome.verdict.credit,
-            points: outcome.score.points,
-            elapsed_ms: outcome.elapsed_ms,
-            answered_at: now,
-        };
-        // Committed first; only then is the student told the answer counted.
-        let recorded = store.record_answer(&record).await?;
-        write!(out, "{}", render_verdict(bank, q, &shown, &outcome, recorded))?;
-        if let Next::Question(i) = practice.next(clock()).map_err(|e| anyhow::anyhow!("{e}"))? {
-            store.update_round_progress(guild, &round_id, crate::store::RoundProgress { current_index: i, opened_at: Some(clock()), revealed: false }).await?;
+            let totals = store.user_totals(guild, &user, &item_topics(bank)).await?;
+            writeln!(
+                out,
+                "Done: {} of {} right, {} point{} this session. In all: {} points, {} answered, {:.0}% right.",
+                summary.correct,
+                summary.answered,
+                summary.points,
+                if summary.points == 1 { "" } else { "s" },
+                totals.points,
+                totals.answered,
+                totals.accuracy * 100.0
+            )?;
+            Ok(summary)
+        }
+        Ok(None) => {
+            displaced(out)?;
+            Ok(quiz::Summary::default())
+        }
+        Err(e) => {
+            // Whatever went wrong, the round is not left open; its answers stay counted.
+            let _ = store.abandon_round(guild, &round_id, clock()).await;
+            Err(e)
         }
     }
-    let summary = practice.summary();
-    store.finish_round(guild, &round_id, clock()).await?;
-    let totals = store.user_totals(guild, &user, &item_topics(bank)).await?;
-    writeln!(
-        out,
-        "Done: {} of {} right, {} point{} this session. In all: {} points, {} answered, {:.0}% right.",
-        summary.correct,
-        summary.answered,
-        summary.points,
-        if summary.points == 1 { "" } else { "s" },
-        totals.points,
-        totals.answered,
-        totals.accuracy * 100.0
-    )?;
-    Ok(summary)
+}
+
+/// The scoring rules of a server: the `scoring` object of its settings, checked; the
+/// defaults when there is none.
+pub fn scoring_rules(settings: Option<&str>) -> anyhow::Result<Rules> {
+    let Some(json) = settings else { return Ok(Rules::default()) };
+    let value: serde_json::Value = serde_json::from_str(json)?;
+    let rules = match value.get("scoring") {
+        Some(scoring) => serde_json::from_value::<Rules>(scoring.clone())?,
+        None => Rules::default(),
+    };
+    rules.check()?;
+    Ok(rules)
+}
+
+/// One practice session under way: what it needs to record and render each answer.
+struct Session<'a> {
+    bank: &'a Bank,
+    store: &'a Store,
+    guild: &'a str,
+    user: &'a str,
+    round_id: &'a str,
+    rules: &'a Rules,
+}
+
+impl Session<'_> {
+    /// Asks every question in turn. `None` when another session of the same student closed this one.
+    async fn run(&self, picked: &[&Question], opts: &PlayOptions, started: Millis, clock: &impl Fn() -> Millis, mut input: impl BufRead, out: &mut impl Write) -> anyhow::Result<Option<quiz::Summary>> {
+        let (bank, store, guild, round_id) = (self.bank, self.store, self.guild, self.round_id);
+        store.update_round_progress(guild, round_id, RoundProgress { current_index: 0, opened_at: Some(started), revealed: false }).await?;
+        let mut practice = Practice::new(picked.iter().map(|q| q.id.clone()).collect(), started).map_err(|e| anyhow::anyhow!("{e}"))?;
+        writeln!(out, "Practice: {} question{} on {} (seed {}). Type your answer and press Enter; end of input (Ctrl-D) stops early.\n", picked.len(), if picked.len() == 1 { "" } else { "s" }, bank.paper.title, opts.seed)?;
+        for (index, q) in picked.iter().enumerate() {
+            let shown = quiz::presentation(q, opts.seed);
+            write!(out, "{}", render_question(bank, q, &shown, index + 1, picked.len()))?;
+            let Some((response, typed)) = read_response(q, &shown, opts.echo, &mut input, out)? else {
+                writeln!(out)?;
+                break;
+            };
+            let now = clock();
+            let outcome = practice.answer(q, &response, now, self.rules).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let record = AnswerRecord {
+                guild_id: guild.into(),
+                round_id: round_id.into(),
+                item_id: q.id.clone(),
+                user_id: self.user.into(),
+                response: canonical(&response, typed.trim()),
+                correct: outcome.verdict.correct,
+                credit: outcome.verdict.credit,
+                points: outcome.score.points,
+                elapsed_ms: outcome.elapsed_ms,
+                answered_at: now,
+            };
+            // Committed first; only then is the student told the answer counted.
+            let recorded = store.record_answer(&record).await?;
+            write!(out, "{}", render_verdict(bank, q, &shown, &outcome, recorded))?;
+            if let Next::Question(i) = practice.next(clock()).map_err(|e| anyhow::anyhow!("{e}"))? {
+                match store.update_round_progress(guild, round_id, RoundProgress { current_index: i, opened_at: Some(clock()), revealed: false }).await {
+                    Err(StoreError::RoundNotOpen { .. }) => return Ok(None),
+                    other => other?,
+                }
+            }
+        }
+        Ok(Some(practice.summary()))
+    }
+}
+
+/// Reads lines until one parses as an answer to `q`, explaining what is expected after each
+/// that does not. `None` at end of input. Bytes that are not UTF-8 are read as U+FFFD, not fatal.
+fn read_response(q: &Question, shown: &Presentation, echo: bool, input: &mut impl BufRead, out: &mut impl Write) -> anyhow::Result<Option<(Response, String)>> {
+    let mut bytes = Vec::new();
+    loop {
+        write!(out, "> ")?;
+        out.flush()?;
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes).context("cannot read the answer")? == 0 {
+            return Ok(None);
+        }
+        let line = String::from_utf8_lossy(&bytes).trim_end_matches(['\n', '\r']).to_string();
+        if echo {
+            writeln!(out, "{line}")?;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        match quiz::parse_response(q, shown, &line) {
+            Ok(r) => return Ok(Some((r, line))),
+            Err(e) => writeln!(out, "{e}")?,
+        }
+    }
 }
 
 /// What the store knows of this student, as the selector needs it.
@@ -232,4 +296,22 @@ pub fn render_verdict(bank: &Bank, q: &Question, shown: &Presentation, outcome: 
     }
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scoring_rules;
+
+    #[test]
+    fn a_server_without_settings_scores_by_the_defaults() {
+        assert_eq!(scoring_rules(None).unwrap(), crate::scoring::Rules::default());
+        assert_eq!(scoring_rules(Some(r#"{"language": "en"}"#)).unwrap(), crate::scoring::Rules::default());
+    }
+
+    #[test]
+    fn scoring_settings_are_read_from_their_own_object_and_checked() {
+        let rules = scoring_rules(Some(r#"{"scoring": {"speed_bonus": false}, "other": 1}"#)).unwrap();
+        assert!(!rules.speed_bonus);
+        assert!(scoring_rules(Some(r#"{"scoring": {"points": [30, 20, 10]}}"#)).is_err(), "points that fall with difficulty are refused");
+    }
 }

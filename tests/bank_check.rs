@@ -28,6 +28,7 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
         "a-paper.yaml:24:5: [s5-p4-economies] the quote is in s5-p3, not in s5-p4",
         "a-paper.yaml:25:5: [s5-p11-nowhere] passage id `s5-p11-nowhere` does not begin with a paragraph anchor of the paper",
         "a-paper.yaml:28:5: [s5-p3-too-long] the quote has 4 sentences; a passage is one to three",
+        "a-paper.yaml:30:26: [s5-p1-forbidden] a backslash in `quote` would be shown to the student",
         "b-questions.yaml:16:5: [typo-key] question: `anwser`: unknown field `anwser`",
         "b-questions.yaml:25:5: [out-of-range] answer `E` is out of range: there are 3 choices (A to C)",
         "b-questions.yaml:34:5: [no-correct] a multiple select with no correct choice",
@@ -41,7 +42,9 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
         "b-questions.yaml:80:5: [this-question-id-is-far-too-long-to-fit-in-a-custom-id] a true_false question needs `answer: true` or `answer: false`",
         "c-more.yaml:2:5: [good-one] duplicate question id `good-one`; it is first defined at tests/fixtures/bad-bank/b-questions.yaml:2:5",
         "c-more.yaml:6:5: [good-one] the prompt does not say it asks what the paper says",
-        "c-more.yaml:11:5: [lonely-motion] the motion has no evidence for the opposition",
+        "c-more.yaml:14:5: [loaded-question] the prompt does not say it asks what the paper says",
+        "c-more.yaml:19:5: [lonely-motion] the motion has no evidence for the opposition",
+        "c-more.yaml:34:5: [factor-economies-again] the name `complementary  economies` is already the name of `factor-economies`",
         "d-broken.yaml:4:14: unclosed bracket '['",
     ];
     for line in expected {
@@ -107,4 +110,14 @@ fn a_missing_folder_is_a_clear_error() {
     let (code, _, err) = agora(&["bank", "check", "no-such-folder"]);
     assert_eq!(code, 1);
     assert!(err.contains("no-such-folder:1:1: cannot read the bank folder"), "{err}");
+}
+
+#[test]
+fn a_paper_without_its_anchors_is_refused_rather_than_checked_loosely() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("paper.md");
+    std::fs::copy(paper(), &alone).unwrap();
+    let (code, _, err) = agora(&["bank", "check", "questions", "--source", alone.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("anchors.tsv: the paragraph anchors must stand beside the paper"), "{err}");
 }

@@ -155,3 +155,71 @@ fn a_session_killed_mid_way_keeps_its_answers_and_is_closed_on_the_next_start() 
     let show = agora(dir.path(), &["scores", "show", "--name", "Eve"], "");
     assert!(show.out.contains("2 answered"), "the answer given before the crash still counts:\n{}", show.out);
 }
+
+#[test]
+fn a_second_session_under_the_same_name_closes_the_first_which_says_so() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("agora.db").display());
+    let mut first = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["play", "--kind", "true-false", "--count", "3", "--seed", "11", "--name", "Fay"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &url)
+        .env_remove("AGORA_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = first.stdin.take().unwrap();
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    stdin.write_all(b"true\n").unwrap();
+    stdin.flush().unwrap();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if line.contains("Correct! +") || line.contains("Not quite. The answer:") {
+            break;
+        }
+    }
+    let second = agora(dir.path(), &["play", "--kind", "true-false", "--count", "1", "--seed", "12", "--name", "Fay"], "true\n");
+    assert_eq!(second.code, 0, "{}", second.err);
+
+    stdin.write_all(b"false\n").unwrap();
+    drop(stdin);
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = first.wait().unwrap();
+    assert!(status.success(), "the first session ends cleanly");
+    assert!(rest.iter().any(|l| l.contains("This session was closed because Fay started another one; the answers given here still count.")), "{rest:?}");
+    let show = agora(dir.path(), &["scores", "show", "--name", "Fay"], "");
+    assert!(show.out.contains("3 answered"), "{}", show.out);
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_an_answer_to_explain_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "1", "--seed", "4", "--name", "Gus"], "\u{fffd}\ntrue\n");
+    assert_eq!(run.code, 0, "{}", run.err);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["play", "--kind", "true-false", "--count", "1", "--seed", "4", "--name", "Hal"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("agora.db").display()))
+        .env_remove("AGORA_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"\xff\xfe\ntrue\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Answer true or false (or T / F).") && text.contains("Done: "), "{text}");
+}
+
+#[test]
+fn a_blank_name_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--name", "  "], "");
+    assert_eq!(run.code, 2);
+    assert!(run.err.contains("a name is needed to keep your scores: pass --name NAME"), "{}", run.err);
+}

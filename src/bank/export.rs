@@ -131,8 +131,12 @@ pub fn gift(bank: &Bank) -> String {
     out
 }
 
+/// A GIFT answer weight: Moodle only accepts its own list of grade fractions, so the
+/// weight is the nearest of them (with the sign kept).
 fn trim_weight(w: f64) -> String {
-    let s = format!("{w:.5}");
+    const MOODLE: [f64; 21] = [100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333, 30.0, 25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0, 0.0];
+    let nearest = MOODLE.iter().copied().min_by(|a, b| (a - w.abs()).abs().total_cmp(&(b - w.abs()).abs())).unwrap_or(0.0);
+    let s = format!("{:.5}", nearest.copysign(w));
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -142,5 +146,15 @@ fn ordinal(n: usize) -> String {
         2 => "2nd".into(),
         3 => "3rd".into(),
         n => format!("{n}th"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn weights_are_grades_moodle_accepts() {
+        assert_eq!(super::trim_weight(100.0 / 3.0), "33.33333");
+        assert_eq!(super::trim_weight(-100.0 / 11.0), "-10");
+        assert_eq!(super::trim_weight(-50.0), "-50");
     }
 }

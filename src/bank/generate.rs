@@ -74,7 +74,7 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
             }
             let id = gen_id(if factors { "factor" } else { "obstacle" }, &[&e.id, cite]);
             let rng = &mut rng_for(seed, &id);
-            let mut others: Vec<&str> = list.iter().filter(|(o, _, _)| o.id != e.id).map(|(_, n, _)| *n).collect();
+            let mut others: Vec<&str> = list.iter().filter(|(o, n, _)| o.id != e.id && !same_label(n, name)).map(|(_, n, _)| *n).collect();
             stable_pick(&mut others, seed, &id, 3);
             let rest = others.join("; ");
             let (choices, correct) = shuffle_in(name.to_string(), others.into_iter().map(str::to_string).collect(), rng);
@@ -246,7 +246,7 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     }
     for (e, name, summary) in named(entries, false) {
         let rng = &mut rng_for(seed, &e.id);
-        let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().collect();
+        let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().filter(|f| !same_label(f.1, name)).collect();
         picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
         picks.truncate(3);
         let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
@@ -280,6 +280,11 @@ fn dedup_owned(ids: impl IntoIterator<Item = String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Two labels a student could not tell apart (case and spacing aside).
+fn same_label(a: &str, b: &str) -> bool {
+    a.split_whitespace().map(str::to_lowercase).eq(b.split_whitespace().map(str::to_lowercase))
 }
 
 /// `gen-KIND-HASH`: short, stable across runs, different for different sources.

@@ -120,6 +120,8 @@ enum At<'a> {
     Start,
     Key(&'a str),
     Text(&'a str),
+    /// A text in the value of a key: `s5-p99` in `cite: [s5-p99]`, not in the id above it.
+    TextAfter(&'a str, &'a str),
 }
 
 struct Loader {
@@ -154,6 +156,9 @@ impl Loader {
 
     /// Finds a key or a text inside the element's lines; falls back on the element's start.
     fn locate(&self, node: Node, at: At) -> (u64, u64) {
+        if let At::TextAfter(key, text) = at {
+            return self.locate_after(node, key, text).unwrap_or_else(|| self.locate(node, At::Text(text)));
+        }
         let text = &self.files[node.file].1;
         let lines = text.lines().enumerate().skip(node.line.saturating_sub(1) as usize).take((node.end.saturating_sub(node.line)).max(1) as usize);
         for (i, line) in lines {
@@ -161,13 +166,36 @@ impl Loader {
                 At::Start => None,
                 At::Key(key) => find_key(line, key),
                 At::Text(t) if !t.is_empty() => line.find(t),
-                At::Text(_) => None,
+                At::Text(_) | At::TextAfter(..) => None,
             };
             if let Some(byte) = found {
                 return (i as u64 + 1, line[..byte].chars().count() as u64 + 1);
             }
         }
         (node.line, node.column)
+    }
+
+    /// Finds `text` after `key:` inside the element (on the key's line or below it).
+    fn locate_after(&self, node: Node, key: &str, text: &str) -> Option<(u64, u64)> {
+        if text.is_empty() {
+            return None;
+        }
+        let lines = self.files[node.file].1.lines().enumerate().skip(node.line.saturating_sub(1) as usize).take((node.end.saturating_sub(node.line)).max(1) as usize);
+        let mut after_key = false;
+        for (i, line) in lines {
+            let from = match find_key(line, key) {
+                Some(at) if !after_key => {
+                    after_key = true;
+                    at + key.len() + 1
+                }
+                _ if after_key => 0,
+                _ => continue,
+            };
+            if let Some(b) = line[from..].find(text) {
+                return Some((i as u64 + 1, line[..from + b].chars().count() as u64 + 1));
+            }
+        }
+        None
     }
 
     fn run(&mut self, source: Option<&Source>, seed: u64) -> Option<Bank> {
@@ -187,6 +215,18 @@ impl Loader {
         for (node, q) in &questions {
             self.check_limits(*node, q, &passage_map);
         }
+        // Factor and obstacle names are choice labels of generated items: no two may read alike.
+        let mut names: HashMap<String, &str> = HashMap::new();
+        for (node, e) in &knowledge {
+            if let Fact::Factor { name, .. } | Fact::Obstacle { name, .. } = &e.fact {
+                match names.get(&normalise(&name.to_lowercase())) {
+                    Some(first) => self.report(*node, Some(&e.id), At::Key("name"), format!("the name `{name}` is already the name of `{first}`"), "factors and obstacles need different names: they are the choices of generated questions"),
+                    None => {
+                        names.insert(normalise(&name.to_lowercase()), &e.id);
+                    }
+                }
+            }
+        }
         let topic_list: Vec<Topic> = topics.into_iter().map(|(_, t)| t).collect();
         let entries: Vec<Entry> = knowledge.iter().map(|(_, e)| e.clone()).collect();
         let generated = generate::generate(&entries, &topic_list, &passages, seed);
@@ -199,6 +239,9 @@ impl Loader {
                 self.report(node, Some(&g.question.id), At::Start, format!("generated item id `{}` is already used by a written question at line {l}:{c}", g.question.id), "rename the written question; generated ids start with `gen-`");
             }
             self.check_limits(node, &g.question, &passage_map);
+            if !g.question.answer.labels().is_empty() {
+                self.check_choices(node, &g.question.id, g.question.answer.labels(), "choices");
+            }
             questions.push((node, g.question));
         }
         Some(Bank::new(
@@ -373,6 +416,7 @@ impl Loader {
                 self.report(*node, Some(&raw.id), At::Key("quote"), "the quote is empty", "copy one to three sentences of the paragraph, verbatim");
                 continue;
             }
+            self.no_backslash(*node, &raw.id, [("quote", &quote)]);
             let n = sentences(&quote);
             if n > 3 {
                 self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote has {n} sentences; a passage is one to three"), "split it into two passages with their own suffixes");
@@ -390,16 +434,16 @@ impl Loader {
 
     fn check_quote(&mut self, node: Node, id: &str, anchor: &str, quote: &str, src: &Source) {
         let q = normalise(quote);
-        if src.has_anchors() {
-            if src.paragraph(anchor).is_some_and(|p| p.contains(&q)) {
-                return;
-            }
-            let holders = src.anchors_holding(&q);
-            if !holders.is_empty() {
-                self.report(node, Some(id), At::Key("quote"), format!("the quote is in {}, not in {anchor}", holders.join(", ")), format!("rename the passage to begin with `{}`", holders[0]));
-                return;
-            }
-        } else if !src.anchors_holding(&q).is_empty() {
+        if src.paragraph(anchor).is_some_and(|p| p.contains(&q)) || (!src.has_anchors() && src.holds(&q)) {
+            return;
+        }
+        let holders = src.anchors_holding(&q);
+        if let Some(first) = holders.first() {
+            self.report(node, Some(id), At::Key("quote"), format!("the quote is in {}, not in {anchor}", holders.join(", ")), format!("rename the passage to begin with `{first}`"));
+            return;
+        }
+        if src.holds(&q) {
+            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: shared/paper/anchors.tsv lists them");
             return;
         }
         let message = match src.near_miss(&q) {
@@ -421,10 +465,10 @@ impl Loader {
         self.report(node, Some(id), At::Key("quote"), message, "copy the words exactly as paper.md has them (only escapes, `*`, curly quotes and spacing are forgiven)");
     }
 
-    fn refs(&mut self, node: Node, id: &str, list: &[String], known: &HashSet<String>, what: &str) {
+    fn refs(&mut self, node: Node, id: &str, key: &str, list: &[String], known: &HashSet<String>, what: &str) {
         for r in list {
             if !known.contains(r) {
-                self.report(node, Some(id), At::Text(r), format!("unknown {what} `{r}`"), format!("define the {what} `{r}` or cite one that exists"));
+                self.report(node, Some(id), At::TextAfter(key, r), format!("unknown {what} `{r}`"), format!("define the {what} `{r}` or cite one that exists"));
             }
         }
     }
@@ -437,11 +481,11 @@ impl Loader {
             let Some(raw) = self.decode::<RawEntry>(node, value, "knowledge entry") else { continue };
             self.check_id(node, &raw.id, "knowledge entry", &mut seen);
             let id = raw.id.clone();
-            self.refs(node, &id, std::slice::from_ref(&raw.topic), refs.topics, "topic");
+            self.refs(node, &id, "topic", std::slice::from_ref(&raw.topic), refs.topics, "topic");
             if raw.cite.is_empty() {
                 self.report(node, Some(&id), At::Key("id"), "the entry cites no passage", "add `cite: [passage-id]`");
             }
-            self.refs(node, &id, &raw.cite, refs.passages, "passage");
+            self.refs(node, &id, "cite", &raw.cite, refs.passages, "passage");
             let need = |loader: &mut Loader, key: &str, v: Option<String>| -> Option<String> {
                 match v.filter(|s| !s.trim().is_empty()) {
                     Some(v) => Some(v),
@@ -451,6 +495,8 @@ impl Loader {
                     }
                 }
             };
+            let shown = [("name", &raw.name), ("summary", &raw.summary), ("what", &raw.what), ("measures", &raw.measures), ("unit", &raw.unit), ("role", &raw.role)];
+            self.no_backslash(node, &id, shown.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))));
             let fact = match raw.kind.as_str() {
                 "factor" | "obstacle" => {
                     let name = need(self, "name", raw.name.clone());
@@ -530,27 +576,23 @@ impl Loader {
             bad(self, At::Key("prompt"), "the prompt is empty".into(), "write the question the student sees");
         }
         // Neutral wording on a charged subject: an item asks what the paper says, not what is true.
-        let asks_about_the_paper = ["paper", "abstract", "section", "fig.", "article", "author"].iter().any(|w| raw.prompt.to_lowercase().contains(w));
+        let prompt_words: Vec<String> = raw.prompt.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect();
+        let asks_about_the_paper = ["paper", "abstract", "section", "fig", "article", "author", "authors"].iter().any(|w| prompt_words.iter().any(|p| p == w));
         if !raw.prompt.trim().is_empty() && !asks_about_the_paper {
             bad(self, At::Key("prompt"), "the prompt does not say it asks what the paper says".into(), "begin with \"According to the paper, …\" (or name the section or figure it asks about)");
         }
         if raw.explanation.trim().is_empty() {
             bad(self, At::Key("explanation"), "the explanation is empty".into(), "say why the answer is right and why the most tempting distractor is wrong");
         }
-        // In a single-quoted YAML string a backslash is kept as it is: `\"` shows the student a backslash.
-        let texts = [("prompt", &raw.prompt), ("explanation", &raw.explanation)];
-        let labels = raw.choices.iter().chain(raw.items.iter()).flatten().map(|c| ("choices", c));
-        for (key, text) in texts.into_iter().chain(labels) {
-            if text.contains('\\') {
-                let message = format!("a backslash in `{key}` would be shown to the student");
-                bad(self, At::Text("\\"), message, "in a single-quoted YAML string write \" without a backslash (and '' for an apostrophe), or use a double-quoted string");
-                break;
-            }
+        let answers: Vec<String> = raw.answer.iter().filter_map(|v| v.as_str().map(str::to_string)).chain(raw.aliases.iter().cloned()).collect();
+        let texts = [("prompt", &raw.prompt), ("explanation", &raw.explanation)].into_iter().chain(raw.choices.iter().chain(raw.items.iter()).flatten().map(|c| ("choices", c))).chain(answers.iter().map(|a| ("answer", a)));
+        if !self.no_backslash(node, &id, texts) {
+            ok.set(false);
         }
         let unknown_topics = raw.topics.iter().filter(|t| !refs.topics.contains(*t)).count();
         let unknown_cites = raw.cite.iter().filter(|c| !refs.passages.contains(*c)).count();
-        self.refs(node, &id, &raw.topics, refs.topics, "topic");
-        self.refs(node, &id, &raw.cite, refs.passages, "passage");
+        self.refs(node, &id, "topics", &raw.topics, refs.topics, "topic");
+        self.refs(node, &id, "cite", &raw.cite, refs.passages, "passage");
         if unknown_topics + unknown_cites > 0 {
             ok.set(false);
         }
@@ -701,6 +743,18 @@ impl Loader {
         })
     }
 
+    /// A backslash in text a student sees is almost always `\"` written inside a single-quoted
+    /// YAML string, where YAML keeps it; reports the first such key. `true` when there is none.
+    fn no_backslash<'t>(&mut self, node: Node, id: &str, texts: impl IntoIterator<Item = (&'t str, &'t String)>) -> bool {
+        for (key, text) in texts {
+            if text.contains('\\') {
+                self.report(node, Some(id), At::TextAfter(key, "\\"), format!("a backslash in `{key}` would be shown to the student"), "in a single-quoted YAML string write \" without a backslash (and '' for an apostrophe), or use a double-quoted string");
+                return false;
+            }
+        }
+        true
+    }
+
     /// Choice or item labels: 2 to 25, none empty, none longer than a button label, no two the same.
     fn check_choices(&mut self, node: Node, id: &str, labels: &[String], key: &str) -> bool {
         let mut ok = true;
@@ -742,14 +796,15 @@ impl Loader {
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawMotion>(*node, value, "motion") else { continue };
             self.check_id(*node, &raw.id, "motion", &mut seen);
-            self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
-            self.refs(*node, &raw.id, &raw.proposition, refs.passages, "passage");
-            self.refs(*node, &raw.id, &raw.opposition, refs.passages, "passage");
+            self.refs(*node, &raw.id, "topics", &raw.topics, refs.topics, "topic");
+            self.refs(*node, &raw.id, "proposition", &raw.proposition, refs.passages, "passage");
+            self.refs(*node, &raw.id, "opposition", &raw.opposition, refs.passages, "passage");
             for (side, list) in [("proposition", &raw.proposition), ("opposition", &raw.opposition)] {
                 if list.is_empty() {
                     self.report(*node, Some(&raw.id), At::Key("id"), format!("the motion has no evidence for the {side}"), format!("add `{side}: [passage-id, …]`: each side needs evidence from the paper"));
                 }
             }
+            self.no_backslash(*node, &raw.id, [("motion", &raw.motion), ("info", &raw.info)]);
             if raw.motion.chars().count() > limits::MAX_TITLE {
                 self.report(*node, Some(&raw.id), At::Key("motion"), format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), limits::MAX_TITLE), "shorten the motion; put context in `info`");
             }
@@ -764,8 +819,8 @@ impl Loader {
         for (node, value) in nodes {
             let Some(raw) = self.decode::<RawPrompt>(*node, value, "prompt") else { continue };
             self.check_id(*node, &raw.id, "prompt", &mut seen);
-            self.refs(*node, &raw.id, &raw.topics, refs.topics, "topic");
-            self.refs(*node, &raw.id, &raw.passages, refs.passages, "passage");
+            self.refs(*node, &raw.id, "topics", &raw.topics, refs.topics, "topic");
+            self.refs(*node, &raw.id, "passages", &raw.passages, refs.passages, "passage");
             let kind = match raw.kind.as_str() {
                 "explain" => PromptKind::Explain,
                 "compare" => PromptKind::Compare,
@@ -776,6 +831,7 @@ impl Loader {
                     continue;
                 }
             };
+            self.no_backslash(*node, &raw.id, std::iter::once(("task", &raw.task)).chain(raw.rubric.iter().map(|r| ("rubric", r))));
             if raw.passages.is_empty() || raw.rubric.is_empty() {
                 self.report(*node, Some(&raw.id), At::Key("id"), "a prompt needs suggested `passages` and `rubric` criteria", "add both lists");
             }
@@ -825,7 +881,7 @@ fn sentences(quote: &str) -> usize {
         while j < chars.len() && matches!(chars[j], '"' | '\'' | ')' | '\u{201d}') {
             j += 1;
         }
-        let next = chars[j..].iter().skip_while(|c| c.is_whitespace()).next();
+        let next = chars[j..].iter().find(|c| !c.is_whitespace());
         let spaced = chars.get(j).is_some_and(|c| c.is_whitespace());
         // "U.S." and "e.g.": a one-letter word before the dot is an abbreviation.
         let abbreviation = i >= 1 && chars[i - 1].is_alphabetic() && (i < 2 || !chars[i - 2].is_alphabetic());

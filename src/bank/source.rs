@@ -53,8 +53,11 @@ impl Source {
         use anyhow::Context;
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the paper at {}", path.display()))?;
         let anchors = path.with_file_name("anchors.tsv");
-        let table = std::fs::read_to_string(&anchors).ok();
-        Ok(Source::parse(&text, table.as_deref()))
+        let table = std::fs::read_to_string(&anchors).with_context(|| format!("cannot read {}: the paragraph anchors must stand beside the paper", anchors.display()))?;
+        let source = Source::parse(&text, Some(&table));
+        let missing = source.unmatched_anchors(&table);
+        anyhow::ensure!(missing.is_empty(), "{} does not match {}: no paragraph begins as it says for {}", anchors.display(), path.display(), missing.join(", "));
+        Ok(source)
     }
 
     /// Splits `text` into paragraphs (blank-line separated) and matches each row of the
@@ -88,6 +91,11 @@ impl Source {
         Source { paragraphs, by_anchor }
     }
 
+    /// The anchors of the table that no paragraph was matched to.
+    fn unmatched_anchors(&self, anchors_tsv: &str) -> Vec<String> {
+        anchors_tsv.lines().skip(1).filter_map(|row| row.split('\t').next()).filter(|a| !a.is_empty() && !self.by_anchor.contains_key(*a)).map(str::to_string).collect()
+    }
+
     pub fn has_anchors(&self) -> bool {
         !self.by_anchor.is_empty()
     }
@@ -96,13 +104,18 @@ impl Source {
         self.by_anchor.get(anchor).map(|&i| self.paragraphs[i].1.as_str())
     }
 
-    /// The anchors of the paragraphs that hold `quote` (normalised), in order.
+    /// The anchors of the anchored paragraphs that hold `quote` (normalised), in order.
     pub fn anchors_holding(&self, quote: &str) -> Vec<String> {
         self.paragraphs
             .iter()
             .filter(|(_, p)| p.contains(quote))
-            .map(|(a, _)| a.clone().unwrap_or_else(|| "an unanchored paragraph".into()))
+            .filter_map(|(a, _)| a.clone())
             .collect()
+    }
+
+    /// Whether any paragraph, anchored or not, holds `quote` (normalised).
+    pub fn holds(&self, quote: &str) -> bool {
+        self.paragraphs.iter().any(|(_, p)| p.contains(quote))
     }
 
     /// For a quote that is not in the paper, the closest stretch of it and where the two
@@ -115,7 +128,6 @@ impl Source {
         }
         let mut votes: HashMap<(usize, isize), usize> = HashMap::new();
         for (pi, (_, para)) in self.paragraphs.iter().enumerate() {
-            let p: Vec<char> = para.chars().collect();
             for qs in (0..=q.len() - K).step_by(K / 2) {
                 let piece: String = q[qs..qs + K].iter().collect();
                 let mut at = 0;
@@ -126,15 +138,14 @@ impl Source {
                     at = byte + piece.len();
                 }
             }
-            let _ = p;
         }
         let (&(pi, offset), _) = votes.iter().max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))?;
         let para: Vec<char> = self.paragraphs[pi].1.chars().collect();
         let start = offset.max(0) as usize;
         let end = (start + q.len()).min(para.len());
         let stretch: String = para[start..end].iter().collect();
-        let shift = (start as isize - offset) as usize;
-        let diff = q.iter().skip(shift).zip(stretch.chars()).position(|(a, b)| *a != b).map(|d| d + shift).unwrap_or(stretch.chars().count().min(q.len()));
+        // A quote that begins before the paragraph does differs from its first character.
+        let diff = if offset < 0 { 0 } else { q.iter().zip(stretch.chars()).position(|(a, b)| *a != b).unwrap_or(stretch.chars().count().min(q.len())) };
         Some(NearMiss { anchor: self.paragraphs[pi].0.clone(), stretch, differs_at: diff })
     }
 }

@@ -212,8 +212,8 @@ impl LiveRound {
         match &self.current {
             _ if self.finished => Phase::Finished,
             None => Phase::Ready,
-            Some(c) if c.revealed || now >= c.opened_at + self.open_ms => Phase::Closed { index: c.index, revealed: c.revealed },
-            Some(c) => Phase::Open { index: c.index, deadline: c.opened_at + self.open_ms },
+            Some(c) if c.revealed || now >= c.opened_at.saturating_add(self.open_ms) => Phase::Closed { index: c.index, revealed: c.revealed },
+            Some(c) => Phase::Open { index: c.index, deadline: c.opened_at.saturating_add(self.open_ms) },
         }
     }
 
@@ -247,7 +247,7 @@ impl LiveRound {
             return Err(SessionError::AlreadyAnswered);
         }
         let verdict = judge(q, response);
-        let elapsed_ms = (now - opened_at).max(0);
+        let elapsed_ms = now.saturating_sub(opened_at).max(0);
         let streak_before = self.streaks.get(&user).filter(|s| s.last_index + 1 == index).map_or(0, |s| s.count);
         let score = score(rules, q.difficulty, verdict, elapsed_ms, self.open_ms, streak_before, true);
         self.streaks.insert(user, Streak { count: score.streak_after, last_index: index });
@@ -380,7 +380,7 @@ impl Practice {
             return Err(SessionError::AlreadyAnswered);
         }
         let verdict = judge(q, response);
-        let elapsed_ms = (now - r.opened_at).max(0);
+        let elapsed_ms = now.saturating_sub(r.opened_at).max(0);
         let score = score(rules, q.difficulty, verdict, elapsed_ms, 0, r.streak, false);
         r.answered = true;
         r.streak = score.streak_after;

@@ -108,8 +108,29 @@ impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     }
 }
 
-/// The URL with any password replaced by `***`, fit for logs and error messages.
+/// The URL with any password replaced by `***`, fit for logs and error messages: the
+/// user-info password and `password=` / `sslpassword=` query parameters.
 pub(crate) fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let mut out = redact_userinfo(base);
+    if let Some(q) = query {
+        let params: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("sslpassword") => format!("{k}=***"),
+                _ => kv.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
     };
@@ -128,6 +149,18 @@ pub(crate) fn redact_url(url: &str) -> String {
             &rest[at..]
         ),
         None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_the_query_string_are_hidden_too() {
+        assert_eq!(redact_url("postgres://u@h:1/x?password=hunter2&sslmode=disable"), "postgres://u@h:1/x?password=***&sslmode=disable");
+        assert_eq!(redact_url("postgres://u:pw@h/x?sslpassword=s"), "postgres://u:***@h/x?sslpassword=***");
+        assert_eq!(redact_url("sqlite://data/agora.db"), "sqlite://data/agora.db");
     }
 }
 

@@ -86,6 +86,21 @@ impl Store {
         row.as_ref().map(round_from_row).transpose()
     }
 
+    /// The rounds one user started that are still open in one guild, oldest first: what a
+    /// terminal session closes before it starts another. Other guilds' rows are not read.
+    pub async fn open_rounds_started_by(&self, guild_id: &str, started_by: &str) -> Result<Vec<Round>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ROUND_COLUMNS} FROM rounds WHERE status = 'open' AND guild_id = $1 AND started_by = $2
+             ORDER BY started_at, round_id"
+        ))
+        .bind(guild_id)
+        .bind(started_by)
+        .fetch_all(&self.reader)
+        .await
+        .with_context(|| format!("listing open rounds of {started_by} in guild {guild_id}"))?;
+        rows.iter().map(round_from_row).collect()
+    }
+
     /// Every round still open, in every guild, oldest first: after a restart the bot resumes
     /// each one or abandons it.
     pub async fn open_rounds(&self) -> Result<Vec<Round>> {
