@@ -72,6 +72,9 @@ enum ScoresCommand {
         /// The student's name (terminal students) or display name (Discord).
         #[arg(long, env = "USER", default_value = "student")]
         name: String,
+        /// The student's user id (a Discord user id), when display names are ambiguous.
+        #[arg(long, value_name = "ID")]
+        user: Option<String>,
         /// The server whose scores to read; `local` is the terminal's.
         #[arg(long, default_value = terminal::LOCAL_GUILD)]
         guild: String,
@@ -227,14 +230,18 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
     let store = connect(config).await?;
     let topics = terminal::item_topics(&bank);
     match cmd {
-        ScoresCommand::Show { name, guild } => {
-            let user = if guild == terminal::LOCAL_GUILD {
-                terminal::local_user_id(&name)
-            } else {
-                let board = store.leaderboard(&guild, RankBy::Points, usize::MAX, false, 0).await?;
-                match board.into_iter().find(|r| r.name.eq_ignore_ascii_case(name.trim())) {
-                    Some(row) => row.user_id,
-                    None => anyhow::bail!("no student named `{name}` has answered in server {guild}"),
+        ScoresCommand::Show { name, user, guild } => {
+            let user = match user {
+                Some(id) => id,
+                None if guild == terminal::LOCAL_GUILD => terminal::local_user_id(&name),
+                None => {
+                    let board = store.leaderboard(&guild, RankBy::Points, usize::MAX, false, 0).await?;
+                    let matches: Vec<_> = board.into_iter().filter(|r| r.name.eq_ignore_ascii_case(name.trim())).collect();
+                    match matches.as_slice() {
+                        [one] => one.user_id.clone(),
+                        [] => anyhow::bail!("no student named `{name}` has answered in server {guild}"),
+                        many => anyhow::bail!("{} students are named `{name}` in server {guild}; pass --user with one of: {}", many.len(), many.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>().join(", ")),
+                    }
                 }
             };
             let t = store.user_totals(&guild, &user, &topics).await?;

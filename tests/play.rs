@@ -115,6 +115,9 @@ fn leaderboard_and_gradebook_list_every_student() {
     assert_eq!(lines.len(), 3, "{}", csv.out);
     assert!(lines.iter().any(|l| l.starts_with("local:ada,Ada,2,")), "{}", csv.out);
 
+    let by_id = agora(dir.path(), &["scores", "show", "--user", "local:bo", "--name", "Bo"], "");
+    assert!(by_id.out.contains("2 answered"), "{}", by_id.out);
+
     // The same seed gave both students the same two items: each was answered twice.
     let items = agora(dir.path(), &["scores", "items"], "");
     assert_eq!(items.code, 0, "{}", items.err);

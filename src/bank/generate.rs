@@ -128,9 +128,9 @@ fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 origin: Origin::Generated,
                 topics: vec![e.topic.clone()],
                 difficulty: 2,
-                prompt: format!("According to the paper, what was {measures} ({period})?"),
+                prompt: format!("According to the paper, what was {measures}? (Period: {period})"),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {measures} ({period}) was {label}. The other choices ({rest}) are figures the paper gives in the same unit for other things."),
+                explanation: format!("According to the paper, {measures} was {label} (period: {period}). The other choices ({rest}) are figures the paper gives in the same unit for other things."),
                 citations: e.citations.clone(),
             },
         });
