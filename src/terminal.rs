@@ -25,7 +25,7 @@ pub struct PlayOptions {
     /// The student's name; scores are kept under the user id `local:NAME`.
     pub name: String,
     pub guild: String,
-    /// Drives question choice and choice order; print it to replay a session.
+    /// Drives question choice and choice order: the same seed and the same past answers give the same session.
     pub seed: u64,
     /// Echo each answer read, so that a transcript of piped input reads like a session.
     pub echo: bool,
