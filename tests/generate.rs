@@ -15,20 +15,20 @@ fn render(items: &[generate::Generated]) -> Vec<String> {
 #[test]
 fn same_bank_and_seed_give_the_same_items() {
     let b = bank();
-    let once = generate::generate(&b.knowledge, &b.topics, &b.passages, 7);
-    let again = generate::generate(&b.knowledge, &b.topics, &b.passages, 7);
+    let once = generate::generate(&b.knowledge, &b.passages, 7);
+    let again = generate::generate(&b.knowledge, &b.passages, 7);
     assert_eq!(render(&once), render(&again));
-    let other = generate::generate(&b.knowledge, &b.topics, &b.passages, 8);
+    let other = generate::generate(&b.knowledge, &b.passages, 8);
     assert_ne!(render(&once), render(&other), "the seed must matter");
 }
 
 #[test]
 fn removing_one_event_leaves_items_from_other_entries_unchanged() {
     let b = bank();
-    let before = generate::generate(&b.knowledge, &b.topics, &b.passages, 7);
+    let before = generate::generate(&b.knowledge, &b.passages, 7);
     let removed = b.knowledge.iter().find(|e| matches!(e.fact, Fact::Event { .. })).expect("an event").id.clone();
     let fewer: Vec<_> = b.knowledge.iter().filter(|e| e.id != removed).cloned().collect();
-    let after = generate::generate(&fewer, &b.topics, &b.passages, 7);
+    let after = generate::generate(&fewer, &b.passages, 7);
     let Fact::Event { what, .. } = &b.knowledge.iter().find(|e| e.id == removed).unwrap().fact else { unreachable!() };
     let untouched = |g: &&generate::Generated| g.from != removed && !g.question.id.starts_with("gen-timeline") && !format!("{:?}", g.question).contains(what.as_str());
     let kept: Vec<_> = before.iter().filter(untouched).map(|g| format!("{:?}", g.question)).collect();

@@ -21,7 +21,7 @@ pub struct Generated {
     pub question: Question,
 }
 
-pub fn generate(entries: &[Entry], _topics: &[Topic], passages: &[Passage], seed: u64) -> Vec<Generated> {
+pub fn generate(entries: &[Entry], passages: &[Passage], seed: u64) -> Vec<Generated> {
     let quotes: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut out = Vec::new();
     which_entry(entries, &quotes, true, seed, &mut out);

@@ -229,7 +229,7 @@ impl Loader {
         }
         let topic_list: Vec<Topic> = topics.into_iter().map(|(_, t)| t).collect();
         let entries: Vec<Entry> = knowledge.iter().map(|(_, e)| e.clone()).collect();
-        let generated = generate::generate(&entries, &topic_list, &passages, seed);
+        let generated = generate::generate(&entries, &passages, seed);
         let written_ids: HashMap<String, Node> = questions.iter().map(|(n, q)| (q.id.clone(), *n)).collect();
         let entry_nodes: HashMap<&str, Node> = knowledge.iter().map(|(n, e)| (e.id.as_str(), *n)).collect();
         for g in generated {
