@@ -7,8 +7,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The copy of the paper the bank ships (a fresh clone has no `../shared`).
 fn paper() -> PathBuf {
-    root().join("../shared/paper/paper.md")
+    root().join("questions/paper/paper.md")
 }
 
 /// Runs `agora ARGS` in the crate root; returns (exit code, stdout, stderr).
@@ -55,11 +56,39 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
 }
 
 #[test]
-fn the_bundled_bank_passes_the_check_against_the_paper() {
-    let paper = paper();
-    let (code, out, err) = agora(&["bank", "check", "questions", "--source", paper.to_str().unwrap()]);
+fn the_bundled_bank_passes_the_check_against_the_paper_it_ships() {
+    let (code, out, err) = agora(&["bank", "check", "questions"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper"), "{out}");
+    assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper (questions/paper/paper.md)"), "{out}");
+}
+
+#[test]
+fn another_copy_of_the_paper_is_used_when_named_and_its_differences_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(paper()).unwrap();
+    let changed = text.replace("complementary economies", "complimentary economies");
+    assert_ne!(changed, text);
+    std::fs::write(dir.path().join("paper.md"), changed).unwrap();
+    std::fs::copy(root().join("questions/paper/anchors.tsv"), dir.path().join("anchors.tsv")).unwrap();
+    let other = dir.path().join("paper.md");
+    let (code, _, err) = agora(&["bank", "check", "questions", "--source", other.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("questions/factors.yaml:") && err.contains("[s5-p3-economies] the quote is not in the paper"), "{err}");
+}
+
+#[test]
+fn a_bank_folder_without_its_paper_says_where_the_paper_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("questions")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let (code, _, err) = agora(&["bank", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let expected = format!("a bank ships the paper it is checked against as {}", dir.path().join("paper/paper.md").display());
+    assert!(err.contains(&expected) && err.contains("--source FILE"), "{err}");
 }
 
 #[test]

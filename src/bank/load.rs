@@ -408,7 +408,7 @@ impl Loader {
             let Some(raw) = self.decode::<RawPassage>(*node, value, "passage") else { continue };
             self.check_id(*node, &raw.id, "passage", &mut seen);
             let Some((anchor, section)) = anchor_of(&raw.id, &sections) else {
-                self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see shared/paper/anchors.tsv");
+                self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see the bank's paper/anchors.tsv (questions/paper/anchors.tsv)");
                 continue;
             };
             let quote = raw.quote.trim().to_string();
@@ -443,7 +443,7 @@ impl Loader {
             return;
         }
         if src.holds(&q) {
-            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: shared/paper/anchors.tsv lists them");
+            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: the bank's paper/anchors.tsv lists them");
             return;
         }
         let message = match src.near_miss(&q) {
