@@ -11,7 +11,9 @@ pub mod model;
 pub mod problem;
 mod raw;
 pub mod source;
+pub mod similar;
 pub mod stats;
+pub mod words;
 
 pub use load::{load, load_texts, DEFAULT_SEED};
 pub use model::*;
