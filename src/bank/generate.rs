@@ -41,7 +41,7 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], s
     let mut out = Vec::new();
     which_entry(entries, &quotes, true, seed, &mut out);
     which_entry(entries, &quotes, false, seed, &mut out);
-    figures(entries, seed, &mut out);
+    figures(entries, &quotes, seed, &mut out);
     events(entries, seed, &mut out);
     not_a_factor(entries, seed, &mut out);
     // An item that asks what a written one asks adds nothing but a give-away.
@@ -162,7 +162,7 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
 /// "What was X?" with other figures of the same unit and magnitude as distractors. A figure
 /// the paper gives as a bound is asked as one ("… was more than what figure?"), with only
 /// larger figures as distractors, so that no distractor is also true by the paper's words.
-fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
+fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: &mut Vec<Generated>) {
     /// One figure entry, unpacked.
     struct Fig<'a> {
         entry: &'a Entry,
@@ -172,6 +172,7 @@ fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         period: &'a str,
         bound: Option<Bound>,
     }
+    let anchors = |e: &Entry| -> Vec<String> { e.citations.iter().filter_map(|c| quotes.get(c.as_str()).map(|p| p.anchor.clone())).collect() };
     let figs: Vec<Fig> = entries
         .iter()
         .filter_map(|e| match &e.fact {
@@ -181,20 +182,25 @@ fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         .collect();
     for Fig { entry: e, value, unit, measures, period, bound } in &figs {
         let label = format_value(*value, unit);
-        let mut others: Vec<String> = Vec::new();
+        let here = anchors(e);
+        // The most confusable figures first: those of the same paragraph, then the nearest in size.
+        let mut candidates: Vec<(bool, u64, u64, String)> = Vec::new();
         for Fig { entry: o, value: v, unit: u, .. } in &figs {
             let text = format_value(*v, u);
             let below_a_bound = bound.is_some() && *v <= *value;
-            if o.id != e.id && u == unit && same_magnitude(*v, *value) && !below_a_bound && text != label && !others.contains(&text) {
-                others.push(text);
+            if o.id != e.id && u == unit && same_magnitude(*v, *value) && !below_a_bound && text != label && !candidates.iter().any(|c| c.3 == text) {
+                let elsewhere = !anchors(o).iter().any(|a| here.contains(a));
+                let distance = ((*v / *value).ln().abs() * 1e6) as u64;
+                candidates.push((elsewhere, distance, fnv1a(format!("{seed}|{}|{text}", e.id).as_bytes()), text));
             }
         }
-        if others.len() < 2 || label.chars().count() > MAX_LABEL {
+        if candidates.len() < 2 || label.chars().count() > MAX_LABEL {
             continue;
         }
+        candidates.sort();
+        let others: Vec<String> = candidates.into_iter().take(3).map(|c| c.3).collect();
         let id = gen_id("figure", &[&e.id]);
         let rng = &mut rng_for(seed, &id);
-        stable_pick(&mut others, seed, &id, 3);
         let rest = others.join("; ");
         let (choices, correct) = shuffle_in(label.clone(), others, rng);
         let (prompt, explanation) = match bound {
@@ -263,6 +269,18 @@ fn months_apart(a: &str, b: &str) -> u32 {
     months(a).abs_diff(months(b))
 }
 
+/// A date as the paper writes it: "1991", "November 2021", "February 24, 2022".
+pub fn format_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let parts: Vec<&str> = date.split('-').collect();
+    let month = |m: &str| m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match parts.as_slice() {
+        [year, m] => month(m).map_or_else(|| date.to_string(), |m| format!("{m} {year}")),
+        [year, m, day] => month(m).map_or_else(|| date.to_string(), |m| format!("{m} {}, {year}", day.trim_start_matches('0'))),
+        _ => date.to_string(),
+    }
+}
+
 /// A label inside a sentence: "The idea of a multipolar world order" → "the idea of …"; a
 /// label that begins with an abbreviation ("U.S. …") is left as it is.
 fn in_sentence(label: &str) -> String {
@@ -301,7 +319,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 1,
                 prompt: "According to the paper, which of these came first?".into(),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {} ({}) came before {} ({}).", first.0, first.1, later.0, later.1),
+                explanation: format!("According to the paper: {} ({}). Later: {} ({}).", first.0, format_date(first.1), later.0, format_date(later.1)),
                 citations: dedup([e.citations.first(), o.citations.first()]),
             },
         });
@@ -334,7 +352,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 2,
                 prompt: "According to the paper, put these events in order, earliest first.".into(),
                 answer: Answer::Ordering { items: group.iter().map(|g| g.2.to_string()).collect() },
-                explanation: format!("According to the paper: {}.", group.iter().map(|g| format!("{} ({})", g.2, g.1)).collect::<Vec<_>>().join("; then ")),
+                explanation: format!("According to the paper: {}.", group.iter().map(|g| format!("{} ({})", g.2, format_date(g.1))).collect::<Vec<_>>().join(". Then: ")),
                 citations: dedup(group.iter().map(|g| g.0.citations.first())),
             },
         });
@@ -353,8 +371,9 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
         picks.truncate(3);
         let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
-        // The passages that present it as an obstacle, where the bank names them.
-        let mut citations = if presented_in(e).is_empty() { e.citations.clone() } else { presented_in(e).to_vec() };
+        // The passages that present it as an obstacle first, then those the summary also rests on.
+        let mut citations = presented_in(e).to_vec();
+        citations.extend(e.citations.iter().cloned());
         citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
         out.push(Generated {
             from: e.id.clone(),
@@ -465,6 +484,13 @@ mod tests {
         assert_eq!(distinctive("Competition in Central Asia", &choices), ["centra", "compet"].iter().map(|s| s.to_string()).collect());
         let quote = "Russia and China both look to Asia for markets, pipelines and partners in the years after the war began in Ukraine.";
         assert_eq!(unrevealing(quote, "Competition in Central Asia", &choices), Some(quote));
+    }
+
+    #[test]
+    fn dates_read_as_the_paper_writes_them() {
+        assert_eq!(format_date("1991"), "1991");
+        assert_eq!(format_date("2021-11"), "November 2021");
+        assert_eq!(format_date("2022-02-04"), "February 4, 2022");
     }
 
     #[test]

@@ -52,8 +52,9 @@ enum Key {
     /// A true/false statement: its answer is a boolean, so only its prompt is compared.
     None,
     Number(f64),
-    /// One choice or model answer that is not a bare number.
-    Label(BTreeSet<String>),
+    /// One choice or model answer that is not a bare number, and the number it opens with, if
+    /// any ("$190 billion, a 30% increase" opens with 190).
+    Label(BTreeSet<String>, Option<f64>),
     /// Several correct choices, or the items of an ordering.
     Words(BTreeSet<String>),
 }
@@ -116,9 +117,10 @@ impl Profile {
         let paragraph = self.paragraphs.intersection(&other.paragraphs).next()?.clone();
         match (&self.answer, &other.answer) {
             (Key::Number(a), Key::Number(b)) if same_number(*a, *b) => Some(Same::Number { value: *a, paragraph }),
-            // To much the same prompt, "$190 billion, a 30% increase" answers "how much was trade in 2022?".
-            (Key::Number(v), Key::Label(w)) | (Key::Label(w), Key::Number(v)) if prompts >= SAME_ANSWER_PROMPT && w.contains(&number_text(*v)) => Some(Same::Number { value: *v, paragraph }),
-            (Key::Label(a) | Key::Words(a), Key::Label(b) | Key::Words(b)) if !a.is_empty() && prompts >= SAME_ANSWER_PROMPT => {
+            // "$190 billion, a 30% increase" answers "what was trade worth in 2022?", and, to much
+            // the same prompt, "by how much did it grow?".
+            (Key::Number(v), Key::Label(w, lead)) | (Key::Label(w, lead), Key::Number(v)) if lead.is_some_and(|l| same_number(l, *v)) || (prompts >= SAME_ANSWER_PROMPT && w.contains(&number_text(*v))) => Some(Same::Number { value: *v, paragraph }),
+            (Key::Label(a, _) | Key::Words(a), Key::Label(b, _) | Key::Words(b)) if !a.is_empty() && prompts >= SAME_ANSWER_PROMPT => {
                 let share = jaccard(a, b);
                 (share >= SAME_ANSWER).then_some(Same::Answer { share, paragraph })
             }
@@ -139,7 +141,14 @@ pub fn same_number(a: f64, b: f64) -> bool {
 /// A choice or model answer: a number when it is one with at most a unit ("2012", "64 percent",
 /// "$400 billion", "244.8 US$ billion"), otherwise its content words.
 fn label_key(label: &str) -> Key {
-    bare_number(label).map(Key::Number).unwrap_or_else(|| Key::Label(stems(label)))
+    bare_number(label).map(Key::Number).unwrap_or_else(|| Key::Label(stems(label), leading_number(label)))
+}
+
+/// The number a label opens with ("$190 billion, a 30% increase" → 190), if it opens with one.
+fn leading_number(label: &str) -> Option<f64> {
+    let text = label.trim().trim_start_matches("US$").trim_start_matches('$');
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(text.len());
+    text[..end].trim_end_matches(['.', ',']).replace(',', "").parse().ok()
 }
 
 /// The number a label is, when the rest of it is at most a three-word unit without digits.
@@ -176,6 +185,8 @@ mod tests {
         assert_eq!(bare_number("70%"), Some(70.0));
         assert_eq!(bare_number("$190 billion, a 30% increase on the previous year"), None);
         assert_eq!(bare_number("His fifth term"), None);
+        assert_eq!(leading_number("$190 billion, a 30% increase on the previous year"), Some(190.0));
+        assert_eq!(leading_number("It rose from 77% to 83%"), None);
     }
 
     #[test]

@@ -57,9 +57,15 @@ pub fn stem(word: &str) -> String {
 }
 
 /// The words of a text: runs of letters and digits; an apostrophe inside a word and a point
-/// or comma between digits belong to it (`Russia's`, `244.8`, `1,000`); `U.S.` is one word.
+/// or comma between digits belong to it (`Russia's`, `244.8`, `1,000`); `U.S.`, `the United
+/// States`, `Washington` and `America(n)` are one word, `US`.
 pub fn words(text: &str) -> Vec<String> {
-    let text = text.replace("U.S.", "US").replace('\u{2019}', "'");
+    // One country, one word: a key that says "U.S." is given away by a passage that says
+    // "the United States" or "Washington".
+    let mut text = text.replace('\u{2019}', "'");
+    for name in ["U.S.", "United States", "Washington", "Americans", "American", "America"] {
+        text = text.replace(name, "US");
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut word = String::new();
@@ -157,6 +163,7 @@ mod tests {
     fn content_stems_leave_out_function_words_and_the_two_subjects() {
         assert_eq!(stems("According to the paper, Russia's economy and China's needs"), set(&["econom", "need"]));
         assert_eq!(stems("U.S. unilateralism"), set(&["us", "unilat"]));
+        assert_eq!(stems("the United States' reluctance, Washington's threats"), set(&["us", "reluct", "threat"]));
         assert_eq!(stems("trade of $244.8 billion, up 1,000"), set(&["trade", "244.8", "billio", "1000"]));
         assert_eq!(stems("one-sided dependency"), set(&["sided", "depend"]));
     }
