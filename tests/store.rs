@@ -171,7 +171,7 @@ fn board(rows: Vec<LeaderboardRow>) -> Vec<(u32, String, i64, u64)> {
         .collect()
 }
 
-fn pairs<'a>(items: &[(u32, &'a str, i64, u64)]) -> Vec<(u32, String, i64, u64)> {
+fn pairs(items: &[(u32, &str, i64, u64)]) -> Vec<(u32, String, i64, u64)> {
     items
         .iter()
         .map(|&(rank, name, points, answered)| (rank, name.to_string(), points, answered))
