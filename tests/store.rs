@@ -1265,6 +1265,23 @@ async fn a_new_practice_displaces_the_old_one(store: &Store, _url: &str) {
 
 /// A channel has at most one live round open; another channel, another guild, or the same
 /// channel once its round is over, is free. Two starts racing for a channel: one wins.
+/// A round the store cannot hold is refused by name: no questions, a repeated question, a
+/// question index or message position the round does not have.
+async fn invalid_rounds_are_refused_by_name(store: &Store, _url: &str) {
+    let invalid = |e: StoreError| matches!(e, StoreError::InvalidRound { .. });
+    assert!(invalid(store.create_round(&new_round("g1", "empty", &[])).await.unwrap_err()));
+    let twice = store.create_round(&new_round("g1", "twice", &["q1", "q1"])).await.unwrap_err();
+    assert_eq!(twice.to_string(), "round twice: question q1 is asked twice");
+    start(store, &new_round("g1", "r1", &["q1", "q2"])).await;
+    let beyond = RoundProgress { current_index: 2, opened_at: Some(1_000), deadline: None, revealed: false };
+    assert!(invalid(store.update_round_progress(&gid("g1"), &rid("r1"), beyond).await.unwrap_err()));
+    assert!(invalid(store.set_question_message(&gid("g1"), &rid("r1"), 5, "m").await.unwrap_err()));
+    assert!(invalid(store.set_question_message(&gid("g1"), &rid("nope"), 0, "m").await.unwrap_err()));
+    let r1 = store.round(&gid("g1"), &rid("r1")).await.unwrap().unwrap();
+    assert_eq!(r1.current_index, 0, "the refused move changed nothing");
+    assert_eq!(store.open_rounds().await.unwrap().len(), 1);
+}
+
 async fn one_live_round_per_channel(store: &Store, _url: &str) {
     let in_channel = |guild: &str, round: &str, channel: &str| NewRound {
         channel_id: Some(channel.into()),
@@ -1703,6 +1720,7 @@ macro_rules! contract {
 
 contract!(
     migrations_are_idempotent,
+    invalid_rounds_are_refused_by_name,
     guilds_settings_and_users,
     duplicate_answer_counts_once,
     closed_questions_refuse_answers,
