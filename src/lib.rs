@@ -1,10 +1,11 @@
 //! Agora: a Discord bot that teaches one paper with quizzes and debates.
 //!
 //! The domain core (`bank`, `quiz`, `scoring`) knows nothing of Discord, SQL or the
-//! clock; adapters (`store`, `terminal`, the CLI) sit around it.
+//! clock; adapters (`store`, `terminal`, `discord`, the CLI) sit around it.
 
 pub mod bank;
 pub mod config;
+pub mod discord;
 pub mod quiz;
 pub mod scoring;
 pub mod stable;
