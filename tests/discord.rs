@@ -65,7 +65,10 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
     bot.signal("TERM");
     let status = bot.wait_exit(Duration::from_secs(10)).await;
     assert!(status.success(), "SIGTERM ends the bot cleanly: {status:?}\n{}", bot.logs());
-    assert!(bot.logs().contains("stopped"), "{}", bot.logs());
+    let logs = bot.logs();
+    assert!(logs.contains("stopped"), "{logs}");
+    let trouble: Vec<&str> = logs.lines().filter(|l| l.contains(" ERROR ") || (l.contains(" WARN ") && !l.contains("DISCORD_API_BASE is set") && !l.contains("bank reload refused"))).collect();
+    assert!(trouble.is_empty(), "nothing went wrong on the bot's side: {trouble:#?}");
 }
 
 fn commands_are_valid_for_discord(commands: &[Value]) {
@@ -222,8 +225,10 @@ fn a_missing_token_is_named_and_ends_the_bot() {
     assert!(out.contains("DISCORD_TOKEN is not set") && out.contains("Reset Token"), "{out}");
 }
 
+/// A token Discord rejects (REST 401 or gateway 4004), a token of the wrong shape, and a
+/// server the bot cannot register its commands in each end `agora serve` with a sentence.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rejected_token_is_named_and_ends_the_bot() {
+async fn start_up_failures_are_named_and_end_the_bot() {
     let discord = StandIn::start().await;
     discord.reject_token(true);
     // Autosharded start asks GET /gateway/bot first: Discord answers 401.
@@ -240,6 +245,11 @@ async fn a_rejected_token_is_named_and_ends_the_bot() {
     // A token that is not even shaped like one is refused before anything connects.
     let (status, out) = tokio::task::block_in_place(|| Bot::run_to_exit(Some(d), BotConfig { token: Some("not-a-token".into()), ..BotConfig::default() }, Duration::from_secs(20)));
     assert!(!status.success() && out.contains("does not look like a bot token"), "{out}");
+    // AGORA_GUILD_ID names a server the bot is not in: Discord refuses the commands (403).
+    discord.reject_token(false);
+    let (status, out) = tokio::task::block_in_place(|| Bot::run_to_exit(Some(d), BotConfig { guild: Some(42), ..BotConfig::default() }, Duration::from_secs(20)));
+    assert!(!status.success(), "{out}");
+    assert!(out.contains("Discord refused the slash commands for server 42 (AGORA_GUILD_ID)") && out.contains("applications.commands"), "{out}");
 }
 
 /// The stand-in itself holds a bot to Discord's rules: a second callback is refused with

@@ -171,7 +171,7 @@ impl ServeOptions {
         if let Shards::Range { ids, total } = &shards
             && (ids.is_empty() || ids.end > *total)
         {
-            anyhow::bail!("the shard range {}..{} is not within 0..{total}", ids.start, ids.end);
+            anyhow::bail!("--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}", ids.start, ids.end.saturating_sub(1), total.saturating_sub(1));
         }
         Ok(ServeOptions { token, guild, api_base, shards })
     }

@@ -783,7 +783,8 @@ async fn session(shared: Arc<Shared>, base: String, mut socket: WebSocket) {
                 let Some(Ok(msg)) = incoming else { break };
                 let text = match msg {
                     WsMessage::Text(t) => t.to_string(),
-                    WsMessage::Close(_) => break,
+                    // Reading on lets the websocket answer the close frame, as Discord does.
+                    WsMessage::Close(_) => continue,
                     _ => continue,
                 };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
