@@ -2,11 +2,12 @@
 #![forbid(unsafe_code)]
 //!
 //! The domain core (`bank`, `quiz`, `scoring`) knows nothing of Discord, SQL or the
-//! clock; adapters (`store`, `terminal`, the CLI) sit around it.
+//! clock; adapters (`store`, `terminal`, `discord`, the CLI) sit around it.
 
 pub mod app;
 pub mod bank;
 pub mod config;
+pub mod discord;
 pub mod ids;
 pub mod quiz;
 pub mod scoring;
