@@ -169,8 +169,15 @@ impl Bot {
 
     /// The bot's resident memory (VmRSS) in KiB.
     pub fn rss_kib(&self) -> u64 {
+        self.memory_kib().0
+    }
+
+    /// The bot's resident memory in KiB: (VmRSS, RssAnon, RssFile) from /proc/PID/status.
+    /// File-backed pages are mostly the binary's code, which a debug build inflates.
+    pub fn memory_kib(&self) -> (u64, u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0);
+        (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
     }
 
     /// Sends `signal` (`"TERM"`, `"KILL"`, …) to the bot.

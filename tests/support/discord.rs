@@ -215,6 +215,7 @@ struct State {
     /// Session id → shard, for RESUME.
     resumable: HashMap<String, (u64, u64)>,
     identifies: usize,
+    resumes: usize,
     commands: HashMap<Option<u64>, Vec<Value>>,
     interactions: HashMap<u64, Interaction>,
     by_token: HashMap<String, u64>,
@@ -262,9 +263,14 @@ pub struct StandIn {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// A test that ends with violations it did not take fails here, even if it forgot to call
+/// `assert_clean`.
 impl Drop for StandIn {
     fn drop(&mut self) {
         self.server.abort();
+        if !std::thread::panicking() {
+            self.assert_clean();
+        }
     }
 }
 
@@ -552,6 +558,16 @@ impl StandIn {
         self.shared.lock().identifies
     }
 
+    /// How many times a bot resumed a session (after `reconnect` or a dropped connection).
+    pub fn resumes(&self) -> usize {
+        self.shared.lock().resumes
+    }
+
+    /// Whether a bot session is connected (identified or resumed, and not closed since).
+    pub fn connected(&self) -> bool {
+        self.shared.lock().sessions.iter().any(|x| !x.tx.is_closed())
+    }
+
     /// Asks every connected session to reconnect (op 7), as Discord does now and then.
     pub fn reconnect(&self) {
         let s = self.shared.lock();
@@ -572,6 +588,20 @@ impl StandIn {
         out
     }
 
+    /// Returns the violations so far and forgets them, for tests that provoke them on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        let out = self.violations();
+        let mut s = self.shared.lock();
+        s.violations.clear();
+        for i in s.interactions.values_mut() {
+            if i.callbacks.is_empty() && i.sent_at.elapsed() > DEADLINE {
+                // Counted once: a response now would still be a violation of its own.
+                i.callbacks.push(Callback { kind: 0, data: Value::Null, after: i.sent_at.elapsed(), status: 0 });
+            }
+        }
+        out
+    }
+
     /// Panics, listing them, if anything Discord would have refused or punished happened.
     pub fn assert_clean(&self) {
         let v = self.violations();
@@ -583,6 +613,12 @@ impl StandIn {
 pub struct StandInView<'a>(&'a State);
 
 impl StandInView<'_> {
+    pub fn resumes(&self) -> usize {
+        self.0.resumes
+    }
+    pub fn connected(&self) -> bool {
+        self.0.sessions.iter().any(|x| !x.tx.is_closed())
+    }
     pub fn messages(&self) -> impl Iterator<Item = &Message> {
         self.0.messages.iter().filter(|m| !m.deleted)
     }
@@ -829,6 +865,7 @@ async fn session(shared: Arc<Shared>, base: String, mut socket: WebSocket) {
                             let id = v["d"]["session_id"].as_str().unwrap_or("").to_string();
                             match s.resumable.get(&id).copied() {
                                 Some(shard) => {
+                                    s.resumes += 1;
                                     s.sessions.retain(|x| x.shard != shard);
                                     let mut session = Session { id, shard, tx: tx.clone(), seq: v["d"]["seq"].as_u64().unwrap_or(0) };
                                     session.seq += 1;
