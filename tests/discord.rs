@@ -55,6 +55,7 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
     reload_works_for_an_instructor_and_the_instructor_role(&discord, &bot).await;
     a_reload_that_fails_the_checker_keeps_the_old_bank(&discord, &questions).await;
     a_reconnect_resumes_and_commands_keep_working(&discord).await;
+    the_bot_comes_back_after_kill_9(&discord, &mut bot).await;
 
     // Idle, with the bank loaded: resident memory.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -156,6 +157,17 @@ async fn reload_is_refused_to_a_student(discord: &StandIn) {
     let prof_in_dm = User::instructor(2001, "prof").in_dm();
     let sent = discord.slash(&prof_in_dm, discord.channel, "bank reload", json!({})).await;
     assert!(discord.response(&sent).await.content.contains("only in a server"));
+}
+
+async fn the_bot_comes_back_after_kill_9(discord: &StandIn, bot: &mut Bot) {
+    let before = discord.registrations();
+    bot.kill9();
+    assert!(discord.wait_for(Duration::from_secs(10), |v| (!v.connected()).then_some(())).await.is_some(), "a killed bot leaves the gateway");
+    bot.restart(discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    let alice = User::student(1001, "alice");
+    let sent = discord.slash(&alice, discord.channel, "bank info", json!({})).await;
+    assert!(discord.response(&sent).await.text().contains("quiz items"));
 }
 
 async fn a_reconnect_resumes_and_commands_keep_working(discord: &StandIn) {

@@ -216,6 +216,8 @@ struct State {
     resumable: HashMap<String, (u64, u64)>,
     identifies: usize,
     resumes: usize,
+    /// How many command lists were registered (a restarted bot registers again).
+    registrations: usize,
     commands: HashMap<Option<u64>, Vec<Value>>,
     interactions: HashMap<u64, Interaction>,
     by_token: HashMap<String, u64>,
@@ -385,8 +387,19 @@ impl StandIn {
     /// Waits until a bot has identified on the gateway and registered its commands (in
     /// `guild`, or globally for `None`); returns them.
     pub async fn wait_ready(&self, guild: Option<u64>) -> Vec<Value> {
-        let got = self.wait_for(Duration::from_secs(30), |v| (v.0.identifies > 0 && !v.0.sessions.is_empty()).then(|| v.0.commands.get(&guild).cloned()).flatten()).await;
+        self.wait_registered(guild, 0).await
+    }
+
+    /// Waits until a bot is connected and has registered its commands after the first
+    /// `previous` registrations (`registrations()` before a restart); returns them.
+    pub async fn wait_registered(&self, guild: Option<u64>, previous: usize) -> Vec<Value> {
+        let got = self.wait_for(Duration::from_secs(30), |v| (v.0.registrations > previous && v.connected()).then(|| v.0.commands.get(&guild).cloned()).flatten()).await;
         got.unwrap_or_else(|| panic!("the bot did not connect and register its commands ({}) within 30 s\nrequests: {:?}\nbot log:\n{}", guild.map_or("globally".into(), |g| format!("in guild {g}")), self.requests(), self.logs()))
+    }
+
+    /// How many times a bot registered its commands so far.
+    pub fn registrations(&self) -> usize {
+        self.shared.lock().registrations
     }
 
     /// The commands registered globally (`None`) or in a guild, as the bot sent them (with
@@ -1070,6 +1083,7 @@ fn put_commands(s: &mut State, guild: Option<u64>, body: Value) -> Response {
         stored.push(c);
     }
     s.commands.insert(guild, stored.clone());
+    s.registrations += 1;
     Json(Value::Array(stored)).into_response()
 }
 
