@@ -195,6 +195,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let guild = opts.guild;
     let framework = poise::Framework::builder()
         .options(framework_options())
+        // The bot has no owner-only commands; this saves a request at start-up.
+        .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
@@ -265,15 +267,20 @@ async fn register(ctx: &serenity::Context, commands: &[poise::Command<Data, Erro
     Ok(())
 }
 
-const REJECTED: &str = "Discord rejected the bot token (DISCORD_TOKEN). Copy it again from https://discord.com/developers/applications \
-                        (your application → Bot → Reset Token) and start again.";
+/// A rejected token, `why` in Discord's terms, and what to do.
+fn rejected(why: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "Discord rejected the bot token in DISCORD_TOKEN ({why}). Copy it again from https://discord.com/developers/applications \
+         (your application → Bot → Reset Token) and start again."
+    )
+}
 
 /// Start-up errors in words an operator can act on.
 fn explain(e: serenity::Error) -> anyhow::Error {
     use serenity::{Error as E, GatewayError as G};
     match &e {
-        E::Gateway(G::InvalidAuthentication) => anyhow::Error::new(e).context(format!("{REJECTED} (The gateway closed the connection: authentication failed, 4004.)")),
-        E::Http(h) if h.status_code().map(|s| s.as_u16()) == Some(401) => anyhow::Error::new(e).context(format!("{REJECTED} (401 Unauthorized.)")),
+        E::Gateway(G::InvalidAuthentication) => rejected("the gateway closed the connection with 4004, authentication failed"),
+        E::Http(h) if h.status_code().map(|s| s.as_u16()) == Some(401) => rejected("401 Unauthorized"),
         E::Gateway(G::DisallowedGatewayIntents | G::InvalidGatewayIntents) => anyhow::Error::new(e).context("Discord refused the gateway intents the bot asks for (only GUILDS)"),
         _ => anyhow::Error::new(e).context("the connection to Discord failed"),
     }
@@ -285,8 +292,6 @@ fn framework_options() -> poise::FrameworkOptions<Data, Error> {
         on_error: |e| Box::pin(on_error(e)),
         // Replies poise builds itself (its own error messages) mention nobody either.
         allowed_mentions: Some(reply::no_pings()),
-        // The bot has no owner-only commands; this saves a request at start-up.
-        initialize_owners: false,
         pre_command: |ctx| {
             Box::pin(async move {
                 tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "command");

@@ -526,7 +526,7 @@ mod tests {
     fn a_failed_reload_shows_the_first_problems_within_the_limits() {
         let (bank, _) = real();
         let problem = |i: usize| crate::bank::Problem {
-            file: format!("questions/factors.yaml").into(),
+            file: "questions/factors.yaml".into(),
             line: i as u64,
             column: 7,
             item: Some(format!("item-{i}")),

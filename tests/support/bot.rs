@@ -62,6 +62,7 @@ pub struct BotConfig {
 /// A running `agora serve`. Dropping it kills the process.
 pub struct Bot {
     child: Child,
+    config: BotConfig,
     logs: Arc<Mutex<String>>,
     /// Holds the config and the SQLite database.
     pub dir: tempfile::TempDir,
@@ -106,34 +107,52 @@ fn command(discord: Option<&StandIn>, config: &BotConfig, dir: &Path) -> (Comman
     (cmd, database_url)
 }
 
+/// Spawns `agora serve` with its output collected in `logs`, shown by the stand-in's
+/// failure messages.
+fn spawn(discord: &StandIn, config: &BotConfig, dir: &Path, logs: &Arc<Mutex<String>>) -> (Child, String) {
+    let (mut cmd, database_url) = command(Some(discord), config, dir);
+    let mut child = cmd.spawn().expect("start agora serve");
+    for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
+        let logs = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let mut l = logs.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+    }
+    let shown = logs.clone();
+    discord.attach_logs(Arc::new(move || {
+        let l = shown.lock().unwrap();
+        let mut start = l.len().saturating_sub(8000);
+        while !l.is_char_boundary(start) {
+            start += 1;
+        }
+        l[start..].to_string()
+    }));
+    (child, database_url)
+}
+
 impl Bot {
     /// Starts `agora serve` against `discord`; its log is kept (and shown by the stand-in's
     /// failure messages).
     pub fn start(discord: &StandIn, config: BotConfig) -> Bot {
         let dir = tempfile::tempdir().unwrap();
-        let (mut cmd, database_url) = command(Some(discord), &config, dir.path());
-        let mut child = cmd.spawn().expect("start agora serve");
         let logs = Arc::new(Mutex::new(String::new()));
-        for stream in [Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>, Box::new(child.stderr.take().unwrap())] {
-            let logs = logs.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let mut l = logs.lock().unwrap();
-                    l.push_str(&line);
-                    l.push('\n');
-                }
-            });
-        }
-        let shown = logs.clone();
-        discord.attach_logs(Arc::new(move || {
-            let l = shown.lock().unwrap();
-            let mut start = l.len().saturating_sub(8000);
-            while !l.is_char_boundary(start) {
-                start += 1;
-            }
-            l[start..].to_string()
-        }));
-        Bot { child, logs, dir, database_url }
+        let (child, database_url) = spawn(discord, &config, dir.path(), &logs);
+        Bot { child, config, logs, dir, database_url }
+    }
+
+    /// Starts the bot again on the same database and bank (after `kill9` or `signal("TERM")`;
+    /// a running bot is killed first). Wait with `discord.wait_registered(guild,
+    /// registrations_before)`.
+    pub fn restart(&mut self, discord: &StandIn) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.logs.lock().unwrap().push_str("---- restart ----\n");
+        let (child, _) = spawn(discord, &self.config, self.dir.path(), &self.logs);
+        self.child = child;
     }
 
     /// Runs `agora serve` to its end (it must end within `timeout`), for start-up failures;
@@ -169,8 +188,15 @@ impl Bot {
 
     /// The bot's resident memory (VmRSS) in KiB.
     pub fn rss_kib(&self) -> u64 {
+        self.memory_kib().0
+    }
+
+    /// The bot's resident memory in KiB: (VmRSS, RssAnon, RssFile) from /proc/PID/status.
+    /// File-backed pages are mostly the binary's code, which a debug build inflates.
+    pub fn memory_kib(&self) -> (u64, u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0);
+        (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
     }
 
     /// Sends `signal` (`"TERM"`, `"KILL"`, …) to the bot.

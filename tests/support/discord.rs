@@ -215,6 +215,9 @@ struct State {
     /// Session id → shard, for RESUME.
     resumable: HashMap<String, (u64, u64)>,
     identifies: usize,
+    resumes: usize,
+    /// How many command lists were registered (a restarted bot registers again).
+    registrations: usize,
     commands: HashMap<Option<u64>, Vec<Value>>,
     interactions: HashMap<u64, Interaction>,
     by_token: HashMap<String, u64>,
@@ -262,9 +265,14 @@ pub struct StandIn {
     server: tokio::task::JoinHandle<()>,
 }
 
+/// A test that ends with violations it did not take fails here, even if it forgot to call
+/// `assert_clean`.
 impl Drop for StandIn {
     fn drop(&mut self) {
         self.server.abort();
+        if !std::thread::panicking() {
+            self.assert_clean();
+        }
     }
 }
 
@@ -379,8 +387,19 @@ impl StandIn {
     /// Waits until a bot has identified on the gateway and registered its commands (in
     /// `guild`, or globally for `None`); returns them.
     pub async fn wait_ready(&self, guild: Option<u64>) -> Vec<Value> {
-        let got = self.wait_for(Duration::from_secs(30), |v| (v.0.identifies > 0 && !v.0.sessions.is_empty()).then(|| v.0.commands.get(&guild).cloned()).flatten()).await;
+        self.wait_registered(guild, 0).await
+    }
+
+    /// Waits until a bot is connected and has registered its commands after the first
+    /// `previous` registrations (`registrations()` before a restart); returns them.
+    pub async fn wait_registered(&self, guild: Option<u64>, previous: usize) -> Vec<Value> {
+        let got = self.wait_for(Duration::from_secs(30), |v| (v.0.registrations > previous && v.connected()).then(|| v.0.commands.get(&guild).cloned()).flatten()).await;
         got.unwrap_or_else(|| panic!("the bot did not connect and register its commands ({}) within 30 s\nrequests: {:?}\nbot log:\n{}", guild.map_or("globally".into(), |g| format!("in guild {g}")), self.requests(), self.logs()))
+    }
+
+    /// How many times a bot registered its commands so far.
+    pub fn registrations(&self) -> usize {
+        self.shared.lock().registrations
     }
 
     /// The commands registered globally (`None`) or in a guild, as the bot sent them (with
@@ -552,6 +571,16 @@ impl StandIn {
         self.shared.lock().identifies
     }
 
+    /// How many times a bot resumed a session (after `reconnect` or a dropped connection).
+    pub fn resumes(&self) -> usize {
+        self.shared.lock().resumes
+    }
+
+    /// Whether a bot session is connected (identified or resumed, and not closed since).
+    pub fn connected(&self) -> bool {
+        self.shared.lock().sessions.iter().any(|x| !x.tx.is_closed())
+    }
+
     /// Asks every connected session to reconnect (op 7), as Discord does now and then.
     pub fn reconnect(&self) {
         let s = self.shared.lock();
@@ -572,6 +601,20 @@ impl StandIn {
         out
     }
 
+    /// Returns the violations so far and forgets them, for tests that provoke them on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        let out = self.violations();
+        let mut s = self.shared.lock();
+        s.violations.clear();
+        for i in s.interactions.values_mut() {
+            if i.callbacks.is_empty() && i.sent_at.elapsed() > DEADLINE {
+                // Counted once: a response now would still be a violation of its own.
+                i.callbacks.push(Callback { kind: 0, data: Value::Null, after: i.sent_at.elapsed(), status: 0 });
+            }
+        }
+        out
+    }
+
     /// Panics, listing them, if anything Discord would have refused or punished happened.
     pub fn assert_clean(&self) {
         let v = self.violations();
@@ -583,6 +626,12 @@ impl StandIn {
 pub struct StandInView<'a>(&'a State);
 
 impl StandInView<'_> {
+    pub fn resumes(&self) -> usize {
+        self.0.resumes
+    }
+    pub fn connected(&self) -> bool {
+        self.0.sessions.iter().any(|x| !x.tx.is_closed())
+    }
     pub fn messages(&self) -> impl Iterator<Item = &Message> {
         self.0.messages.iter().filter(|m| !m.deleted)
     }
@@ -829,6 +878,7 @@ async fn session(shared: Arc<Shared>, base: String, mut socket: WebSocket) {
                             let id = v["d"]["session_id"].as_str().unwrap_or("").to_string();
                             match s.resumable.get(&id).copied() {
                                 Some(shard) => {
+                                    s.resumes += 1;
                                     s.sessions.retain(|x| x.shard != shard);
                                     let mut session = Session { id, shard, tx: tx.clone(), seq: v["d"]["seq"].as_u64().unwrap_or(0) };
                                     session.seq += 1;
@@ -1033,6 +1083,7 @@ fn put_commands(s: &mut State, guild: Option<u64>, body: Value) -> Response {
         stored.push(c);
     }
     s.commands.insert(guild, stored.clone());
+    s.registrations += 1;
     Json(Value::Array(stored)).into_response()
 }
 
