@@ -5,6 +5,7 @@
 
 pub mod bank;
 pub mod config;
+pub mod yaml;
 pub mod quiz;
 pub mod scoring;
 pub mod stable;
