@@ -79,3 +79,77 @@ fn a_broken_config_file_never_prints_the_token() {
         }
     }
 }
+
+// ---------------------------------------------------------------- defect 2: folder links
+
+/// Runs `agora ARGS` in the crate root, killed after `secs` seconds (a hang is a failure).
+fn agora_within(secs: u64, args: &[&str]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("AGORA_CONFIG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("agora starts");
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= secs {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("`agora {}` did not return within {secs} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+/// A copy of the bundled bank in a temporary folder.
+fn bank_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("questions");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_links_that_loop_end_with_a_message_and_each_file_is_read_once() {
+    use std::os::unix::fs::symlink;
+    // Two links to the folder itself: the walk used to nest a/b/a/b/… without end.
+    let bank = bank_copy();
+    symlink(".", bank.path().join("a")).unwrap();
+    symlink(".", bank.path().join("b")).unwrap();
+    let dir = bank.path().to_str().unwrap();
+    let run = agora_within(30, &["bank", "check", dir]);
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    let real = bank.path().canonicalize().unwrap();
+    for link in ["a", "b"] {
+        let line = format!("{dir}/{link}:1:1: this folder link (-> .) leads back to {}, which holds it: a loop", real.display());
+        assert!(run.err.contains(&line), "no `{line}` in:\n{}", run.err);
+    }
+    assert!(run.err.contains("hint: remove the link"), "{}", run.err);
+    assert!(run.err.trim_end().ends_with("\n2 problems"), "only the two links are wrong:\n{}", run.err);
+
+    // One link to the folder itself: every file was read twice, every id a duplicate.
+    let bank = bank_copy();
+    symlink(".", bank.path().join("self")).unwrap();
+    let run = agora_within(30, &["bank", "check", bank.path().to_str().unwrap()]);
+    assert!(!run.err.contains("duplicate"), "{}", run.err);
+    assert!(run.err.trim_end().ends_with("\n1 problem") && run.err.contains("self:1:1: this folder link"), "{}", run.err);
+
+    // A link to a folder outside the bank is followed; a second link to it adds nothing.
+    let bank = tempfile::tempdir().unwrap();
+    let shared = bank_copy();
+    symlink(shared.path(), bank.path().join("shared")).unwrap();
+    symlink(shared.path(), bank.path().join("again")).unwrap();
+    let run = agora_within(30, &["bank", "check", bank.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(run.out.starts_with("ok: "), "{}", run.out);
+}

@@ -12,6 +12,7 @@ pub mod problem;
 mod raw;
 pub mod source;
 pub mod stats;
+mod walk;
 
 pub use load::{load, load_texts, DEFAULT_SEED};
 pub use model::*;
