@@ -1,13 +1,16 @@
 //! Agora: a Discord bot that teaches one paper with quizzes and debates.
+#![forbid(unsafe_code)]
 //!
 //! The domain core (`bank`, `quiz`, `scoring`) knows nothing of Discord, SQL or the
 //! clock; adapters (`store`, `terminal`, the CLI) sit around it.
 
+pub mod app;
 pub mod bank;
 pub mod config;
-pub mod yaml;
+pub mod ids;
 pub mod quiz;
 pub mod scoring;
 pub mod stable;
 pub mod store;
 pub mod terminal;
+pub mod yaml;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use agora::app::{App, AppError, SystemClock};
 use agora::bank::{self, Source};
 use agora::config::Config;
+use agora::ids::{GuildId, UserId};
 use agora::quiz::Filter;
 use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
@@ -187,10 +189,6 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 /// The bank the bot serves; its problems, if any, are printed and end the command.
 fn served_bank(config: &Config) -> anyhow::Result<bank::Bank> {
     bank::load(&config.questions, None).map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))
@@ -201,60 +199,64 @@ async fn connect(config: &Config) -> anyhow::Result<Store> {
     Store::connect(&config.database_url).await.context("cannot open the score store")
 }
 
-async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
+/// The classroom layer on the served bank and the configured store.
+async fn classroom(config: &Config) -> anyhow::Result<App> {
     let bank = served_bank(config)?;
+    let store = connect(config).await?;
+    Ok(App::new(bank, store, SystemClock))
+}
+
+/// A user error as its message; an internal one with its whole chain.
+fn fail(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::User(u) => anyhow::anyhow!("{u}"),
+        e => anyhow::anyhow!("{}", e.chain()),
+    }
+}
+
+async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
+    let app = classroom(config).await?;
+    let bank = app.bank();
     for t in &args.topics {
         if bank.topic(t).is_none() {
             let known: Vec<&str> = bank.topics.iter().map(|t| t.id.as_str()).collect();
             anyhow::bail!("there is no topic `{t}`; the topics are: {}", known.join(", "));
         }
     }
-    let store = connect(config).await?;
     let opts = PlayOptions {
         filter: Filter { topics: args.topics, kinds: args.kinds, difficulties: args.difficulties },
         count: args.count as usize,
         name: args.name,
         guild: terminal::LOCAL_GUILD.into(),
-        seed: args.seed.unwrap_or_else(|| now_ms() as u64),
+        seed: args.seed.unwrap_or_else(|| app.now() as u64),
         echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
     };
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
-    terminal::play(&bank, &store, &opts, now_ms, stdin.lock(), &mut stdout).await?;
-    store.close().await;
+    terminal::play(&app, &opts, stdin.lock(), &mut stdout).await?;
+    app.store().clone().close().await;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode> {
-    let bank = served_bank(config)?;
-    let store = connect(config).await?;
-    let topics = terminal::item_topics(&bank);
+    let app = classroom(config).await?;
     match cmd {
         ScoresCommand::Show { name, user, guild } => {
+            let guild = GuildId::new(guild);
             let user = match user {
-                Some(id) => id,
-                None if guild == terminal::LOCAL_GUILD => terminal::local_user_id(&name),
-                None => {
-                    let board = store.leaderboard(&guild, RankBy::Points, usize::MAX, false, 0).await?;
-                    let matches: Vec<_> = board.into_iter().filter(|r| r.name.eq_ignore_ascii_case(name.trim())).collect();
-                    match matches.as_slice() {
-                        [one] => one.user_id.clone(),
-                        [] => anyhow::bail!("no student named `{name}` has answered in server {guild}"),
-                        many => anyhow::bail!("{} students are named `{name}` in server {guild}; pass --user with one of: {}", many.len(), many.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>().join(", ")),
-                    }
-                }
+                Some(id) => UserId::new(id),
+                None if guild.as_str() == terminal::LOCAL_GUILD => terminal::local_user_id(&name),
+                None => app.student_named(&guild, &name).await.map_err(fail)?,
             };
-            let t = store.user_totals(&guild, &user, &topics).await?;
-            if t.answered == 0 {
+            let s = app.score(&guild, &user, &name).await.map_err(fail)?;
+            if s.answered == 0 {
                 println!("{name} has not answered any question yet in {guild}. Try `agora play --name {name}`.");
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{name} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", t.points, t.answered, t.correct, t.accuracy * 100.0, t.current_streak, t.best_streak);
+            println!("{name} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", s.points, s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak);
             println!("mastery by topic:");
-            for topic in &bank.topics {
-                if let Some(tally) = t.mastery.get(&topic.id) {
-                    println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic.title, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);
-                }
+            for (topic, tally) in &s.mastery {
+                println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);
             }
         }
         ScoresCommand::Leaderboard { by, top, anonymous, guild } => {
@@ -262,7 +264,8 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 RankArg::Points => RankBy::Points,
                 RankArg::Accuracy => RankBy::Accuracy,
             };
-            let rows = store.leaderboard(&guild, by, top, anonymous, 0).await?;
+            let guild = GuildId::new(guild);
+            let rows = app.leaderboard(&guild, by, top, anonymous).await.map_err(fail)?;
             if rows.is_empty() {
                 println!("No scores yet in {guild}.");
             }
@@ -271,33 +274,32 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             }
         }
         ScoresCommand::Items { guild, flagged } => {
-            let stats = store.item_stats(&guild).await?;
-            if stats.is_empty() {
+            let guild = GuildId::new(guild);
+            let reports = app.item_reports(&guild).await.map_err(fail)?;
+            if reports.is_empty() {
                 println!("No answers yet in {guild}.");
             }
-            for s in stats {
-                let Some(q) = bank.question(&s.item_id) else { continue };
-                let r = agora::quiz::review::review(q, s.answers, s.correct, &s.responses);
+            for item in reports {
+                let r = &item.review;
                 if flagged && r.flags.is_empty() {
                     continue;
                 }
                 let flags = r.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-                println!("{}  asked {} · {} answers · {:.0}% right{}", q.id, s.times_asked, r.answers, r.share_correct * 100.0, if flags.is_empty() { String::new() } else { format!(" · {flags}") });
+                println!("{}  asked {} · {} answers · {:.0}% right{}", item.item_id, item.times_asked, r.answers, r.share_correct * 100.0, if flags.is_empty() { String::new() } else { format!(" · {flags}") });
                 for p in &r.picks {
                     println!("    {} {:<70} {:>4} ({:.0}%)", if p.correct { "*" } else { " " }, p.label, p.count, p.rate * 100.0);
                 }
             }
         }
         ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {
-            let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
-            let csv = store.gradebook_csv(&guild, &topics, &order).await?;
+            let csv = app.gradebook(&GuildId::new(guild)).await.map_err(fail)?;
             match output {
                 Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
                 None => print!("{csv}"),
             }
         }
     }
-    store.close().await;
+    app.store().clone().close().await;
     Ok(ExitCode::SUCCESS)
 }
 

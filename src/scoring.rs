@@ -163,6 +163,36 @@ pub fn score(
     ScoreDelta { points: base + speed_bonus + streak_bonus, streak_after, base, speed_bonus, streak_bonus }
 }
 
+/// The one streak rule, shared by scoring, the quiz sessions and the store's reports.
+///
+/// Within one round, in question order, an exactly right answer extends the run; anything
+/// else ends it: a wrong or partly right answer, or a question the student left unanswered
+/// (the next answer is not to the question right after the last one answered). Every round
+/// starts from nothing. A student's "current streak" is the run of the round they answered
+/// in last; their best streak is the longest run of any round.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Streak {
+    /// Exactly right answers in a row, up to and including the question at `last`.
+    pub count: u32,
+    /// The position in its round of the question answered last.
+    pub last: Option<usize>,
+}
+
+impl Streak {
+    /// The run an answer to the question at `position` builds on.
+    pub fn before(self, position: usize) -> u32 {
+        match self.last {
+            Some(last) if last + 1 == position => self.count,
+            _ => 0,
+        }
+    }
+
+    /// The run after answering the question at `position`.
+    pub fn after(self, position: usize, correct: bool) -> Streak {
+        Streak { count: if correct { self.before(position).saturating_add(1) } else { 0 }, last: Some(position) }
+    }
+}
+
 fn pct(percent: u32) -> f64 {
     f64::from(percent) / 100.0
 }
@@ -206,6 +236,20 @@ mod tests {
         let d = score(&r, 2, partial(0.5), 0, 30_000, 4, true);
         assert_eq!((d.points, d.streak_after), (15, 0));
         assert_eq!(score(&r, 3, WRONG, 0, 30_000, 9, true), ScoreDelta::default());
+    }
+
+    #[test]
+    fn a_streak_runs_within_a_round_and_breaks_on_a_miss_or_a_skip() {
+        let s = Streak::default();
+        assert_eq!(s.before(0), 0);
+        let s = s.after(0, true).after(1, true);
+        assert_eq!((s.count, s.before(2)), (2, 2));
+        assert_eq!(s.before(3), 0, "question 3 was skipped: the run is broken");
+        assert_eq!(s.after(3, true).count, 1);
+        assert_eq!(s.after(2, false).count, 0);
+        // The bonus follows the same run: the third right answer in a row earns +20 %.
+        let d = score(&Rules::default(), 1, RIGHT, 0, 0, s.before(2), false);
+        assert_eq!((d.streak_bonus, d.streak_after), (2, s.after(2, true).count));
     }
 
     #[test]

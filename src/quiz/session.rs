@@ -13,12 +13,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::bank::Question;
-use crate::quiz::judge::{Response, Verdict, judge};
+pub use crate::ids::UserId;
 use crate::quiz::Millis;
-use crate::scoring::{Rules, ScoreDelta, score};
-
-/// Who answered: a Discord user id, or any stable number a terminal picks.
-pub type UserId = u64;
+use crate::quiz::judge::{Response, Verdict, judge};
+use crate::scoring::{Rules, ScoreDelta, Streak, score};
 
 /// A move the session does not allow now. The message can be shown to whoever tried it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -113,27 +111,17 @@ pub struct CurrentQuestion {
     pub revealed: bool,
 }
 
-/// A user's run of exactly right answers in a live round. It carries into the next
-/// question only if the user answered the question just before (`last_index`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Streak {
-    pub count: u32,
-    pub last_index: usize,
-}
-
-impl Streak {
-    /// Rebuilds every user's streak from the answers a store holds: `(user, question
-    /// index, exactly right)`, in any order.
-    pub fn from_answers(answers: impl IntoIterator<Item = (UserId, usize, bool)>) -> HashMap<UserId, Streak> {
-        let mut rows: Vec<_> = answers.into_iter().collect();
-        rows.sort_unstable_by_key(|&(user, index, _)| (user, index));
-        let mut streaks: HashMap<UserId, Streak> = HashMap::new();
-        for (user, index, right) in rows {
-            let before = streaks.get(&user).filter(|s| s.last_index + 1 == index).map_or(0, |s| s.count);
-            streaks.insert(user, Streak { count: if right { before + 1 } else { 0 }, last_index: index });
-        }
-        streaks
+/// Every user's streak in one round, rebuilt from the answers a store holds: `(user,
+/// question index, exactly right)`, in any order. The rule is [`Streak`]'s.
+pub fn streaks_from_answers(answers: impl IntoIterator<Item = (UserId, usize, bool)>) -> HashMap<UserId, Streak> {
+    let mut rows: Vec<_> = answers.into_iter().collect();
+    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut streaks: HashMap<UserId, Streak> = HashMap::new();
+    for (user, index, right) in rows {
+        let before = streaks.get(&user).copied().unwrap_or_default();
+        streaks.insert(user, before.after(index, right));
     }
+    streaks
 }
 
 /// Everything a store must keep to rebuild a [`LiveRound`].
@@ -143,7 +131,7 @@ pub struct LiveRoundRecord {
     pub open_ms: Millis,
     pub current: Option<CurrentQuestion>,
     pub finished: bool,
-    /// See [`Streak::from_answers`] to rebuild these from answer rows.
+    /// See [`streaks_from_answers`] to rebuild these from answer rows.
     pub streaks: HashMap<UserId, Streak>,
 }
 
@@ -232,9 +220,11 @@ impl LiveRound {
         Ok(next)
     }
 
-    /// Accepts `user`'s answer to the open question `q` (the caller looks it up by
-    /// [`LiveRound::current_id`]), judges and scores it.
-    pub fn answer(&mut self, user: UserId, q: &Question, response: &Response, now: Millis, rules: &Rules) -> Result<Outcome, SessionError> {
+    /// Judges and scores `user`'s answer to the open question `q` (the caller looks it up by
+    /// [`LiveRound::current_id`]) without accepting it: the caller commits the answer first
+    /// and then calls [`LiveRound::accept`], so a failed commit never leaves a student
+    /// marked as having answered.
+    pub fn check_answer(&self, user: &UserId, q: &Question, response: &Response, now: Millis, rules: &Rules) -> Result<Outcome, SessionError> {
         let (index, opened_at) = match self.phase(now) {
             Phase::Finished => return Err(SessionError::Finished),
             Phase::Ready => return Err(SessionError::NotOpen),
@@ -242,16 +232,33 @@ impl LiveRound {
             Phase::Open { index, deadline } => (index, deadline - self.open_ms),
         };
         same_question(&self.questions[index], q)?;
-        let Some(current) = self.current.as_mut() else { return Err(SessionError::NotOpen) };
-        if !current.answered.insert(user) {
+        if self.current.as_ref().is_some_and(|c| c.answered.contains(user)) {
             return Err(SessionError::AlreadyAnswered);
         }
         let verdict = judge(q, response);
         let elapsed_ms = now.saturating_sub(opened_at).max(0);
-        let streak_before = self.streaks.get(&user).filter(|s| s.last_index + 1 == index).map_or(0, |s| s.count);
+        let streak_before = self.streaks.get(user).copied().unwrap_or_default().before(index);
         let score = score(rules, q.difficulty, verdict, elapsed_ms, self.open_ms, streak_before, true);
-        self.streaks.insert(user, Streak { count: score.streak_after, last_index: index });
         Ok(Outcome { index, verdict, elapsed_ms, score })
+    }
+
+    /// Marks `user` as having answered the question of `outcome` (from
+    /// [`LiveRound::check_answer`]), once the answer is stored. Idempotent.
+    pub fn accept(&mut self, user: &UserId, outcome: &Outcome) {
+        if let Some(c) = self.current.as_mut().filter(|c| c.index == outcome.index)
+            && c.answered.insert(user.clone())
+        {
+            let before = self.streaks.get(user).copied().unwrap_or_default();
+            self.streaks.insert(user.clone(), before.after(outcome.index, outcome.verdict.correct));
+        }
+    }
+
+    /// Judges, scores and accepts `user`'s answer in one step (for callers that keep no
+    /// store, such as tests).
+    pub fn answer(&mut self, user: &UserId, q: &Question, response: &Response, now: Millis, rules: &Rules) -> Result<Outcome, SessionError> {
+        let outcome = self.check_answer(user, q, response, now, rules)?;
+        self.accept(user, &outcome);
+        Ok(outcome)
     }
 
     /// The instructor reveals the open question's answer, closing it; returns its index.
@@ -300,8 +307,8 @@ pub struct PracticeRecord {
     /// Whether the current question has been answered.
     pub answered: bool,
     pub finished: bool,
-    /// Right answers in a row so far.
-    pub streak: u32,
+    /// The run of right answers so far (see [`Streak`]).
+    pub streak: Streak,
     pub summary: Summary,
 }
 
@@ -332,7 +339,7 @@ impl Practice {
             opened_at: now,
             answered: false,
             finished: false,
-            streak: 0,
+            streak: Streak::default(),
             summary: Summary::default(),
         })
     }
@@ -381,9 +388,9 @@ impl Practice {
         }
         let verdict = judge(q, response);
         let elapsed_ms = now.saturating_sub(r.opened_at).max(0);
-        let score = score(rules, q.difficulty, verdict, elapsed_ms, 0, r.streak, false);
+        let score = score(rules, q.difficulty, verdict, elapsed_ms, 0, r.streak.before(r.index), false);
         r.answered = true;
-        r.streak = score.streak_after;
+        r.streak = r.streak.after(r.index, verdict.correct);
         r.summary.answered += 1;
         r.summary.correct += u32::from(verdict.correct);
         r.summary.points += score.points;
@@ -436,6 +443,10 @@ mod tests {
         }
     }
 
+    fn u(n: u32) -> UserId {
+        UserId::new(n.to_string())
+    }
+
     const T: Millis = 20_000;
     const START: Millis = 1_700_000_000_000;
     const YES: Response = Response::Bool(true);
@@ -451,33 +462,33 @@ mod tests {
         let rules = Rules::default();
         let (mut r, qs) = round();
         assert_eq!(r.phase(START), Phase::Ready);
-        assert_eq!(r.answer(1, &qs[0], &YES, START, &rules), Err(SessionError::NotOpen));
+        assert_eq!(r.answer(&u(1), &qs[0], &YES, START, &rules), Err(SessionError::NotOpen));
         assert_eq!(r.reveal(START), Err(SessionError::NotOpen));
 
         assert_eq!(r.open_next(START), Ok(0));
         assert_eq!(r.current_id(), Some("q1"));
         assert_eq!(r.open_next(START + 1), Err(SessionError::StillOpen { number: 1 }));
         assert_eq!(r.finish(START + 1), Err(SessionError::StillOpen { number: 1 }));
-        let o = r.answer(1, &qs[0], &YES, START + 5_000, &rules).unwrap();
+        let o = r.answer(&u(1), &qs[0], &YES, START + 5_000, &rules).unwrap();
         assert_eq!((o.index, o.verdict.correct, o.elapsed_ms), (0, true, 5_000));
         // 10 base + 50 % speed bonus × 3/4 of the time left = 13.75 → 14.
         assert_eq!(o.score.points, 14);
-        assert_eq!(r.answer(1, &qs[0], &NO, START + 6_000, &rules), Err(SessionError::AlreadyAnswered));
-        let o = r.answer(2, &qs[0], &NO, START + 6_000, &rules).unwrap();
+        assert_eq!(r.answer(&u(1), &qs[0], &NO, START + 6_000, &rules), Err(SessionError::AlreadyAnswered));
+        let o = r.answer(&u(2), &qs[0], &NO, START + 6_000, &rules).unwrap();
         assert_eq!((o.verdict.correct, o.score.points), (false, 0));
         assert_eq!(
-            r.answer(3, &qs[1], &YES, START + 6_000, &rules),
+            r.answer(&u(3), &qs[1], &YES, START + 6_000, &rules),
             Err(SessionError::WrongQuestion { expected: "q1".into(), got: "q2".into() })
         );
         assert_eq!(r.reveal(START + 7_000), Ok(0));
         assert_eq!(r.reveal(START + 7_001), Err(SessionError::AlreadyClosed));
-        assert_eq!(r.answer(3, &qs[0], &YES, START + 7_002, &rules), Err(SessionError::Closed));
+        assert_eq!(r.answer(&u(3), &qs[0], &YES, START + 7_002, &rules), Err(SessionError::Closed));
 
         assert_eq!(r.open_next(START + 10_000), Ok(1));
-        let o = r.answer(1, &qs[1], &YES, START + 10_000 + T - 1, &rules).unwrap();
+        let o = r.answer(&u(1), &qs[1], &YES, START + 10_000 + T - 1, &rules).unwrap();
         assert_eq!(o.score.streak_bonus, 2, "second right answer in a row: +10 % of 20");
         // The deadline closes the question without a reveal.
-        assert_eq!(r.answer(2, &qs[1], &YES, START + 10_000 + T, &rules), Err(SessionError::Closed));
+        assert_eq!(r.answer(&u(2), &qs[1], &YES, START + 10_000 + T, &rules), Err(SessionError::Closed));
         assert_eq!(r.reveal(START + 10_000 + T), Err(SessionError::AlreadyClosed));
         assert_eq!(r.phase(START + 10_000 + T), Phase::Closed { index: 1, revealed: false });
 
@@ -487,7 +498,7 @@ mod tests {
         assert_eq!(r.finish(START + 42_000), Ok(()));
         assert_eq!(r.phase(START + 42_000), Phase::Finished);
         assert_eq!(r.open_next(START + 43_000), Err(SessionError::Finished));
-        assert_eq!(r.answer(1, &qs[2], &NO, START + 43_000, &rules), Err(SessionError::Finished));
+        assert_eq!(r.answer(&u(1), &qs[2], &NO, START + 43_000, &rules), Err(SessionError::Finished));
         assert_eq!(r.reveal(START + 43_000), Err(SessionError::Finished));
         assert_eq!(r.finish(START + 43_000), Err(SessionError::Finished));
     }
@@ -497,12 +508,12 @@ mod tests {
         let rules = Rules { speed_bonus: false, ..Rules::default() };
         let (mut r, qs) = round();
         r.open_next(START).unwrap();
-        r.answer(7, &qs[0], &YES, START, &rules).unwrap();
+        r.answer(&u(7), &qs[0], &YES, START, &rules).unwrap();
         r.reveal(START).unwrap();
         r.open_next(START).unwrap();
         r.reveal(START).unwrap(); // user 7 did not answer q2
         r.open_next(START).unwrap();
-        let o = r.answer(7, &qs[2], &NO, START, &rules).unwrap();
+        let o = r.answer(&u(7), &qs[2], &NO, START, &rules).unwrap();
         assert_eq!((o.score.points, o.score.streak_bonus, o.score.streak_after), (30, 0, 1));
     }
 
@@ -511,25 +522,25 @@ mod tests {
         let rules = Rules::default();
         let (mut r, qs) = round();
         r.open_next(START).unwrap();
-        r.answer(1, &qs[0], &YES, START + 1, &rules).unwrap();
+        r.answer(&u(1), &qs[0], &YES, START + 1, &rules).unwrap();
         r.reveal(START + 2).unwrap();
         r.open_next(START + 3).unwrap();
-        r.answer(1, &qs[1], &YES, START + 4, &rules).unwrap();
+        r.answer(&u(1), &qs[1], &YES, START + 4, &rules).unwrap();
 
         // Through JSON, as a store might keep it.
         let json = serde_json::to_string(&r.record()).unwrap();
         let mut back = LiveRound::resume(serde_json::from_str(&json).unwrap()).unwrap();
         assert_eq!(back, r);
-        assert_eq!(back.answer(1, &qs[1], &YES, START + 5, &rules), Err(SessionError::AlreadyAnswered));
-        assert!(back.answer(2, &qs[1], &YES, START + 5, &rules).is_ok());
+        assert_eq!(back.answer(&u(1), &qs[1], &YES, START + 5, &rules), Err(SessionError::AlreadyAnswered));
+        assert!(back.answer(&u(2), &qs[1], &YES, START + 5, &rules).is_ok());
         back.reveal(START + 6).unwrap();
         back.open_next(START + 7).unwrap();
-        let o = back.answer(1, &qs[2], &NO, START + 7, &rules).unwrap();
+        let o = back.answer(&u(1), &qs[2], &NO, START + 7, &rules).unwrap();
         assert_eq!(o.score.streak_bonus, 6, "third in a row, kept across the restart: +20 % of 30");
 
         // The streaks a store rebuilds from its answer rows are the ones the round kept.
-        let rows = [(1, 0, true), (1, 1, true), (2, 1, true), (1, 2, true)];
-        assert_eq!(Streak::from_answers(rows), back.record().streaks);
+        let rows = [(u(1), 0, true), (u(1), 1, true), (u(2), 1, true), (u(1), 2, true)];
+        assert_eq!(streaks_from_answers(rows), back.record().streaks);
     }
 
     #[test]

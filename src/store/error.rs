@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use crate::ids::{ChannelId, GuildId, RoundId, UserId};
+
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -43,11 +45,15 @@ pub enum StoreError {
 
     /// A round was created with an id its guild already uses.
     #[error("round {round_id} already exists in guild {guild_id}")]
-    RoundExists { guild_id: String, round_id: String },
+    RoundExists { guild_id: GuildId, round_id: RoundId },
+
+    /// A live round was started in a channel that already has one open.
+    #[error("channel {channel_id} in guild {guild_id} already has a live round open")]
+    ChannelBusy { guild_id: GuildId, channel_id: ChannelId },
 
     /// A round was moved on, finished or abandoned, but there is no open round with that id.
     #[error("round {round_id} in guild {guild_id} does not exist or is no longer open")]
-    RoundNotOpen { guild_id: String, round_id: String },
+    RoundNotOpen { guild_id: GuildId, round_id: RoundId },
 
     /// An answer names a round or a user the guild does not have (create the round and
     /// upsert the user first).
@@ -55,9 +61,9 @@ pub enum StoreError {
         "answer of user {user_id} to round {round_id} in guild {guild_id} refers to an unknown round or user"
     )]
     UnknownRoundOrUser {
-        guild_id: String,
-        round_id: String,
-        user_id: String,
+        guild_id: GuildId,
+        round_id: RoundId,
+        user_id: UserId,
     },
 
     /// Guild settings must be a JSON document.
@@ -80,7 +86,7 @@ pub enum StoreError {
     #[error(
         "the answer writer has stopped; answer of user {user_id} to round {round_id} was not recorded"
     )]
-    WriterGone { round_id: String, user_id: String },
+    WriterGone { round_id: RoundId, user_id: UserId },
 }
 
 /// Shorthand for results of store operations.

@@ -63,9 +63,10 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::Mutex;
 
 pub use error::{Result, StoreError};
+pub use answers::NamedAnswer;
 pub use model::{
     AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind,
-    RoundProgress, RoundStatus, Tally, Totals,
+    RoundProgress, RoundStatus, Started, Tally, Totals,
 };
 
 use error::{Context, redact_url};
@@ -142,6 +143,9 @@ impl Store {
             .await
             .map_err(connect_err)?;
         migrate(&pool).await?;
+        let mut conn = pool.acquire().await.map_err(connect_err)?;
+        rounds::backfill_round_questions(&mut conn).await?;
+        drop(conn);
         let writer = Writer::Pool(pool.clone());
         Ok(Store {
             backend: Backend::Postgres,
@@ -187,18 +191,19 @@ impl Store {
             .await
             .map_err(connect_err)?;
         writer
-            .execute(sqlite_pragmas(true).as_str())
+            .execute(sqlx::AssertSqlSafe(sqlite_pragmas(true)))
             .await
             .map_err(connect_err)?;
         sqlx::migrate!("./migrations")
-            .run_direct(&mut writer)
+            .run_direct(None, &mut writer, false)
             .await
             .map_err(StoreError::Migrate)?;
+        rounds::backfill_round_questions(&mut writer).await?;
         let reader = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute(sqlite_pragmas(false).as_str()).await?;
+                    conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(false))).await?;
                     Ok(())
                 })
             })

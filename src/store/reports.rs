@@ -14,6 +14,8 @@ use sqlx::Row;
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use super::model::{ItemStats, LeaderboardRow, RankBy, Tally, Totals};
+use crate::ids::{GuildId, RoundId};
+use crate::scoring::Streak;
 
 impl Store {
     /// One student's totals in one guild. `item_topics` maps item ids to their topics
@@ -25,26 +27,51 @@ impl Store {
         item_topics: &HashMap<String, Vec<String>>,
     ) -> Result<Totals> {
         let rows = sqlx::query(
-            "SELECT item_id, correct, points FROM answers
-             WHERE guild_id = $1 AND user_id = $2
-             ORDER BY answered_at, round_id, item_id",
+            "SELECT a.item_id AS item_id, a.round_id AS round_id, a.correct AS correct, a.points AS points,
+                    q.position AS position
+             FROM answers a
+             LEFT JOIN round_questions q
+               ON q.guild_id = a.guild_id AND q.round_id = a.round_id AND q.item_id = a.item_id
+             WHERE a.guild_id = $1 AND a.user_id = $2
+             ORDER BY a.answered_at, a.round_id, a.item_id",
         )
-        .bind(guild_id)
-        .bind(user_id)
+        .bind(guild_id.to_owned())
+        .bind(user_id.to_owned())
         .fetch_all(&self.reader)
         .await
         .with_context(|| format!("reading answers of user {user_id} in guild {guild_id}"))?;
         let mut answers = Vec::with_capacity(rows.len());
         for row in &rows {
-            let item: String = row.try_get("item_id").map_err(corrupt)?;
-            let correct: i64 = row.try_get("correct").map_err(corrupt)?;
-            let points: i64 = row.try_get("points").map_err(corrupt)?;
-            answers.push((item, correct != 0, points));
+            let position: Option<i64> = row.try_get("position").map_err(corrupt)?;
+            answers.push(Mark {
+                item: row.try_get("item_id").map_err(corrupt)?,
+                round: row.try_get("round_id").map_err(corrupt)?,
+                position: position.and_then(|p| usize::try_from(p).ok()),
+                correct: row.try_get::<i64, _>("correct").map_err(corrupt)? != 0,
+                points: row.try_get("points").map_err(corrupt)?,
+            });
         }
-        Ok(totals(
-            answers.iter().map(|(i, c, p)| (i.as_str(), *c, *p)),
-            item_topics,
-        ))
+        Ok(totals(&answers, item_topics))
+    }
+
+    /// The standings of one round: its students ranked by what they earned in it.
+    pub async fn round_leaderboard(&self, guild_id: &GuildId, round_id: &RoundId, by: RankBy, top_n: usize, anonymous: bool) -> Result<Vec<LeaderboardRow>> {
+        let rows = sqlx::query(
+            "SELECT a.user_id AS user_id, u.display_name AS display_name,
+                    COUNT(*) AS answered,
+                    CAST(SUM(a.correct) AS BIGINT) AS correct,
+                    CAST(SUM(a.points) AS BIGINT) AS points
+             FROM answers a
+             JOIN users u ON u.guild_id = a.guild_id AND u.user_id = a.user_id
+             WHERE a.guild_id = $1 AND a.round_id = $2
+             GROUP BY a.user_id, u.display_name",
+        )
+        .bind(guild_id.as_str().to_owned())
+        .bind(round_id.as_str().to_owned())
+        .fetch_all(&self.reader)
+        .await
+        .with_context(|| format!("computing the standings of round {round_id} in guild {guild_id}"))?;
+        Ok(rank(standings(&rows)?, by, top_n, anonymous, 0))
     }
 
     /// The guild's leaderboard: students with at least `min_answers` answers, ranked, the
@@ -72,27 +99,23 @@ impl Store {
         .fetch_all(&self.reader)
         .await
         .with_context(|| format!("computing the leaderboard of guild {guild_id}"))?;
-        let mut standings = Vec::with_capacity(rows.len());
-        for row in &rows {
-            standings.push(Standing {
-                user_id: row.try_get("user_id").map_err(corrupt)?,
-                name: row.try_get("display_name").map_err(corrupt)?,
-                answered: count(row.try_get("answered").map_err(corrupt)?)?,
-                correct: count(row.try_get("correct").map_err(corrupt)?)?,
-                points: row.try_get("points").map_err(corrupt)?,
-            });
-        }
-        Ok(rank(standings, by, top_n, anonymous, min_answers))
+        Ok(rank(standings(&rows)?, by, top_n, anonymous, min_answers))
     }
 
     /// Per item, in item-id order: how often it was asked and answered, the share correct,
     /// and how often each response was given (for choice questions: picks per choice).
     pub async fn item_stats(&self, guild_id: &str) -> Result<Vec<ItemStats>> {
         let context = || format!("computing item statistics of guild {guild_id}");
-        let rounds = sqlx::query(
-            "SELECT round_id, item_ids, current_index, opened_at FROM rounds WHERE guild_id = $1",
+        // An item was put to the class in a round when its question was opened: any position
+        // before the round's current one, and the current one once opened.
+        let asked_rows = sqlx::query(
+            "SELECT q.item_id AS item_id, q.round_id AS round_id
+             FROM round_questions q
+             JOIN rounds r ON r.guild_id = q.guild_id AND r.round_id = q.round_id
+             WHERE q.guild_id = $1
+               AND (q.position < r.current_index OR (q.position = r.current_index AND r.opened_at IS NOT NULL))",
         )
-        .bind(guild_id)
+        .bind(guild_id.to_owned())
         .fetch_all(&self.reader)
         .await
         .with_context(context)?;
@@ -108,22 +131,8 @@ impl Store {
 
         // (item, round) pairs in which the item was put to the class.
         let mut asked: BTreeSet<(String, String)> = BTreeSet::new();
-        for row in &rounds {
-            let round_id: String = row.try_get("round_id").map_err(corrupt)?;
-            let items: String = row.try_get("item_ids").map_err(corrupt)?;
-            let current: i64 = row.try_get("current_index").map_err(corrupt)?;
-            let opened_at: Option<i64> = row.try_get("opened_at").map_err(corrupt)?;
-            let items: Vec<String> =
-                serde_json::from_str(&items).map_err(|e| StoreError::Corrupt {
-                    table: "rounds",
-                    detail: format!("round {round_id}: item ids are not a JSON list: {e}"),
-                })?;
-            for (position, item) in items.into_iter().enumerate() {
-                let position = position as i64;
-                if position < current || (position == current && opened_at.is_some()) {
-                    asked.insert((item, round_id.clone()));
-                }
-            }
+        for row in &asked_rows {
+            asked.insert((row.try_get("item_id").map_err(corrupt)?, row.try_get("round_id").map_err(corrupt)?));
         }
         let mut stats: BTreeMap<String, (Tally, BTreeMap<String, u64>)> = BTreeMap::new();
         for row in &picks {
@@ -303,27 +312,58 @@ fn spreadsheet_safe(name: &str) -> String {
 }
 
 /// Totals from one student's answers `(item, correct, points)` in the order given.
-pub(crate) fn totals<'a>(
-    answers: impl IntoIterator<Item = (&'a str, bool, i64)>,
-    item_topics: &HashMap<String, Vec<String>>,
-) -> Totals {
+/// One answer as the totals need it: its item, round, position in the round, verdict, points.
+pub(crate) struct Mark {
+    pub item: String,
+    pub round: String,
+    /// `None` for an answer whose round kept no question rows (it then starts its own run).
+    pub position: Option<usize>,
+    pub correct: bool,
+    pub points: i64,
+}
+
+/// Totals from one student's answers in the order given. Streaks follow the one rule in
+/// [`Streak`]: runs within a round, in question order; the current streak is the run of the
+/// round answered last.
+pub(crate) fn totals(answers: &[Mark], item_topics: &HashMap<String, Vec<String>>) -> Totals {
     let mut t = Totals::default();
     let mut overall = Tally::default();
-    let mut run = 0u32;
-    for (item, correct, points) in answers {
-        overall.add(correct);
-        t.points += points;
-        run = if correct { run + 1 } else { 0 };
-        t.best_streak = t.best_streak.max(run);
-        for topic in item_topics.get(item).into_iter().flatten() {
-            t.mastery.entry(topic.clone()).or_default().add(correct);
+    let mut runs: HashMap<&str, Streak> = HashMap::new();
+    let mut current = 0;
+    for a in answers {
+        overall.add(a.correct);
+        t.points += a.points;
+        let run = runs.entry(a.round.as_str()).or_default();
+        *run = match a.position {
+            Some(p) => run.after(p, a.correct),
+            None => Streak::default().after(0, a.correct),
+        };
+        current = run.count;
+        t.best_streak = t.best_streak.max(current);
+        for topic in item_topics.get(&a.item).into_iter().flatten() {
+            t.mastery.entry(topic.clone()).or_default().add(a.correct);
         }
     }
     t.answered = overall.answered;
     t.correct = overall.correct;
     t.accuracy = overall.accuracy().unwrap_or(0.0);
-    t.current_streak = run;
+    t.current_streak = current;
     t
+}
+
+/// Leaderboard rows as the store returns them, before ranking.
+fn standings(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Standing>> {
+    let mut standings = Vec::with_capacity(rows.len());
+    for row in rows {
+        standings.push(Standing {
+            user_id: row.try_get("user_id").map_err(corrupt)?,
+            name: row.try_get("display_name").map_err(corrupt)?,
+            answered: count(row.try_get("answered").map_err(corrupt)?)?,
+            correct: count(row.try_get("correct").map_err(corrupt)?)?,
+            points: row.try_get("points").map_err(corrupt)?,
+        });
+    }
+    Ok(standings)
 }
 
 /// One student's counts before ranking.
@@ -401,9 +441,14 @@ mod tests {
             .collect()
     }
 
+    fn mark(item: &str, round: &str, position: usize, correct: bool, points: i64) -> Mark {
+        Mark { item: item.into(), round: round.into(), position: Some(position), correct, points }
+    }
+
+    /// One round answered in order: `y` right, `n` wrong, `-` skipped.
     fn check_streaks(pattern: &str, current: u32, best: u32) {
-        let answers: Vec<(&str, bool, i64)> = pattern.chars().map(|c| ("q", c == 'y', 0)).collect();
-        let t = totals(answers, &HashMap::new());
+        let answers: Vec<Mark> = pattern.chars().enumerate().filter(|(_, c)| *c != '-').map(|(i, c)| mark("q", "r", i, c == 'y', 0)).collect();
+        let t = totals(&answers, &HashMap::new());
         assert_eq!(
             (t.current_streak, t.best_streak),
             (current, best),
@@ -419,12 +464,20 @@ mod tests {
         check_streaks("yyn", 0, 2);
         check_streaks("yynyyy", 3, 3);
         check_streaks("yyyynyy", 2, 4);
+        check_streaks("yy-y", 1, 2);
+    }
+
+    #[test]
+    fn each_round_starts_its_own_run_and_the_latest_is_current() {
+        let answers = [mark("a", "r1", 0, true, 0), mark("b", "r1", 1, true, 0), mark("c", "r1", 2, true, 0), mark("a", "r2", 0, true, 0)];
+        let t = totals(&answers, &HashMap::new());
+        assert_eq!((t.current_streak, t.best_streak), (1, 3));
     }
 
     #[test]
     fn mastery_counts_each_topic_of_an_item() {
         let map = topics(&[("a", &["trade", "energy"]), ("b", &["trade"])]);
-        let t = totals([("a", true, 10), ("b", false, 0), ("c", true, 5)], &map);
+        let t = totals(&[mark("a", "r", 0, true, 10), mark("b", "r", 1, false, 0), mark("c", "r", 2, true, 5)], &map);
         assert_eq!((t.answered, t.correct, t.points), (3, 2, 15));
         assert_eq!(
             t.mastery["trade"],

@@ -34,10 +34,25 @@ use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 use super::error::{Context, Result, StoreError};
 use super::model::{AnswerRecord, Recorded};
 
+/// Inserts an answer only if its item is the open round's current question, opened, not
+/// revealed and before its deadline (`answered_at < deadline`): the store itself refuses a
+/// late or stray answer, whatever a face's cache believes. A second answer by the same
+/// student hits the primary key and changes nothing.
 const INSERT_ANSWER: &str = "INSERT INTO answers
     (guild_id, round_id, item_id, user_id, response, correct, credit, points, elapsed_ms, answered_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+    WHERE EXISTS (
+        SELECT 1 FROM rounds r
+        JOIN round_questions q
+          ON q.guild_id = r.guild_id AND q.round_id = r.round_id AND q.position = r.current_index
+        WHERE r.guild_id = $1 AND r.round_id = $2 AND r.status = 'open' AND q.item_id = $3
+          AND r.opened_at IS NOT NULL AND r.revealed = 0
+          AND (r.deadline IS NULL OR $10 < r.deadline))
     ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING";
+
+/// Whether the answer a refused insert was for is already stored (a duplicate) or not (closed).
+const ANSWER_EXISTS: &str = "SELECT COUNT(*) FROM answers
+    WHERE guild_id = $1 AND round_id = $2 AND item_id = $3 AND user_id = $4";
 
 /// Most answers committed in one transaction. A class-sized burst fits in one or two
 /// batches; the cap bounds how long the first answer of a batch waits for the last.
@@ -170,10 +185,12 @@ impl AnswerSink {
 
 async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord) -> Result<Recorded> {
     let done = bind_answer(answer)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(|e| answer_error(answer, e))?;
-    Ok(recorded(done.rows_affected()))
+    recorded(conn, answer, done.rows_affected())
+        .await
+        .map_err(|e| answer_error(answer, e))
 }
 
 /// The writer task: drain what is queued, commit it as one transaction, reply to each.
@@ -228,19 +245,19 @@ async fn insert_batch(
     let mut outcomes = Vec::with_capacity(batch.len());
     for (answer, _) in batch {
         let done = bind_answer(answer).execute(&mut *tx).await?;
-        outcomes.push(recorded(done.rows_affected()));
+        outcomes.push(recorded(&mut tx, answer, done.rows_affected()).await?);
     }
     tx.commit().await?;
     Ok(outcomes)
 }
 
-fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
     sqlx::query(INSERT_ANSWER)
-        .bind(&a.guild_id)
-        .bind(&a.round_id)
-        .bind(&a.item_id)
-        .bind(&a.user_id)
-        .bind(&a.response)
+        .bind(a.guild_id.as_str().to_owned())
+        .bind(a.round_id.as_str().to_owned())
+        .bind(a.item_id.as_str().to_owned())
+        .bind(a.user_id.as_str().to_owned())
+        .bind(a.response.clone())
         .bind(i32::from(a.correct))
         .bind(a.credit)
         .bind(a.points)
@@ -248,12 +265,19 @@ fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any:
         .bind(a.answered_at)
 }
 
-fn recorded(rows_affected: u64) -> Recorded {
-    if rows_affected == 0 {
-        Recorded::Duplicate
-    } else {
-        Recorded::Counted
+/// What an insert that touched `rows_affected` rows means for the student.
+async fn recorded(conn: &mut AnyConnection, a: &AnswerRecord, rows_affected: u64) -> std::result::Result<Recorded, sqlx::Error> {
+    if rows_affected > 0 {
+        return Ok(Recorded::Counted);
     }
+    let stored: i64 = sqlx::query_scalar(ANSWER_EXISTS)
+        .bind(a.guild_id.as_str().to_owned())
+        .bind(a.round_id.as_str().to_owned())
+        .bind(a.item_id.as_str().to_owned())
+        .bind(a.user_id.as_str().to_owned())
+        .fetch_one(conn)
+        .await?;
+    Ok(if stored > 0 { Recorded::Duplicate } else { Recorded::Closed })
 }
 
 /// A foreign-key violation means the round or the user is unknown: say so plainly.

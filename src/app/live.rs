@@ -1,0 +1,411 @@
+//! Live rounds: an instructor's quiz in a channel, one question at a time for the whole
+//! class, each open until its deadline or the instructor's reveal.
+//!
+//! Invariants:
+//! * an answer counts only if the store accepts it: the round open, the item its current
+//!   question, before the deadline and the reveal. The in-memory round is only a cache that
+//!   refuses the obvious early (a second click) and is rebuilt from the store when missing;
+//! * judging and accepting are two steps: the student is marked as having answered only
+//!   after the store committed the answer;
+//! * a reveal's tally is read from the store, so it shows exactly what was recorded.
+
+use std::sync::{Arc, Mutex};
+
+use crate::app::view::{self, LockedIn, QuestionView, RevealView, RoundEndView, TallyBar};
+use crate::app::{App, AppError, AppResult, Member, UserError};
+use crate::bank::{Answer, Bank};
+use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
+use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
+use crate::scoring::Rules;
+use crate::store::{AnswerRecord, NamedAnswer, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+
+/// What an instructor asked for when starting a live round.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LiveRequest {
+    pub filter: Filter,
+    /// How many questions (at least 1).
+    pub count: usize,
+    /// Seconds each question stays open; the server's default when `None`.
+    pub seconds: Option<u32>,
+    /// Whether fast answers earn a bonus; the server's setting when `None`.
+    pub speed_bonus: Option<bool>,
+    /// Fixes the questions and the order of choices; a fresh one when `None`.
+    pub seed: Option<u64>,
+}
+
+/// A live round found open at start-up, for its face to pick up again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResumedRound {
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
+    /// The current question, with its deadline.
+    pub question: QuestionView,
+    /// The message the face posted for the current question, if it got that far.
+    pub message_id: Option<String>,
+    pub revealed: bool,
+    /// The round could not go on (its question left the bank) and was closed.
+    pub closed: bool,
+}
+
+/// A live round as this process holds it: the domain state and what it was started with.
+pub(crate) struct Live {
+    round: LiveRound,
+    stored: Round,
+    rules: Rules,
+}
+
+impl Live {
+    fn channel(&self) -> Option<&ChannelId> {
+        self.stored.channel_id.as_ref()
+    }
+}
+
+impl App {
+    /// Starts a live round in `channel` with its first question open now.
+    pub async fn live_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &LiveRequest) -> AppResult<QuestionView> {
+        let settings = self.require_instructor(guild, instructor).await?;
+        let bank = self.bank();
+        App::check_topics(&bank, &request.filter.topics)?;
+        let seed = request.seed.unwrap_or_else(|| self.fresh_seed(channel.as_str()));
+        let picked = quiz::pick(&bank.questions, &request.filter, request.count.max(1), seed);
+        if picked.is_empty() {
+            return Err(UserError::NoQuestions.into());
+        }
+        let seconds = request.seconds.unwrap_or(settings.default_seconds);
+        if !crate::app::SECONDS.contains(&seconds) {
+            return Err(UserError::BadSetting(format!("seconds per question must be between {} and {}, not {seconds}", crate::app::SECONDS.start(), crate::app::SECONDS.end())).into());
+        }
+        let now = self.now();
+        let new = NewRound {
+            guild_id: guild.clone(),
+            round_id: App::round_id('l', now, seed ^ crate::stable::fnv1a(channel.as_str().as_bytes())),
+            kind: RoundKind::Live,
+            channel_id: Some(channel.clone()),
+            started_by: instructor.id.clone(),
+            item_ids: picked.iter().map(|q| ItemId::new(q.id.clone())).collect(),
+            open_seconds: seconds,
+            seed,
+            speed_bonus: request.speed_bonus.unwrap_or(settings.scoring.speed_bonus),
+            started_at: now,
+        };
+        let started = match self.store.create_round(&new).await {
+            Err(StoreError::ChannelBusy { .. }) => return Err(UserError::ChannelBusy.into()),
+            other => other?,
+        };
+        let live = build(&started.round, &[], &settings.scoring)?;
+        let view = question_of(&bank, &live)?;
+        self.cache().insert((guild.clone(), new.round_id.clone()), Arc::new(Mutex::new(live)));
+        Ok(view)
+    }
+
+    /// The live round open in `channel`, if any.
+    pub async fn live_round_in(&self, guild: &GuildId, channel: &ChannelId) -> AppResult<Option<RoundId>> {
+        Ok(self.store.open_live_round(guild, channel).await?.map(|r| r.round_id))
+    }
+
+    /// A student's answer to the open question: judged, committed, then acknowledged with
+    /// their own pick only. The verdict waits for the reveal.
+    pub async fn live_answer(&self, guild: &GuildId, channel: &ChannelId, student: &Member, round_id: &RoundId, item: &ItemId, typed: &str) -> AppResult<LockedIn> {
+        let state = self.live_state(guild, round_id).await?;
+        let bank = self.bank();
+        let q = App::question(&bank, item)?;
+        let now = self.now();
+        let (outcome, seed, position, of, opened_at, deadline) = {
+            let live = lock(&state);
+            if live.channel() != Some(channel) {
+                return Err(UserError::OtherChannel.into());
+            }
+            if live.round.current_id() != Some(item.as_str()) {
+                return Err(UserError::QuestionClosed.into());
+            }
+            let shown = quiz::presentation(q, live.stored.seed);
+            let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
+            let outcome = live.round.check_answer(&student.id, q, &response, now, &live.rules)?;
+            let current = live.round.current().map_or(0, |c| c.opened_at);
+            ((outcome, response), live.stored.seed, outcome.index, live.round.questions().len(), current, current + live.round.open_ms())
+        };
+        let (outcome, response) = outcome;
+        self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
+        let record = AnswerRecord {
+            guild_id: guild.clone(),
+            round_id: round_id.clone(),
+            item_id: item.clone(),
+            user_id: student.id.clone(),
+            response: view::canonical(&response),
+            correct: outcome.verdict.correct,
+            credit: outcome.verdict.credit,
+            points: outcome.score.points,
+            elapsed_ms: outcome.elapsed_ms,
+            answered_at: now,
+        };
+        match self.store.record_answer(&record).await? {
+            Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
+            Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
+            Recorded::Closed => return Err(UserError::QuestionClosed.into()),
+        }
+        let shown = quiz::presentation(q, seed);
+        Ok(LockedIn {
+            question: view::question_view(&bank, q, round_id, position, of, seed, opened_at, Some(deadline)),
+            your_answer: view::your_answer(q, &shown, &response),
+        })
+    }
+
+    /// Closes the open question and shows its answer: by the instructor (`by`), or by the
+    /// round's timer (`None`) once the deadline has passed. A question already revealed is
+    /// refused, so a timer that fires after the instructor's reveal changes nothing.
+    pub async fn live_reveal(&self, guild: &GuildId, round_id: &RoundId, by: Option<&Member>) -> AppResult<RevealView> {
+        if let Some(member) = by {
+            self.require_instructor(guild, member).await?;
+        }
+        let state = self.live_state(guild, round_id).await?;
+        let now = self.now();
+        let progress = {
+            let mut live = lock(&state);
+            match live.round.phase(now) {
+                Phase::Open { .. } if by.is_none() => return Err(SessionError::StillOpen { number: live.round.current().map_or(1, |c| c.index + 1) }.into()),
+                Phase::Open { .. } => {
+                    live.round.reveal(now)?;
+                }
+                Phase::Closed { revealed: false, .. } => mark_revealed(&mut live.round),
+                Phase::Closed { revealed: true, .. } => return Err(SessionError::AlreadyClosed.into()),
+                Phase::Ready => return Err(SessionError::NotOpen.into()),
+                Phase::Finished => return Err(UserError::RoundOver.into()),
+            }
+            let c = live.round.current().cloned().ok_or(SessionError::NotOpen)?;
+            RoundProgress { current_index: c.index, opened_at: Some(c.opened_at), deadline: Some(c.opened_at + live.round.open_ms()), revealed: true }
+        };
+        if let Err(e) = self.store.update_round_progress(guild, round_id, progress).await {
+            self.forget(guild, round_id);
+            return Err(e.into());
+        }
+        self.reveal_view(guild, round_id, &state).await
+    }
+
+    /// The timer's reveal of question `number` (1-based): `None` when there is nothing to
+    /// do (the instructor revealed it already, moved on, or ended the round).
+    pub async fn live_timer(&self, guild: &GuildId, round_id: &RoundId, number: usize) -> AppResult<Option<RevealView>> {
+        let state = match self.live_state(guild, round_id).await {
+            Err(AppError::User(_)) => return Ok(None),
+            other => other?,
+        };
+        let due = {
+            let live = lock(&state);
+            matches!(live.round.phase(self.now()), Phase::Closed { index, revealed: false } if index + 1 == number)
+        };
+        if !due {
+            return Ok(None);
+        }
+        match self.live_reveal(guild, round_id, None).await {
+            Ok(view) => Ok(Some(view)),
+            Err(AppError::User(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens the next question (the instructor's Next), once the current one is closed.
+    pub async fn live_next(&self, guild: &GuildId, round_id: &RoundId, instructor: &Member) -> AppResult<QuestionView> {
+        self.require_instructor(guild, instructor).await?;
+        let state = self.live_state(guild, round_id).await?;
+        let bank = self.bank();
+        let now = self.now();
+        let (view, progress) = {
+            let mut live = lock(&state);
+            let index = live.round.open_next(now)?;
+            let progress = RoundProgress { current_index: index, opened_at: Some(now), deadline: Some(now + live.round.open_ms()), revealed: false };
+            (question_of(&bank, &live), progress)
+        };
+        if let Err(e) = self.store.update_round_progress(guild, round_id, progress).await {
+            self.forget(guild, round_id);
+            return Err(e.into());
+        }
+        view
+    }
+
+    /// Ends the round (the instructor's End or `/quiz stop`), closing any open question, and
+    /// returns the round's leaderboard.
+    pub async fn live_end(&self, guild: &GuildId, round_id: &RoundId, instructor: &Member) -> AppResult<RoundEndView> {
+        self.require_instructor(guild, instructor).await?;
+        let state = self.live_state(guild, round_id).await?;
+        let asked = lock(&state).round.current().map_or(0, |c| c.index + 1);
+        match self.store.finish_round(guild, round_id, self.now()).await {
+            Err(StoreError::RoundNotOpen { .. }) => return Err(UserError::RoundOver.into()),
+            other => other?,
+        }
+        self.forget(guild, round_id);
+        let leaderboard = self.store.round_leaderboard(guild, round_id, RankBy::Points, 10, self.settings(guild).await?.anonymous_leaderboard).await?;
+        Ok(RoundEndView { round_id: round_id.clone(), asked, leaderboard })
+    }
+
+    /// Remembers the message a face posted for question `number` (1-based) of a round.
+    pub async fn live_posted(&self, guild: &GuildId, round_id: &RoundId, number: usize, message_id: &str) -> AppResult<()> {
+        Ok(self.store.set_question_message(guild, round_id, number.saturating_sub(1), message_id).await?)
+    }
+
+    /// Every live round left open (after a restart), for which `owns` says yes: rebuilt from
+    /// the store and returned for its face to pick up (re-arm the timer, keep the buttons).
+    /// A round whose current question left the bank is closed and returned as such.
+    pub async fn live_resume(&self, owns: impl Fn(&GuildId) -> bool) -> AppResult<Vec<ResumedRound>> {
+        let bank = self.bank();
+        let mut resumed = Vec::new();
+        for round in self.store.open_rounds().await? {
+            if round.kind != RoundKind::Live || !owns(&round.guild_id) {
+                continue;
+            }
+            let Some(channel) = round.channel_id.clone() else { continue };
+            let settings = self.settings(&round.guild_id).await?;
+            let answers = self.store.round_answers(&round.guild_id, &round.round_id).await?;
+            let live = build(&round, &answers, &settings.scoring)?;
+            let message_id = round.messages.get(round.current_index).cloned().flatten();
+            match question_of(&bank, &live) {
+                Ok(question) => {
+                    let revealed = round.revealed;
+                    self.cache().insert((round.guild_id.clone(), round.round_id.clone()), Arc::new(Mutex::new(live)));
+                    resumed.push(ResumedRound { guild_id: round.guild_id, channel_id: channel, question, message_id, revealed, closed: false });
+                }
+                Err(_) => {
+                    self.store.abandon_round(&round.guild_id, &round.round_id, self.now()).await?;
+                    let question = QuestionView {
+                        round_id: round.round_id.clone(),
+                        item_id: round.item_ids[round.current_index].clone(),
+                        number: round.current_index + 1,
+                        of: round.item_ids.len(),
+                        topic: String::new(),
+                        difficulty: 0,
+                        kind: crate::bank::Kind::Single,
+                        prompt: String::new(),
+                        choices: Vec::new(),
+                        unit: String::new(),
+                        how: String::new(),
+                        opened_at: round.opened_at.unwrap_or(round.started_at),
+                        deadline: round.deadline,
+                    };
+                    resumed.push(ResumedRound { guild_id: round.guild_id, channel_id: channel, question, message_id, revealed: round.revealed, closed: true });
+                }
+            }
+        }
+        Ok(resumed)
+    }
+
+    /// The cached round, or the round rebuilt from the store; a user error when it is not
+    /// an open live round of this server.
+    async fn live_state(&self, guild: &GuildId, round_id: &RoundId) -> AppResult<Arc<Mutex<Live>>> {
+        let key = (guild.clone(), round_id.clone());
+        if let Some(state) = self.cache().get(&key) {
+            return Ok(state.clone());
+        }
+        let round = self.store.round(guild, round_id).await?.ok_or(UserError::NoSuchRound)?;
+        if round.kind != RoundKind::Live {
+            return Err(UserError::NoSuchRound.into());
+        }
+        if round.status != RoundStatus::Open {
+            return Err(UserError::RoundOver.into());
+        }
+        let settings = self.settings(guild).await?;
+        let answers = self.store.round_answers(guild, round_id).await?;
+        let live = build(&round, &answers, &settings.scoring)?;
+        // Another task may have rebuilt it meanwhile: keep the first, so both share one state.
+        Ok(self.cache().entry(key).or_insert_with(|| Arc::new(Mutex::new(live))).clone())
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(GuildId, RoundId), Arc<Mutex<Live>>>> {
+        self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops a round from the cache; the next touch rebuilds it from the store.
+    fn forget(&self, guild: &GuildId, round_id: &RoundId) {
+        self.cache().remove(&(guild.clone(), round_id.clone()));
+    }
+
+    /// The reveal of the current question, tallied from the store.
+    async fn reveal_view(&self, guild: &GuildId, round_id: &RoundId, state: &Arc<Mutex<Live>>) -> AppResult<RevealView> {
+        let bank = self.bank();
+        let question = question_of(&bank, &lock(state))?;
+        let seed = lock(state).stored.seed;
+        let answers = self.store.answers_for_round_item(guild, round_id, &question.item_id).await?;
+        let q = App::question(&bank, &question.item_id)?;
+        let shown = quiz::presentation(q, seed);
+        let mut right: Vec<&NamedAnswer> = answers.iter().filter(|a| a.answer.correct).collect();
+        right.sort_by_key(|a| (a.answer.elapsed_ms, a.answer.answered_at));
+        Ok(RevealView {
+            last: question.number == question.of,
+            right_answer: view::right_answer(q, &shown),
+            explanation: q.explanation.clone(),
+            citations: view::citations(&bank, q),
+            tally: tally(&q.answer, &shown, &answers),
+            answered: answers.len() as u64,
+            right: right.len() as u64,
+            fastest: right.iter().take(3).map(|a| (a.display_name.clone(), a.answer.elapsed_ms)).collect(),
+            question,
+        })
+    }
+}
+
+fn lock(state: &Arc<Mutex<Live>>) -> std::sync::MutexGuard<'_, Live> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The domain round rebuilt from its stored row and answers.
+fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Live> {
+    let position = |item: &ItemId| round.item_ids.iter().position(|i| i == item);
+    let current_item = &round.item_ids[round.current_index];
+    let current = round.opened_at.map(|opened_at| CurrentQuestion {
+        index: round.current_index,
+        opened_at,
+        answered: answers.iter().filter(|a| a.answer.item_id == *current_item).map(|a| a.answer.user_id.clone()).collect(),
+        revealed: round.revealed,
+    });
+    let streaks = quiz::streaks_from_answers(answers.iter().filter_map(|a| position(&a.answer.item_id).map(|p| (a.answer.user_id.clone(), p, a.answer.correct))));
+    let record = LiveRoundRecord {
+        questions: round.item_ids.iter().map(|i| i.as_str().to_owned()).collect(),
+        open_ms: Millis::from(round.open_seconds) * 1000,
+        current,
+        finished: round.status != RoundStatus::Open,
+        streaks,
+    };
+    let live = LiveRound::resume(record).map_err(|e| AppError::Internal(format!("live round {} cannot be rebuilt: {e}", round.round_id)))?;
+    let rules = Rules { speed_bonus: round.speed_bonus, ..rules.clone() };
+    Ok(Live { round: live, stored: round.clone(), rules })
+}
+
+/// The view of the round's current question.
+fn question_of(bank: &Bank, live: &Live) -> AppResult<QuestionView> {
+    let c = live.round.current().ok_or(SessionError::NotOpen)?;
+    let item = ItemId::new(live.round.questions()[c.index].clone());
+    let q = App::question(bank, &item)?;
+    Ok(view::question_view(bank, q, &live.stored.round_id, c.index, live.round.questions().len(), live.stored.seed, c.opened_at, Some(c.opened_at + live.round.open_ms())))
+}
+
+/// Marks a question closed by its deadline as revealed too.
+fn mark_revealed(round: &mut LiveRound) {
+    let mut record = round.record();
+    if let Some(c) = record.current.as_mut() {
+        c.revealed = true;
+    }
+    if let Ok(r) = LiveRound::resume(record) {
+        *round = r;
+    }
+}
+
+/// The spread of answers: one bar per choice in the order shown (choice kinds), True and
+/// False, or right against other answers (typed kinds).
+fn tally(answer: &Answer, shown: &quiz::Presentation, answers: &[NamedAnswer]) -> Vec<TallyBar> {
+    let bank_letter = |o: usize| view::letter(o).to_string();
+    let picked = |o: usize, multi: bool| {
+        answers.iter().filter(|a| if multi { a.answer.response.split(',').any(|l| l == bank_letter(o)) } else { a.answer.response == bank_letter(o) }).count() as u64
+    };
+    match answer {
+        Answer::Single { choices, correct } => shown.order().iter().enumerate().map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, false), correct: o == *correct }).collect(),
+        Answer::Multi { choices, correct } => shown.order().iter().enumerate().map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, true), correct: correct.contains(&o) }).collect(),
+        Answer::TrueFalse { correct } => [true, false]
+            .iter()
+            .map(|&b| TallyBar { label: if b { "True" } else { "False" }.into(), count: answers.iter().filter(|a| a.answer.response == b.to_string()).count() as u64, correct: b == *correct })
+            .collect(),
+        _ => {
+            let right = answers.iter().filter(|a| a.answer.correct).count() as u64;
+            vec![
+                TallyBar { label: "Right answer".into(), count: right, correct: true },
+                TallyBar { label: "Other answers".into(), count: answers.len() as u64 - right, correct: false },
+            ]
+        }
+    }
+}

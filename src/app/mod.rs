@@ -1,0 +1,202 @@
+//! The classroom layer: every workflow of a class — practice, live rounds, scores,
+//! settings — as single-step operations on the bank, the store and a clock, each returning
+//! a view or a user error. The Discord bot and `agora play` are two faces of it.
+//!
+//! Invariants:
+//! * faces hold no workflow: they parse, call one operation, render its view;
+//! * the store is the truth: a live round's in-memory state is a cache rebuilt from the
+//!   store (after a restart, or when a round is first touched), and an answer is committed
+//!   before anyone is told it counted;
+//! * time comes from the [`Clock`] the layer was built with, so tests drive it by hand.
+
+mod error;
+mod live;
+mod practice;
+mod scores;
+mod settings;
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+pub use error::{AppError, AppResult, UserError};
+pub use live::{LiveRequest, ResumedRound};
+pub use scores::ItemReport;
+pub use practice::PracticeRequest;
+pub use settings::{SECONDS, Settings, SettingsChange};
+pub use view::*;
+
+use crate::bank::{Bank, Question};
+use crate::ids::{GuildId, ItemId, RoundId, UserId};
+use crate::quiz::Millis;
+use crate::stable::fnv1a;
+use crate::store::Store;
+
+/// Where the layer reads the time.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Millis;
+}
+
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Millis {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
+    }
+}
+
+/// A clock that moves only when told: for tests and replays.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn new(start: Millis) -> ManualClock {
+        ManualClock(AtomicI64::new(start))
+    }
+    pub fn set(&self, now: Millis) {
+        self.0.store(now, Ordering::SeqCst);
+    }
+    pub fn advance(&self, ms: Millis) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Millis {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<C: Clock> Clock for Arc<C> {
+    fn now(&self) -> Millis {
+        (**self).now()
+    }
+}
+
+/// Who is asking, as a face knows them: enough to name them and to check what they may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub id: UserId,
+    /// The name shown on leaderboards (kept as given; renderers make it safe).
+    pub name: String,
+    /// Discord's Manage Server permission (the terminal's own user has it).
+    pub manage_guild: bool,
+    /// Role ids the member has.
+    pub roles: Vec<String>,
+}
+
+impl Member {
+    /// The terminal's student: the only person at the keyboard.
+    pub fn local(id: UserId, name: &str) -> Member {
+        Member { id, name: name.to_owned(), manage_guild: true, roles: Vec::new() }
+    }
+}
+
+/// The classroom layer. Cheap to share behind an `Arc`; every operation takes `&self`.
+pub struct App {
+    /// Swapped whole by a reload; operations hold the `Arc` they started with.
+    bank: RwLock<Arc<Bank>>,
+    store: Store,
+    clock: Box<dyn Clock>,
+    /// Live rounds touched since start, rebuilt from the store on first use. Each round has
+    /// its own lock, held only between reads and writes of memory, never across a database
+    /// call, so a class's answers are committed concurrently (and batched by the store).
+    live: Mutex<HashMap<(GuildId, RoundId), Arc<Mutex<live::Live>>>>,
+    /// Mixed into fresh seeds, so two starts in the same millisecond differ.
+    counter: AtomicU64,
+}
+
+impl App {
+    pub fn new(bank: Bank, store: Store, clock: impl Clock) -> App {
+        App { bank: RwLock::new(Arc::new(bank)), store, clock: Box::new(clock), live: Mutex::new(HashMap::new()), counter: AtomicU64::new(0) }
+    }
+
+    /// The bank as it is now.
+    pub fn bank(&self) -> Arc<Bank> {
+        self.bank.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replaces the bank (after a reload that passed the checker). Rounds under way keep
+    /// their questions; one whose current question is gone is closed when next touched.
+    pub fn set_bank(&self, bank: Bank) {
+        *self.bank.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(bank);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// A seed no other start of this process shares: the time, a counter and who asked.
+    fn fresh_seed(&self, who: &str) -> u64 {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        fnv1a(format!("{who}|{}|{n}", self.now()).as_bytes())
+    }
+
+    /// The server's settings, checked; the defaults when it has none.
+    pub async fn settings(&self, guild: &GuildId) -> AppResult<Settings> {
+        let json = self.store.guild_settings(guild.as_str()).await?;
+        Settings::from_json(json.as_deref()).map_err(|e| AppError::Internal(format!("server {guild}: {e}")))
+    }
+
+    /// Whether `member` may run rounds here: Manage Server, or the instructor role.
+    pub fn is_instructor(settings: &Settings, member: &Member) -> bool {
+        member.manage_guild || settings.instructor_role.as_ref().is_some_and(|r| member.roles.contains(r))
+    }
+
+    /// Refuses anyone who is not an instructor here.
+    pub async fn require_instructor(&self, guild: &GuildId, member: &Member) -> AppResult<Settings> {
+        let settings = self.settings(guild).await?;
+        if App::is_instructor(&settings, member) { Ok(settings) } else { Err(UserError::NotInstructor.into()) }
+    }
+
+    /// Changes the server's settings (Manage Server only) and returns them as stored.
+    pub async fn update_settings(&self, guild: &GuildId, member: &Member, change: &SettingsChange) -> AppResult<Settings> {
+        if !member.manage_guild {
+            return Err(UserError::NotManager.into());
+        }
+        let settings = self.settings(guild).await?.apply(change)?;
+        self.store.set_guild_settings(guild.as_str(), &settings.to_json()).await?;
+        Ok(settings)
+    }
+
+    /// The question with this id, or a user error saying the bank no longer has it.
+    fn question<'b>(bank: &'b Bank, item: &ItemId) -> AppResult<&'b Question> {
+        bank.question(item.as_str()).ok_or_else(|| UserError::QuestionGone.into())
+    }
+
+    /// Checks a topic filter against the bank, so a typo is a clear error, not "no questions".
+    fn check_topics(bank: &Bank, topics: &[String]) -> AppResult<()> {
+        match topics.iter().find(|t| bank.topic(t).is_none()) {
+            Some(t) => Err(UserError::UnknownTopic(t.clone()).into()),
+            None => Ok(()),
+        }
+    }
+
+    /// A round id no other round of the server has: a prefix, the start time and a salt.
+    fn round_id(prefix: char, now: Millis, seed: u64) -> RoundId {
+        RoundId::new(format!("{prefix}{now:x}{:04x}", seed & 0xffff))
+    }
+}
+
+/// item id → topics, as the store's reports need them.
+pub fn item_topics(bank: &Bank) -> HashMap<String, Vec<String>> {
+    bank.questions.iter().map(|q| (q.id.clone(), q.topics.clone())).collect()
+}
+
+/// Text a student typed, as the layer judges and stores it: NUL and other control
+/// characters (which PostgreSQL's text type refuses, and which would garble a terminal or
+/// an embed) are dropped; line breaks and tabs read as spaces.
+pub(crate) fn clean_typed(typed: &str) -> String {
+    typed.chars().filter_map(|c| match c {
+        '\n' | '\r' | '\t' => Some(' '),
+        c if c.is_control() => None,
+        c => Some(c),
+    }).collect()
+}

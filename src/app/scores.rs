@@ -1,0 +1,88 @@
+//! Scores: a student's record, the leaderboard, item statistics and the gradebook.
+//!
+//! Invariant: every figure is read from the store's answers for one server, so no face can
+//! show a score the database does not hold; anonymous leaderboards follow the server's
+//! setting unless an instructor's export asks otherwise.
+
+use crate::app::view::ScoreView;
+use crate::app::{App, AppResult, UserError, item_topics};
+use crate::ids::{GuildId, UserId};
+use crate::quiz::review::{ItemReview, review};
+use crate::store::{LeaderboardRow, RankBy};
+
+/// How one item has fared, with the review's flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemReport {
+    pub item_id: String,
+    pub times_asked: u64,
+    pub review: ItemReview,
+}
+
+impl App {
+    /// A student's points, accuracy, streaks and mastery per topic in this server.
+    pub async fn score(&self, guild: &GuildId, user: &UserId, name: &str) -> AppResult<ScoreView> {
+        let bank = self.bank();
+        let t = self.store.user_totals(guild.as_str(), user.as_str(), &item_topics(&bank)).await?;
+        let mastery = bank.topics.iter().filter_map(|topic| t.mastery.get(&topic.id).map(|tally| (topic.title.clone(), *tally))).collect();
+        Ok(ScoreView {
+            user_id: user.clone(),
+            name: name.to_owned(),
+            points: t.points,
+            answered: t.answered,
+            correct: t.correct,
+            accuracy: t.accuracy,
+            current_streak: t.current_streak,
+            best_streak: t.best_streak,
+            mastery,
+        })
+    }
+
+    /// The student of this server with this display name; a user error when there is none,
+    /// or several (then it names their ids).
+    pub async fn student_named(&self, guild: &GuildId, name: &str) -> AppResult<UserId> {
+        let board = self.store.leaderboard(guild.as_str(), RankBy::Points, usize::MAX, false, 0).await?;
+        let matches: Vec<_> = board.into_iter().filter(|r| r.name.eq_ignore_ascii_case(name.trim())).collect();
+        match matches.as_slice() {
+            [one] => Ok(UserId::new(one.user_id.clone())),
+            [] => Err(UserError::BadRequest(format!("no student named `{name}` has answered in server {guild}")).into()),
+            many => Err(UserError::BadRequest(format!(
+                "{} students are named `{name}` in server {guild}; pass --user with one of: {}",
+                many.len(),
+                many.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+            .into()),
+        }
+    }
+
+    /// The server's leaderboard: the first `top` students by `by`; anonymous when the
+    /// server's settings say so or `anonymous` asks for it.
+    pub async fn leaderboard(&self, guild: &GuildId, by: RankBy, top: usize, anonymous: bool) -> AppResult<Vec<LeaderboardRow>> {
+        if top == 0 {
+            return Err(UserError::BadRequest("a leaderboard shows at least one student: ask for a top of 1 or more".into()).into());
+        }
+        let anonymous = anonymous || self.settings(guild).await?.anonymous_leaderboard;
+        Ok(self.store.leaderboard(guild.as_str(), by, top, anonymous, 0).await?)
+    }
+
+    /// Per item answered in this server: times asked, picks per choice, and the review's
+    /// flags (too easy, too hard, a distractor nobody picks). Items no longer in the bank
+    /// are left out.
+    pub async fn item_reports(&self, guild: &GuildId) -> AppResult<Vec<ItemReport>> {
+        let bank = self.bank();
+        let stats = self.store.item_stats(guild.as_str()).await?;
+        Ok(stats
+            .into_iter()
+            .filter_map(|s| {
+                let q = bank.question(&s.item_id)?;
+                Some(ItemReport { item_id: s.item_id.clone(), times_asked: s.times_asked, review: review(q, s.answers, s.correct, &s.responses) })
+            })
+            .collect())
+    }
+
+    /// The gradebook as CSV: one row per student, accuracy per topic in the bank's order.
+    pub async fn gradebook(&self, guild: &GuildId) -> AppResult<String> {
+        let bank = self.bank();
+        let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
+        Ok(self.store.gradebook_csv(guild.as_str(), &item_topics(&bank), &order).await?)
+    }
+}
