@@ -749,6 +749,30 @@ async fn committed_answer_survives_reconnect(store: &Store, url: &str) {
     reopened.close().await;
 }
 
+/// What a student types is stored the same on both backends: PostgreSQL's `text` refuses a
+/// NUL, which SQLite would keep, so the store cleans typed text where it binds it
+/// (`agora::text::typed`): control characters and escape sequences go, newlines stay.
+async fn typed_text_is_stored_the_same(store: &Store, _url: &str) {
+    store.upsert_user("g1", "u1", "A\u{1b}[31mda\0").await.unwrap();
+    store
+        .create_round(&new_round("g1", "r1", &["q1"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        record(store, answer("g1", "r1", "q1", "u1", "rus\0sia\r\n", true)).await,
+        Recorded::Counted
+    );
+    let rows = store
+        .answers_for_round_item(&"g1".into(), &"r1".into(), &"q1".into())
+        .await
+        .unwrap();
+    let stored: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.answer.response.as_str(), r.display_name.as_str()))
+        .collect();
+    assert_eq!(stored, [("russia\n", "Ada")]);
+}
+
 // ---------------------------------------------------------------- harness
 
 /// Generates, for each contract check, one test per backend.
@@ -792,6 +816,7 @@ contract!(
     gradebook_csv,
     open_rounds_resume,
     committed_answer_survives_reconnect,
+    typed_text_is_stored_the_same,
 );
 
 fn postgres_base_url() -> String {

@@ -5,7 +5,10 @@
 //! * `record_answer` returns only after the answer is committed, so "your answer counted"
 //!   is never a lie, even if the process dies a moment later;
 //! * every query is scoped to one guild: nothing read or written for one guild touches
-//!   another's rows.
+//!   another's rows;
+//! * text a person typed (an answer's response, a display name) is stored as
+//!   `crate::text::typed` cleans it, where it is bound: SQLite and PostgreSQL store the same
+//!   string, and PostgreSQL never sees the NUL its `text` type refuses.
 //!
 //! # One pool type for both backends: `sqlx::AnyPool`
 //!
@@ -246,7 +249,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records a student (and their guild, if new), or updates their display name.
+    /// Records a student (and their guild, if new), or updates their display name. The name
+    /// is stored as `text::typed` cleans it (no NUL or other control character), the same on
+    /// both backends.
     pub async fn upsert_user(
         &self,
         guild_id: &str,
@@ -269,7 +274,7 @@ impl Store {
         )
         .bind(guild_id)
         .bind(user_id)
-        .bind(display_name)
+        .bind(crate::text::typed(display_name))
         .execute(&mut *tx)
         .await
         .with_context(context)?;
@@ -369,7 +374,7 @@ mod tests {
         let mut reader = store.reader.acquire().await.unwrap();
         for conn in [&mut *writer, &mut *reader] {
             let mut pragma = async |name: &str| -> String {
-                let row = sqlx::query(&format!("PRAGMA {name}"))
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
                     .fetch_one(&mut *conn)
                     .await
                     .unwrap();
