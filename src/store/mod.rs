@@ -194,19 +194,35 @@ impl Store {
             .await
             .map_err(connect_err)?;
         writer
-            .execute(sqlx::AssertSqlSafe(sqlite_pragmas(true)))
+            .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
             .await
             .map_err(connect_err)?;
-        sqlx::migrate!("./migrations")
-            .run_direct(None, &mut writer, false)
+        writer
+            .execute("PRAGMA journal_mode = WAL")
+            .await
+            .map_err(connect_err)?;
+        // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
+        // opening a new file together would both find no migration applied and both apply
+        // the first (one then fails: "table guilds already exists"). BEGIN IMMEDIATE takes
+        // the file's write lock (a second process waits for it, up to the busy timeout);
+        // the migrator's own transactions become savepoints inside it, and whoever comes
+        // second finds every migration applied. (A migration marked `-- no-transaction`
+        // would run inside it too; none is.)
+        let mut lock = writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(connect_err)?;
+        MIGRATOR
+            .run_direct(None, &mut *lock, false)
             .await
             .map_err(StoreError::Migrate)?;
+        lock.commit().await.map_err(connect_err)?;
         rounds::backfill_round_questions(&mut writer).await?;
         let reader = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(false))).await?;
+                    conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas())).await?;
                     Ok(())
                 })
             })
@@ -313,9 +329,14 @@ impl Store {
     }
 }
 
-/// Applies the embedded migrations; a no-op when they are already applied.
+/// Agora's migrations, embedded in the binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Applies the embedded migrations; a no-op when they are already applied. sqlx's migrator
+/// holds an advisory lock on PostgreSQL while it migrates, so processes starting together
+/// on a new database apply each migration once.
 async fn migrate(pool: &AnyPool) -> Result<()> {
-    sqlx::migrate!("./migrations")
+    MIGRATOR
         .run(pool)
         .await
         .map_err(StoreError::Migrate)
@@ -347,17 +368,13 @@ fn sqlite_path(url: &str) -> Result<(String, Option<&str>)> {
     Ok((path.to_owned(), query))
 }
 
-/// Per-connection pragmas. `synchronous` and `busy_timeout` are per connection; the
-/// journal mode is stored in the file, so only the writer sets it.
-fn sqlite_pragmas(writer: bool) -> String {
-    let mut sql = format!(
+/// Per-connection pragmas; they write nothing to the file. (The journal mode is stored in
+/// the file: the writer sets it.)
+fn sqlite_pragmas() -> String {
+    format!(
         "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
         SQLITE_BUSY_TIMEOUT.as_millis()
-    );
-    if writer {
-        sql.push_str(" PRAGMA journal_mode = WAL;");
-    }
-    sql
+    )
 }
 
 #[cfg(test)]
