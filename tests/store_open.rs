@@ -1,14 +1,17 @@
 //! Opening a database, on SQLite and PostgreSQL: several processes opening a new one at the
-//! same moment.
+//! same moment; a database that is another program's, or a newer Agora's, refused before
+//! anything is written.
 //!
 //! PostgreSQL checks create a fresh database at `AGORA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`; the role must be allowed to create databases)
 //! and drop it afterwards.
 
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 
-use agora::store::Store;
+use agora::store::{Store, StoreError};
 use sqlx::migrate::MigrateDatabase;
+use sqlx::{Connection, Executor};
 
 // ---------------------------------------------------------------- helpers
 
@@ -42,6 +45,20 @@ impl FreshPostgres {
             Ok(Err(e)) => panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
             Err(_) => panic!("PostgreSQL at {base} did not answer within 10 s; start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
         }
+    }
+
+    async fn run(&self, sql: impl Into<String>) {
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(sql.into())).await.unwrap();
+        conn.close().await.unwrap();
+    }
+
+    /// The tables of the database's public schema, by name.
+    async fn tables(&self) -> Vec<String> {
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        let names = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1").fetch_all(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        names
     }
 }
 
@@ -100,4 +117,87 @@ fn a_new_postgres_database_opened_by_several_processes_at_once_is_migrated_once(
         assert_eq!(failures, Vec::<String>::new(), "attempt {attempt}");
         drop(db);
     }
+}
+
+// ---------------------------------------------------------------- another program's, a newer Agora's
+
+/// Runs `sql` on the SQLite file at `path` (created if missing) without Agora's store, in
+/// SQLite's default rollback journal, as another program would.
+async fn sqlite_run(path: &Path, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Every file of `dir`, by name, with its bytes.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn another_programs_sqlite_database_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    // Its tables include one whose name Agora uses too.
+    sqlite_run(&path, "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO people (name) VALUES ('Ada'); CREATE TABLE guilds (id TEXT)").await;
+    let before = files(dir.path());
+    let url = format!("sqlite://{}", path.display());
+    let err = Store::connect(&url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{url} is not Agora's database: it holds other tables (guilds, people) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own")
+    );
+    // Not switched to WAL, no table added: every file as it was, and no other file.
+    assert_eq!(files(dir.path()), before);
+}
+
+#[tokio::test]
+async fn a_sqlite_database_from_a_newer_agora_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agora.db");
+    let url = format!("sqlite://{}", path.display());
+    Store::connect(&url).await.unwrap().close().await;
+    sqlite_run(&path, "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', 1, X'00', 0)").await;
+    let before = files(dir.path());
+    let err = Store::connect(&url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerAgora { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.starts_with(&format!("{url} was written by a newer Agora: it has migration 99999, and this agora knows migrations up to ")), "{message}");
+    assert!(message.contains("Nothing was written to it. Run the newer agora on it"), "{message}");
+    assert_eq!(files(dir.path()), before);
+}
+
+#[tokio::test]
+async fn another_programs_postgres_database_is_refused_before_anything_is_written() {
+    let db = FreshPostgres::new().await;
+    db.run("CREATE TABLE people (id INT PRIMARY KEY, name TEXT); INSERT INTO people VALUES (1, 'Ada')").await;
+    let err = Store::connect(&db.url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("{} is not Agora's database: it holds other tables (people)", db.url)), "{err}");
+    assert_eq!(db.tables().await, ["people"], "no table added");
+}
+
+#[tokio::test]
+async fn a_postgres_database_from_a_newer_agora_is_refused_before_anything_is_written() {
+    let db = FreshPostgres::new().await;
+    Store::connect(&db.url).await.unwrap().close().await;
+    db.run("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', true, '\\x00', 0)").await;
+    let tables = db.tables().await;
+    db.run("CREATE TABLE canary (n INT); INSERT INTO canary SELECT count(*) FROM _sqlx_migrations").await;
+    let err = Store::connect(&db.url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerAgora { .. }), "{err:?}");
+    assert!(err.to_string().contains("it has migration 99999"), "{err}");
+    let mut after = db.tables().await;
+    after.retain(|t| t != "canary");
+    assert_eq!(after, tables);
 }

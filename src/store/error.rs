@@ -35,6 +35,20 @@ pub enum StoreError {
     #[error("could not apply the database migrations")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 
+    /// The database holds tables and no Agora migration history: it belongs to another
+    /// program. Nothing was written to it (not even SQLite's switch to WAL).
+    #[error(
+        "{url} is not Agora's database: it holds other tables ({tables}) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
+    )]
+    NotAgoras { url: String, tables: String },
+
+    /// The database's migration history has versions this build does not know: a newer
+    /// Agora wrote it. Nothing was written to it.
+    #[error(
+        "{url} was written by a newer Agora: it has migration {unknown}, and this agora knows migrations up to {latest}. Nothing was written to it. Run the newer agora on it, or point DATABASE_URL at another database"
+    )]
+    NewerAgora { url: String, unknown: String, latest: i64 },
+
     /// A query failed; `context` says which operation it belonged to.
     #[error("{context}")]
     Query {

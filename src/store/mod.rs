@@ -128,24 +128,30 @@ impl Store {
 
     async fn connect_postgres(url: &str) -> Result<Store> {
         let options = any_options(url)?;
+        let shown = redact_url(url);
         let connect_err = |source| StoreError::Connect {
-            url: redact_url(url),
+            url: shown.clone(),
             source,
         };
         // One plain connection first: a pool retries a refused connection until its acquire
         // timeout and then reports only "timed out"; this fails at once with the real cause.
-        AnyConnection::connect_with(&options)
-            .await
-            .map_err(connect_err)?
-            .close()
+        // It also looks at what the database holds before anything is written to it.
+        let mut first = AnyConnection::connect_with(&options)
             .await
             .map_err(connect_err)?;
+        check_database(&mut first, &shown).await?;
+        first.close().await.map_err(connect_err)?;
         let pool = AnyPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        migrate(&pool).await?;
+        // sqlx's migrator holds an advisory lock while it migrates, so processes starting
+        // together on a new database apply each migration once.
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| migrate_error(e, &shown))?;
         let mut conn = pool.acquire().await.map_err(connect_err)?;
         rounds::backfill_round_questions(&mut conn).await?;
         drop(conn);
@@ -178,6 +184,8 @@ impl Store {
                 source,
             })?;
         }
+        // Errors name the URL as given.
+        let shown = redact_url(url);
         // `mode=rwc` creates the file if it is missing.
         let url = match query {
             None => format!("{url}?mode=rwc"),
@@ -186,38 +194,19 @@ impl Store {
         };
         let options = any_options(&url)?;
         let connect_err = |source| StoreError::Connect {
-            url: redact_url(&url),
+            url: shown.clone(),
             source,
         };
         // The writer first: WAL is a property of the file, set before any reader opens it.
         let mut writer = AnyConnection::connect_with(&options)
             .await
             .map_err(connect_err)?;
-        writer
-            .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
-            .await
-            .map_err(connect_err)?;
-        writer
-            .execute("PRAGMA journal_mode = WAL")
-            .await
-            .map_err(connect_err)?;
-        // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
-        // opening a new file together would both find no migration applied and both apply
-        // the first (one then fails: "table guilds already exists"). BEGIN IMMEDIATE takes
-        // the file's write lock (a second process waits for it, up to the busy timeout);
-        // the migrator's own transactions become savepoints inside it, and whoever comes
-        // second finds every migration applied. (A migration marked `-- no-transaction`
-        // would run inside it too; none is.)
-        let mut lock = writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(connect_err)?;
-        MIGRATOR
-            .run_direct(None, &mut *lock, false)
-            .await
-            .map_err(StoreError::Migrate)?;
-        lock.commit().await.map_err(connect_err)?;
-        rounds::backfill_round_questions(&mut writer).await?;
+        if let Err(e) = prepare_sqlite(&mut writer, &shown, &connect_err).await {
+            // Closed before the error is returned (a dropped connection closes in the
+            // background), so that whoever sees the error finds the file as it was left.
+            let _ = writer.close().await;
+            return Err(e);
+        }
         let reader = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
@@ -329,17 +318,102 @@ impl Store {
     }
 }
 
+/// Readies the SQLite writer connection: per-connection pragmas, the check of what the file
+/// holds, WAL, then the migrations under the file's write lock.
+async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &dyn Fn(sqlx::Error) -> StoreError) -> Result<()> {
+    // Per-connection settings write nothing to the file; then the file is looked at,
+    // and refused if it is another program's or a newer Agora's, before the switch to
+    // WAL, which is the first write.
+    writer
+        .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
+        .await
+        .map_err(connect_err)?;
+    check_database(writer, shown).await?;
+    writer
+        .execute("PRAGMA journal_mode = WAL")
+        .await
+        .map_err(connect_err)?;
+    // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
+    // opening a new file together would both find no migration applied and both apply
+    // the first (one then fails: "table guilds already exists"). BEGIN IMMEDIATE takes
+    // the file's write lock (a second process waits for it, up to the busy timeout);
+    // the migrator's own transactions become savepoints inside it, and whoever comes
+    // second finds every migration applied. (A migration marked `-- no-transaction`
+    // would run inside it too; none is.)
+    let mut lock = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(connect_err)?;
+    check_database(&mut lock, shown).await?;
+    MIGRATOR
+        .run_direct(None, &mut *lock, false)
+        .await
+        .map_err(|e| migrate_error(e, shown))?;
+    lock.commit().await.map_err(connect_err)?;
+    rounds::backfill_round_questions(&mut *writer).await?;
+    Ok(())
+}
+
 /// Agora's migrations, embedded in the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Applies the embedded migrations; a no-op when they are already applied. sqlx's migrator
-/// holds an advisory lock on PostgreSQL while it migrates, so processes starting together
-/// on a new database apply each migration once.
-async fn migrate(pool: &AnyPool) -> Result<()> {
-    MIGRATOR
-        .run(pool)
+/// Refuses a database that is neither empty nor Agora's (tables, and no Agora migration
+/// history), or whose history has a migration this build does not know (a newer Agora's).
+/// Reads only: it runs before anything is written.
+async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
+    let backend = conn.backend_name().to_owned();
+    let tables_sql = if backend.eq_ignore_ascii_case("sqlite") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name"
+    } else {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+    };
+    let context = || format!("looking at what {url} holds");
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql)
+        .fetch_all(&mut *conn)
         .await
-        .map_err(StoreError::Migrate)
+        .with_context(context)?;
+    let history = MIGRATOR.table_name.as_ref();
+    let others: Vec<&String> = tables.iter().filter(|t| t.as_str() != history).collect();
+    let applied: Vec<i64> = if tables.iter().any(|t| t == history) {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT version FROM {history} ORDER BY version")))
+            .fetch_all(&mut *conn)
+            .await
+            .with_context(context)?
+    } else {
+        Vec::new()
+    };
+    let known = |v: &i64| MIGRATOR.iter().any(|m| m.version == *v);
+    let agoras = applied.iter().any(known);
+    if !others.is_empty() && !agoras {
+        let mut names: Vec<String> = others.iter().take(5).map(|t| crate::text::display_name(t)).collect();
+        if others.len() > 5 {
+            names.push(format!("and {} more", others.len() - 5));
+        }
+        return Err(StoreError::NotAgoras { url: url.to_owned(), tables: names.join(", ") });
+    }
+    let unknown: Vec<String> = applied.iter().filter(|v| !known(v)).map(ToString::to_string).collect();
+    if !unknown.is_empty() {
+        return Err(StoreError::NewerAgora {
+            url: url.to_owned(),
+            unknown: unknown.join(", "),
+            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// A migration error in words: a newer Agora's history (one that appeared after the
+/// check), or sqlx's own error.
+fn migrate_error(e: sqlx::migrate::MigrateError, url: &str) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match e {
+        MigrateError::VersionMissing(v) => StoreError::NewerAgora {
+            url: url.to_owned(),
+            unknown: v.to_string(),
+            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+        },
+        e => StoreError::Migrate(e),
+    }
 }
 
 fn any_options(url: &str) -> Result<AnyConnectOptions> {
@@ -369,7 +443,7 @@ fn sqlite_path(url: &str) -> Result<(String, Option<&str>)> {
 }
 
 /// Per-connection pragmas; they write nothing to the file. (The journal mode is stored in
-/// the file: the writer sets it.)
+/// the file: the writer sets it once the file has been checked.)
 fn sqlite_pragmas() -> String {
     format!(
         "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
