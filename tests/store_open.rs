@@ -1,6 +1,6 @@
 //! Opening a database, on SQLite and PostgreSQL: several processes opening a new one at the
 //! same moment; a database that is another program's, or a newer Agora's, refused before
-//! anything is written.
+//! anything is written; a read-only one named as such.
 //!
 //! PostgreSQL checks create a fresh database at `AGORA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`; the role must be allowed to create databases)
@@ -178,6 +178,18 @@ async fn a_sqlite_database_from_a_newer_agora_is_refused_before_anything_is_writ
 }
 
 #[tokio::test]
+async fn a_file_that_is_not_a_sqlite_database_is_named_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "These are my notes, not a database.\n".repeat(200)).unwrap();
+    let before = files(dir.path());
+    let err = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotSqlite { .. }), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("{} is not a SQLite database", path.display())), "{err}");
+    assert_eq!(files(dir.path()), before);
+}
+
+#[tokio::test]
 async fn another_programs_postgres_database_is_refused_before_anything_is_written() {
     let db = FreshPostgres::new().await;
     db.run("CREATE TABLE people (id INT PRIMARY KEY, name TEXT); INSERT INTO people VALUES (1, 'Ada')").await;
@@ -200,4 +212,56 @@ async fn a_postgres_database_from_a_newer_agora_is_refused_before_anything_is_wr
     let mut after = db.tables().await;
     after.retain(|t| t != "canary");
     assert_eq!(after, tables);
+}
+
+// ---------------------------------------------------------------- read-only
+
+#[tokio::test]
+async fn a_read_only_sqlite_database_says_so_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agora.db");
+    Store::connect(&format!("sqlite://{}", path.display())).await.unwrap().close().await;
+    // What a file the user may not write gives (root may write any file, so the test asks
+    // SQLite for a read-only connection instead of changing the file's mode): reading works,
+    // and a write says why it cannot be done.
+    let store = Store::connect(&format!("sqlite://{}?mode=ro", path.display())).await.expect("a read-only Agora database opens for reading");
+    assert_eq!(store.guild_settings("g1").await.unwrap(), None);
+    let err = store.upsert_user("g1", "u1", "Ada").await.unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "saving user u1 of guild g1: the database is read-only. Make the database file and its folder writable by the user running agora (SQLite also writes FILE-wal and FILE-shm beside it), or point DATABASE_URL at a writable place"
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_read_only_sqlite_file_that_needs_migrating_says_so_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agora.db");
+    // An empty database in the rollback journal: opening it must switch it to WAL.
+    sqlite_run(&path, "PRAGMA user_version = 0").await;
+    let err = Store::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(": the database is read-only. Make the database file and its folder writable"), "{message}");
+}
+
+#[tokio::test]
+async fn a_folder_where_the_sqlite_file_should_be_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::connect(&format!("sqlite://{}", dir.path().display())).await.unwrap_err();
+    assert!(matches!(err, StoreError::CannotOpen { .. }), "{err:?}");
+    assert!(err.to_string().starts_with(&format!("cannot open or create the SQLite database {}: check that its folder is writable", dir.path().display())), "{err}");
+}
+
+#[tokio::test]
+async fn a_read_only_postgres_database_says_so_and_what_to_do() {
+    let db = FreshPostgres::new().await;
+    let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    db.run(format!("ALTER DATABASE {name} SET default_transaction_read_only = on")).await;
+    let err = Store::connect(&db.url).await.unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("the database is read-only. The server refuses writes"), "{message}");
 }

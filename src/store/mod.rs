@@ -193,10 +193,7 @@ impl Store {
             Some(_) => format!("{url}&mode=rwc"),
         };
         let options = any_options(&url)?;
-        let connect_err = |source| StoreError::Connect {
-            url: shown.clone(),
-            source,
-        };
+        let connect_err = |source| sqlite_error(source, &path, &shown);
         // The writer first: WAL is a property of the file, set before any reader opens it.
         let mut writer = AnyConnection::connect_with(&options)
             .await
@@ -328,6 +325,11 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &d
         .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
         .await
         .map_err(connect_err)?;
+    // The first read of the file: it fails here if the file is not a SQLite database.
+    writer
+        .execute("SELECT count(*) FROM sqlite_master")
+        .await
+        .map_err(connect_err)?;
     check_database(writer, shown).await?;
     writer
         .execute("PRAGMA journal_mode = WAL")
@@ -403,7 +405,7 @@ async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
 }
 
 /// A migration error in words: a newer Agora's history (one that appeared after the
-/// check), or sqlx's own error.
+/// check), a read-only database, or sqlx's own error.
 fn migrate_error(e: sqlx::migrate::MigrateError, url: &str) -> StoreError {
     use sqlx::migrate::MigrateError;
     match e {
@@ -412,7 +414,21 @@ fn migrate_error(e: sqlx::migrate::MigrateError, url: &str) -> StoreError {
             unknown: v.to_string(),
             latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
         },
+        MigrateError::Execute(source) | MigrateError::ExecuteMigration(source, _) if matches!(error::cause(&source), error::Cause::ReadOnly(_)) => {
+            StoreError::query(format!("could not apply the database migrations to {url}"), source)
+        }
         e => StoreError::Migrate(e),
+    }
+}
+
+/// An error opening a SQLite file, in words: read-only, cannot be opened or created, not a
+/// SQLite database, or the driver's own.
+fn sqlite_error(source: sqlx::Error, path: &str, url: &str) -> StoreError {
+    match error::cause(&source) {
+        error::Cause::ReadOnly(_) => StoreError::query(format!("could not open {url} for writing"), source),
+        error::Cause::CannotOpen => StoreError::CannotOpen { path: PathBuf::from(path), source },
+        error::Cause::NotSqlite => StoreError::NotSqlite { path: PathBuf::from(path), source },
+        error::Cause::Other => StoreError::Connect { url: url.to_owned(), source },
     }
 }
 
