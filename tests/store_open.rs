@@ -7,7 +7,6 @@
 //! and drop it afterwards.
 
 use std::path::Path;
-use std::sync::{Arc, Barrier};
 
 use agora::store::{Store, StoreError};
 use sqlx::migrate::MigrateDatabase;
@@ -75,25 +74,55 @@ impl Drop for FreshPostgres {
     }
 }
 
-/// Opens `url` from `n` threads at once, each with its own runtime (as separate processes
-/// would); returns each open's outcome.
+/// Opens `url` from `n` processes at once: this test binary run again as children, each
+/// connecting at the same instant; returns each open's outcome (its stderr on failure).
 fn open_at_once(url: &str, n: usize) -> Vec<Result<(), String>> {
-    let barrier = Arc::new(Barrier::new(n));
-    let threads: Vec<_> = (0..n)
+    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 300;
+    let children: Vec<_> = (0..n)
         .map(|_| {
-            let (url, barrier) = (url.to_string(), barrier.clone());
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                rt.block_on(async {
-                    barrier.wait();
-                    let store = Store::connect(&url).await.map_err(|e| format!("{e}: {:?}", std::error::Error::source(&e)))?;
-                    store.close().await;
-                    Ok(())
-                })
-            })
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "open_child", "--nocapture", "--test-threads=1"])
+                .env(CHILD_URL, url)
+                .env(CHILD_AT, at.to_string())
+                .env("RUST_BACKTRACE", "0")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
         })
         .collect();
-    threads.into_iter().map(|t| t.join().unwrap()).collect()
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            if out.status.success() && stdout.contains("1 passed") {
+                return Ok(());
+            }
+            // The panic's message, without the test harness's report around it.
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            Err(stderr.lines().skip_while(|l| !l.contains("panicked at")).skip(1).take_while(|l| !l.starts_with("note:")).collect::<Vec<_>>().join("\n"))
+        })
+        .collect()
+}
+
+const CHILD_URL: &str = "AGORA_OPEN_CHILD_URL";
+const CHILD_AT: &str = "AGORA_OPEN_CHILD_AT";
+
+/// The child of `open_at_once`: waits for the agreed instant, then opens the store. Run on
+/// its own (without the variables) it has nothing to open and passes.
+#[test]
+fn open_child() {
+    let (Ok(url), Ok(at)) = (std::env::var(CHILD_URL), std::env::var(CHILD_AT)) else { return };
+    let at: u128 = at.parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    while std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() < at {
+        std::hint::spin_loop();
+    }
+    rt.block_on(async {
+        let store = Store::connect(&url).await.unwrap_or_else(|e| panic!("{e}: {:?}", std::error::Error::source(&e)));
+        store.close().await;
+    });
 }
 
 // ---------------------------------------------------------------- two processes at once

@@ -159,6 +159,7 @@ const SQLITE_READ_ONLY: &str = "Make the database file and its folder writable b
 const POSTGRES_READ_ONLY: &str = "The server refuses writes (a standby, or default_transaction_read_only is on): point DATABASE_URL at a writable primary, or turn read-only off for this database";
 
 /// SQLite's result codes this module names (the low byte of an extended code).
+const SQLITE_BUSY: i64 = 5;
 const SQLITE_READONLY: i64 = 8;
 const SQLITE_CANTOPEN: i64 = 14;
 const SQLITE_NOTADB: i64 = 26;
@@ -171,6 +172,9 @@ pub(crate) enum Cause {
     CannotOpen,
     /// The file is not a SQLite database.
     NotSqlite,
+    /// SQLite's lock is held by another connection (after the busy timeout, or at once
+    /// where waiting could deadlock).
+    Busy,
     Other,
 }
 
@@ -181,6 +185,7 @@ pub(crate) fn cause(e: &sqlx::Error) -> Cause {
             Some(SQLITE_READONLY) => Cause::ReadOnly(SQLITE_READ_ONLY),
             Some(SQLITE_CANTOPEN) => Cause::CannotOpen,
             Some(SQLITE_NOTADB) => Cause::NotSqlite,
+            Some(SQLITE_BUSY) => Cause::Busy,
             _ => Cause::Other,
         }
     } else if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() && db.code().as_deref() == Some("25006") {

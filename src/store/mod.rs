@@ -331,10 +331,7 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &d
         .await
         .map_err(connect_err)?;
     check_database(writer, shown).await?;
-    writer
-        .execute("PRAGMA journal_mode = WAL")
-        .await
-        .map_err(connect_err)?;
+    switch_to_wal(writer, connect_err).await?;
     // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
     // opening a new file together would both find no migration applied and both apply
     // the first (one then fails: "table guilds already exists"). BEGIN IMMEDIATE takes
@@ -354,6 +351,23 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &d
     lock.commit().await.map_err(connect_err)?;
     rounds::backfill_round_questions(&mut *writer).await?;
     Ok(())
+}
+
+/// Switches the file to WAL (a no-op once it is). Two processes switching a new file at the
+/// same moment both hold a read lock and both need the exclusive one: SQLite answers the
+/// loser SQLITE_BUSY at once, without the busy timeout (waiting could deadlock), so the
+/// loser tries again, for as long as the busy timeout.
+async fn switch_to_wal(writer: &mut AnyConnection, connect_err: &dyn Fn(sqlx::Error) -> StoreError) -> Result<()> {
+    let deadline = std::time::Instant::now() + SQLITE_BUSY_TIMEOUT;
+    loop {
+        match writer.execute("PRAGMA journal_mode = WAL").await {
+            Ok(_) => return Ok(()),
+            Err(e) if matches!(error::cause(&e), error::Cause::Busy) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => return Err(connect_err(e)),
+        }
+    }
 }
 
 /// Agora's migrations, embedded in the binary.
@@ -428,7 +442,7 @@ fn sqlite_error(source: sqlx::Error, path: &str, url: &str) -> StoreError {
         error::Cause::ReadOnly(_) => StoreError::query(format!("could not open {url} for writing"), source),
         error::Cause::CannotOpen => StoreError::CannotOpen { path: PathBuf::from(path), source },
         error::Cause::NotSqlite => StoreError::NotSqlite { path: PathBuf::from(path), source },
-        error::Cause::Other => StoreError::Connect { url: url.to_owned(), source },
+        error::Cause::Busy | error::Cause::Other => StoreError::Connect { url: url.to_owned(), source },
     }
 }
 
