@@ -38,6 +38,24 @@ fn location(e: &Error) -> (u64, u64) {
         .unwrap_or((1, 1))
 }
 
+/// The parser's own words replaced where they speak of its options: a file too large or
+/// too deep, a key given twice. `None` for errors whose wording already speaks of the file.
+pub fn plain(e: &Error) -> Option<Described> {
+    let (line, column) = location(e);
+    let (message, hint) = match core(e) {
+        Error::Budget { breach, .. } => budget(breach),
+        Error::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("the key `{k}` is given twice in the same mapping"),
+                None => "a key is given twice in the same mapping".to_string(),
+            },
+            "keep one of the two; YAML keeps neither silently".to_string(),
+        ),
+        _ => return None,
+    };
+    Some(Described { line, column, message, hint })
+}
+
 fn budget(breach: &BudgetBreach) -> (String, String) {
     let split = "split the file into several smaller files";
     match breach {
@@ -209,6 +227,24 @@ fn secret_lines<'t>(text: &'t str, secret_keys: &[&str]) -> Vec<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duplicate_key_is_named_without_the_parsers_options() {
+        let e = serde_saphyr::from_str::<serde_json::Value>("a: 1\na: 2\n").unwrap_err();
+        let d = plain(&e).expect("a duplicate key has a plain wording");
+        assert_eq!((d.line, d.message.as_str()), (2, "the key `a` is given twice in the same mapping"));
+        assert!(!d.message.contains("DuplicateKeyPolicy") && !d.hint.contains("Options"), "{d:?}");
+    }
+
+    #[test]
+    fn too_many_values_says_so_and_how_to_fix_it() {
+        let text = format!("x: [{}]\n", vec!["1"; 250_001].join(","));
+        let e = serde_saphyr::from_str::<serde_json::Value>(&text).unwrap_err();
+        let d = plain(&e).expect("a budget breach has a plain wording");
+        assert!(d.message.contains("more than 250,000 YAML values"), "{d:?}");
+        assert!(d.hint.contains("split"), "{d:?}");
+        assert!(!d.message.contains("budget") && !d.message.contains("Nodes"), "{d:?}");
+    }
 
     #[test]
     fn secret_lines_cover_continuations_and_unclosed_quotes() {

@@ -29,8 +29,8 @@ pub fn load(dir: &Path, source: Option<&Source>) -> Result<Bank, Problems> {
 
 pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<Bank, Problems> {
     let (paths, walk_problems) = super::walk::yaml_files(dir);
-    if paths.is_empty() && !walk_problems.is_empty() {
-        return Err(Problems(walk_problems));
+    if paths.is_empty() {
+        return Err(Problems(if walk_problems.is_empty() { vec![super::walk::no_yaml(dir)] } else { walk_problems }));
     }
     let mut files = Vec::new();
     for path in paths {
@@ -259,6 +259,7 @@ impl Loader {
                     } else {
                         "fix the YAML syntax here; quote strings that contain `: ` or start with a special character".to_string()
                     };
+                    let (message, hint) = crate::yaml::plain(&e).map_or((message, hint), |d| (d.message, d.hint));
                     let node = Node { file, line, column, end: line + 1 };
                     self.report(node, None, At::Start, message, hint);
                     continue;

@@ -25,8 +25,14 @@ pub(crate) fn yaml_files(dir: &Path) -> (Vec<PathBuf>, Vec<Problem>) {
     (walk.files, walk.problems)
 }
 
+/// A problem with a folder or a link as a whole: no line or column.
 fn folder_problem(path: &Path, message: String, hint: &str) -> Problem {
-    Problem { file: path.to_path_buf(), line: 1, column: 1, item: None, message, hint: hint.into() }
+    Problem { file: path.to_path_buf(), line: 0, column: 0, item: None, message, hint: hint.into() }
+}
+
+/// The problem of a bank folder that holds no YAML file, named by the folder.
+pub(crate) fn no_yaml(dir: &Path) -> Problem {
+    folder_problem(dir, "the folder holds no .yaml file".into(), "point the command at the folder that holds the bank's .yaml files, e.g. `questions`")
 }
 
 struct Walk {
