@@ -143,7 +143,8 @@ enum BankCommand {
         /// The folder that holds the bank's .yaml files.
         #[arg(default_value = "questions")]
         dir: PathBuf,
-        /// The paper (paper.md): prove every quote stands in the paragraph its passage names.
+        /// Another copy of the paper (paper.md, with anchors.tsv beside it) to prove every quote
+        /// against; by default the copy the bank ships, DIR/paper/paper.md.
         #[arg(long, value_name = "FILE")]
         source: Option<PathBuf>,
     },
@@ -330,18 +331,33 @@ fn load_or_report(dir: &std::path::Path, source: Option<&Source>) -> Option<bank
 fn bank_command(cmd: BankCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BankCommand::Check { dir, source } => {
-            let source = source.map(|p| Source::read(&p)).transpose()?;
-            let Some(bank) = load_or_report(&dir, source.as_ref()) else { return Ok(ExitCode::FAILURE) };
+            if !dir.is_dir() {
+                // The folder's own problem first: it says more than "no paper in it".
+                load_or_report(&dir, None);
+                return Ok(ExitCode::FAILURE);
+            }
+            let (path, source) = match source {
+                Some(path) => {
+                    let source = Source::read(&path)?;
+                    (path, source)
+                }
+                None => {
+                    let path = bank::shipped_paper(&dir);
+                    let source = Source::read(&path).with_context(|| format!("a bank ships the paper it is checked against as {}, with anchors.tsv beside it; restore them, or pass `--source FILE` to check against another copy", path.display()))?;
+                    (path, source)
+                }
+            };
+            let Some(bank) = load_or_report(&dir, Some(&source)) else { return Ok(ExitCode::FAILURE) };
             let written = bank.questions.iter().filter(|q| q.origin == bank::Origin::Written).count();
             println!(
-                "ok: {} items ({} written, {} generated), {} motions, {} prompts, {} passages{}",
+                "ok: {} items ({} written, {} generated), {} motions, {} prompts, {} passages, every quote found in the paper ({})",
                 bank.questions.len(),
                 written,
                 bank.questions.len() - written,
                 bank.motions.len(),
                 bank.prompts.len(),
                 bank.passages.len(),
-                if source.is_some() { ", every quote found in the paper" } else { "" }
+                path.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -105,16 +105,22 @@ fn agora_within(secs: u64, args: &[&str]) -> Run {
     Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
 }
 
-/// A copy of the bundled bank in a temporary folder.
+/// A copy of the bundled bank (its files and the `paper/` it ships) in a temporary folder.
 fn bank_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("questions");
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    fn copy(from: &Path, to: &Path) {
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                std::fs::create_dir(&target).unwrap();
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
         }
     }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("questions"), dir.path());
     dir
 }
 
@@ -149,7 +155,8 @@ fn folder_links_that_loop_end_with_a_message_and_each_file_is_read_once() {
     let shared = bank_copy();
     symlink(shared.path(), bank.path().join("shared")).unwrap();
     symlink(shared.path(), bank.path().join("again")).unwrap();
-    let run = agora_within(30, &["bank", "check", bank.path().to_str().unwrap()]);
+    let paper = shared.path().join("paper/paper.md");
+    let run = agora_within(30, &["bank", "check", bank.path().to_str().unwrap(), "--source", paper.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.err);
     assert!(run.out.starts_with("ok: "), "{}", run.out);
 }
@@ -262,7 +269,7 @@ fn yaml_errors_speak_of_the_file_not_of_the_parser() {
 fn an_empty_bank_folder_is_named() {
     let empty = tempfile::tempdir().unwrap();
     let dir = empty.path().to_str().unwrap();
-    let run = agora_within(30, &["bank", "check", dir]);
+    let run = agora_within(30, &["bank", "stats", dir]);
     assert_eq!(run.code, 1, "{}", run.err);
     assert!(run.err.starts_with(&format!("{dir}: the folder holds no .yaml file\n    hint: point the command at the folder")), "{}", run.err);
     assert!(!run.err.contains(".:1:1"), "{}", run.err);

@@ -317,7 +317,7 @@ impl Store {
 
 /// Readies the SQLite writer connection: per-connection pragmas, the check of what the file
 /// holds, WAL, then the migrations under the file's write lock.
-async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &dyn Fn(sqlx::Error) -> StoreError) -> Result<()> {
+async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(dyn Fn(sqlx::Error) -> StoreError + Sync)) -> Result<()> {
     // Per-connection settings write nothing to the file; then the file is looked at,
     // and refused if it is another program's or a newer Agora's, before the switch to
     // WAL, which is the first write.
@@ -357,7 +357,7 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &d
 /// same moment both hold a read lock and both need the exclusive one: SQLite answers the
 /// loser SQLITE_BUSY at once, without the busy timeout (waiting could deadlock), so the
 /// loser tries again, for as long as the busy timeout.
-async fn switch_to_wal(writer: &mut AnyConnection, connect_err: &dyn Fn(sqlx::Error) -> StoreError) -> Result<()> {
+async fn switch_to_wal(writer: &mut AnyConnection, connect_err: &(dyn Fn(sqlx::Error) -> StoreError + Sync)) -> Result<()> {
     let deadline = std::time::Instant::now() + SQLITE_BUSY_TIMEOUT;
     loop {
         match writer.execute("PRAGMA journal_mode = WAL").await {

@@ -1,0 +1,313 @@
+//! The classroom layer end to end on a real store, with a clock the tests move by hand:
+//! a live round with a class answering at once, its refusals and its reveal; a restart in
+//! the middle of a question, on SQLite and on PostgreSQL; practice and its one-at-a-time rule.
+
+use std::sync::Arc;
+
+use agora::app::{App, AppError, LiveRequest, ManualClock, Member, PracticeRequest, PracticeStep, QuestionView, UserError};
+use agora::bank::{self, Answer, Bank, Kind};
+use agora::ids::{ChannelId, GuildId, UserId};
+use agora::quiz::{self, Filter, Lean};
+use agora::store::{RoundStatus, Store};
+use sqlx::migrate::MigrateDatabase;
+
+const START: i64 = 1_800_000_000_000;
+
+fn bank() -> Bank {
+    bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/questions")), None).expect("the bundled bank loads")
+}
+
+fn instructor() -> Member {
+    Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
+}
+
+fn student(n: usize) -> Member {
+    Member { id: UserId::new(format!("{}", 1000 + n)), name: format!("Student {n}"), manage_guild: false, roles: vec![] }
+}
+
+fn user_error(e: AppError) -> UserError {
+    match e {
+        AppError::User(u) => u,
+        other => panic!("expected a user error, got {}", other.chain()),
+    }
+}
+
+/// The letter that answers `view` rightly (`right`) or wrongly, from the bank and the seed.
+fn answer_for(bank: &Bank, view: &QuestionView, seed: u64, right: bool) -> String {
+    let q = bank.question(view.item_id.as_str()).unwrap();
+    let shown = quiz::presentation(q, seed);
+    let letter = |original: usize| agora::app::letter(shown.order().iter().position(|&o| o == original).unwrap()).to_string();
+    match &q.answer {
+        Answer::Single { choices, correct } => letter(if right { *correct } else { (*correct + 1) % choices.len() }),
+        Answer::TrueFalse { correct } => (*correct == right).to_string(),
+        other => panic!("the test asks only single and true/false questions, not {:?}", other.kind()),
+    }
+}
+
+fn live_request(count: usize, seed: u64) -> LiveRequest {
+    LiveRequest { filter: Filter { kinds: vec![Kind::Single], ..Filter::default() }, count, seconds: Some(30), speed_bonus: Some(true), seed: Some(seed) }
+}
+
+async fn sqlite_store(dir: &tempfile::TempDir) -> (Store, String) {
+    let url = format!("sqlite://{}/agora.db", dir.path().display());
+    (Store::connect(&url).await.expect("open SQLite store"), url)
+}
+
+/// A fresh PostgreSQL database for one test, dropped afterwards.
+struct Postgres(String);
+
+impl Postgres {
+    async fn new() -> Postgres {
+        sqlx::any::install_default_drivers();
+        let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let server = &base[..base.rfind('/').expect("a database URL ends in /NAME")];
+        let url = format!("{server}/agora_app_{:016x}", rand::random::<u64>());
+        sqlx::Any::create_database(&url).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start it or set AGORA_TEST_POSTGRES_URL"));
+        Postgres(url)
+    }
+
+    async fn drop(self) {
+        sqlx::Any::force_drop_database(&self.0).await.expect("drop the test database");
+    }
+}
+
+/// 30 students answer the first question at once; each is counted once, a second click,
+/// a late answer and an answer after the reveal are refused and not scored, and the
+/// reveal's tally is what the store holds.
+async fn a_class_answers_a_live_question(store: Store) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = Arc::new(App::new(bank.clone(), store.clone(), clock.clone()));
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(3, 7)).await.unwrap();
+    assert_eq!((q1.number, q1.of, q1.deadline), (1, 3, Some(START + 30_000)));
+
+    clock.set(START + 5_000);
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let (app, guild, channel, q1) = (app.clone(), guild.clone(), channel.clone(), q1.clone());
+        let typed = answer_for(&bank, &q1, 7, n % 3 != 0);
+        tasks.push(tokio::spawn(async move { app.live_answer(&guild, &channel, &student(n), &q1.round_id, &q1.item_id, &typed).await }));
+    }
+    for task in tasks {
+        let locked = task.await.unwrap().expect("every student's first answer is accepted");
+        assert!(!locked.your_answer.is_empty());
+    }
+    let again = app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    assert_eq!(user_error(again), UserError::AlreadyAnswered);
+    let elsewhere = app.live_answer(&guild, &ChannelId::from("c2"), &student(40), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    assert_eq!(user_error(elsewhere), UserError::OtherChannel);
+
+    // A student may not reveal; a late answer (at the deadline) is refused.
+    assert_eq!(user_error(app.live_reveal(&guild, &q1.round_id, Some(&student(1))).await.unwrap_err()), UserError::NotInstructor);
+    clock.set(START + 30_000);
+    let late = app.live_answer(&guild, &channel, &student(31), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    assert_eq!(user_error(late), UserError::QuestionClosed);
+
+    // The timer reveals it; the tally is the store's.
+    let reveal = app.live_timer(&guild, &q1.round_id, 1).await.unwrap().expect("the deadline passed: the timer reveals");
+    let stored = store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap();
+    assert_eq!(stored.len(), 30);
+    assert_eq!(reveal.answered, 30);
+    assert_eq!(reveal.right, stored.iter().filter(|a| a.answer.correct).count() as u64);
+    assert_eq!(reveal.right, 20);
+    assert_eq!(reveal.tally.iter().map(|b| b.count).sum::<u64>(), 30);
+    assert_eq!(reveal.tally.iter().filter(|b| b.correct).map(|b| b.count).sum::<u64>(), 20);
+    assert!(!reveal.citations.is_empty() && reveal.citations.iter().all(|c| !c.quote.is_empty() && !c.anchor.is_empty()));
+    assert_eq!(reveal.fastest.len(), 3);
+    assert!(app.live_timer(&guild, &q1.round_id, 1).await.unwrap().is_none(), "a second firing changes nothing");
+
+    // After the reveal, nothing more counts, even from someone who never answered.
+    let after = app.live_answer(&guild, &channel, &student(32), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    assert_eq!(user_error(after), UserError::QuestionClosed);
+    assert_eq!(store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap().len(), 30);
+
+    // Next, an instructor's reveal, and the end with the round's leaderboard.
+    let q2 = app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap();
+    assert_eq!(q2.number, 2);
+    assert_eq!(user_error(app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap_err()).to_string(), "Question 2 is still open: reveal it or wait until its time runs out.");
+    let right = answer_for(&bank, &q2, 7, true);
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, &q2.item_id, &right).await.unwrap();
+    let reveal = app.live_reveal(&guild, &q1.round_id, Some(&instructor())).await.unwrap();
+    assert_eq!((reveal.answered, reveal.right), (1, 1));
+    let end = app.live_end(&guild, &q1.round_id, &instructor()).await.unwrap();
+    assert_eq!(end.asked, 2);
+    assert_eq!(end.leaderboard[0].user_id, student(1).id.as_str(), "two right answers, the second on a streak");
+    assert_eq!(store.round(&guild, &q1.round_id).await.unwrap().unwrap().status, RoundStatus::Finished);
+    assert_eq!(user_error(app.live_answer(&guild, &channel, &student(2), &q1.round_id, &q2.item_id, "a").await.unwrap_err()), UserError::RoundOver);
+}
+
+/// The process stops in the middle of a question; a new layer on the same store resumes
+/// the round with the same question, choice order and deadline, and nothing is lost or
+/// counted twice.
+async fn a_live_round_survives_a_restart(url: String) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let (q1, before) = {
+        let store = Store::connect(&url).await.unwrap();
+        let app = App::new(bank.clone(), store.clone(), clock.clone());
+        let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 11)).await.unwrap();
+        app.live_posted(&guild, &q1.round_id, 1, "message-1").await.unwrap();
+        clock.set(START + 2_000);
+        for n in 0..5 {
+            app.live_answer(&guild, &channel, &student(n), &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 11, true)).await.unwrap();
+        }
+        let before = store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap();
+        drop(app);
+        store.close().await;
+        (q1, before)
+    };
+    clock.set(START + 4_000);
+    let store = Store::connect(&url).await.unwrap();
+    let app = App::new(bank.clone(), store.clone(), clock.clone());
+    let resumed = app.live_resume(|_| true).await.unwrap();
+    assert_eq!(resumed.len(), 1);
+    let r = &resumed[0];
+    assert_eq!(r.question, q1, "same question, same choice order, same deadline");
+    assert_eq!((r.message_id.as_deref(), r.revealed, r.closed, &r.channel_id), (Some("message-1"), false, false, &channel));
+    let twice = app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    assert_eq!(user_error(twice), UserError::AlreadyAnswered, "an answer from before the restart still blocks a second");
+    app.live_answer(&guild, &channel, &student(9), &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 11, true)).await.unwrap();
+    clock.set(START + 31_000);
+    let reveal = app.live_timer(&guild, &q1.round_id, 1).await.unwrap().expect("the timer fires after the restart");
+    assert_eq!((reveal.answered, reveal.right), (6, 6));
+    let after = store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    assert!(before.iter().all(|b| after.contains(b)), "nothing recorded before the restart changed");
+    // Streaks carry across the restart: student 0's second right answer in a row.
+    let q2 = app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap();
+    app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q2.item_id, &answer_for(&bank, &q2, 11, true)).await.unwrap();
+    let score = app.score(&guild, &student(0).id, "Student 0").await.unwrap();
+    assert_eq!((score.answered, score.current_streak), (2, 2));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_class_answers_a_live_question_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_class_answers_a_live_question(sqlite_store(&dir).await.0).await;
+}
+
+#[tokio::test]
+async fn a_class_answers_a_live_question_on_postgres() {
+    let pg = Postgres::new().await;
+    let store = Store::connect(&pg.0).await.unwrap();
+    a_class_answers_a_live_question(store.clone()).await;
+    store.close().await;
+    pg.drop().await;
+}
+
+#[tokio::test]
+async fn a_live_round_survives_a_restart_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_live_round_survives_a_restart(format!("sqlite://{}/agora.db", dir.path().display())).await;
+}
+
+#[tokio::test]
+async fn a_live_round_survives_a_restart_on_postgres() {
+    let pg = Postgres::new().await;
+    a_live_round_survives_a_restart(pg.0.clone()).await;
+    pg.drop().await;
+}
+
+#[tokio::test]
+async fn one_live_round_per_channel_and_only_instructors_start_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(bank(), sqlite_store(&dir).await.0, ManualClock::new(START));
+    let guild = GuildId::from("g1");
+    let refused = app.live_start(&guild, &ChannelId::from("c1"), &student(1), &live_request(2, 1)).await.unwrap_err();
+    assert_eq!(user_error(refused), UserError::NotInstructor);
+    app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(2, 1)).await.unwrap();
+    let busy = app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(2, 2)).await.unwrap_err();
+    assert_eq!(user_error(busy), UserError::ChannelBusy);
+    app.live_start(&guild, &ChannelId::from("c2"), &instructor(), &live_request(2, 3)).await.unwrap();
+    // The instructor role from the settings counts as instructor.
+    let ta = Member { id: UserId::from("77"), name: "TA".into(), manage_guild: false, roles: vec!["555".into()] };
+    assert_eq!(user_error(app.live_start(&guild, &ChannelId::from("c3"), &ta, &live_request(1, 4)).await.unwrap_err()), UserError::NotInstructor);
+    let change = agora::app::SettingsChange { instructor_role: Some(Some("555".into())), ..Default::default() };
+    assert_eq!(user_error(app.update_settings(&guild, &ta, &change).await.unwrap_err()), UserError::NotManager);
+    app.update_settings(&guild, &instructor(), &change).await.unwrap();
+    app.live_start(&guild, &ChannelId::from("c3"), &ta, &live_request(1, 4)).await.unwrap();
+}
+
+#[tokio::test]
+async fn practice_goes_question_by_question_and_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = sqlite_store(&dir).await;
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank(), store.clone(), clock.clone());
+    let guild = GuildId::from("g1");
+    let ada = student(1);
+    let request = PracticeRequest { filter: Filter { kinds: vec![Kind::TrueFalse], ..Filter::default() }, count: 2, lean: Lean::WeakTopics, seed: Some(5) };
+    let started = app.practice_start(&guild, &ada, &request).await.unwrap();
+    let q1 = started.question;
+    assert!(!started.closed_other);
+    assert_eq!(user_error(app.practice_next(&guild, &ada.id, &q1.round_id).await.unwrap_err()).to_string(), "Answer this question before moving on.");
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, "maybe").await.unwrap_err()).to_string(), "Answer true or false (or T / F).");
+    let bank = app.bank();
+    let verdict = app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 5, true)).await.unwrap();
+    assert!(verdict.correct && verdict.points > 0 && !verdict.citations.is_empty());
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, "true").await.unwrap_err()), UserError::AlreadyAnswered);
+    assert_eq!(user_error(app.practice_answer(&guild, &student(2).id, &q1.round_id, &q1.item_id, "true").await.unwrap_err()), UserError::NotYourPractice);
+    let PracticeStep::Question(q2) = app.practice_next(&guild, &ada.id, &q1.round_id).await.unwrap() else { panic!("a second question") };
+    assert_eq!(app.practice_current(&guild, &ada.id).await.unwrap().map(|(v, answered)| (v.item_id, answered)), Some((q2.item_id.clone(), false)));
+
+    // A second practice closes the first; the first says so; its answer still counts.
+    let second = app.practice_start(&guild, &ada, &PracticeRequest { seed: Some(6), ..request.clone() }).await.unwrap();
+    assert!(second.closed_other);
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q2.item_id, "true").await.unwrap_err()), UserError::Displaced);
+    assert_eq!(app.score(&guild, &ada.id, "Ada").await.unwrap().answered, 1);
+    let summary = app.practice_end(&guild, &ada.id, &second.question.round_id).await.unwrap();
+    assert_eq!((summary.answered, summary.total_answered), (0, 1));
+
+    // A filter that matches nothing is refused before the student is recorded.
+    let empty = bank
+        .topics
+        .iter()
+        .flat_map(|t| [Kind::Ordering, Kind::Numeric, Kind::Short].map(|k| Filter { topics: vec![t.id.clone()], kinds: vec![k], difficulties: vec![3] }))
+        .find(|f| !bank.questions.iter().any(|q| f.matches(q)))
+        .expect("some topic has no hard question of some kind");
+    let newcomer = student(3);
+    let refused = app.practice_start(&guild, &newcomer, &PracticeRequest { filter: empty, ..request.clone() }).await.unwrap_err();
+    assert_eq!(user_error(refused), UserError::NoQuestions);
+    assert!(!app.gradebook(&guild).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
+    assert_eq!(user_error(app.practice_start(&guild, &newcomer, &PracticeRequest { filter: Filter { topics: vec!["nonsense".into()], ..Filter::default() }, ..request }).await.unwrap_err()), UserError::UnknownTopic("nonsense".into()));
+}
+
+/// Two starts of one student's practice at the same moment leave exactly one open, on both
+/// backends: the database's rule, not a read followed by a write.
+async fn concurrent_practice_starts_leave_one_open(store: Store) {
+    let app = Arc::new(App::new(bank(), store.clone(), ManualClock::new(START)));
+    let guild = GuildId::from("g1");
+    let request = PracticeRequest { filter: Filter::default(), count: 3, lean: Lean::Even, seed: None };
+    for _ in 0..10 {
+        let (a, b) = (app.clone(), app.clone());
+        let (ra, rb) = (request.clone(), request.clone());
+        let (g1, g2) = (guild.clone(), guild.clone());
+        let (x, y) = tokio::join!(
+            tokio::spawn(async move { a.practice_start(&g1, &student(1), &ra).await }),
+            tokio::spawn(async move { b.practice_start(&g2, &student(1), &rb).await })
+        );
+        x.unwrap().unwrap();
+        y.unwrap().unwrap();
+        assert!(store.open_practice(&guild, &student(1).id).await.unwrap().is_some());
+        let open = store.open_rounds().await.unwrap().into_iter().filter(|r| r.started_by == student(1).id).count();
+        assert_eq!(open, 1);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_practice_starts_leave_one_open_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_practice_starts_leave_one_open(sqlite_store(&dir).await.0).await;
+}
+
+#[tokio::test]
+async fn concurrent_practice_starts_leave_one_open_on_postgres() {
+    let pg = Postgres::new().await;
+    let store = Store::connect(&pg.0).await.unwrap();
+    concurrent_practice_starts_leave_one_open(store.clone()).await;
+    store.close().await;
+    pg.drop().await;
+}
