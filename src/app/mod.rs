@@ -190,13 +190,9 @@ pub fn item_topics(bank: &Bank) -> HashMap<String, Vec<String>> {
     bank.questions.iter().map(|q| (q.id.clone(), q.topics.clone())).collect()
 }
 
-/// Text a student typed, as the layer judges and stores it: NUL and other control
-/// characters (which PostgreSQL's text type refuses, and which would garble a terminal or
-/// an embed) are dropped; line breaks and tabs read as spaces.
+/// Text a student typed, as the layer judges and stores it: cleaned by the one rule in
+/// [`crate::text::typed`] (no NUL, control characters or ANSI escapes), with line breaks
+/// and tabs read as spaces, since an answer is one line.
 pub(crate) fn clean_typed(typed: &str) -> String {
-    typed.chars().filter_map(|c| match c {
-        '\n' | '\r' | '\t' => Some(' '),
-        c if c.is_control() => None,
-        c => Some(c),
-    }).collect()
+    crate::text::typed(typed).replace(['\n', '\t'], " ")
 }
