@@ -82,7 +82,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
                     Err(e) => Err(plain(e)),
                 };
             };
-            match app.practice_answer(&guild, &student.id, &round, &question.item_id, &line).await {
+            match app.practice_answer(&guild, &student.id, &round, question.number, &line).await {
                 Ok(verdict) => break verdict,
                 Err(AppError::User(UserError::BadAnswer(e))) => writeln!(out, "{e}")?,
                 Err(AppError::User(UserError::Displaced)) => return displaced(out),
@@ -90,7 +90,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
             }
         };
         write!(out, "{}", render_verdict(&verdict))?;
-        match app.practice_next(&guild, &student.id, &round).await {
+        match app.practice_next(&guild, &student.id, &round, question.number).await {
             Ok(PracticeStep::Question(next)) => question = next,
             Ok(PracticeStep::Finished(summary)) => return done(out, summary),
             Err(AppError::User(UserError::Displaced)) => return displaced(out),
