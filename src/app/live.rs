@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::app::view::{self, LockedIn, QuestionView, RevealView, RoundEndView, TallyBar};
+use crate::app::view::{self, Slot, LockedIn, QuestionView, RevealView, RoundEndView, TallyBar};
 use crate::app::{App, AppError, AppResult, Member, UserError};
 use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
@@ -151,7 +151,7 @@ impl App {
         }
         let shown = quiz::presentation(q, seed);
         Ok(LockedIn {
-            question: view::question_view(&bank, q, round_id, position, of, seed, opened_at, Some(deadline)),
+            question: view::question_view(&bank, q, Slot { round: round_id, position, of, seed, opened_at, deadline: Some(deadline) }),
             your_answer: view::your_answer(q, &shown, &response),
         })
     }
@@ -321,7 +321,7 @@ impl App {
         Ok(self.cache().entry(key).or_insert_with(|| Arc::new(Mutex::new(live))).clone())
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<(GuildId, RoundId), Arc<Mutex<Live>>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, super::LiveCache> {
         self.live.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -386,7 +386,7 @@ fn question_of(bank: &Bank, live: &Live) -> AppResult<QuestionView> {
     let c = live.round.current().ok_or(SessionError::NotOpen)?;
     let item = ItemId::new(live.round.questions()[c.index].clone());
     let q = App::question(bank, &item)?;
-    Ok(view::question_view(bank, q, &live.stored.round_id, c.index, live.round.questions().len(), live.stored.seed, c.opened_at, Some(c.opened_at + live.round.open_ms())))
+    Ok(view::question_view(bank, q, Slot { round: &live.stored.round_id, position: c.index, of: live.round.questions().len(), seed: live.stored.seed, opened_at: c.opened_at, deadline: Some(c.opened_at + live.round.open_ms()) }))
 }
 
 /// Marks a question closed by its deadline as revealed too.

@@ -95,6 +95,9 @@ impl Member {
     }
 }
 
+/// Live rounds by server and round, each behind its own lock.
+type LiveCache = HashMap<(GuildId, RoundId), Arc<Mutex<live::Live>>>;
+
 /// The classroom layer. Cheap to share behind an `Arc`; every operation takes `&self`.
 pub struct App {
     /// Swapped whole by a reload; operations hold the `Arc` they started with.
@@ -104,7 +107,7 @@ pub struct App {
     /// Live rounds touched since start, rebuilt from the store on first use. Each round has
     /// its own lock, held only between reads and writes of memory, never across a database
     /// call, so a class's answers are committed concurrently (and batched by the store).
-    live: Mutex<HashMap<(GuildId, RoundId), Arc<Mutex<live::Live>>>>,
+    live: Mutex<LiveCache>,
     /// Mixed into fresh seeds, so two starts in the same millisecond differ.
     counter: AtomicU64,
 }

@@ -5,7 +5,7 @@
 //! restart, from another terminal, or from Discord, exactly where it was. The database keeps
 //! at most one open practice per student.
 
-use crate::app::view::{self, PracticeStarted, PracticeStep, PracticeSummary, QuestionView, VerdictView};
+use crate::app::view::{self, Slot, PracticeStarted, PracticeStep, PracticeSummary, QuestionView, VerdictView};
 use crate::app::{App, AppError, AppResult, Member, UserError, item_topics};
 use crate::bank::Bank;
 use crate::ids::{GuildId, ItemId, RoundId, UserId};
@@ -51,7 +51,7 @@ impl App {
             started_at: now,
         };
         let started = self.store.create_round(&new).await?;
-        let question = view::question_view(&bank, picked[0], &new.round_id, 0, picked.len(), seed, now, None);
+        let question = view::question_view(&bank, picked[0], Slot { round: &new.round_id, position: 0, of: picked.len(), seed, opened_at: now, deadline: None });
         Ok(PracticeStarted { question, seed, closed_other: !started.displaced.is_empty() })
     }
 
@@ -62,7 +62,7 @@ impl App {
         let answers = self.store.round_answers(guild, &round.round_id).await?;
         let practice = rebuild(&round, &answers)?;
         let q = App::question(&bank, &round.item_ids[round.current_index])?;
-        let view = view::question_view(&bank, q, &round.round_id, round.current_index, round.item_ids.len(), round.seed, round.opened_at.unwrap_or(round.started_at), None);
+        let view = view::question_view(&bank, q, Slot { round: &round.round_id, position: round.current_index, of: round.item_ids.len(), seed: round.seed, opened_at: round.opened_at.unwrap_or(round.started_at), deadline: None });
         Ok(Some((view, practice.record().answered)))
     }
 
@@ -102,7 +102,7 @@ impl App {
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(self.why_closed(guild, round_id).await),
         }
-        let question = view::question_view(&bank, q, round_id, round.current_index, round.item_ids.len(), round.seed, round.opened_at.unwrap_or(round.started_at), None);
+        let question = view::question_view(&bank, q, Slot { round: round_id, position: round.current_index, of: round.item_ids.len(), seed: round.seed, opened_at: round.opened_at.unwrap_or(round.started_at), deadline: None });
         Ok(VerdictView {
             question,
             correct: outcome.verdict.correct,
@@ -153,7 +153,7 @@ impl App {
                     });
                 }
                 let q = App::question(&bank, &round.item_ids[index])?;
-                Ok(PracticeStep::Question(view::question_view(&bank, q, round_id, index, round.item_ids.len(), round.seed, now, None)))
+                Ok(PracticeStep::Question(view::question_view(&bank, q, Slot { round: round_id, position: index, of: round.item_ids.len(), seed: round.seed, opened_at: now, deadline: None })))
             }
             Next::Finished(summary) => Ok(PracticeStep::Finished(self.close_practice(&bank, guild, student, round_id, summary).await?)),
         }

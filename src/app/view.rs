@@ -157,8 +157,21 @@ pub struct ScoreView {
 /// The letter shown for display position `i` (`A`, `B`, …).
 pub use crate::quiz::judge::letter;
 
-/// The view of `q` at `position` of a round of `of` questions shown with `seed`.
-pub(crate) fn question_view(bank: &Bank, q: &Question, round: &RoundId, position: usize, of: usize, seed: u64, opened_at: Millis, deadline: Option<Millis>) -> QuestionView {
+/// Where a question stands in its round, as its view shows it.
+pub(crate) struct Slot<'a> {
+    pub round: &'a RoundId,
+    /// 0-based position in the round, and how many questions it has.
+    pub position: usize,
+    pub of: usize,
+    /// The round's seed, which fixes the order the choices are shown in.
+    pub seed: u64,
+    pub opened_at: Millis,
+    pub deadline: Option<Millis>,
+}
+
+/// The view of `q` in `slot`.
+pub(crate) fn question_view(bank: &Bank, q: &Question, slot: Slot<'_>) -> QuestionView {
+    let Slot { round, position, of, seed, opened_at, deadline } = slot;
     let shown = quiz::presentation(q, seed);
     let labels = q.answer.labels();
     let (unit, how) = match &q.answer {

@@ -110,7 +110,7 @@ fn citation_fields(citations: &[CitationView], room: usize) -> Vec<Field> {
 /// A bar of `width` blocks for `count` of `total`.
 fn bar(count: u64, total: u64) -> String {
     const WIDTH: u64 = 12;
-    let filled = if total == 0 { 0 } else { (count * WIDTH + total / 2) / total };
+    let filled = (count * WIDTH + total / 2).checked_div(total).unwrap_or(0).min(WIDTH);
     format!("{}{}", "█".repeat(filled as usize), "░".repeat((WIDTH - filled) as usize))
 }
 
@@ -122,7 +122,7 @@ pub fn reveal(r: &RevealView) -> Reply {
     for b in &r.tally {
         spread.push_str(&format!("{} `{}` {} {}\n", if b.correct { "✅" } else { "▫️" }, bar(b.count, r.answered), b.count, escape(&truncate(&b.label, 60))));
     }
-    let share = if r.answered == 0 { 0 } else { (r.right * 100 + r.answered / 2) / r.answered };
+    let share = (r.right * 100 + r.answered / 2).checked_div(r.answered).unwrap_or(0);
     let mut fields = vec![
         field("Answer", escape(&r.right_answer)),
         field("Why", escape(&r.explanation)),
@@ -268,7 +268,7 @@ pub fn settings(s: &Settings) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::view::{citations, question_view, right_answer};
+    use crate::app::view::{Slot, citations, question_view, right_answer};
     use crate::app::{PracticeSummary, TallyBar};
     use crate::ids::{RoundId, UserId};
     use crate::store::Tally;
@@ -300,7 +300,7 @@ mod tests {
         let bank = bank();
         let round = RoundId::new(format!("l{}", "f".repeat(24)));
         for q in &bank.questions {
-            let view = question_view(&bank, q, &round, 99, 100, 7, 1_800_000_000_000, Some(1_800_000_900_000));
+            let view = question_view(&bank, q, Slot { round: &round, position: 99, of: 100, seed: 7, opened_at: 1_800_000_000_000, deadline: Some(1_800_000_900_000) });
             fits(&format!("{} live", q.id), &question(&view, false));
             fits(&format!("{} practice", q.id), &question(&QuestionView { deadline: None, ..view.clone() }, true));
             let shown = crate::quiz::presentation(q, 7);
