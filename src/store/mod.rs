@@ -369,7 +369,7 @@ mod tests {
         let mut reader = store.reader.acquire().await.unwrap();
         for conn in [&mut *writer, &mut *reader] {
             let mut pragma = async |name: &str| -> String {
-                let row = sqlx::query(&format!("PRAGMA {name}"))
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
                     .fetch_one(&mut *conn)
                     .await
                     .unwrap();
