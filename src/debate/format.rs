@@ -263,7 +263,7 @@ pub const PHASE_SECONDS: std::ops::RangeInclusive<u32> = 30..=604_800;
 /// How long each timed phase lasts, in seconds. Judging has no deadline: it ends when the
 /// instructor releases the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Timing {
     pub sign_up: u32,
     pub pre_vote: u32,

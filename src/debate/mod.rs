@@ -17,7 +17,7 @@ pub use round::{
     Actor, CLAIM_CHARS, Cited, Debate, DebateMotion, DebateRecord, FLAG_REASON_CHARS, Flag, INFO_CHARS, Join, Joined, MAX_CITATIONS, MOTION_CHARS, PhaseChange, Place,
     REASONING_CHARS, RecordError, Refusal, Setup, SetupError, Speech, SpeechDraft, SpeechRef, Stance, Status, Vote,
 };
-pub use rubric::{Ballot, BallotDraft, CRITERION_CHARS, DebatePoints, FEEDBACK_CHARS, MAX_CRITERIA, Rubric, SpeakerScores};
+pub use rubric::{Ballot, BallotDraft, CRITERION_CHARS, DebatePoints, FEEDBACK_CHARS, MAX_CRITERIA, MAX_DEBATE_POINTS, Rubric, SpeakerScores};
 
 #[cfg(test)]
 mod tests;

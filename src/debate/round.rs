@@ -874,7 +874,11 @@ impl Debate {
         }
         too_long("feedback", draft.feedback.trim(), FEEDBACK_CHARS)?;
         let official = actor.instructor;
-        self.r.ballots.retain(|b| if official { !b.official } else { b.judge != actor.user });
+        if !official && self.r.ballots.iter().any(|b| b.official && b.judge == actor.user) {
+            // They judged as an instructor and have lost the role since: that ballot stands.
+            return Err(Refusal::NotInstructor);
+        }
+        self.r.ballots.retain(|b| !(b.judge == actor.user || (official && b.official)));
         // Scores in speaking order, whatever order the judge gave them in.
         let scores = self.speakers().into_iter().filter_map(|s| draft.scores.iter().find(|e| e.speaker == s.user).cloned()).collect();
         self.r.ballots.push(Ballot { judge: actor.user.clone(), official, scores, winner: draft.winner, feedback: draft.feedback.trim().to_owned(), submitted_at: now });

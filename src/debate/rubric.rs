@@ -20,7 +20,7 @@ pub const FEEDBACK_CHARS: usize = 4000;
 
 /// What each speaker is scored on, and the top of the scale (scores run from 1 to `max`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Rubric {
     pub criteria: Vec<String>,
     pub max: u8,
@@ -106,7 +106,7 @@ impl Ballot {
 
 /// What a debate is worth, per server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct DebatePoints {
     /// Points per rubric mark on the instructor's ballot (a speaker scored 4 × 4 earns 16).
     pub per_mark: u32,
