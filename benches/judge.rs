@@ -6,6 +6,7 @@
 use std::hint::black_box;
 
 use agora::bank::{Answer, Origin, Question, Scale};
+use agora::quiz::judge::osa_distance;
 use agora::quiz::{Response, judge, parse_response, presentation};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -80,6 +81,16 @@ fn bench(c: &mut Criterion) {
         let shown = presentation(q, 1);
         group.bench_function(name, |b| b.iter(|| parse_response(black_box(q), &shown, black_box(text)).map(|r| judge(q, &r))));
     }
+    group.finish();
+
+    // Ours on the normalised characters (rows on the stack) against strsim's on the same text.
+    let pairs = [("shanghaicooperationorganisation", "shanghaicooperatonorgansaton"), ("multipolarity", "multipolarty"), ("sco", "sco")];
+    let mut group = c.benchmark_group("osa_distance");
+    group.bench_function("ours", |b| {
+        let chars: Vec<(Vec<char>, Vec<char>)> = pairs.iter().map(|(a, g)| (a.chars().collect(), g.chars().collect())).collect();
+        b.iter(|| chars.iter().map(|(a, g)| osa_distance(black_box(a), black_box(g))).sum::<usize>())
+    });
+    group.bench_function("strsim", |b| b.iter(|| pairs.iter().map(|(a, g)| strsim::osa_distance(black_box(a), black_box(g))).sum::<usize>()));
     group.finish();
 }
 

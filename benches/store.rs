@@ -4,7 +4,10 @@
 //! The pattern is a class answering questions: `CLASS` students, each answering every
 //! question once; one benchmark iteration is one question. `sequential` awaits each answer
 //! before sending the next (one writer); `concurrent` sends the whole class at once, one
-//! task per student, as Discord interactions arrive.
+//! task per student, as Discord interactions arrive. The store takes answers only for the
+//! open question of an open round (it checks that in the insert, so the check is part of
+//! what is measured): each iteration starts a round whose one question is open, outside
+//! the timed part, and finishes it afterwards.
 //!
 //! Run: `cargo bench --bench store`. PostgreSQL comes from `AGORA_TEST_POSTGRES_URL`
 //! (default `postgres://postgres@127.0.0.1:5432/test`); if it cannot be reached, its
@@ -21,42 +24,70 @@ use tokio::runtime::Runtime;
 /// Students answering each question.
 const CLASS: u64 = 200;
 
+/// When question `item` opens: one question every 30 s.
+fn opened_at(item: u64) -> i64 {
+    1_700_000_000_000 + item as i64 * 30_000
+}
+
+fn round_id(item: u64) -> String {
+    format!("r{item}")
+}
+
 fn answer(item: u64, user: u64) -> AnswerRecord {
     let right = user.is_multiple_of(4);
     AnswerRecord {
         guild_id: "bench".into(),
-        round_id: "r1".into(),
-        item_id: format!("q{item}"),
-        user_id: format!("u{user}"),
+        round_id: round_id(item).into(),
+        item_id: format!("q{item}").into(),
+        user_id: format!("u{user}").into(),
         response: (user % 4).to_string(),
         correct: right,
         credit: if right { 1.0 } else { 0.0 },
         points: if right { 10 } else { 0 },
         elapsed_ms: 1_000 + user as i64,
-        answered_at: 1_700_000_000_000 + item as i64 * 30_000 + user as i64,
+        answered_at: opened_at(item) + 1_000 + user as i64,
     }
 }
 
 async fn prepare(store: &Store) {
-    store
-        .create_round(&NewRound {
-            guild_id: "bench".into(),
-            round_id: "r1".into(),
-            kind: RoundKind::Live,
-            channel_id: Some("c".into()),
-            started_by: "teacher".into(),
-            item_ids: vec![],
-            open_seconds: 30,
-            started_at: 0,
-        })
-        .await
-        .expect("create round");
     for u in 0..CLASS {
         store
             .upsert_user("bench", &format!("u{u}"), &format!("Student {u}"))
             .await
             .expect("upsert user");
     }
+}
+
+/// Starts the live round that asks question `item` (its question opens at once, with
+/// 30 s to answer), in the channel the previous round left free.
+async fn ask(store: &Store, item: u64) {
+    store
+        .create_round(&NewRound {
+            guild_id: "bench".into(),
+            round_id: round_id(item).into(),
+            kind: RoundKind::Live,
+            channel_id: Some("c".into()),
+            started_by: "teacher".into(),
+            item_ids: vec![format!("q{item}").into()],
+            open_seconds: 30,
+            seed: item,
+            speed_bonus: true,
+            started_at: opened_at(item),
+        })
+        .await
+        .expect("start round");
+}
+
+/// Ends the round of question `item`, so the next can start in the same channel.
+async fn close(store: &Store, item: u64) {
+    store
+        .finish_round(
+            &"bench".into(),
+            &round_id(item).into(),
+            opened_at(item) + 30_000,
+        )
+        .await
+        .expect("finish round");
 }
 
 fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
@@ -72,15 +103,19 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
     group.bench_function("sequential", |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
-                let start = Instant::now();
+                let mut timed = Duration::ZERO;
                 for _ in 0..iters {
                     let item = next_item.fetch_add(1, Ordering::Relaxed);
+                    ask(store, item).await;
+                    let start = Instant::now();
                     for u in 0..CLASS {
                         let r = store.record_answer(&answer(item, u)).await.expect("record");
                         assert_eq!(r, Recorded::Counted);
                     }
+                    timed += start.elapsed();
+                    close(store, item).await;
                 }
-                start.elapsed()
+                timed
             })
         })
     });
@@ -88,9 +123,11 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
     group.bench_function("concurrent", |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
-                let start = Instant::now();
+                let mut timed = Duration::ZERO;
                 for _ in 0..iters {
                     let item = next_item.fetch_add(1, Ordering::Relaxed);
+                    ask(store, item).await;
+                    let start = Instant::now();
                     let mut class = tokio::task::JoinSet::new();
                     for u in 0..CLASS {
                         let store = store.clone();
@@ -99,8 +136,10 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
                     while let Some(r) = class.join_next().await {
                         assert_eq!(r.expect("join").expect("record"), Recorded::Counted);
                     }
+                    timed += start.elapsed();
+                    close(store, item).await;
                 }
-                start.elapsed()
+                timed
             })
         })
     });

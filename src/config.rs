@@ -50,6 +50,11 @@ pub struct Config {
     pub questions: PathBuf,
     /// Log filter, in `RUST_LOG` syntax (env `RUST_LOG`).
     pub log: String,
+    /// The one Discord server to register the slash commands in at once, instead of
+    /// globally (env `AGORA_GUILD_ID`).
+    pub guild_id: Option<String>,
+    /// Another Discord API base, such as the tests' stand-in (env `DISCORD_API_BASE`).
+    pub discord_api_base: Option<String>,
 }
 
 impl Default for Config {
@@ -59,6 +64,8 @@ impl Default for Config {
             database_url: "sqlite://data/agora.db".into(),
             questions: PathBuf::from("questions"),
             log: "info,sqlx=warn".into(),
+            guild_id: None,
+            discord_api_base: None,
         }
     }
 }
@@ -91,7 +98,8 @@ impl Config {
         serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
     }
 
-    /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`.
+    /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
+    /// `AGORA_GUILD_ID`, `DISCORD_API_BASE`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
             self.discord_token = Secret::new(t);
@@ -101,6 +109,12 @@ impl Config {
         }
         if let Some(l) = var("RUST_LOG").filter(|l| !l.is_empty()) {
             self.log = l;
+        }
+        if let Some(g) = var("AGORA_GUILD_ID").filter(|g| !g.is_empty()) {
+            self.guild_id = Some(g);
+        }
+        if let Some(b) = var("DISCORD_API_BASE").filter(|b| !b.is_empty()) {
+            self.discord_api_base = Some(b);
         }
     }
 }

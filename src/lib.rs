@@ -2,12 +2,13 @@
 #![forbid(unsafe_code)]
 //!
 //! The domain core (`bank`, `quiz`, `debate`, `scoring`) knows nothing of Discord, SQL or the
-//! clock; adapters (`store`, `terminal`, the CLI) sit around it.
+//! clock; adapters (`store`, `terminal`, `discord`, the CLI) sit around it.
 
 pub mod app;
 pub mod bank;
 pub mod config;
 pub mod debate;
+pub mod discord;
 pub mod ids;
 pub mod quiz;
 pub mod scoring;

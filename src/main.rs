@@ -10,6 +10,7 @@ use agora::app::{App, AppError, SystemClock};
 use agora::bank::{self, Source};
 use agora::config::Config;
 use agora::ids::{GuildId, UserId};
+use agora::discord::{self, ServeOptions, Shards};
 use agora::quiz::Filter;
 use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
@@ -29,6 +30,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the Discord bot: slash commands in every server it is invited to. Needs DISCORD_TOKEN;
+    /// AGORA_GUILD_ID registers the commands in one server at once. Stops cleanly on Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
     /// Practise in the terminal: questions from the bank, verdicts with the cited passage, scores kept.
     Play(PlayArgs),
     /// Read the scores: a student's totals, the leaderboard, the gradebook.
@@ -60,6 +64,29 @@ struct PlayArgs {
     /// same seed and the same past answers, the same session.
     #[arg(long)]
     seed: Option<u64>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Run only these gateway shards, FIRST-LAST (inclusive), of --shard-total; other processes
+    /// run the others on the same PostgreSQL. Without it, Discord's recommended number, all here.
+    #[arg(long, value_name = "FIRST-LAST", value_parser = parse_shard_range, requires = "shard_total")]
+    shards: Option<std::ops::Range<u32>>,
+    /// How many shards all processes run together (with --shards).
+    #[arg(long, value_name = "N", requires = "shards", value_parser = clap::value_parser!(u32).range(1..))]
+    shard_total: Option<u32>,
+}
+
+/// `--shards`: `FIRST-LAST` or one shard `N`, as a half-open range.
+fn parse_shard_range(s: &str) -> Result<std::ops::Range<u32>, String> {
+    let bad = || format!("`{s}` is not a shard range: write FIRST-LAST, e.g. 0-3, or one shard id");
+    let (first, last) = s.split_once('-').unwrap_or((s, s));
+    let first: u32 = first.trim().parse().map_err(|_| bad())?;
+    let last: u32 = last.trim().parse().map_err(|_| bad())?;
+    if last < first {
+        return Err(bad());
+    }
+    Ok(first..last + 1)
 }
 
 /// `--kind`: the bank's kind names, with `-` or `_` (`true-false`, `true_false`).
@@ -132,7 +159,8 @@ enum BankCommand {
         /// The folder that holds the bank's .yaml files.
         #[arg(default_value = "questions")]
         dir: PathBuf,
-        /// The paper (paper.md): prove every quote stands in the paragraph its passage names.
+        /// Another copy of the paper (paper.md, with anchors.tsv beside it) to prove every quote
+        /// against; by default the copy the bank ships, DIR/paper/paper.md.
         #[arg(long, value_name = "FILE")]
         source: Option<PathBuf>,
     },
@@ -172,7 +200,9 @@ fn main() -> ExitCode {
 
 fn init_logs(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colours only on a terminal: logs piped to a file or a container runtime stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -180,6 +210,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logs(&config);
     match cli.command {
         Command::Bank(cmd) => bank_command(cmd),
+        Command::Serve(args) => serve(&config, args),
         Command::Play(args) => runtime()?.block_on(play(&config, args)),
         Command::Scores(cmd) => runtime()?.block_on(scores(&config, cmd)),
     }
@@ -187,6 +218,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let shards = match (args.shards, args.shard_total) {
+        (Some(ids), Some(total)) => Shards::Range { ids, total },
+        _ => Shards::Auto,
+    };
+    // Checked before anything loads or connects: a missing token is the commonest mistake.
+    let opts = ServeOptions::from_config(config, shards)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let shutdown = shutdown_signal()?;
+        discord::serve(config, opts, shutdown).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed now, before the bot starts, so
+/// an early signal is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// The bank the bot serves; its problems, if any, are printed and end the command.
@@ -320,18 +382,33 @@ fn load_or_report(dir: &std::path::Path, source: Option<&Source>) -> Option<bank
 fn bank_command(cmd: BankCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BankCommand::Check { dir, source } => {
-            let source = source.map(|p| Source::read(&p)).transpose()?;
-            let Some(bank) = load_or_report(&dir, source.as_ref()) else { return Ok(ExitCode::FAILURE) };
+            if !dir.is_dir() {
+                // The folder's own problem first: it says more than "no paper in it".
+                load_or_report(&dir, None);
+                return Ok(ExitCode::FAILURE);
+            }
+            let (path, source) = match source {
+                Some(path) => {
+                    let source = Source::read(&path)?;
+                    (path, source)
+                }
+                None => {
+                    let path = bank::shipped_paper(&dir);
+                    let source = Source::read(&path).with_context(|| format!("a bank ships the paper it is checked against as {}, with anchors.tsv beside it; restore them, or pass `--source FILE` to check against another copy", path.display()))?;
+                    (path, source)
+                }
+            };
+            let Some(bank) = load_or_report(&dir, Some(&source)) else { return Ok(ExitCode::FAILURE) };
             let written = bank.questions.iter().filter(|q| q.origin == bank::Origin::Written).count();
             println!(
-                "ok: {} items ({} written, {} generated), {} motions, {} prompts, {} passages{}",
+                "ok: {} items ({} written, {} generated), {} motions, {} prompts, {} passages, every quote found in the paper ({})",
                 bank.questions.len(),
                 written,
                 bank.questions.len() - written,
                 bank.motions.len(),
                 bank.prompts.len(),
                 bank.passages.len(),
-                if source.is_some() { ", every quote found in the paper" } else { "" }
+                path.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -7,8 +7,9 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The copy of the paper the bank ships (a fresh clone has no `../shared`).
 fn paper() -> PathBuf {
-    root().join("../shared/paper/paper.md")
+    root().join("questions/paper/paper.md")
 }
 
 /// Runs `agora ARGS` in the crate root; returns (exit code, stdout, stderr).
@@ -46,20 +47,60 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
         "c-more.yaml:19:5: [lonely-motion] the motion has no evidence for the opposition",
         "c-more.yaml:34:5: [factor-economies-again] the name `complementary  economies` is already the name of `factor-economies`",
         "d-broken.yaml:4:14: unclosed bracket '['",
+        // A figure the paper gives as a bound, asked or declared as the figure.
+        "e-same.yaml:17:5: [fig-rise-unbounded] the paper gives 64 as a bound («more than 64» in s7-economic-p1-2023), not as the figure",
+        "e-same.yaml:27:5: [fig-rise-in-words] `measures` says «lower bound»: a bound belongs in `bound`, where questions are asked as one",
+        "e-same.yaml:29:5: [fig-rise-in-words] unknown bound `at_most`",
+        "e-same.yaml:55:5: [rise-as-a-figure] the paper gives 64 as a bound («more than 64» in s7-economic-p1-2023), but the prompt asks for the figure",
+        // Two items that ask the same thing: each reported with the place of the other.
+        "e-same.yaml:41:5: [total-asked-again] asks the same as `total-asked-once` at tests/fixtures/bad-bank/e-same.yaml:32:5: both answer 244.8 from paragraph s7-economic-p2, the value of knowledge entry `fig-trade-2024`",
+        "e-same.yaml:68:5: [growth-statement-again] asks the same as `growth-statement` at tests/fixtures/bad-bank/e-same.yaml:60:5: their prompts share 100% of their content words",
     ];
     for line in expected {
         assert!(err.contains(&format!("{f}{line}")), "missing `{line}` in:\n{err}");
     }
     assert!(err.trim_end().ends_with(&format!("{} problems", expected.len())), "{err}");
     assert!(err.contains("hint: remove `anwser` or correct its spelling"), "{err}");
+    assert!(err.contains("hint: keep the better of the two, or make them ask different things"), "{err}");
+    assert!(err.contains("hint: add `bound: more_than`, so that questions ask it as a bound"), "{err}");
 }
 
 #[test]
-fn the_bundled_bank_passes_the_check_against_the_paper() {
-    let paper = paper();
-    let (code, out, err) = agora(&["bank", "check", "questions", "--source", paper.to_str().unwrap()]);
+fn the_bundled_bank_passes_the_check_against_the_paper_it_ships() {
+    let (code, out, err) = agora(&["bank", "check", "questions"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper"), "{out}");
+    assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper (questions/paper/paper.md)"), "{out}");
+    let written: usize = out.split(" written").next().and_then(|s| s.rsplit('(').next()).and_then(|n| n.parse().ok()).expect("the count of written items");
+    assert!(written >= 250, "the bank keeps at least 250 written items: {out}");
+}
+
+#[test]
+fn another_copy_of_the_paper_is_used_when_named_and_its_differences_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(paper()).unwrap();
+    let changed = text.replace("complementary economies", "complimentary economies");
+    assert_ne!(changed, text);
+    std::fs::write(dir.path().join("paper.md"), changed).unwrap();
+    std::fs::copy(root().join("questions/paper/anchors.tsv"), dir.path().join("anchors.tsv")).unwrap();
+    let other = dir.path().join("paper.md");
+    let (code, _, err) = agora(&["bank", "check", "questions", "--source", other.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("questions/factors.yaml:") && err.contains("[s5-p3-economies] the quote is not in the paper"), "{err}");
+}
+
+#[test]
+fn a_bank_folder_without_its_paper_says_where_the_paper_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("questions")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let (code, _, err) = agora(&["bank", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let expected = format!("a bank ships the paper it is checked against as {}", dir.path().join("paper/paper.md").display());
+    assert!(err.contains(&expected) && err.contains("--source FILE"), "{err}");
 }
 
 #[test]

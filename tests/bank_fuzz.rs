@@ -27,7 +27,7 @@ fn cases_or(default: u32) -> ProptestConfig {
     }
 }
 
-/// The bundled bank and the paper, read once.
+/// The bundled bank and the paper it ships, read once.
 fn real_bank() -> (Vec<(PathBuf, String)>, agora::bank::Source) {
     static BANK: std::sync::OnceLock<(Vec<(PathBuf, String)>, agora::bank::Source)> = std::sync::OnceLock::new();
     BANK.get_or_init(|| {
@@ -42,7 +42,7 @@ fn real_bank() -> (Vec<(PathBuf, String)>, agora::bank::Source) {
             })
             .collect();
         files.sort();
-        let source = agora::bank::Source::read(&root.join("../shared/paper/paper.md")).unwrap();
+        let source = agora::bank::Source::read(&agora::bank::shipped_paper(&root.join("questions"))).unwrap();
         (files, source)
     })
     .clone()

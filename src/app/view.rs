@@ -158,10 +158,8 @@ pub struct ScoreView {
     pub mastery: Vec<(String, Tally)>,
 }
 
-/// The letter shown for display position `i` (`A`, `B`, …), the one place that says so.
-pub fn letter(i: usize) -> char {
-    quiz::judge::letter(i)
-}
+/// The letter shown for display position `i` (`A`, `B`, …).
+pub use crate::quiz::judge::letter;
 
 /// The view of `q` at `position` of a round of `of` questions shown with `seed`.
 pub(crate) fn question_view(bank: &Bank, q: &Question, round: &RoundId, position: usize, of: usize, seed: u64, opened_at: Millis, deadline: Option<Millis>) -> QuestionView {

@@ -3,6 +3,7 @@
 //! Invariant: every exported item carries its citations in full (anchor, section and
 //! quote), so an export is as checkable as the bank it came from.
 
+use crate::quiz::judge::letter;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -34,15 +35,13 @@ fn cited<'a>(bank: &'a Bank, ids: &'a [String]) -> Vec<Cited<'a>> {
         .collect()
 }
 
-pub fn letter(i: usize) -> String {
-    ((b'A' + i as u8) as char).to_string()
-}
+
 
 /// `(choices, answer)` as an export shows them.
 fn choices_and_answer(a: &Answer) -> (Value, Value) {
     match a {
-        Answer::Single { choices, correct } => (json!(choices), json!(letter(*correct))),
-        Answer::Multi { choices, correct } => (json!(choices), json!(correct.iter().map(|&i| letter(i)).collect::<Vec<_>>())),
+        Answer::Single { choices, correct } => (json!(choices), json!(letter(*correct).to_string())),
+        Answer::Multi { choices, correct } => (json!(choices), json!(correct.iter().map(|&i| letter(i).to_string()).collect::<Vec<_>>())),
         Answer::TrueFalse { correct } => (json!(["True", "False"]), json!(correct)),
         Answer::Numeric { value, unit, tolerance, .. } => (Value::Null, json!({"value": value, "unit": unit, "tolerance": tolerance})),
         Answer::Ordering { items } => (json!(items), json!(items)),

@@ -1,10 +1,13 @@
 //! Items generated from the knowledge entries.
 //!
-//! Invariant: generation is a pure function of the entries and a seed (same bank and
-//! seed, same items, same ids), and every generated item cites the passages of the
-//! entries it comes from, so it is checked and shown like a written one.
+//! Invariant: generation is a pure function of the entries, the written items and a seed
+//! (same bank and seed, same items, same ids), and every generated item cites the passages
+//! of the entries it comes from, so it is checked and shown like a written one. No generated
+//! item shows a passage that gives its answer away, asks "which obstacle" of a passage the
+//! paper does not present as one, asks a bound as if it were the figure, or asks what a
+//! written item already asks (`similar`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -13,6 +16,8 @@ use crate::stable::{fnv1a, shuffle};
 
 use super::limits::MAX_LABEL;
 use super::model::*;
+use super::similar::Profile;
+use super::words::{sentence_starts, stems, words};
 
 /// A generated question and the id of the knowledge entry it comes from.
 #[derive(Debug, Clone)]
@@ -21,14 +26,30 @@ pub struct Generated {
     pub question: Question,
 }
 
-pub fn generate(entries: &[Entry], passages: &[Passage], seed: u64) -> Vec<Generated> {
+/// The shortest stretch of a passage shown on its own, in words, when its first sentences
+/// would give the answer away: a shorter stretch ("… In both theaters, their primary adversary
+/// is the United States") has lost what it is about.
+const MIN_SHOWN_WORDS: usize = 20;
+
+/// Words that point back to a sentence not shown ("While it engages…", "In this evolving
+/// landscape…"): a stretch with one among its first four words is not shown on its own.
+const BACK_REFERENCES: &[&str] = &["it", "its", "they", "their", "them", "this", "these", "those", "such", "he", "his", "she", "her", "there"];
+
+pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], seed: u64) -> Vec<Generated> {
     let quotes: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
+    let anchor = |c: &str| quotes.get(c).map(|p| p.anchor.clone());
     let mut out = Vec::new();
     which_entry(entries, &quotes, true, seed, &mut out);
     which_entry(entries, &quotes, false, seed, &mut out);
-    figures(entries, seed, &mut out);
+    figures(entries, &quotes, seed, &mut out);
     events(entries, seed, &mut out);
     not_a_factor(entries, seed, &mut out);
+    // An item that asks what a written one asks adds nothing but a give-away.
+    let asked: Vec<Profile> = written.iter().map(|q| Profile::of(q, anchor)).collect();
+    out.retain(|g| {
+        let profile = Profile::of(&g.question, anchor);
+        asked.iter().all(|w| w.same(&profile).is_none())
+    });
     out
 }
 
@@ -36,12 +57,50 @@ fn named(entries: &[Entry], factors: bool) -> Vec<(&Entry, &str, &str)> {
     entries
         .iter()
         .filter_map(|e| match &e.fact {
-            Fact::Factor { name, summary } if factors => Some((e, name.as_str(), summary.as_str())),
-            Fact::Obstacle { name, summary } if !factors => Some((e, name.as_str(), summary.as_str())),
+            Fact::Factor { name, summary, .. } if factors => Some((e, name.as_str(), summary.as_str())),
+            Fact::Obstacle { name, summary, .. } if !factors => Some((e, name.as_str(), summary.as_str())),
             _ => None,
         })
         .filter(|(_, name, _)| name.chars().count() <= MAX_LABEL)
         .collect()
+}
+
+/// The passages an entry's `presented_in` names: those the paper presents it in.
+fn presented_in(e: &Entry) -> &[String] {
+    match &e.fact {
+        Fact::Factor { presented_in, .. } | Fact::Obstacle { presented_in, .. } => presented_in,
+        _ => &[],
+    }
+}
+
+/// The stems of `key` that could single it out: its content words, less those that every
+/// choice shares.
+pub fn distinctive(key: &str, choices: &[String]) -> BTreeSet<String> {
+    let mut common: Option<BTreeSet<String>> = None;
+    for c in choices {
+        let s = stems(c);
+        common = Some(match common {
+            None => s,
+            Some(acc) => acc.intersection(&s).cloned().collect(),
+        });
+    }
+    let common = common.unwrap_or_default();
+    stems(key).difference(&common).cloned().collect()
+}
+
+/// What of `quote` can be shown without giving `key` away: the whole quote when it shares no
+/// distinctive word with the key, else the quote from the first later sentence on that does
+/// not, stands on its own (`MIN_SHOWN_WORDS`, `BACK_REFERENCES`); `None` when there is none.
+pub fn unrevealing<'q>(quote: &'q str, key: &str, choices: &[String]) -> Option<&'q str> {
+    let giveaway = distinctive(key, choices);
+    if stems(quote).is_disjoint(&giveaway) {
+        return Some(quote);
+    }
+    sentence_starts(quote).into_iter().skip(1).map(|at| &quote[at..]).find(|rest| {
+        let shown = words(rest);
+        let points_back = shown.iter().take(4).any(|w| BACK_REFERENCES.contains(&w.to_lowercase().as_str()));
+        shown.len() >= MIN_SHOWN_WORDS && !points_back && stems(rest).is_disjoint(&giveaway)
+    })
 }
 
 /// Puts `correct` among `others` at a random place; returns the choices and its index.
@@ -53,21 +112,24 @@ fn shuffle_in(correct: String, others: Vec<String>, rng: &mut ChaCha8Rng) -> (Ve
     (choices, at)
 }
 
-/// "Which factor (obstacle) does this passage describe?" for every passage that one entry alone cites.
+/// "Which factor (obstacle) does this passage describe?" for every passage the entry's
+/// `presented_in` names, when no other factor or obstacle cites it and it can be shown
+/// without giving the answer away.
 fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: bool, seed: u64, out: &mut Vec<Generated>) {
     let list = named(entries, factors);
     if list.len() < 4 {
         return;
     }
+    // A passage two entries cite has two right answers.
     let mut citers: HashMap<&str, usize> = HashMap::new();
-    for (e, _, _) in &list {
+    for (e, _, _) in named(entries, true).iter().chain(named(entries, false).iter()) {
         for c in &e.citations {
             *citers.entry(c.as_str()).or_default() += 1;
         }
     }
-    let what = if factors { "factor of convergence" } else { "obstacle or limitation" };
+    let (what, whats) = if factors { ("factor of convergence", "factors of convergence") } else { ("obstacle or limitation", "obstacles or limitations") };
     for (e, name, summary) in &list {
-        for cite in &e.citations {
+        for cite in presented_in(e) {
             let Some(passage) = quotes.get(cite.as_str()) else { continue };
             if citers.get(cite.as_str()) != Some(&1) {
                 continue;
@@ -78,6 +140,8 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
             stable_pick(&mut others, seed, &id, 3);
             let rest = others.join("; ");
             let (choices, correct) = shuffle_in(name.to_string(), others.into_iter().map(str::to_string).collect(), rng);
+            let Some(shown) = unrevealing(&passage.quote, name, &choices) else { continue };
+            let shown = if shown.len() < passage.quote.len() { format!("… {shown}") } else { shown.to_string() };
             out.push(Generated {
                 from: e.id.clone(),
                 question: Question {
@@ -85,9 +149,9 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
                     origin: Origin::Generated,
                     topics: vec![e.topic.clone()],
                     difficulty: 2,
-                    prompt: format!("According to the paper, which {what} does this passage describe?\n\n> {}", passage.quote),
+                    prompt: format!("According to the paper, which {what} does this passage describe?\n\n> {shown}"),
                     answer: Answer::Single { choices, correct },
-                    explanation: format!("According to the paper, this passage describes {name}: {summary} The other choices ({rest}) are other {what}s the paper names, each described in other passages."),
+                    explanation: format!("According to the paper, this passage describes {}: {summary} The other choices ({rest}) are other {whats} the paper names, each described in other passages.", in_sentence(name)),
                     citations: vec![cite.clone()],
                 },
             });
@@ -95,44 +159,66 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
     }
 }
 
-/// "What was X?" with other figures of the same unit and magnitude as distractors.
-fn figures(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
-    let figs: Vec<(&Entry, f64, &str, &str, &str)> = entries
+/// "What was X?" with other figures of the same unit and magnitude as distractors. A figure
+/// the paper gives as a bound is asked as one ("… was more than what figure?"), with only
+/// larger figures as distractors, so that no distractor is also true by the paper's words.
+fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: &mut Vec<Generated>) {
+    /// One figure entry, unpacked.
+    struct Fig<'a> {
+        entry: &'a Entry,
+        value: f64,
+        unit: &'a str,
+        measures: &'a str,
+        period: &'a str,
+        bound: Option<Bound>,
+    }
+    let anchors = |e: &Entry| -> Vec<String> { e.citations.iter().filter_map(|c| quotes.get(c.as_str()).map(|p| p.anchor.clone())).collect() };
+    let figs: Vec<Fig> = entries
         .iter()
         .filter_map(|e| match &e.fact {
-            Fact::Figure { value, unit, measures, period } => Some((e, *value, unit.as_str(), measures.as_str(), period.as_str())),
+            Fact::Figure { value, unit, measures, period, bound } => Some(Fig { entry: e, value: *value, unit, measures, period, bound: *bound }),
             _ => None,
         })
         .collect();
-    for (e, value, unit, measures, period) in &figs {
+    for Fig { entry: e, value, unit, measures, period, bound } in &figs {
         let label = format_value(*value, unit);
-        let mut others: Vec<String> = Vec::new();
-        for (o, v, u, _, _) in &figs {
+        let here = anchors(e);
+        // The most confusable figures first: those of the same paragraph, then the nearest in size.
+        let mut candidates: Vec<(bool, u64, u64, String)> = Vec::new();
+        for Fig { entry: o, value: v, unit: u, .. } in &figs {
             let text = format_value(*v, u);
-            if o.id != e.id && u == unit && same_magnitude(*v, *value) && text != label && !others.contains(&text) {
-                others.push(text);
+            let below_a_bound = bound.is_some() && *v <= *value;
+            if o.id != e.id && u == unit && same_magnitude(*v, *value) && !below_a_bound && text != label && !candidates.iter().any(|c| c.3 == text) {
+                let elsewhere = !anchors(o).iter().any(|a| here.contains(a));
+                let distance = ((*v / *value).ln().abs() * 1e6) as u64;
+                candidates.push((elsewhere, distance, fnv1a(format!("{seed}|{}|{text}", e.id).as_bytes()), text));
             }
         }
-        if others.len() < 2 || label.chars().count() > MAX_LABEL {
+        if candidates.len() < 2 || label.chars().count() > MAX_LABEL {
             continue;
         }
+        candidates.sort();
+        let others: Vec<String> = candidates.into_iter().take(3).map(|c| c.3).collect();
         let id = gen_id("figure", &[&e.id]);
         let rng = &mut rng_for(seed, &id);
-        stable_pick(&mut others, seed, &id, 3);
         let rest = others.join("; ");
         let (choices, correct) = shuffle_in(label.clone(), others, rng);
+        let (prompt, explanation) = match bound {
+            None => (
+                format!("According to the paper, what was {measures}? (Period: {period})"),
+                format!("According to the paper, {measures} was {label} (period: {period}). The other choices ({rest}) are figures the paper gives in the same unit for other things."),
+            ),
+            Some(b) => {
+                let words = b.words();
+                (
+                    format!("According to the paper, {measures} was {words} what figure? (Period: {period})"),
+                    format!("According to the paper, {measures} was {words} {label} (period: {period}): the paper gives {label} as a bound, not as the exact figure. The other choices ({rest}) are larger figures the paper gives in the same unit for other things; it does not say {measures} was {words} any of them."),
+                )
+            }
+        };
         out.push(Generated {
             from: e.id.clone(),
-            question: Question {
-                id,
-                origin: Origin::Generated,
-                topics: vec![e.topic.clone()],
-                difficulty: 2,
-                prompt: format!("According to the paper, what was {measures}? (Period: {period})"),
-                answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {measures} was {label} (period: {period}). The other choices ({rest}) are figures the paper gives in the same unit for other things."),
-                citations: e.citations.clone(),
-            },
+            question: Question { id, origin: Origin::Generated, topics: vec![e.topic.clone()], difficulty: 2, prompt, answer: Answer::Single { choices, correct }, explanation, citations: e.citations.clone() },
         });
     }
 }
@@ -173,6 +259,38 @@ fn comparable(a: &str, b: &str) -> bool {
     a != b && (a[..4] != b[..4] || (a.len() == 10 && b.len() == 10) || (a.len() >= 7 && b.len() >= 7 && a[..7] != b[..7]))
 }
 
+/// How far apart two dates are, in months (a date without a month is read as its January).
+fn months_apart(a: &str, b: &str) -> u32 {
+    let months = |d: &str| -> u32 {
+        let year: u32 = d.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let month: u32 = d.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+        year * 12 + month
+    };
+    months(a).abs_diff(months(b))
+}
+
+/// A date as the paper writes it: "1991", "November 2021", "February 24, 2022".
+pub fn format_date(date: &str) -> String {
+    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let parts: Vec<&str> = date.split('-').collect();
+    let month = |m: &str| m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match parts.as_slice() {
+        [year, m] => month(m).map_or_else(|| date.to_string(), |m| format!("{m} {year}")),
+        [year, m, day] => month(m).map_or_else(|| date.to_string(), |m| format!("{m} {}, {year}", day.trim_start_matches('0'))),
+        _ => date.to_string(),
+    }
+}
+
+/// A label inside a sentence: "The idea of a multipolar world order" → "the idea of …"; a
+/// label that begins with an abbreviation ("U.S. …") is left as it is.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => first.to_lowercase().chain(label.chars().skip(1)).collect(),
+        _ => label.to_string(),
+    }
+}
+
 fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     let mut evs: Vec<(&Entry, &str, &str)> = entries
         .iter()
@@ -181,11 +299,14 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
             _ => None,
         })
         .collect();
-    // "Which came first?": each event against another it can be told apart from.
+    // "Which came first?": each event against the nearest in time it can be told apart from
+    // and has not yet been paired with (two events decades apart test little).
+    let mut asked: Vec<(usize, usize)> = Vec::new();
     for (i, (e, date, what)) in evs.iter().enumerate() {
         let rng = &mut rng_for(seed, &e.id);
-        let partners = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what);
-        let Some(j) = partners.min_by_key(|&j| fnv1a(format!("{seed}|{}|{}", e.id, evs[j].0.id).as_bytes())) else { continue };
+        let partners = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what && !asked.contains(&(i.min(j), i.max(j))));
+        let Some(j) = partners.min_by_key(|&j| (months_apart(date, evs[j].1), fnv1a(format!("{seed}|{}|{}", e.id, evs[j].0.id).as_bytes()))) else { continue };
+        asked.push((i.min(j), i.max(j)));
         let (o, odate, owhat) = evs[j];
         let (first, later) = if *date < odate { ((*what, *date), (owhat, odate)) } else { ((owhat, odate), (*what, *date)) };
         let (choices, correct) = shuffle_in(first.0.to_string(), vec![later.0.to_string()], rng);
@@ -198,7 +319,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 1,
                 prompt: "According to the paper, which of these came first?".into(),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {} ({}) came before {} ({}).", first.0, first.1, later.0, later.1),
+                explanation: format!("According to the paper: {} ({}). Later: {} ({}).", first.0, format_date(first.1), later.0, format_date(later.1)),
                 citations: dedup([e.citations.first(), o.citations.first()]),
             },
         });
@@ -231,7 +352,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 2,
                 prompt: "According to the paper, put these events in order, earliest first.".into(),
                 answer: Answer::Ordering { items: group.iter().map(|g| g.2.to_string()).collect() },
-                explanation: format!("According to the paper: {}.", group.iter().map(|g| format!("{} ({})", g.2, g.1)).collect::<Vec<_>>().join("; then ")),
+                explanation: format!("According to the paper: {}.", group.iter().map(|g| format!("{} ({})", g.2, format_date(g.1))).collect::<Vec<_>>().join(". Then: ")),
                 citations: dedup(group.iter().map(|g| g.0.citations.first())),
             },
         });
@@ -250,7 +371,9 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
         picks.truncate(3);
         let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
-        let mut citations = e.citations.clone();
+        // The passages that present it as an obstacle first, then those the summary also rests on.
+        let mut citations = presented_in(e).to_vec();
+        citations.extend(e.citations.iter().cloned());
         citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
         out.push(Generated {
             from: e.id.clone(),
@@ -261,7 +384,7 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 1,
                 prompt: "Which of these is NOT a factor of convergence that the paper names?".into(),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {name} is an obstacle or limitation, not a factor of convergence: {summary} The other three are factors the paper names."),
+                explanation: format!("According to the paper, {} is an obstacle or limitation, not a factor of convergence: {summary} The other three are factors the paper names.", in_sentence(name)),
                 citations: dedup_owned(citations),
             },
         });
@@ -314,6 +437,66 @@ mod tests {
         assert_eq!(format_value(400.0, "US$ billion"), "400 US$ billion");
         assert_eq!(format_value(100000000.0, "tons"), "100,000,000 tons");
         assert_eq!(format_value(1.9, "percent"), "1.9 percent");
+    }
+
+    fn labels(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The factors and obstacles of the bank, as choice labels.
+    const FACTORS: [&str; 4] = ["Complementary economies", "Geopolitical complementarity", "The idea of a multipolar world order", "Personal relationship between Xi and Putin"];
+    const OBSTACLES: [&str; 4] = ["Selective compliance with sanctions; supply-chain costs", "No formal alliance or defence treaty", "Historical distrust", "Competition in Central Asia"];
+
+    #[test]
+    fn a_passage_that_shares_the_key_s_distinctive_words_is_not_shown() {
+        // The three the review found, from the paper: no sentence of each can be shown.
+        let economies = "First, they have complementary economies. In general, China's economy is in need of raw materials, particularly energy, while Russia, as one of the largest holders of these resources, holds significant importance for China.";
+        assert_eq!(unrevealing(economies, FACTORS[0], &labels(&FACTORS)), None);
+        let selective = "However, despite this rhetorical support, China has not provided substantial military aid to Russia and has selectively adhered to Western sanctions against it.";
+        assert_eq!(unrevealing(selective, OBSTACLES[0], &labels(&OBSTACLES)), None);
+        let treaty = "Although China and Russia have strengthened their ties and increased military collaboration after the Ukraine crisis, they have not formalized a defense treaty. Despite leaders from both nations describing their relationship as having \"no limits,\" there exists no formal alliance; instead, their partnership is characterized by pragmatic mutual benefit.";
+        assert_eq!(unrevealing(treaty, OBSTACLES[1], &labels(&OBSTACLES)), None);
+    }
+
+    #[test]
+    fn a_passage_that_gives_nothing_away_is_shown_whole() {
+        let europe = "There is a notable parallel between China's role in the Asia-Pacific and Russia's role in Europe. Although over 70% of Russia's territory lies in Asia, Europe remains its most vital arena, as the greatest threats to the Russian state have historically originated from there.";
+        assert_eq!(unrevealing(europe, FACTORS[1], &labels(&FACTORS)), Some(europe));
+    }
+
+    #[test]
+    fn a_later_sentence_is_shown_only_when_it_stands_on_its_own() {
+        let ideology = "In addition to their personal rapport, there are ideological similarities between the political elites of both countries. Both Russian and Chinese leaders perceive liberal democracy as a threat to their political stability and societal order. This shared perspective fosters mutual understanding and cooperation.";
+        let key = "Ideological similarity of the two elites";
+        let choices = labels(&[key, FACTORS[0], FACTORS[1], FACTORS[3]]);
+        assert_eq!(unrevealing(ideology, key, &choices), Some("Both Russian and Chinese leaders perceive liberal democracy as a threat to their political stability and societal order. This shared perspective fosters mutual understanding and cooperation."));
+        // "While it engages…": who "it" is was in the sentence left out.
+        let revisionist = "China can be characterized as a \"revisionist power\" that is intricately integrated into the current international order. While it engages deeply with international institutions, its objective is to instigate changes within the existing institutional framework rather than to overthrow it entirely.";
+        assert_eq!(unrevealing(revisionist, "Reform versus revolution in moving to a new order", &labels(&OBSTACLES)), None);
+        // Too short to say what it is about.
+        let theaters = "China and Russia's preoccupation with their respective geopolitical priorities in Asia and Europe makes for a perfect match—they reinforce rather than get in each other's way in their pursuit of their objectives. In both theaters, their primary adversary is the United States";
+        assert_eq!(unrevealing(theaters, FACTORS[1], &labels(&FACTORS)), None);
+    }
+
+    #[test]
+    fn words_every_choice_shares_give_nothing_away() {
+        let choices = labels(&["Trade in Asia", "Competition in Central Asia", "Security in Asia", "Energy in Asia"]);
+        assert_eq!(distinctive("Competition in Central Asia", &choices), ["centra", "compet"].iter().map(|s| s.to_string()).collect());
+        let quote = "Russia and China both look to Asia for markets, pipelines and partners in the years after the war began in Ukraine.";
+        assert_eq!(unrevealing(quote, "Competition in Central Asia", &choices), Some(quote));
+    }
+
+    #[test]
+    fn dates_read_as_the_paper_writes_them() {
+        assert_eq!(format_date("1991"), "1991");
+        assert_eq!(format_date("2021-11"), "November 2021");
+        assert_eq!(format_date("2022-02-04"), "February 4, 2022");
+    }
+
+    #[test]
+    fn labels_read_inside_a_sentence() {
+        assert_eq!(in_sentence("The idea of a multipolar world order"), "the idea of a multipolar world order");
+        assert_eq!(in_sentence("U.S. pressure"), "U.S. pressure");
     }
 
     #[test]

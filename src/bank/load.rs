@@ -15,11 +15,18 @@ use serde_saphyr::Spanned;
 
 use super::problem::{Problem, Problems};
 use super::raw::*;
+use super::similar::{Profile, same_number};
 use super::source::{Source, normalise};
 use super::{generate, limits, model::*, Bank};
 
 /// The generator's seed when none is given: same bank, same generated items.
 pub const DEFAULT_SEED: u64 = 2025;
+
+/// Words in a figure's `measures` that say it is a bound, which `bound:` must say instead.
+const BOUND_WORDS: &[&str] = &["lower bound", "upper bound", "at least", "more than", "or more"];
+
+/// Words a prompt asks a bound with.
+const BOUND_PROMPT_WORDS: &[&str] = &["at least", "more than", "over", "or more", "lower bound", "minimum", "exceed"];
 
 /// Loads the bank in `dir` (every `.yaml`/`.yml` file below it). With `source`, every
 /// quote is proved to stand in the paragraph its passage id names.
@@ -227,9 +234,12 @@ impl Loader {
                 }
             }
         }
+        self.check_bounds(&knowledge, &questions, &passage_map);
+        self.check_duplicates(&questions, &knowledge, &passage_map);
         let topic_list: Vec<Topic> = topics.into_iter().map(|(_, t)| t).collect();
         let entries: Vec<Entry> = knowledge.iter().map(|(_, e)| e.clone()).collect();
-        let generated = generate::generate(&entries, &passages, seed);
+        let written: Vec<Question> = questions.iter().map(|(_, q)| q.clone()).collect();
+        let generated = generate::generate(&entries, &passages, &written, seed);
         let written_ids: HashMap<String, Node> = questions.iter().map(|(n, q)| (q.id.clone(), *n)).collect();
         let entry_nodes: HashMap<&str, Node> = knowledge.iter().map(|(n, e)| (e.id.as_str(), *n)).collect();
         for g in generated {
@@ -253,6 +263,53 @@ impl Loader {
             motions,
             prompts,
         ))
+    }
+
+    /// A figure the paper gives as a bound ("more than 64 percent") is declared one, and a
+    /// written numeric item whose answer the paper gives as a bound asks it as one.
+    fn check_bounds(&mut self, knowledge: &[(Node, Entry)], questions: &[(Node, Question)], passages: &HashMap<&str, &Passage>) {
+        let bound_in = |cites: &[String], value: f64| cites.iter().filter_map(|c| passages.get(c.as_str())).find_map(|p| paper_bound(&p.quote, value).map(|(b, words)| (b, words, p.id.clone())));
+        for (node, e) in knowledge {
+            let Fact::Figure { value, bound: None, .. } = &e.fact else { continue };
+            if let Some((bound, words, passage)) = bound_in(&e.citations, *value) {
+                let key = match bound {
+                    Bound::AtLeast => "at_least",
+                    Bound::MoreThan => "more_than",
+                };
+                self.report(*node, Some(&e.id), At::Key("value"), format!("the paper gives {value} as a bound («{words}» in {passage}), not as the figure"), format!("add `bound: {key}`, so that questions ask it as a bound"));
+            }
+        }
+        for (node, q) in questions {
+            let Answer::Numeric { value, .. } = &q.answer else { continue };
+            let Some((bound, words, passage)) = bound_in(&q.citations, *value) else { continue };
+            if !says_any(&q.prompt, BOUND_PROMPT_WORDS) {
+                self.report(*node, Some(&q.id), At::Key("prompt"), format!("the paper gives {value} as a bound («{words}» in {passage}), but the prompt asks for the figure"), format!("ask it as a bound (\"{} how many …\"), or ask something the paper gives exactly", bound.words()));
+            }
+        }
+    }
+
+    /// No two written items ask the same thing (`similar`): the later one is reported, with
+    /// the place of the first.
+    fn check_duplicates(&mut self, questions: &[(Node, Question)], knowledge: &[(Node, Entry)], passages: &HashMap<&str, &Passage>) {
+        let anchor = |c: &str| passages.get(c).map(|p| p.anchor.clone());
+        let profiles: Vec<Profile> = questions.iter().map(|(_, q)| Profile::of(q, anchor)).collect();
+        for j in 0..questions.len() {
+            for i in 0..j {
+                let Some(same) = profiles[i].same(&profiles[j]) else { continue };
+                let (first, q) = (&questions[i], &questions[j]);
+                let (l, c) = self.locate(first.0, At::Key("id"));
+                let file = self.files[first.0.file].0.display().to_string();
+                // Two numbers from one paragraph: name the knowledge entry they both ask, if there is one.
+                let entry = profiles[j].number().and_then(|v| {
+                    knowledge.iter().find_map(|(_, e)| match &e.fact {
+                        Fact::Figure { value, .. } if same_number(*value, v) && e.citations.iter().filter_map(|c| anchor(c)).any(|a| profiles[j].paragraphs().contains(&a)) => Some(e.id.clone()),
+                        _ => None,
+                    })
+                });
+                let entry = entry.map(|e| format!(", the value of knowledge entry `{e}`")).unwrap_or_default();
+                self.report(q.0, Some(&q.1.id), At::Key("id"), format!("asks the same as `{}` at {file}:{l}:{c}: {same}{entry}", first.1.id), "keep the better of the two, or make them ask different things");
+            }
+        }
     }
 
     fn parse_files(&mut self) -> Elements {
@@ -408,7 +465,7 @@ impl Loader {
             let Some(raw) = self.decode::<RawPassage>(*node, value, "passage") else { continue };
             self.check_id(*node, &raw.id, "passage", &mut seen);
             let Some((anchor, section)) = anchor_of(&raw.id, &sections) else {
-                self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see shared/paper/anchors.tsv");
+                self.report(*node, Some(&raw.id), At::Key("id"), format!("passage id `{}` does not begin with a paragraph anchor of the paper", raw.id), "begin it with SECTION-pN (e.g. `s7-economic-p2`), a paragraph that exists, then `-suffix` if needed; see the bank's paper/anchors.tsv (questions/paper/anchors.tsv)");
                 continue;
             };
             let quote = raw.quote.trim().to_string();
@@ -443,7 +500,7 @@ impl Loader {
             return;
         }
         if src.holds(&q) {
-            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: shared/paper/anchors.tsv lists them");
+            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: the bank's paper/anchors.tsv lists them");
             return;
         }
         let message = match src.near_miss(&q) {
@@ -497,6 +554,13 @@ impl Loader {
             };
             let shown = [("name", &raw.name), ("summary", &raw.summary), ("what", &raw.what), ("measures", &raw.measures), ("unit", &raw.unit), ("role", &raw.role)];
             self.no_backslash(node, &id, shown.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))));
+            let is_named = matches!(raw.kind.as_str(), "factor" | "obstacle");
+            if !is_named && !raw.presented_in.is_empty() {
+                self.report(node, Some(&id), At::Key("presented_in"), format!("a `{}` entry takes no `presented_in`", raw.kind), "only factors and obstacles name the passages that present them; remove the key");
+            }
+            if raw.kind != "figure" && raw.bound.is_some() {
+                self.report(node, Some(&id), At::Key("bound"), format!("a `{}` entry takes no `bound`", raw.kind), "only a figure can be a bound; remove the key");
+            }
             let fact = match raw.kind.as_str() {
                 "factor" | "obstacle" => {
                     let name = need(self, "name", raw.name.clone());
@@ -505,7 +569,13 @@ impl Loader {
                     if name.chars().count() > limits::MAX_LABEL {
                         self.report(node, Some(&id), At::Key("name"), format!("the name is {} characters; a button label holds {}", name.chars().count(), limits::MAX_LABEL), "shorten the name; it is used as a quiz choice");
                     }
-                    if raw.kind == "factor" { Fact::Factor { name, summary } } else { Fact::Obstacle { name, summary } }
+                    for p in &raw.presented_in {
+                        if !raw.cite.contains(p) {
+                            self.report(node, Some(&id), At::TextAfter("presented_in", p), format!("`{p}` is in `presented_in` but not in `cite`"), "`presented_in` names some of the entry's citations: add it to `cite` too, or remove it");
+                        }
+                    }
+                    let presented_in = raw.presented_in.clone();
+                    if raw.kind == "factor" { Fact::Factor { name, summary, presented_in } } else { Fact::Obstacle { name, summary, presented_in } }
                 }
                 "figure" => {
                     let unit = need(self, "unit", raw.unit.clone());
@@ -514,8 +584,17 @@ impl Loader {
                     if raw.value.is_none() {
                         self.report(node, Some(&id), At::Key("kind"), "a `figure` entry needs `value` (a number)", "add `value:`");
                     }
+                    if let Some(words) = measures.as_deref().and_then(|m| BOUND_WORDS.iter().find(|w| says_any(m, &[w]))) {
+                        self.report(node, Some(&id), At::Key("measures"), format!("`measures` says «{words}»: a bound belongs in `bound`, where questions are asked as one"), "write what is measured in `measures` and add `bound: at_least` or `bound: more_than`");
+                    }
+                    let bound = raw.bound.as_deref().map(|b| (b, Bound::parse(b)));
+                    if let Some((other, None)) = bound {
+                        self.report(node, Some(&id), At::Key("bound"), format!("unknown bound `{other}`"), "use `at_least` (\"at least 43\", \"25% or more\") or `more_than` (\"more than 64 percent\", \"over 70%\")");
+                        continue;
+                    }
+                    let bound = bound.and_then(|(_, b)| b);
                     let (Some(value), Some(unit), Some(measures), Some(period)) = (raw.value, unit, measures, period) else { continue };
-                    Fact::Figure { value, unit, measures, period }
+                    Fact::Figure { value, unit, measures, period, bound }
                 }
                 "event" => {
                     let date = need(self, "date", raw.date.as_ref().map(scalar_text));
@@ -868,28 +947,49 @@ fn anchor_of(id: &str, sections_longest_first: &[&Section]) -> Option<(String, S
     None
 }
 
-/// Sentences in a quote: ends of sentence (`.`, `!`, `?`, perhaps closing a quotation)
-/// followed by a capital, not counting abbreviations such as "U.S." or "e.g.".
+/// Sentences in a quote (see `words::sentence_starts`).
 fn sentences(quote: &str) -> usize {
-    let chars: Vec<char> = quote.chars().collect();
-    let mut n = 1;
-    for i in 0..chars.len() {
-        if !matches!(chars[i], '.' | '!' | '?') {
+    super::words::sentence_starts(quote).len()
+}
+
+/// Whether `text` says one of `phrases` as whole words ("over", not "turnover").
+fn says_any(text: &str, phrases: &[&str]) -> bool {
+    let text = format!(" {} ", super::words::words(text).join(" ").to_lowercase());
+    phrases.iter().any(|p| text.contains(&format!(" {p} ")))
+}
+
+/// Where `quote` gives `value` as a lower bound ("more than 64 percent", "at least 43",
+/// "over 70%", "25% or more"): the bound and the words that say it.
+fn paper_bound(quote: &str, value: f64) -> Option<(Bound, String)> {
+    let number = if value.fract() == 0.0 && value.abs() < 1e15 { format!("{}", value as i64) } else { format!("{value}") };
+    let lower = quote.to_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(&number) {
+        let at = from + found;
+        let end = at + number.len();
+        from = end;
+        let before = lower[..at].chars().next_back();
+        let after: Vec<char> = lower[end..].chars().take(2).collect();
+        let part_of_a_number = before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            || after.first().is_some_and(char::is_ascii_digit)
+            || (matches!(after.first(), Some('.' | ',')) && after.get(1).is_some_and(char::is_ascii_digit));
+        if part_of_a_number {
             continue;
         }
-        let mut j = i + 1;
-        while j < chars.len() && matches!(chars[j], '"' | '\'' | ')' | '\u{201d}') {
-            j += 1;
+        let head = lower[..at].trim_end_matches(['$', ' ']).trim_end_matches("us").trim_end();
+        for (words, bound) in [("more than", Bound::MoreThan), ("over", Bound::MoreThan), ("greater than", Bound::MoreThan), ("in excess of", Bound::MoreThan), ("at least", Bound::AtLeast)] {
+            if head.ends_with(words) && head[..head.len() - words.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+                return Some((bound, format!("{words} {number}")));
+            }
         }
-        let next = chars[j..].iter().find(|c| !c.is_whitespace());
-        let spaced = chars.get(j).is_some_and(|c| c.is_whitespace());
-        // "U.S." and "e.g.": a one-letter word before the dot is an abbreviation.
-        let abbreviation = i >= 1 && chars[i - 1].is_alphabetic() && (i < 2 || !chars[i - 2].is_alphabetic());
-        if spaced && next.is_some_and(|c| c.is_uppercase() || *c == '"') && !abbreviation {
-            n += 1;
+        let tail: String = lower[end..].chars().take(24).collect();
+        if let Some(i) = tail.find(" or more")
+            && !tail[..i].chars().any(|c| c.is_ascii_digit())
+        {
+            return Some((Bound::AtLeast, format!("{number}{}", &tail[..i + " or more".len()])));
         }
     }
-    n
+    None
 }
 
 fn letter_index(letter: &str) -> Option<usize> {
@@ -973,6 +1073,19 @@ mod tests {
         assert_eq!(sentences("First, they have complementary economies."), 1);
         assert_eq!(sentences("The U.S. leads. Russia objects! Does China? \"Yes.\" It does."), 5);
         assert_eq!(sentences("In both theaters, their primary adversary is the United States (Rumer, 2024: 4)"), 1);
+    }
+
+    #[test]
+    fn bounds_are_read_where_the_paper_gives_them() {
+        let quote = "In 2023, trade reached a new record of $240 billion, up more than 64 percent since 2021.";
+        assert_eq!(paper_bound(quote, 64.0), Some((Bound::MoreThan, "more than 64".into())));
+        assert_eq!(paper_bound(quote, 240.0), None);
+        assert_eq!(paper_bound("Although over 70% of Russia's territory lies in Asia", 70.0), Some((Bound::MoreThan, "over 70".into())));
+        assert_eq!(paper_bound("the two leaders meeting at least 43 times since 2013", 43.0), Some((Bound::AtLeast, "at least 43".into())));
+        assert_eq!(paper_bound("sales constituted 25% or more of the total value of trade", 25.0), Some((Bound::AtLeast, "25% or more".into())));
+        assert_eq!(paper_bound("it has decreased to about 3% of total trade", 3.0), None);
+        assert_eq!(paper_bound("a rise of more than 164 percent", 64.0), None);
+        assert_eq!(paper_bound("developed over the years, 43 meetings", 43.0), None);
     }
 
     #[test]

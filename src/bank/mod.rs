@@ -11,7 +11,9 @@ pub mod model;
 pub mod problem;
 mod raw;
 pub mod source;
+pub mod similar;
 pub mod stats;
+pub mod words;
 
 pub use load::{load, load_texts, DEFAULT_SEED};
 pub use model::*;
@@ -19,6 +21,14 @@ pub use problem::{Problem, Problems};
 pub use source::Source;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Where a bank keeps the paper it is checked against: `DIR/paper/paper.md`, with
+/// `anchors.tsv` beside it. The loader reads only `.yaml` files, so the folder is not
+/// mistaken for part of the bank.
+pub fn shipped_paper(dir: &Path) -> PathBuf {
+    dir.join("paper").join("paper.md")
+}
 
 /// The whole bank, validated: written and generated questions, motions, prompts.
 #[derive(Debug, Clone)]

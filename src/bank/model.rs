@@ -78,12 +78,53 @@ pub struct Entry {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fact {
-    Factor { name: String, summary: String },
-    Obstacle { name: String, summary: String },
-    Figure { value: f64, unit: String, measures: String, period: String },
+    /// `presented_in`: the passages, among the entry's citations, in which the paper presents
+    /// this factor of convergence as one; the generator asks "which factor does this passage
+    /// describe?" of these alone.
+    Factor { name: String, summary: String, presented_in: Vec<String> },
+    /// `presented_in`: as for a factor, the passages that present this as an obstacle or a
+    /// limitation of the relationship.
+    Obstacle { name: String, summary: String, presented_in: Vec<String> },
+    /// `bound`: set when the paper gives the value as a bound ("more than 64 percent").
+    Figure {
+        value: f64,
+        unit: String,
+        measures: String,
+        period: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bound: Option<Bound>,
+    },
     /// `date` is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, so dates sort as text.
     Event { date: String, what: String },
     Actor { name: String, role: String },
+}
+
+/// How the paper bounds a figure it does not give exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// "at least 43 times", "25% or more".
+    AtLeast,
+    /// "more than 64 percent", "over 70%".
+    MoreThan,
+}
+
+impl Bound {
+    pub fn parse(s: &str) -> Option<Bound> {
+        match s {
+            "at_least" => Some(Bound::AtLeast),
+            "more_than" => Some(Bound::MoreThan),
+            _ => None,
+        }
+    }
+
+    /// The words a question asks it with: "more than", "at least".
+    pub fn words(self) -> &'static str {
+        match self {
+            Bound::AtLeast => "at least",
+            Bound::MoreThan => "more than",
+        }
+    }
 }
 
 /// Whether an item was written by a person or generated from knowledge entries.

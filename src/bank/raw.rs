@@ -61,6 +61,11 @@ pub struct RawEntry {
     pub date: Option<Value>,
     pub what: Option<String>,
     pub role: Option<String>,
+    /// Factor and obstacle: the citations that present it as such (see `Fact::Factor`).
+    #[serde(default)]
+    pub presented_in: Vec<String>,
+    /// Figure: `at_least` or `more_than` when the paper gives a bound, not the value.
+    pub bound: Option<String>,
 }
 
 /// One flat record for every kind of question; `load` checks which keys each kind needs.

@@ -1,7 +1,7 @@
 //! The paper's text, split into anchored paragraphs, for proving quotes.
 //!
 //! Invariant: quote and paper are compared only after the one normalisation that
-//! `shared/paper/README.md` defines (Markdown escapes and `*` emphasis dropped, curly
+//! `questions/paper/README.md` defines (Markdown escapes and `*` emphasis dropped, curly
 //! quotes read as straight, white space folded); nothing else is forgiven.
 
 use std::collections::HashMap;

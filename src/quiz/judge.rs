@@ -462,8 +462,9 @@ fn with_normalised<R>(s: &str, f: impl FnOnce(&[char]) -> R) -> R {
 }
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein where each substring is
-/// edited once), with rows on the stack for strings up to 64 characters.
-fn osa_distance(a: &[char], b: &[char]) -> usize {
+/// edited once), with rows on the stack for strings up to 64 characters. Public only so
+/// that `benches/judge.rs` can weigh it against `strsim::osa_distance`.
+pub fn osa_distance(a: &[char], b: &[char]) -> usize {
     const INLINE: usize = 65;
     let width = b.len() + 1;
     let mut stack = [[0usize; INLINE]; 3];

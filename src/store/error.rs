@@ -47,6 +47,11 @@ pub enum StoreError {
     #[error("round {round_id} already exists in guild {guild_id}")]
     RoundExists { guild_id: GuildId, round_id: RoundId },
 
+    /// A round asked of the store that it cannot hold: no questions, a repeated question,
+    /// a question index or position the round does not have. A caller's bug, not bad input.
+    #[error("round {round_id}: {reason}")]
+    InvalidRound { round_id: RoundId, reason: String },
+
     /// A live round was started in a channel that already has one open.
     #[error("channel {channel_id} in guild {guild_id} already has a live round open")]
     ChannelBusy { guild_id: GuildId, channel_id: ChannelId },

@@ -24,7 +24,7 @@ const SELECT_ROUND: &str = "SELECT guild_id, round_id, kind, channel_id, started
     FROM rounds";
 
 /// How often a practice start is retried when a start of the same student's practice on
-/// another connection committed first (PostgreSQL only; SQLite has one writer).
+/// another connection committed first (PostgreSQL; on SQLite's one writer it cannot happen).
 const START_ATTEMPTS: usize = 4;
 
 impl Store {
@@ -33,8 +33,13 @@ impl Store {
     /// practice in the same transaction and names it in [`Started::displaced`]. A live round
     /// in a channel that already has one is refused with [`StoreError::ChannelBusy`].
     pub async fn create_round(&self, new: &NewRound) -> Result<Started> {
+        let invalid = |reason: String| Err(StoreError::InvalidRound { round_id: new.round_id.clone(), reason });
         if new.item_ids.is_empty() {
-            return Err(StoreError::Corrupt { table: "rounds", detail: format!("round {} has no questions", new.round_id) });
+            return invalid("a round needs at least one question".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(item) = new.item_ids.iter().find(|i| !seen.insert(*i)) {
+            return invalid(format!("question {item} is asked twice"));
         }
         let mut attempt = 0;
         loop {
@@ -107,7 +112,11 @@ impl Store {
             .context("listing open rounds")?;
         let mut rounds = Vec::with_capacity(rows.len());
         for row in &rows {
-            rounds.push(self.with_questions(round_from_row(row)?).await?);
+            // One damaged row must not keep every other round from resuming.
+            match async { self.with_questions(round_from_row(row)?).await }.await {
+                Ok(round) => rounds.push(round),
+                Err(e) => tracing::warn!(error = %e, "an open round cannot be read and is left out"),
+            }
         }
         Ok(rounds)
     }
@@ -119,7 +128,9 @@ impl Store {
         let mut conn = self.writer.acquire().await?;
         let done = sqlx::query(
             "UPDATE rounds SET current_index = $3, opened_at = $4, deadline = $5, revealed = $6
-             WHERE guild_id = $1 AND round_id = $2 AND status = 'open'",
+             WHERE guild_id = $1 AND round_id = $2 AND status = 'open'
+               AND EXISTS (SELECT 1 FROM round_questions q
+                           WHERE q.guild_id = $1 AND q.round_id = $2 AND q.position = $3)",
         )
         .bind(guild_id.as_str())
         .bind(round_id.as_str())
@@ -130,6 +141,10 @@ impl Store {
         .execute(&mut *conn)
         .await
         .with_context(|| format!("saving progress of round {round_id} in guild {guild_id}"))?;
+        drop(conn);
+        if done.rows_affected() == 0 && self.round(guild_id, round_id).await?.is_some_and(|r| r.status == RoundStatus::Open) {
+            return Err(StoreError::InvalidRound { round_id: round_id.clone(), reason: format!("it has no question at index {}", progress.current_index) });
+        }
         not_open_unless_updated(done.rows_affected(), guild_id, round_id)
     }
 
@@ -137,7 +152,7 @@ impl Store {
     /// restart it can edit that message instead of posting another.
     pub async fn set_question_message(&self, guild_id: &GuildId, round_id: &RoundId, position: usize, message_id: &str) -> Result<()> {
         let mut conn = self.writer.acquire().await?;
-        sqlx::query("UPDATE round_questions SET message_id = $4 WHERE guild_id = $1 AND round_id = $2 AND position = $3")
+        let done = sqlx::query("UPDATE round_questions SET message_id = $4 WHERE guild_id = $1 AND round_id = $2 AND position = $3")
             .bind(guild_id.as_str())
             .bind(round_id.as_str())
             .bind(position as i64)
@@ -145,6 +160,9 @@ impl Store {
             .execute(&mut *conn)
             .await
             .with_context(|| format!("saving the message of question {} of round {round_id} in guild {guild_id}", position + 1))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::InvalidRound { round_id: round_id.clone(), reason: format!("it has no question at index {position} in guild {guild_id}") });
+        }
         Ok(())
     }
 

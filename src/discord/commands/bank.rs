@@ -1,0 +1,42 @@
+//! `/bank info` and `/bank reload`: what the question bank holds, and reloading it after an
+//! edit without restarting the bot.
+
+use crate::discord::reply::command_reply;
+use crate::discord::{member, render, Context, Reloaded, Result};
+
+/// The question bank: what it holds, and reloading it after an edit.
+#[poise::command(slash_command, subcommands("info", "reload"), subcommand_required)]
+pub async fn bank(_ctx: Context<'_>) -> Result<()> {
+    Ok(())
+}
+
+/// What the question bank holds: quiz items by kind and topic, motions, prompts, passages.
+#[poise::command(slash_command)]
+pub async fn info(ctx: Context<'_>) -> Result<()> {
+    let mut reply = render::bank_info(&ctx.data().bank());
+    reply.ephemeral = true;
+    ctx.send(command_reply(reply)).await?;
+    Ok(())
+}
+
+/// Instructors: reload the bank from its files; if the checker finds problems, nothing changes.
+#[poise::command(slash_command)]
+pub async fn reload(ctx: Context<'_>) -> Result<()> {
+    let data = ctx.data();
+    data.require_instructor(ctx.guild_id(), member(ctx), "reload the question bank").await?;
+    // Reading and checking every file can take longer than Discord's 3 s for a first answer.
+    ctx.defer_ephemeral().await?;
+    let dir = data.questions.display().to_string();
+    let reply = match data.reload_bank().await? {
+        Reloaded::Done { before, after } => {
+            tracing::info!(guild = ?ctx.guild_id(), user = %ctx.author().id, items = after.questions.len(), "bank reloaded");
+            render::bank_reloaded(&dir, &before, &after)
+        }
+        Reloaded::Refused(problems) => {
+            tracing::warn!(guild = ?ctx.guild_id(), user = %ctx.author().id, problems = problems.0.len(), "bank reload refused by the checker; the old bank stays");
+            render::bank_reload_failed(&dir, &problems)
+        }
+    };
+    ctx.send(command_reply(reply)).await?;
+    Ok(())
+}

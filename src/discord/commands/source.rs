@@ -1,0 +1,38 @@
+//! `/source`: a passage of the paper with its section, anchor, quote and whole paragraph, or
+//! the passages a question cites.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::lookup::{self, Target};
+use crate::discord::reply::command_reply;
+use crate::discord::{render, Context, Result};
+
+/// Read a passage of the paper: its section, the quote and the whole paragraph around it.
+#[poise::command(slash_command)]
+pub async fn source(
+    ctx: Context<'_>,
+    #[description = "A passage or question id, or words from the paper: pick one from the list"]
+    #[autocomplete = "autocomplete_passage"]
+    passage: String,
+    #[description = "Instructors: post it for the whole channel instead of only you"] share: Option<bool>,
+) -> Result<()> {
+    let data = ctx.data();
+    let share = share.unwrap_or(false);
+    if share {
+        data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "post a passage for the whole channel (leave `share` out to see it yourself)").await?;
+    }
+    let bank = data.bank();
+    let mut reply = match lookup::resolve(&bank, &passage)? {
+        Target::Passage(p) => render::source_passage(&bank, &data.paper, p),
+        Target::Question(q) => render::source_question(&bank, &data.paper, q),
+    };
+    reply.ephemeral = !share;
+    ctx.send(command_reply(reply)).await?;
+    Ok(())
+}
+
+async fn autocomplete_passage(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let bank = ctx.data().bank();
+    let choices = lookup::suggest(&bank, partial).into_iter().map(|s| serenity::AutocompleteChoice::new(s.name, s.value)).collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}

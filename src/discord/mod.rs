@@ -1,0 +1,352 @@
+//! `agora serve`: the Discord bot (poise on serenity) over the bank and the store.
+//!
+//! Invariants: every error reaches one handler (`on_error`), which shows a user error to its
+//! user and logs anything else with its whole chain behind a short apology; every message
+//! mentions nobody (`reply`); start-up fails with a sentence an operator can act on (no
+//! token, a token Discord rejects, a bank with problems, commands Discord refuses); the rate
+//! limiter is off only when `DISCORD_API_BASE` points the client at a stand-in.
+
+pub mod access;
+mod commands;
+pub mod error;
+pub mod lookup;
+pub mod render;
+pub mod reply;
+
+use std::future::Future;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use serenity::{GuildId, Member};
+
+use crate::bank::{self, Bank, Problems, Source};
+use crate::config::{Config, Secret};
+use crate::store::Store;
+
+pub use error::{Error, Result, UserError};
+
+/// What every command and handler shares. The classroom layer joins it here.
+pub struct Data {
+    /// The bank in use. `/bank reload` swaps in a new one whole; readers clone the `Arc` and
+    /// never hold the lock across an await, so a reload never waits for a command.
+    bank: RwLock<Arc<Bank>>,
+    /// The paper's paragraphs, for `/source`.
+    pub paper: Arc<Source>,
+    pub store: Store,
+    /// The folder the bank is (re)loaded from.
+    pub questions: PathBuf,
+}
+
+/// What a reload did.
+pub enum Reloaded {
+    /// The new bank passed the checker and is in use.
+    Done { before: Arc<Bank>, after: Arc<Bank> },
+    /// The checker found problems; the old bank stays.
+    Refused(Problems),
+}
+
+impl Data {
+    pub fn new(bank: Bank, paper: Arc<Source>, store: Store, questions: PathBuf) -> Data {
+        Data { bank: RwLock::new(Arc::new(bank)), paper, store, questions }
+    }
+
+    /// The bank in use now.
+    pub fn bank(&self) -> Arc<Bank> {
+        self.bank.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Reads and checks the bank's files again; swaps the new bank in only if it passes.
+    pub async fn reload_bank(&self) -> anyhow::Result<Reloaded> {
+        let dir = self.questions.clone();
+        let paper = self.paper.clone();
+        let loaded = tokio::task::spawn_blocking(move || load_bank(&dir, &paper)).await.context("the bank loader stopped")?;
+        Ok(match loaded {
+            Ok(new) => {
+                let after = Arc::new(new);
+                let before = std::mem::replace(&mut *self.bank.write().unwrap_or_else(PoisonError::into_inner), after.clone());
+                Reloaded::Done { before, after }
+            }
+            Err(problems) => Reloaded::Refused(problems),
+        })
+    }
+
+    /// Refuses, with a sentence the member can act on, unless `member` is an instructor of
+    /// `guild`: Manage Server (or Administrator) in what the interaction carries, or the
+    /// instructor role of the server's settings as stored now.
+    pub async fn require_instructor(&self, guild: Option<GuildId>, member: Option<&Member>, action: &str) -> Result<()> {
+        if let Some(m) = member
+            && access::is_instructor(m.permissions, &m.roles, None)
+        {
+            return Ok(());
+        }
+        let role = match guild {
+            Some(g) => {
+                let settings = self.store.guild_settings(&g.to_string()).await?;
+                access::instructor_role(settings.as_deref()).with_context(|| format!("reading the instructor role of server {g}"))?
+            }
+            None => None,
+        };
+        access::require_instructor(member, role, action)
+    }
+}
+
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The member who invoked a slash command, as the interaction reports them (with their
+/// permissions in the channel and their roles); `None` in a direct message.
+pub fn member<'a>(ctx: Context<'a>) -> Option<&'a Member> {
+    match ctx {
+        poise::Context::Application(a) => a.interaction.member.as_deref(),
+        poise::Context::Prefix(_) => None,
+    }
+}
+
+/// Where the paper's text is read from, for `/source`'s whole paragraphs: `paper/paper.md`
+/// inside the bank's folder (with `anchors.tsv` beside it), or, until the paper ships with
+/// the bank, `../shared/paper/paper.md` beside the repository. The one place to repoint.
+pub fn paper_path(questions: &Path) -> PathBuf {
+    let shipped = questions.join("paper").join("paper.md");
+    if shipped.exists() {
+        return shipped;
+    }
+    questions.join("..").join("..").join("shared").join("paper").join("paper.md")
+}
+
+/// The bank as the bot serves it: checked, every quote proved against the paper.
+pub fn load_bank(dir: &Path, paper: &Source) -> std::result::Result<Bank, Problems> {
+    bank::load(dir, Some(paper))
+}
+
+/// How the bot spreads over gateway shards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shards {
+    /// As many as Discord recommends, all in this process.
+    Auto,
+    /// Only the shards `ids` of `total`; other processes run the rest (on one PostgreSQL).
+    Range { ids: Range<u32>, total: u32 },
+}
+
+/// What `agora serve` needs beyond the config, checked before anything connects.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub token: Secret,
+    /// Register the commands in this one server at once, instead of globally.
+    pub guild: Option<GuildId>,
+    /// Another API base (a stand-in for tests); the rate limiter is off only then.
+    pub api_base: Option<String>,
+    pub shards: Shards,
+}
+
+impl ServeOptions {
+    pub fn from_config(config: &Config, shards: Shards) -> anyhow::Result<ServeOptions> {
+        let token = config.discord_token.clone();
+        if token.is_empty() {
+            anyhow::bail!(
+                "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, \
+                 copy its bot token (Bot → Reset Token), and run `DISCORD_TOKEN=<token> agora serve` \
+                 (or set discord_token in config/agora.yaml)."
+            );
+        }
+        if serenity::utils::token::validate(token.expose().trim()).is_err() {
+            anyhow::bail!(
+                "DISCORD_TOKEN does not look like a bot token (three parts separated by dots). \
+                 Copy it again from https://discord.com/developers/applications (your application → Bot → Reset Token)."
+            );
+        }
+        let guild = match config.guild_id.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+            None => None,
+            Some(g) => match g.parse::<u64>() {
+                Ok(id) if id != 0 => Some(GuildId::new(id)),
+                _ => anyhow::bail!(
+                    "AGORA_GUILD_ID is `{g}`, which is not a server id. A server id is a number like 123456789012345678: \
+                     in Discord, turn on Developer Mode (Settings → Advanced), then right-click the server → Copy Server ID."
+                ),
+            },
+        };
+        let api_base = config.discord_api_base.as_deref().map(|b| b.trim().trim_end_matches('/').to_string()).filter(|b| !b.is_empty());
+        if let Shards::Range { ids, total } = &shards
+            && (ids.is_empty() || ids.end > *total)
+        {
+            anyhow::bail!("--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}", ids.start, ids.end.saturating_sub(1), total.saturating_sub(1));
+        }
+        Ok(ServeOptions { token, guild, api_base, shards })
+    }
+}
+
+/// Runs the bot until `shutdown` completes (Ctrl-C or SIGTERM in `main`; tests pass their
+/// own), then leaves the gateway and closes the store. Fails with a sentence an operator can
+/// act on when the token is missing or rejected, the bank has problems, or Discord refuses
+/// the commands.
+pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let paper_file = paper_path(&config.questions);
+    let paper = Arc::new(Source::read(&paper_file).context("`/source` shows whole paragraphs of the paper, and cannot read it")?);
+    let bank = load_bank(&config.questions, &paper).map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
+    let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
+    tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
+    let data = Data::new(bank, paper, store.clone(), config.questions.clone());
+
+    // A failure in setup (registering the commands) ends `serve` with that error.
+    let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
+    let fatal_in_setup = fatal.clone();
+    let guild = opts.guild;
+    let framework = poise::Framework::builder()
+        .options(framework_options())
+        // The bot has no owner-only commands; this saves a request at start-up.
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
+                if let Err(e) = register(ctx, &framework.options().commands, guild).await {
+                    *fatal_in_setup.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+                    let manager = framework.shard_manager().clone();
+                    tokio::spawn(async move { manager.shutdown_all().await });
+                    return Err(Error::Internal(anyhow::anyhow!("the commands were not registered")));
+                }
+                Ok(data)
+            })
+        })
+        .build();
+
+    let mut http = serenity::HttpBuilder::new(opts.token.expose().trim()).default_allowed_mentions(reply::no_pings());
+    if let Some(base) = &opts.api_base {
+        // `proxy` replaces https://discord.com in every route; the rate limiter builds its own
+        // requests without it, so it must be off, or they would leave for discord.com.
+        tracing::warn!(base = %base, "DISCORD_API_BASE is set: talking to {base}, not Discord, with the rate limiter off");
+        http = http.proxy(base.clone()).ratelimiter_disabled(true);
+    }
+    let mut client = serenity::ClientBuilder::new_with_http(http.build(), serenity::GatewayIntents::GUILDS)
+        .framework(framework)
+        .await
+        .map_err(explain)?;
+
+    let manager = client.shard_manager.clone();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: leaving the gateway");
+        manager.shutdown_all().await;
+        let _ = stopped_tx.send(());
+    });
+    let run = async {
+        match &opts.shards {
+            Shards::Auto => client.start_autosharded().await,
+            Shards::Range { ids, total } => client.start_shard_range(ids.clone(), *total).await,
+        }
+    };
+    let result = tokio::select! {
+        r = run => r,
+        // A shutdown before any shard started leaves `start` waiting; give it a moment, then go.
+        _ = async { if stopped_rx.await.is_ok() { tokio::time::sleep(Duration::from_secs(5)).await } else { std::future::pending().await } } => Ok(()),
+    };
+    stopper.abort();
+    store.close().await;
+    if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        return Err(e);
+    }
+    result.map_err(explain)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Registers the commands in one server (at once) or globally (Discord may take a while to
+/// show them everywhere).
+async fn register(ctx: &serenity::Context, commands: &[poise::Command<Data, Error>], guild: Option<GuildId>) -> anyhow::Result<()> {
+    match guild {
+        Some(g) => poise::builtins::register_in_guild(ctx, commands, g).await.map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "Discord refused the slash commands for server {g} (AGORA_GUILD_ID): is the bot in that server, invited with the applications.commands scope?"
+            ))
+        })?,
+        None => poise::builtins::register_globally(ctx, commands).await.map_err(|e| anyhow::Error::new(e).context("Discord refused the slash commands"))?,
+    }
+    tracing::info!(commands = commands.len(), guild = ?guild, "slash commands registered");
+    Ok(())
+}
+
+/// A rejected token, `why` in Discord's terms, and what to do.
+fn rejected(why: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "Discord rejected the bot token in DISCORD_TOKEN ({why}). Copy it again from https://discord.com/developers/applications \
+         (your application → Bot → Reset Token) and start again."
+    )
+}
+
+/// Start-up errors in words an operator can act on.
+fn explain(e: serenity::Error) -> anyhow::Error {
+    use serenity::{Error as E, GatewayError as G};
+    match &e {
+        E::Gateway(G::InvalidAuthentication) => rejected("the gateway closed the connection with 4004, authentication failed"),
+        E::Http(h) if h.status_code().map(|s| s.as_u16()) == Some(401) => rejected("401 Unauthorized"),
+        E::Gateway(G::DisallowedGatewayIntents | G::InvalidGatewayIntents) => anyhow::Error::new(e).context("Discord refused the gateway intents the bot asks for (only GUILDS)"),
+        _ => anyhow::Error::new(e).context("the connection to Discord failed"),
+    }
+}
+
+fn framework_options() -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        commands: commands::all(),
+        on_error: |e| Box::pin(on_error(e)),
+        // Replies poise builds itself (its own error messages) mention nobody either.
+        allowed_mentions: Some(reply::no_pings()),
+        pre_command: |ctx| {
+            Box::pin(async move {
+                tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "command");
+            })
+        },
+        ..Default::default()
+    }
+}
+
+impl From<Error> for Box<dyn std::error::Error + Send + Sync> {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::User(u) => Box::new(u),
+            Error::Internal(e) => e.into(),
+        }
+    }
+}
+
+/// The one error handler: user errors to their user, internal errors to the log.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    use poise::FrameworkError as F;
+    match error {
+        F::Command { error, ctx, .. } => report(ctx, error).await,
+        F::ArgumentParse { error, input, ctx, .. } => {
+            let what = input.map(|i| format!("“{}”", render::escape(&render::truncate(&i, 80)))).unwrap_or_else(|| "an option".into());
+            report(ctx, Error::user(format!("I could not read {what}: {error}. Check the command's options and try again."))).await
+        }
+        F::CommandPanic { payload, ctx, .. } => {
+            report(ctx, Error::Internal(anyhow::anyhow!("the command panicked: {}", payload.unwrap_or_default()))).await
+        }
+        F::Setup { error, .. } => tracing::error!("setup failed: {error}"),
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!("could not report an error to Discord: {e}");
+            }
+        }
+    }
+}
+
+async fn report(ctx: Context<'_>, error: Error) {
+    let text = match error {
+        Error::User(e) => e.0,
+        Error::Internal(e) => {
+            tracing::error!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "{e:?}");
+            error::APOLOGY.to_string()
+        }
+    };
+    if let Err(e) = ctx.send(reply::command_reply(render::Reply::notice(text))).await {
+        tracing::error!("could not tell the user about an error: {e}");
+    }
+}
+
+/// The commands as Discord receives them at registration, for checking without a network.
+pub fn command_definitions() -> Vec<serde_json::Value> {
+    let commands = commands::all();
+    let created = poise::builtins::create_application_commands(&commands);
+    created.iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect()
+}
