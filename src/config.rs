@@ -1,7 +1,9 @@
 //! Settings: defaults < the YAML file < the environment.
 //!
 //! Invariant: the Discord token is a `Secret`, whose `Debug` and `Display` never show
-//! it, so no log line or error message can leak it.
+//! it, so no log line or error message can leak it; and an error in the file is described
+//! by `yaml::redacted`, which repeats nothing of the file but a setting's name, so a typo
+//! two lines below the token does not print the token either.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,9 @@ impl fmt::Display for Secret {
         fmt::Debug::fmt(self, f)
     }
 }
+
+/// The names of the settings, as the file spells them.
+const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log"];
 
 /// Every setting; `config/agora.example.yaml` documents each one.
 #[derive(Debug, Clone, Deserialize)]
@@ -91,11 +96,16 @@ impl Config {
         Ok(config)
     }
 
+    /// Parses the file's text. The error names the line, column and setting, never a value
+    /// (serde-saphyr's own message quotes the lines around the error, token included).
     pub fn from_yaml(text: &str) -> anyhow::Result<Config> {
         if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             return Ok(Config::default());
         }
-        serde_saphyr::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
+        serde_saphyr::from_str(text).map_err(|e| {
+            let d = crate::yaml::redacted(&e, text, &["discord_token"], SETTINGS);
+            anyhow::anyhow!("line {}, column {}: {}\n    hint: {}", d.line, d.column, d.message, d.hint)
+        })
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
@@ -134,6 +144,69 @@ mod tests {
 
     #[test]
     fn an_unknown_setting_is_an_error() {
-        assert!(Config::from_yaml("databse_url: x\n").unwrap_err().to_string().contains("databse_url"));
+        let message = format!("{:#}", Config::from_yaml("log: info\ndatabse_url: x\n").unwrap_err());
+        assert!(message.starts_with("line 2, column 1: unknown setting `databse_url`"), "{message}");
+        assert!(message.contains("did you mean `database_url`?"), "{message}");
+    }
+
+    /// Every piece of four characters or more of `secret` that `message` contains.
+    fn pieces_of(secret: &str, message: &str) -> Vec<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        let mut found = Vec::new();
+        for len in 4..=chars.len() {
+            for w in chars.windows(len) {
+                let piece: String = w.iter().collect();
+                if message.contains(&piece) {
+                    found.push(piece);
+                }
+            }
+        }
+        found
+    }
+
+    /// Broken config files around a token, each with a word its error must contain.
+    const BROKEN: &[(&str, &str)] = &[
+        // a typo on the next line: serde-saphyr's snippet showed the token's line
+        ("discord_token: \"TOKEN\"\ndatabse_url: x\n", "unknown setting `databse_url`"),
+        ("databse_url: x\ndiscord_token: \"TOKEN\"\n", "unknown setting `databse_url`"),
+        // an unclosed quote on the token's line
+        ("discord_token: \"TOKEN\ndatabase_url: x\n", "line 1, column 16: a quote opened here is not closed"),
+        ("discord_token: 'TOKEN\n", "line 1, column 16: a quote opened here is not closed"),
+        // the token given twice
+        ("discord_token: TOKEN\ndiscord_token: TOKEN\n", "`discord_token` is set twice"),
+        ("discord_token: TOKEN\nlog: info\ndiscord_token: \"TOKEN\"\n", "`discord_token` is set twice"),
+        // a value of the wrong kind, which serde quotes
+        ("discord_token: [TOKEN]\n", "`discord_token` must be"),
+        ("discord_token: {TOKEN: 1}\n", "`discord_token` must be"),
+        // bad indentation, a bad escape, a tag, an alias, a flow mapping
+        ("discord_token: TOKEN\n  log: info\n x: 1\n", "line 2, column 6: a `name: value` stands where"),
+        ("discord_token: \"TO\\qKEN\"\n", "not a known escape"),
+        ("discord_token: !!int TOKEN\n", "the value of `discord_token` is not of the right kind"),
+        ("discord_token: *TOKEN\n", "an alias"),
+        ("log: [TOKEN\n", "line"),
+        ("{discord_token: TOKEN, databse_url: x}\n", "unknown setting"),
+        // the token typed as a key, or a .env file given as the config
+        ("TOKEN: x\n", "unknown setting"),
+        ("TOKEN\n", "not a list of settings"),
+        ("DISCORD_TOKEN=TOKEN\n", "not a list of settings"),
+        // the token continued on the next line, then a typo
+        ("discord_token: TOKEN\n  TOKEN\ndatabse_url: x\n", "unknown setting `databse_url`"),
+    ];
+
+    /// A token shaped like Discord's, and one with lowercase words a key could share.
+    const TOKENS: &[&str] = &["MTEzNzQ5ODc2NTQzMjEwOTg3.GhX1yZ.abcDEFghiJKLmnoPQRstuVWXyz0123", "SUPERSECRET.TOKEN.abc123"];
+
+    #[test]
+    fn no_config_error_shows_any_piece_of_the_token() {
+        for token in TOKENS {
+            for (template, expected) in BROKEN {
+                let text = template.replace("TOKEN", token);
+                let err = Config::from_yaml(&text).expect_err(&text);
+                for message in [format!("{err}"), format!("{err:#}"), format!("{err:?}"), format!("{err:#?}")] {
+                    assert_eq!(pieces_of(token, &message), Vec::<String>::new(), "{text:?} printed {message}");
+                    assert!(message.contains(expected), "{text:?} printed {message}, without {expected:?}");
+                }
+            }
+        }
     }
 }

@@ -15,3 +15,5 @@ pub mod scoring;
 pub mod stable;
 pub mod store;
 pub mod terminal;
+pub mod text;
+pub mod yaml;

@@ -14,6 +14,7 @@ use agora::discord::{self, ServeOptions, Shards};
 use agora::quiz::Filter;
 use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
+use agora::text::{NAME_WIDTH, display_name};
 
 /// Agora teaches one paper — Samoudi (2025), "Relations between China and Russia Following the
 /// Outbreak of the Ukraine War in 2022": practice quizzes in the terminal, scores per student,
@@ -89,6 +90,15 @@ fn parse_shard_range(s: &str) -> Result<std::ops::Range<u32>, String> {
     Ok(first..last + 1)
 }
 
+/// `--top`: at least one student (0 used to print "No scores yet" beside a full board).
+fn parse_top(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("a leaderboard shows at least one student: give 1 or more".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("give a whole number of students, 1 or more".into()),
+    }
+}
+
 /// `--kind`: the bank's kind names, with `-` or `_` (`true-false`, `true_false`).
 fn parse_kind(s: &str) -> Result<bank::Kind, String> {
     bank::Kind::parse(&s.replace('-', "_")).ok_or_else(|| "one of single, true-false, multi, numeric, ordering, short".to_string())
@@ -112,7 +122,8 @@ enum ScoresCommand {
     Leaderboard {
         #[arg(long, value_enum, default_value = "points")]
         by: RankArg,
-        #[arg(long, default_value_t = 10)]
+        /// How many students to show (1 or more).
+        #[arg(long, default_value_t = 10, value_parser = parse_top, value_name = "N")]
         top: usize,
         /// Show "Student 1", "Student 2"… instead of names.
         #[arg(long)]
@@ -311,11 +322,13 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 None => app.student_named(&guild, &name).await.map_err(fail)?,
             };
             let s = app.score(&guild, &user, &name).await.map_err(fail)?;
+            // Names are shown through `display_name`: inert and at most NAME_WIDTH characters.
+            let shown = display_name(&name);
             if s.answered == 0 && s.points == 0 {
-                println!("{name} has not answered any question yet in {guild}. Try `agora play --name {name}`.");
+                println!("{shown} has not answered any question yet in {guild}. Try `agora play --name {shown}`.");
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{name} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", s.points, s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak);
+            println!("{shown} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", s.points, s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak);
             if s.debate_points != 0 || s.prompt_points != 0 {
                 println!("  of which {} from debates and {} from argument prompts", s.debate_points, s.prompt_points);
             }
@@ -335,7 +348,7 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 println!("No scores yet in {guild}.");
             }
             for r in rows {
-                println!("{:>3}. {:<24} {:>6} points  {:>4} answered  {:>4.0}%", r.rank, r.name, r.points, r.answered, r.accuracy * 100.0);
+                println!("{:>3}. {:<width$} {:>6} points  {:>4} answered  {:>4.0}%", r.rank, display_name(&r.name), r.points, r.answered, r.accuracy * 100.0, width = NAME_WIDTH);
             }
         }
         ScoresCommand::Items { guild, flagged } => {

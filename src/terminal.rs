@@ -30,9 +30,13 @@ pub struct PlayOptions {
     pub echo: bool,
 }
 
-/// The store's user id for a terminal student.
+/// The longest name a terminal student's id is made from, in characters.
+const MAX_NAME: usize = 64;
+
+/// The store's user id for a terminal student: `local:` and the name in lower case, cut to
+/// [`MAX_NAME`] characters so a pasted essay does not become an id.
 pub fn local_user_id(name: &str) -> UserId {
-    UserId::new(format!("local:{}", name.trim().to_lowercase()))
+    UserId::new(format!("local:{}", name.trim().to_lowercase().chars().take(MAX_NAME).collect::<String>()))
 }
 
 /// How a session ended.
@@ -63,7 +67,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
         started.seed
     )?;
     let displaced = |out: &mut dyn Write| -> anyhow::Result<Ended> {
-        writeln!(out, "This session was closed because {name} started another one; the answers given here still count.")?;
+        writeln!(out, "This session was closed because {} started another one; the answers given here still count.", crate::text::display_name(name))?;
         Ok(Ended::Displaced)
     };
     let mut question = started.question;
@@ -78,7 +82,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
                     Err(e) => Err(plain(e)),
                 };
             };
-            match app.practice_answer(&guild, &student.id, &round, &question.item_id, &line).await {
+            match app.practice_answer(&guild, &student.id, &round, question.number, &line).await {
                 Ok(verdict) => break verdict,
                 Err(AppError::User(UserError::BadAnswer(e))) => writeln!(out, "{e}")?,
                 Err(AppError::User(UserError::Displaced)) => return displaced(out),
@@ -86,7 +90,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
             }
         };
         write!(out, "{}", render_verdict(&verdict))?;
-        match app.practice_next(&guild, &student.id, &round).await {
+        match app.practice_next(&guild, &student.id, &round, question.number).await {
             Ok(PracticeStep::Question(next)) => question = next,
             Ok(PracticeStep::Finished(summary)) => return done(out, summary),
             Err(AppError::User(UserError::Displaced)) => return displaced(out),

@@ -87,21 +87,21 @@ async fn a_class_answers_a_live_question(store: Store) {
     for n in 0..30 {
         let (app, guild, channel, q1) = (app.clone(), guild.clone(), channel.clone(), q1.clone());
         let typed = answer_for(&bank, &q1, 7, n % 3 != 0);
-        tasks.push(tokio::spawn(async move { app.live_answer(&guild, &channel, &student(n), &q1.round_id, &q1.item_id, &typed).await }));
+        tasks.push(tokio::spawn(async move { app.live_answer(&guild, &channel, &student(n), &q1.round_id, q1.number, &typed).await }));
     }
     for task in tasks {
         let locked = task.await.unwrap().expect("every student's first answer is accepted");
         assert!(!locked.your_answer.is_empty());
     }
-    let again = app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    let again = app.live_answer(&guild, &channel, &student(0), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(again), UserError::AlreadyAnswered);
-    let elsewhere = app.live_answer(&guild, &ChannelId::from("c2"), &student(40), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    let elsewhere = app.live_answer(&guild, &ChannelId::from("c2"), &student(40), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(elsewhere), UserError::OtherChannel);
 
     // A student may not reveal; a late answer (at the deadline) is refused.
-    assert_eq!(user_error(app.live_reveal(&guild, &q1.round_id, Some(&student(1))).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(user_error(app.live_reveal(&guild, &q1.round_id, 1, Some(&student(1))).await.unwrap_err()), UserError::NotInstructor);
     clock.set(START + 30_000);
-    let late = app.live_answer(&guild, &channel, &student(31), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    let late = app.live_answer(&guild, &channel, &student(31), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(late), UserError::QuestionClosed);
 
     // The timer reveals it; the tally is the store's.
@@ -118,23 +118,23 @@ async fn a_class_answers_a_live_question(store: Store) {
     assert!(app.live_timer(&guild, &q1.round_id, 1).await.unwrap().is_none(), "a second firing changes nothing");
 
     // After the reveal, nothing more counts, even from someone who never answered.
-    let after = app.live_answer(&guild, &channel, &student(32), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    let after = app.live_answer(&guild, &channel, &student(32), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(after), UserError::QuestionClosed);
     assert_eq!(store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap().len(), 30);
 
     // Next, an instructor's reveal, and the end with the round's leaderboard.
-    let q2 = app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap();
+    let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
     assert_eq!(q2.number, 2);
-    assert_eq!(user_error(app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap_err()).to_string(), "Question 2 is still open: reveal it or wait until its time runs out.");
+    assert_eq!(user_error(app.live_next(&guild, &q1.round_id, 2, &instructor()).await.unwrap_err()).to_string(), "Question 2 is still open: reveal it or wait until its time runs out.");
     let right = answer_for(&bank, &q2, 7, true);
-    app.live_answer(&guild, &channel, &student(1), &q1.round_id, &q2.item_id, &right).await.unwrap();
-    let reveal = app.live_reveal(&guild, &q1.round_id, Some(&instructor())).await.unwrap();
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, q2.number, &right).await.unwrap();
+    let reveal = app.live_reveal(&guild, &q1.round_id, 2, Some(&instructor())).await.unwrap();
     assert_eq!((reveal.answered, reveal.right), (1, 1));
     let end = app.live_end(&guild, &q1.round_id, &instructor()).await.unwrap();
     assert_eq!(end.asked, 2);
     assert_eq!(end.leaderboard[0].user_id, student(1).id.as_str(), "two right answers, the second on a streak");
     assert_eq!(store.round(&guild, &q1.round_id).await.unwrap().unwrap().status, RoundStatus::Finished);
-    assert_eq!(user_error(app.live_answer(&guild, &channel, &student(2), &q1.round_id, &q2.item_id, "a").await.unwrap_err()), UserError::RoundOver);
+    assert_eq!(user_error(app.live_answer(&guild, &channel, &student(2), &q1.round_id, q2.number, "a").await.unwrap_err()), UserError::RoundOver);
 }
 
 /// The process stops in the middle of a question; a new layer on the same store resumes
@@ -151,7 +151,7 @@ async fn a_live_round_survives_a_restart(url: String) {
         app.live_posted(&guild, &q1.round_id, 1, "message-1").await.unwrap();
         clock.set(START + 2_000);
         for n in 0..5 {
-            app.live_answer(&guild, &channel, &student(n), &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 11, true)).await.unwrap();
+            app.live_answer(&guild, &channel, &student(n), &q1.round_id, q1.number, &answer_for(&bank, &q1, 11, true)).await.unwrap();
         }
         let before = store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap();
         drop(app);
@@ -166,9 +166,9 @@ async fn a_live_round_survives_a_restart(url: String) {
     let r = &resumed[0];
     assert_eq!(r.question, q1, "same question, same choice order, same deadline");
     assert_eq!((r.message_id.as_deref(), r.revealed, r.closed, &r.channel_id), (Some("message-1"), false, false, &channel));
-    let twice = app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q1.item_id, "a").await.unwrap_err();
+    let twice = app.live_answer(&guild, &channel, &student(0), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(twice), UserError::AlreadyAnswered, "an answer from before the restart still blocks a second");
-    app.live_answer(&guild, &channel, &student(9), &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 11, true)).await.unwrap();
+    app.live_answer(&guild, &channel, &student(9), &q1.round_id, q1.number, &answer_for(&bank, &q1, 11, true)).await.unwrap();
     clock.set(START + 31_000);
     let reveal = app.live_timer(&guild, &q1.round_id, 1).await.unwrap().expect("the timer fires after the restart");
     assert_eq!((reveal.answered, reveal.right), (6, 6));
@@ -176,8 +176,8 @@ async fn a_live_round_survives_a_restart(url: String) {
     assert_eq!(after.len(), before.len() + 1);
     assert!(before.iter().all(|b| after.contains(b)), "nothing recorded before the restart changed");
     // Streaks carry across the restart: student 0's second right answer in a row.
-    let q2 = app.live_next(&guild, &q1.round_id, &instructor()).await.unwrap();
-    app.live_answer(&guild, &channel, &student(0), &q1.round_id, &q2.item_id, &answer_for(&bank, &q2, 11, true)).await.unwrap();
+    let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
+    app.live_answer(&guild, &channel, &student(0), &q1.round_id, q2.number, &answer_for(&bank, &q2, 11, true)).await.unwrap();
     let score = app.score(&guild, &student(0).id, "Student 0").await.unwrap();
     assert_eq!((score.answered, score.current_streak), (2, 2));
     store.close().await;
@@ -243,20 +243,20 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let started = app.practice_start(&guild, &ada, &request).await.unwrap();
     let q1 = started.question;
     assert!(!started.closed_other);
-    assert_eq!(user_error(app.practice_next(&guild, &ada.id, &q1.round_id).await.unwrap_err()).to_string(), "Answer this question before moving on.");
-    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, "maybe").await.unwrap_err()).to_string(), "Answer true or false (or T / F).");
+    assert_eq!(user_error(app.practice_next(&guild, &ada.id, &q1.round_id, 1).await.unwrap_err()).to_string(), "Answer this question before moving on.");
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, "maybe").await.unwrap_err()).to_string(), "Answer true or false (or T / F).");
     let bank = app.bank();
-    let verdict = app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, &answer_for(&bank, &q1, 5, true)).await.unwrap();
+    let verdict = app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, &answer_for(&bank, &q1, 5, true)).await.unwrap();
     assert!(verdict.correct && verdict.points > 0 && !verdict.citations.is_empty());
-    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q1.item_id, "true").await.unwrap_err()), UserError::AlreadyAnswered);
-    assert_eq!(user_error(app.practice_answer(&guild, &student(2).id, &q1.round_id, &q1.item_id, "true").await.unwrap_err()), UserError::NotYourPractice);
-    let PracticeStep::Question(q2) = app.practice_next(&guild, &ada.id, &q1.round_id).await.unwrap() else { panic!("a second question") };
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, "true").await.unwrap_err()), UserError::AlreadyAnswered);
+    assert_eq!(user_error(app.practice_answer(&guild, &student(2).id, &q1.round_id, q1.number, "true").await.unwrap_err()), UserError::NotYourPractice);
+    let PracticeStep::Question(q2) = app.practice_next(&guild, &ada.id, &q1.round_id, 1).await.unwrap() else { panic!("a second question") };
     assert_eq!(app.practice_current(&guild, &ada.id).await.unwrap().map(|(v, answered)| (v.item_id, answered)), Some((q2.item_id.clone(), false)));
 
     // A second practice closes the first; the first says so; its answer still counts.
     let second = app.practice_start(&guild, &ada, &PracticeRequest { seed: Some(6), ..request.clone() }).await.unwrap();
     assert!(second.closed_other);
-    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, &q2.item_id, "true").await.unwrap_err()), UserError::Displaced);
+    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, q2.number, "true").await.unwrap_err()), UserError::Displaced);
     assert_eq!(app.score(&guild, &ada.id, "Ada").await.unwrap().answered, 1);
     let summary = app.practice_end(&guild, &ada.id, &second.question.round_id).await.unwrap();
     assert_eq!((summary.answered, summary.total_answered), (0, 1));

@@ -1564,6 +1564,27 @@ async fn committed_answer_survives_reconnect(store: &Store, url: &str) {
     reopened.close().await;
 }
 
+/// What a student types is stored the same on both backends: PostgreSQL's `text` refuses a
+/// NUL, which SQLite would keep, so the store cleans typed text where it binds it
+/// (`agora::text::typed`): control characters and escape sequences go, newlines stay.
+async fn typed_text_is_stored_the_same(store: &Store, _url: &str) {
+    store.upsert_user("g1", "u1", "A\u{1b}[31mda\0").await.unwrap();
+    start(store, &new_round("g1", "r1", &["q1"])).await;
+    assert_eq!(
+        record(store, answer("g1", "r1", "q1", "u1", "rus\0sia\r\n", true)).await,
+        Recorded::Counted
+    );
+    let rows = store
+        .answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into())
+        .await
+        .unwrap();
+    let stored: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.answer.response.as_str(), r.display_name.as_str()))
+        .collect();
+    assert_eq!(stored, [("russia\n", "Ada")]);
+}
+
 // ---------------------------------------------------------------- from an empty database
 
 /// A database created by the previous version (migration 0001 only), with a finished and
@@ -1737,7 +1758,8 @@ contract!(
     one_live_round_per_channel,
     rounds_keep_what_a_restart_needs,
     older_rounds_get_their_questions_back,
-    committed_answer_survives_reconnect;
+    committed_answer_survives_reconnect,
+    typed_text_is_stored_the_same;
     empty: upgrade_from_the_first_schema,
 );
 

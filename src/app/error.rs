@@ -29,6 +29,8 @@ pub enum UserError {
     AlreadyAnswered,
     #[error("This question is closed: answers are no longer accepted.")]
     QuestionClosed,
+    #[error("That button belongs to a question that is over; use the buttons on the latest one.")]
+    StaleButton,
     #[error("That round is over.")]
     RoundOver,
     #[error("That round does not exist (it may be from before a restart, or from another server).")]

@@ -105,19 +105,25 @@ impl App {
 
     /// A student's answer to the open question: judged, committed, then acknowledged with
     /// their own pick only. The verdict waits for the reveal.
-    pub async fn live_answer(&self, guild: &GuildId, channel: &ChannelId, student: &Member, round_id: &RoundId, item: &ItemId, typed: &str) -> AppResult<LockedIn> {
+    pub async fn live_answer(&self, guild: &GuildId, channel: &ChannelId, student: &Member, round_id: &RoundId, number: usize, typed: &str) -> AppResult<LockedIn> {
         let state = self.live_state(guild, round_id).await?;
         let bank = self.bank();
-        let q = App::question(&bank, item)?;
         let now = self.now();
-        let (outcome, seed, position, of, opened_at, deadline) = {
+        let (item, q) = {
             let live = lock(&state);
             if live.channel() != Some(channel) {
                 return Err(UserError::OtherChannel.into());
             }
-            if live.round.current_id() != Some(item.as_str()) {
+            if live.round.current().map(|c| c.index + 1) != Some(number) {
                 return Err(UserError::QuestionClosed.into());
             }
+            let item = ItemId::new(live.round.questions()[number - 1].clone());
+            let q = App::question(&bank, &item)?;
+            (item, q)
+        };
+        let item = &item;
+        let (outcome, seed, position, of, opened_at, deadline) = {
+            let live = lock(&state);
             let shown = quiz::presentation(q, live.stored.seed);
             let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
             let outcome = live.round.check_answer(&student.id, q, &response, now, &live.rules)?;
@@ -153,7 +159,7 @@ impl App {
     /// Closes the open question and shows its answer: by the instructor (`by`), or by the
     /// round's timer (`None`) once the deadline has passed. A question already revealed is
     /// refused, so a timer that fires after the instructor's reveal changes nothing.
-    pub async fn live_reveal(&self, guild: &GuildId, round_id: &RoundId, by: Option<&Member>) -> AppResult<RevealView> {
+    pub async fn live_reveal(&self, guild: &GuildId, round_id: &RoundId, number: usize, by: Option<&Member>) -> AppResult<RevealView> {
         if let Some(member) = by {
             self.require_instructor(guild, member).await?;
         }
@@ -161,6 +167,9 @@ impl App {
         let now = self.now();
         let progress = {
             let mut live = lock(&state);
+            if live.round.current().map(|c| c.index + 1) != Some(number) {
+                return Err(UserError::StaleButton.into());
+            }
             match live.round.phase(now) {
                 Phase::Open { .. } if by.is_none() => return Err(SessionError::StillOpen { number: live.round.current().map_or(1, |c| c.index + 1) }.into()),
                 Phase::Open { .. } => {
@@ -195,21 +204,25 @@ impl App {
         if !due {
             return Ok(None);
         }
-        match self.live_reveal(guild, round_id, None).await {
+        match self.live_reveal(guild, round_id, number, None).await {
             Ok(view) => Ok(Some(view)),
             Err(AppError::User(_)) => Ok(None),
             Err(e) => Err(e),
         }
     }
 
-    /// Opens the next question (the instructor's Next), once the current one is closed.
-    pub async fn live_next(&self, guild: &GuildId, round_id: &RoundId, instructor: &Member) -> AppResult<QuestionView> {
+    /// Opens the question after question `number` (the instructor's Next), once that one is
+    /// closed. A second click on the same Next is refused, so it never skips a question.
+    pub async fn live_next(&self, guild: &GuildId, round_id: &RoundId, number: usize, instructor: &Member) -> AppResult<QuestionView> {
         self.require_instructor(guild, instructor).await?;
         let state = self.live_state(guild, round_id).await?;
         let bank = self.bank();
         let now = self.now();
         let (view, progress) = {
             let mut live = lock(&state);
+            if live.round.current().map(|c| c.index + 1) != Some(number) {
+                return Err(UserError::StaleButton.into());
+            }
             let index = live.round.open_next(now)?;
             let progress = RoundProgress { current_index: index, opened_at: Some(now), deadline: Some(now + live.round.open_ms()), revealed: false };
             (question_of(&bank, &live), progress)

@@ -210,25 +210,15 @@ pub fn item_topics(bank: &Bank) -> HashMap<String, Vec<String>> {
 }
 
 /// Text written over several lines (a speech's reasoning, a prompt answer, feedback), as the
-/// layer stores it: line breaks kept (as `\n`), tabs as spaces, NUL and other control
-/// characters dropped, surrounding blank space trimmed.
+/// layer stores it: cleaned by the one rule in [`crate::text::typed`], line breaks kept, tabs
+/// read as spaces, surrounding blank space trimmed.
 pub(crate) fn clean_text(text: &str) -> String {
-    let kept: String = text.replace("\r\n", "\n").chars().filter_map(|c| match c {
-        '\n' => Some('\n'),
-        '\r' | '\t' => Some(' '),
-        c if c.is_control() => None,
-        c => Some(c),
-    }).collect();
-    kept.trim().to_owned()
+    crate::text::typed(text).replace('\t', " ").trim().to_owned()
 }
 
-/// Text a student typed, as the layer judges and stores it: NUL and other control
-/// characters (which PostgreSQL's text type refuses, and which would garble a terminal or
-/// an embed) are dropped; line breaks and tabs read as spaces.
+/// Text a student typed, as the layer judges and stores it: cleaned by the one rule in
+/// [`crate::text::typed`] (no NUL, control characters or ANSI escapes), with line breaks
+/// and tabs read as spaces, since an answer is one line.
 pub(crate) fn clean_typed(typed: &str) -> String {
-    typed.chars().filter_map(|c| match c {
-        '\n' | '\r' | '\t' => Some(' '),
-        c if c.is_control() => None,
-        c => Some(c),
-    }).collect()
+    crate::text::typed(typed).replace(['\n', '\t'], " ")
 }

@@ -68,9 +68,11 @@ impl App {
 
     /// Judges the student's answer to the practice's current question, commits it, and
     /// returns the verdict with the explanation and the cited passages.
-    pub async fn practice_answer(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, item: &ItemId, typed: &str) -> AppResult<VerdictView> {
+    pub async fn practice_answer(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, number: usize, typed: &str) -> AppResult<VerdictView> {
         let bank = self.bank();
         let (round, answers) = self.open_practice_round(guild, student, round_id).await?;
+        let item = round.item_ids.get(number.wrapping_sub(1)).cloned().ok_or(UserError::StaleButton)?;
+        let item = &item;
         if round.item_ids[round.current_index] != *item {
             let answered = answers.iter().any(|a| a.answer.item_id == *item);
             return Err(if answered { UserError::AlreadyAnswered } else { UserError::QuestionClosed }.into());
@@ -114,11 +116,31 @@ impl App {
         })
     }
 
+    /// The passages behind question `number` of the student's practice, once they answered it
+    /// (before, they would give the answer away).
+    pub async fn practice_sources(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, number: usize) -> AppResult<Vec<crate::app::CitationView>> {
+        let bank = self.bank();
+        let round = self.store.round(guild, round_id).await?.ok_or(UserError::NoSuchRound)?;
+        if round.kind != RoundKind::Practice || round.started_by != *student {
+            return Err(UserError::NotYourPractice.into());
+        }
+        let item = round.item_ids.get(number.wrapping_sub(1)).ok_or(UserError::StaleButton)?;
+        let answered = self.store.round_answers(guild, round_id).await?.iter().any(|a| a.answer.item_id == *item);
+        if !answered {
+            return Err(UserError::BadRequest("Answer the question first; then its source is yours to read.".into()).into());
+        }
+        Ok(view::citations(&bank, App::question(&bank, item)?))
+    }
+
     /// Moves on once the current question is answered: the next question, or the summary
-    /// after the last one.
-    pub async fn practice_next(&self, guild: &GuildId, student: &UserId, round_id: &RoundId) -> AppResult<PracticeStep> {
+    /// after the last one. `number` is the question the student moves on from, so a second
+    /// click on the same Next changes nothing.
+    pub async fn practice_next(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, number: usize) -> AppResult<PracticeStep> {
         let bank = self.bank();
         let (round, answers) = self.open_practice_round(guild, student, round_id).await?;
+        if round.current_index + 1 != number {
+            return Err(UserError::StaleButton.into());
+        }
         let mut practice = rebuild(&round, &answers)?;
         let now = self.now();
         match practice.next(now)? {

@@ -44,6 +44,7 @@ impl App {
     pub async fn student_named(&self, guild: &GuildId, name: &str) -> AppResult<UserId> {
         let board = self.store.leaderboard(guild.as_str(), RankBy::Points, usize::MAX, false, 0).await?;
         let matches: Vec<_> = board.into_iter().filter(|r| r.name.eq_ignore_ascii_case(name.trim())).collect();
+        let name = crate::text::display_name(name);
         match matches.as_slice() {
             [one] => Ok(UserId::new(one.user_id.clone())),
             [] => Err(UserError::BadRequest(format!("no student named `{name}` has answered in server {guild}")).into()),

@@ -35,18 +35,10 @@ pub fn load(dir: &Path, source: Option<&Source>) -> Result<Bank, Problems> {
 }
 
 pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<Bank, Problems> {
-    let mut paths = Vec::new();
-    if let Err(e) = collect_yaml(dir, &mut paths) {
-        return Err(Problems(vec![Problem {
-            file: dir.to_path_buf(),
-            line: 1,
-            column: 1,
-            item: None,
-            message: format!("cannot read the bank folder: {e}"),
-            hint: "pass the folder that holds the bank's .yaml files, e.g. `questions`".into(),
-        }]));
+    let (paths, walk_problems) = super::walk::yaml_files(dir);
+    if paths.is_empty() {
+        return Err(Problems(if walk_problems.is_empty() { vec![super::walk::no_yaml(dir)] } else { walk_problems }));
     }
-    paths.sort();
     let mut files = Vec::new();
     for path in paths {
         match std::fs::read_to_string(&path) {
@@ -63,7 +55,14 @@ pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<
             }
         }
     }
-    load_texts(files, source, seed)
+    match (load_texts(files, source, seed), walk_problems) {
+        (loaded, walk) if walk.is_empty() => loaded,
+        (loaded, mut problems) => {
+            problems.extend(loaded.err().map(|p| p.0).unwrap_or_default());
+            problems.sort();
+            Err(Problems(problems))
+        }
+    }
 }
 
 /// Loads a bank from (path, text) pairs: the whole checker, without touching the disk.
@@ -77,18 +76,6 @@ pub fn load_texts(files: Vec<(PathBuf, String)>, source: Option<&Source>, seed: 
         Some(bank) if problems.is_empty() => Ok(bank),
         _ => Err(Problems(problems)),
     }
-}
-
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The top level of one file; each element is kept as a located JSON value so that one
@@ -329,6 +316,7 @@ impl Loader {
                     } else {
                         "fix the YAML syntax here; quote strings that contain `: ` or start with a special character".to_string()
                     };
+                    let (message, hint) = crate::yaml::plain(&e).map_or((message, hint), |d| (d.message, d.hint));
                     let node = Node { file, line, column, end: line + 1 };
                     self.report(node, None, At::Start, message, hint);
                     continue;

@@ -13,6 +13,7 @@ mod raw;
 pub mod source;
 pub mod similar;
 pub mod stats;
+mod walk;
 pub mod words;
 
 pub use load::{load, load_texts, DEFAULT_SEED};

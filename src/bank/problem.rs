@@ -1,7 +1,8 @@
 //! What is wrong with a bank, where, and how to fix it.
 //!
 //! Invariant: every problem names a file and a 1-based line and column, so an author
-//! can jump straight to it; the checker collects them all instead of stopping at one.
+//! can jump straight to it (a problem with a folder or a link as a whole names only the
+//! path, with line 0); the checker collects them all instead of stopping at one.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub file: PathBuf,
+    /// 1-based; 0 for a problem with a folder or a link as a whole.
     pub line: u64,
     pub column: u64,
     /// The id of the item, passage, entry, motion or prompt concerned, when known.
@@ -20,7 +22,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file.display(), self.line, self.column)?;
+        if self.line == 0 {
+            write!(f, "{}: ", self.file.display())?;
+        } else {
+            write!(f, "{}:{}:{}: ", self.file.display(), self.line, self.column)?;
+        }
         if let Some(id) = &self.item {
             write!(f, "[{id}] ")?;
         }

@@ -18,20 +18,14 @@ pub fn is_instructor(permissions: Option<Permissions>, roles: &[RoleId], instruc
     by_permission || by_role
 }
 
-/// The instructor role of a server: the `instructor_role` of its settings (a role id, as text
-/// or a number), or `None` when there is none.
-pub fn instructor_role(settings: Option<&str>) -> anyhow::Result<Option<RoleId>> {
-    let Some(json) = settings else { return Ok(None) };
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| anyhow::anyhow!("the server's settings are not valid JSON: {e}"))?;
-    let id = match value.get("instructor_role") {
-        None | Some(serde_json::Value::Null) => return Ok(None),
-        Some(serde_json::Value::String(s)) => s.trim().parse::<u64>().ok(),
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(_) => None,
-    };
-    match id {
-        Some(id) if id != 0 => Ok(Some(RoleId::new(id))),
-        _ => anyhow::bail!("the server's settings name an instructor_role that is not a role id: {}", value["instructor_role"]),
+/// The instructor role a server's settings name (a role id as text), if any.
+pub fn role_id(setting: Option<&str>) -> anyhow::Result<Option<RoleId>> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => match s.parse::<u64>() {
+            Ok(id) if id != 0 => Ok(Some(RoleId::new(id))),
+            _ => anyhow::bail!("the server's settings name an instructor_role that is not a role id: {s}"),
+        },
     }
 }
 
@@ -71,11 +65,10 @@ mod tests {
 
     #[test]
     fn the_instructor_role_is_read_from_the_settings_and_checked() {
-        assert_eq!(instructor_role(None).unwrap(), None);
-        assert_eq!(instructor_role(Some("{}")).unwrap(), None);
-        assert_eq!(instructor_role(Some(r#"{"instructor_role": "42"}"#)).unwrap(), Some(RoleId::new(42)));
-        assert_eq!(instructor_role(Some(r#"{"instructor_role": 42}"#)).unwrap(), Some(RoleId::new(42)));
-        let e = instructor_role(Some(r#"{"instructor_role": "teachers"}"#)).unwrap_err().to_string();
+        assert_eq!(role_id(None).unwrap(), None);
+        assert_eq!(role_id(Some(" ")).unwrap(), None);
+        assert_eq!(role_id(Some("42")).unwrap(), Some(RoleId::new(42)));
+        let e = role_id(Some("teachers")).unwrap_err().to_string();
         assert!(e.contains("not a role id") && e.contains("teachers"), "{e}");
     }
 }

@@ -50,6 +50,10 @@ impl fmt::Display for Error {
 impl<E: Into<anyhow::Error>> From<E> for Error {
     fn from(e: E) -> Error {
         let e: anyhow::Error = e.into();
+        // The classroom layer's user errors are sentences for the user too.
+        if let Some(crate::app::AppError::User(u)) = e.downcast_ref::<crate::app::AppError>() {
+            return Error::user(u.to_string());
+        }
         match e.downcast::<UserError>() {
             Ok(user) => Error::User(user),
             Err(e) => Error::Internal(e),

@@ -8,37 +8,43 @@
 
 pub mod access;
 mod commands;
+pub mod custom_id;
 pub mod error;
+mod interactions;
+mod live;
 pub mod lookup;
 pub mod render;
 pub mod reply;
+pub mod views;
 
 use std::future::Future;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 use serenity::{GuildId, Member};
 
+use crate::app::{App, SystemClock};
 use crate::bank::{self, Bank, Problems, Source};
 use crate::config::{Config, Secret};
 use crate::store::Store;
 
 pub use error::{Error, Result, UserError};
 
-/// What every command and handler shares. The classroom layer joins it here.
+/// What every command and handler shares: the classroom layer, and what `/source` and
+/// `/bank reload` need besides.
 pub struct Data {
-    /// The bank in use. `/bank reload` swaps in a new one whole; readers clone the `Arc` and
-    /// never hold the lock across an await, so a reload never waits for a command.
-    bank: RwLock<Arc<Bank>>,
+    /// The classroom layer: the bank, the store, the clock and the live rounds.
+    pub app: Arc<App>,
     /// The paper's paragraphs, for `/source`.
     pub paper: Arc<Source>,
-    pub store: Store,
     /// The folder the bank is (re)loaded from.
     pub questions: PathBuf,
+    /// Which servers' rounds this process runs (all, or those of its shards).
+    pub shards: Shards,
 }
 
 /// What a reload did.
@@ -50,13 +56,9 @@ pub enum Reloaded {
 }
 
 impl Data {
-    pub fn new(bank: Bank, paper: Arc<Source>, store: Store, questions: PathBuf) -> Data {
-        Data { bank: RwLock::new(Arc::new(bank)), paper, store, questions }
-    }
-
     /// The bank in use now.
     pub fn bank(&self) -> Arc<Bank> {
-        self.bank.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.app.bank()
     }
 
     /// Reads and checks the bank's files again; swaps the new bank in only if it passes.
@@ -66,9 +68,9 @@ impl Data {
         let loaded = tokio::task::spawn_blocking(move || load_bank(&dir, &paper)).await.context("the bank loader stopped")?;
         Ok(match loaded {
             Ok(new) => {
-                let after = Arc::new(new);
-                let before = std::mem::replace(&mut *self.bank.write().unwrap_or_else(PoisonError::into_inner), after.clone());
-                Reloaded::Done { before, after }
+                let before = self.app.bank();
+                self.app.set_bank(new);
+                Reloaded::Done { before, after: self.app.bank() }
             }
             Err(problems) => Reloaded::Refused(problems),
         })
@@ -84,14 +86,33 @@ impl Data {
             return Ok(());
         }
         let role = match guild {
-            Some(g) => {
-                let settings = self.store.guild_settings(&g.to_string()).await?;
-                access::instructor_role(settings.as_deref()).with_context(|| format!("reading the instructor role of server {g}"))?
-            }
+            Some(g) => access::role_id(self.app.settings(&app_guild(g)).await?.instructor_role.as_deref())?,
             None => None,
         };
         access::require_instructor(member, role, action)
     }
+}
+
+/// A server id as the classroom layer knows it.
+pub fn app_guild(g: GuildId) -> crate::ids::GuildId {
+    crate::ids::GuildId::new(g.to_string())
+}
+
+/// Who is asking, as the classroom layer needs it: their id, the name to show, whether they
+/// have Manage Server (or Administrator) here, and their roles.
+pub fn app_member(user: &serenity::User, member: Option<&Member>) -> crate::app::Member {
+    let name = member.and_then(|m| m.nick.clone()).or_else(|| user.global_name.clone()).unwrap_or_else(|| user.name.clone());
+    crate::app::Member {
+        id: crate::ids::UserId::new(user.id.to_string()),
+        name,
+        manage_guild: member.is_some_and(|m| access::is_instructor(m.permissions, &[], None)),
+        roles: member.map(|m| m.roles.iter().map(|r| r.to_string()).collect()).unwrap_or_default(),
+    }
+}
+
+/// The server an interaction came from; a user error in a direct message.
+pub fn in_guild(guild: Option<GuildId>) -> Result<crate::ids::GuildId> {
+    guild.map(app_guild).ok_or_else(|| Error::user("Quizzes, practice and scores live in a server: use this in your class's server."))
 }
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -106,14 +127,9 @@ pub fn member<'a>(ctx: Context<'a>) -> Option<&'a Member> {
 }
 
 /// Where the paper's text is read from, for `/source`'s whole paragraphs: `paper/paper.md`
-/// inside the bank's folder (with `anchors.tsv` beside it), or, until the paper ships with
-/// the bank, `../shared/paper/paper.md` beside the repository. The one place to repoint.
+/// inside the bank's folder (with `anchors.tsv` beside it), as the bank ships it.
 pub fn paper_path(questions: &Path) -> PathBuf {
-    let shipped = questions.join("paper").join("paper.md");
-    if shipped.exists() {
-        return shipped;
-    }
-    questions.join("..").join("..").join("shared").join("paper").join("paper.md")
+    questions.join("paper").join("paper.md")
 }
 
 /// The bank as the bot serves it: checked, every quote proved against the paper.
@@ -187,7 +203,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let bank = load_bank(&config.questions, &paper).map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
     let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
-    let data = Data::new(bank, paper, store.clone(), config.questions.clone());
+    let app = Arc::new(App::new(bank, store.clone(), SystemClock));
+    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone() };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
@@ -206,6 +223,9 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                     tokio::spawn(async move { manager.shutdown_all().await });
                     return Err(Error::Internal(anyhow::anyhow!("the commands were not registered")));
                 }
+                // Live rounds left open by an earlier run: their timers fire again, their
+                // buttons keep working (or the round is closed with a notice).
+                live::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
                 Ok(data)
             })
         })
@@ -292,6 +312,7 @@ fn framework_options() -> poise::FrameworkOptions<Data, Error> {
         on_error: |e| Box::pin(on_error(e)),
         // Replies poise builds itself (its own error messages) mention nobody either.
         allowed_mentions: Some(reply::no_pings()),
+        event_handler: |framework, event| Box::pin(interactions::on_event(framework, event)),
         pre_command: |ctx| {
             Box::pin(async move {
                 tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "command");

@@ -9,7 +9,9 @@
 //!   release from another process is refused whole ([`StoreError::DebateMoved`]);
 //! * a channel has at most one open debate (a partial unique index);
 //! * a release writes the status and every award in one transaction: points are awarded
-//!   exactly once, and only for a released debate.
+//!   exactly once, and only for a released debate;
+//! * text people wrote (motion, speech, reason, feedback) is bound through `text::typed`, so
+//!   both databases store the same string.
 
 use std::collections::HashMap;
 
@@ -386,8 +388,8 @@ impl Store {
             .bind(speech.key.as_str())
             .bind(speech.author.as_str())
             .bind(speech.argues.map(Side::as_str))
-            .bind(speech.claim.as_str())
-            .bind(speech.reasoning.as_str())
+            .bind(crate::text::typed(&speech.claim))
+            .bind(crate::text::typed(&speech.reasoning))
             .bind(speech.submitted_at)
             .execute(&mut **tx)
             .await?;
@@ -425,7 +427,7 @@ impl Store {
             .bind(flag.speech.key.as_str())
             .bind(flag.passage_id.as_str())
             .bind(flag.by.as_str())
-            .bind(flag.reason.as_str())
+            .bind(crate::text::typed(&flag.reason))
             .bind(flag.flagged_at)
             .execute(&mut **tx)
             .await?;
@@ -482,7 +484,7 @@ impl Store {
                 .bind(ballot.judge.as_str())
                 .bind(i32::from(ballot.official))
                 .bind(ballot.winner.map(Side::as_str))
-                .bind(ballot.feedback.as_str())
+                .bind(crate::text::typed(&ballot.feedback))
                 .bind(ballot.submitted_at)
                 .execute(&mut **tx)
                 .await?;
@@ -597,8 +599,8 @@ async fn insert_debate(conn: &mut AnyConnection, new: &NewDebate) -> Result<()> 
     .bind(r.format.as_str())
     .bind(r.format.per_side() as i64)
     .bind(r.motion.id.as_deref())
-    .bind(r.motion.text.as_str())
-    .bind(r.motion.info.as_str())
+    .bind(crate::text::typed(&r.motion.text))
+    .bind(crate::text::typed(&r.motion.info))
     .bind(i64::from(r.rubric.max))
     .bind(r.phase_index as i64)
     .bind(r.phase_opened_at)

@@ -35,6 +35,52 @@ pub enum StoreError {
     #[error("could not apply the database migrations")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 
+    /// The database holds tables and no Agora migration history: it belongs to another
+    /// program. Nothing was written to it (not even SQLite's switch to WAL).
+    #[error(
+        "{url} is not Agora's database: it holds other tables ({tables}) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
+    )]
+    NotAgoras { url: String, tables: String },
+
+    /// The database's migration history has versions this build does not know: a newer
+    /// Agora wrote it. Nothing was written to it.
+    #[error(
+        "{url} was written by a newer Agora: it has migration {unknown}, and this agora knows migrations up to {latest}. Nothing was written to it. Run the newer agora on it, or point DATABASE_URL at another database"
+    )]
+    NewerAgora { url: String, unknown: String, latest: i64 },
+
+    /// The database refuses writes: a read-only SQLite file or folder, a read-only
+    /// PostgreSQL transaction or standby.
+    #[error("{context}: the database is read-only. {hint}")]
+    ReadOnly {
+        context: String,
+        hint: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// SQLite could not open or create the file.
+    #[error(
+        "cannot open or create the SQLite database {}: check that its folder is writable by the user running agora (SQLite also creates FILE-wal and FILE-shm beside it) and that the path is not a folder",
+        path.display()
+    )]
+    CannotOpen {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+
+    /// The file is not a SQLite database.
+    #[error(
+        "{} is not a SQLite database (another kind of file, or an encrypted one). Nothing was written to it. Point DATABASE_URL at a SQLite file or a new path",
+        path.display()
+    )]
+    NotSqlite {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+
     /// A query failed; `context` says which operation it belonged to.
     #[error("{context}")]
     Query {
@@ -126,17 +172,62 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for std::result::Result<T, sqlx::Error> {
     fn context(self, what: &str) -> Result<T> {
-        self.map_err(|source| StoreError::Query {
-            context: what.to_owned(),
-            source,
-        })
+        self.map_err(|source| StoreError::query(what.to_owned(), source))
     }
 
     fn with_context(self, what: impl FnOnce() -> String) -> Result<T> {
-        self.map_err(|source| StoreError::Query {
-            context: what(),
-            source,
-        })
+        self.map_err(|source| StoreError::query(what(), source))
+    }
+}
+
+/// What to do about a database that refuses writes, by backend.
+const SQLITE_READ_ONLY: &str = "Make the database file and its folder writable by the user running agora (SQLite also writes FILE-wal and FILE-shm beside it), or point DATABASE_URL at a writable place";
+const POSTGRES_READ_ONLY: &str = "The server refuses writes (a standby, or default_transaction_read_only is on): point DATABASE_URL at a writable primary, or turn read-only off for this database";
+
+/// SQLite's result codes this module names (the low byte of an extended code).
+const SQLITE_BUSY: i64 = 5;
+const SQLITE_READONLY: i64 = 8;
+const SQLITE_CANTOPEN: i64 = 14;
+const SQLITE_NOTADB: i64 = 26;
+
+/// The driver's error, classified: what a person should be told about it.
+pub(crate) enum Cause {
+    /// The database refuses writes; the hint says what to do.
+    ReadOnly(&'static str),
+    /// SQLite could not open or create the file.
+    CannotOpen,
+    /// The file is not a SQLite database.
+    NotSqlite,
+    /// SQLite's lock is held by another connection (after the busy timeout, or at once
+    /// where waiting could deadlock).
+    Busy,
+    Other,
+}
+
+pub(crate) fn cause(e: &sqlx::Error) -> Cause {
+    let Some(db) = e.as_database_error() else { return Cause::Other };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        match db.code().and_then(|c| c.parse::<i64>().ok()).map(|c| c & 0xff) {
+            Some(SQLITE_READONLY) => Cause::ReadOnly(SQLITE_READ_ONLY),
+            Some(SQLITE_CANTOPEN) => Cause::CannotOpen,
+            Some(SQLITE_NOTADB) => Cause::NotSqlite,
+            Some(SQLITE_BUSY) => Cause::Busy,
+            _ => Cause::Other,
+        }
+    } else if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() && db.code().as_deref() == Some("25006") {
+        Cause::ReadOnly(POSTGRES_READ_ONLY)
+    } else {
+        Cause::Other
+    }
+}
+
+impl StoreError {
+    /// A failed query, named by `context`; a refused write says the database is read-only.
+    pub(crate) fn query(context: String, source: sqlx::Error) -> StoreError {
+        match cause(&source) {
+            Cause::ReadOnly(hint) => StoreError::ReadOnly { context, hint, source },
+            _ => StoreError::Query { context, source },
+        }
     }
 }
 

@@ -6,7 +6,10 @@
 //! * `record_answer` returns only after the answer is committed, so "your answer counted"
 //!   is never a lie, even if the process dies a moment later;
 //! * every query is scoped to one guild: nothing read or written for one guild touches
-//!   another's rows.
+//!   another's rows;
+//! * text a person typed (an answer's response, a display name) is stored as
+//!   `crate::text::typed` cleans it, where it is bound: SQLite and PostgreSQL store the same
+//!   string, and PostgreSQL never sees the NUL its `text` type refuses.
 //!
 //! # One pool type for both backends: `sqlx::AnyPool`
 //!
@@ -130,24 +133,30 @@ impl Store {
 
     async fn connect_postgres(url: &str) -> Result<Store> {
         let options = any_options(url)?;
+        let shown = redact_url(url);
         let connect_err = |source| StoreError::Connect {
-            url: redact_url(url),
+            url: shown.clone(),
             source,
         };
         // One plain connection first: a pool retries a refused connection until its acquire
         // timeout and then reports only "timed out"; this fails at once with the real cause.
-        AnyConnection::connect_with(&options)
-            .await
-            .map_err(connect_err)?
-            .close()
+        // It also looks at what the database holds before anything is written to it.
+        let mut first = AnyConnection::connect_with(&options)
             .await
             .map_err(connect_err)?;
+        check_database(&mut first, &shown).await?;
+        first.close().await.map_err(connect_err)?;
         let pool = AnyPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        migrate(&pool).await?;
+        // sqlx's migrator holds an advisory lock while it migrates, so processes starting
+        // together on a new database apply each migration once.
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| migrate_error(e, &shown))?;
         let mut conn = pool.acquire().await.map_err(connect_err)?;
         rounds::backfill_round_questions(&mut conn).await?;
         drop(conn);
@@ -180,6 +189,8 @@ impl Store {
                 source,
             })?;
         }
+        // Errors name the URL as given.
+        let shown = redact_url(url);
         // `mode=rwc` creates the file if it is missing.
         let url = match query {
             None => format!("{url}?mode=rwc"),
@@ -187,28 +198,22 @@ impl Store {
             Some(_) => format!("{url}&mode=rwc"),
         };
         let options = any_options(&url)?;
-        let connect_err = |source| StoreError::Connect {
-            url: redact_url(&url),
-            source,
-        };
+        let connect_err = |source| sqlite_error(source, &path, &shown);
         // The writer first: WAL is a property of the file, set before any reader opens it.
         let mut writer = AnyConnection::connect_with(&options)
             .await
             .map_err(connect_err)?;
-        writer
-            .execute(sqlx::AssertSqlSafe(sqlite_pragmas(true)))
-            .await
-            .map_err(connect_err)?;
-        sqlx::migrate!("./migrations")
-            .run_direct(None, &mut writer, false)
-            .await
-            .map_err(StoreError::Migrate)?;
-        rounds::backfill_round_questions(&mut writer).await?;
+        if let Err(e) = prepare_sqlite(&mut writer, &shown, &connect_err).await {
+            // Closed before the error is returned (a dropped connection closes in the
+            // background), so that whoever sees the error finds the file as it was left.
+            let _ = writer.close().await;
+            return Err(e);
+        }
         let reader = AnyPoolOptions::new()
             .max_connections(SQLITE_READERS)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas(false))).await?;
+                    conn.execute(sqlx::AssertSqlSafe(sqlite_pragmas())).await?;
                     Ok(())
                 })
             })
@@ -251,7 +256,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records a student (and their guild, if new), or updates their display name.
+    /// Records a student (and their guild, if new), or updates their display name. The name
+    /// is stored as `text::typed` cleans it (no NUL or other control character), the same on
+    /// both backends.
     pub async fn upsert_user(
         &self,
         guild_id: &str,
@@ -274,7 +281,7 @@ impl Store {
         )
         .bind(guild_id)
         .bind(user_id)
-        .bind(display_name)
+        .bind(crate::text::typed(display_name))
         .execute(&mut *tx)
         .await
         .with_context(context)?;
@@ -313,12 +320,135 @@ impl Store {
     }
 }
 
-/// Applies the embedded migrations; a no-op when they are already applied.
-async fn migrate(pool: &AnyPool) -> Result<()> {
-    sqlx::migrate!("./migrations")
-        .run(pool)
+/// Readies the SQLite writer connection: per-connection pragmas, the check of what the file
+/// holds, WAL, then the migrations under the file's write lock.
+async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(dyn Fn(sqlx::Error) -> StoreError + Sync)) -> Result<()> {
+    // Per-connection settings write nothing to the file; then the file is looked at,
+    // and refused if it is another program's or a newer Agora's, before the switch to
+    // WAL, which is the first write.
+    writer
+        .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
         .await
-        .map_err(StoreError::Migrate)
+        .map_err(connect_err)?;
+    // The first read of the file: it fails here if the file is not a SQLite database.
+    writer
+        .execute("SELECT count(*) FROM sqlite_master")
+        .await
+        .map_err(connect_err)?;
+    check_database(writer, shown).await?;
+    switch_to_wal(writer, connect_err).await?;
+    // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
+    // opening a new file together would both find no migration applied and both apply
+    // the first (one then fails: "table guilds already exists"). BEGIN IMMEDIATE takes
+    // the file's write lock (a second process waits for it, up to the busy timeout);
+    // the migrator's own transactions become savepoints inside it, and whoever comes
+    // second finds every migration applied. (A migration marked `-- no-transaction`
+    // would run inside it too; none is.)
+    let mut lock = writer
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(connect_err)?;
+    check_database(&mut lock, shown).await?;
+    MIGRATOR
+        .run_direct(None, &mut *lock, false)
+        .await
+        .map_err(|e| migrate_error(e, shown))?;
+    lock.commit().await.map_err(connect_err)?;
+    rounds::backfill_round_questions(&mut *writer).await?;
+    Ok(())
+}
+
+/// Switches the file to WAL (a no-op once it is). Two processes switching a new file at the
+/// same moment both hold a read lock and both need the exclusive one: SQLite answers the
+/// loser SQLITE_BUSY at once, without the busy timeout (waiting could deadlock), so the
+/// loser tries again, for as long as the busy timeout.
+async fn switch_to_wal(writer: &mut AnyConnection, connect_err: &(dyn Fn(sqlx::Error) -> StoreError + Sync)) -> Result<()> {
+    let deadline = std::time::Instant::now() + SQLITE_BUSY_TIMEOUT;
+    loop {
+        match writer.execute("PRAGMA journal_mode = WAL").await {
+            Ok(_) => return Ok(()),
+            Err(e) if matches!(error::cause(&e), error::Cause::Busy) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            Err(e) => return Err(connect_err(e)),
+        }
+    }
+}
+
+/// Agora's migrations, embedded in the binary.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Refuses a database that is neither empty nor Agora's (tables, and no Agora migration
+/// history), or whose history has a migration this build does not know (a newer Agora's).
+/// Reads only: it runs before anything is written.
+async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
+    let backend = conn.backend_name().to_owned();
+    let tables_sql = if backend.eq_ignore_ascii_case("sqlite") {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name"
+    } else {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+    };
+    let context = || format!("looking at what {url} holds");
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql)
+        .fetch_all(&mut *conn)
+        .await
+        .with_context(context)?;
+    let history = MIGRATOR.table_name.as_ref();
+    let others: Vec<&String> = tables.iter().filter(|t| t.as_str() != history).collect();
+    let applied: Vec<i64> = if tables.iter().any(|t| t == history) {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT version FROM {history} ORDER BY version")))
+            .fetch_all(&mut *conn)
+            .await
+            .with_context(context)?
+    } else {
+        Vec::new()
+    };
+    let known = |v: &i64| MIGRATOR.iter().any(|m| m.version == *v);
+    let agoras = applied.iter().any(known);
+    if !others.is_empty() && !agoras {
+        let mut names: Vec<String> = others.iter().take(5).map(|t| crate::text::display_name(t)).collect();
+        if others.len() > 5 {
+            names.push(format!("and {} more", others.len() - 5));
+        }
+        return Err(StoreError::NotAgoras { url: url.to_owned(), tables: names.join(", ") });
+    }
+    let unknown: Vec<String> = applied.iter().filter(|v| !known(v)).map(ToString::to_string).collect();
+    if !unknown.is_empty() {
+        return Err(StoreError::NewerAgora {
+            url: url.to_owned(),
+            unknown: unknown.join(", "),
+            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// A migration error in words: a newer Agora's history (one that appeared after the
+/// check), a read-only database, or sqlx's own error.
+fn migrate_error(e: sqlx::migrate::MigrateError, url: &str) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match e {
+        MigrateError::VersionMissing(v) => StoreError::NewerAgora {
+            url: url.to_owned(),
+            unknown: v.to_string(),
+            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+        },
+        MigrateError::Execute(source) | MigrateError::ExecuteMigration(source, _) if matches!(error::cause(&source), error::Cause::ReadOnly(_)) => {
+            StoreError::query(format!("could not apply the database migrations to {url}"), source)
+        }
+        e => StoreError::Migrate(e),
+    }
+}
+
+/// An error opening a SQLite file, in words: read-only, cannot be opened or created, not a
+/// SQLite database, or the driver's own.
+fn sqlite_error(source: sqlx::Error, path: &str, url: &str) -> StoreError {
+    match error::cause(&source) {
+        error::Cause::ReadOnly(_) => StoreError::query(format!("could not open {url} for writing"), source),
+        error::Cause::CannotOpen => StoreError::CannotOpen { path: PathBuf::from(path), source },
+        error::Cause::NotSqlite => StoreError::NotSqlite { path: PathBuf::from(path), source },
+        error::Cause::Busy | error::Cause::Other => StoreError::Connect { url: url.to_owned(), source },
+    }
 }
 
 fn any_options(url: &str) -> Result<AnyConnectOptions> {
@@ -347,17 +477,13 @@ fn sqlite_path(url: &str) -> Result<(String, Option<&str>)> {
     Ok((path.to_owned(), query))
 }
 
-/// Per-connection pragmas. `synchronous` and `busy_timeout` are per connection; the
-/// journal mode is stored in the file, so only the writer sets it.
-fn sqlite_pragmas(writer: bool) -> String {
-    let mut sql = format!(
+/// Per-connection pragmas; they write nothing to the file. (The journal mode is stored in
+/// the file: the writer sets it once the file has been checked.)
+fn sqlite_pragmas() -> String {
+    format!(
         "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
         SQLITE_BUSY_TIMEOUT.as_millis()
-    );
-    if writer {
-        sql.push_str(" PRAGMA journal_mode = WAL;");
-    }
-    sql
+    )
 }
 
 #[cfg(test)]

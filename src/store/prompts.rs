@@ -6,7 +6,9 @@
 //!   the review's UPDATE only touches an answer still `waiting`;
 //! * the review, its marks and its award are written in one transaction, so the points in
 //!   the scores are exactly those of reviewed answers;
-//! * the queue is read oldest first, with the count of every answer still waiting.
+//! * the queue is read oldest first, with the count of every answer still waiting;
+//! * an answer's text and the feedback are bound through `text::typed`, so both databases
+//!   store the same string.
 
 use sqlx::any::AnyRow;
 use sqlx::{Connection, Row};
@@ -86,7 +88,7 @@ impl Store {
         .bind(new.answer_id.as_str())
         .bind(new.user_id.as_str())
         .bind(new.prompt_id.as_str())
-        .bind(new.body.as_str())
+        .bind(crate::text::typed(&new.body))
         .bind(new.submitted_at)
         .execute(&mut *tx)
         .await
@@ -202,7 +204,7 @@ impl Store {
         .bind(i64::from(review.score))
         .bind(i64::from(review.max_score))
         .bind(review.points)
-        .bind(review.feedback.as_str())
+        .bind(crate::text::typed(&review.feedback))
         .bind(review.reviewed_by.as_str())
         .bind(review.reviewed_at)
         .fetch_optional(&mut *tx)

@@ -356,12 +356,15 @@ fn fraction(x: Option<f64>) -> String {
 
 /// Display names are chosen by students; a name starting with `=`, `+`, `-` or `@` would be
 /// run as a formula when the instructor opens the gradebook in a spreadsheet. Such a name
-/// is prefixed with an apostrophe, which spreadsheets show as text.
+/// is prefixed with an apostrophe, which spreadsheets show as text. A name stored before
+/// the store cleaned typed text loses its control characters and escape sequences here,
+/// so that the CSV printed to a terminal cannot drive it; it is not shortened.
 fn spreadsheet_safe(name: &str) -> String {
+    let name = crate::text::typed(name);
     if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{name}")
     } else {
-        name.to_owned()
+        name
     }
 }
 

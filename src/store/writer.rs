@@ -257,7 +257,7 @@ fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx:
         .bind(a.round_id.as_str().to_owned())
         .bind(a.item_id.as_str().to_owned())
         .bind(a.user_id.as_str().to_owned())
-        .bind(a.response.clone())
+        .bind(crate::text::typed(&a.response))
         .bind(i32::from(a.correct))
         .bind(a.credit)
         .bind(a.points)

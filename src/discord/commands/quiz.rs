@@ -1,0 +1,111 @@
+//! `/quiz start` and `/quiz stop`: an instructor's live round in a channel.
+
+use poise::serenity_prelude as serenity;
+
+use crate::app::LiveRequest;
+use crate::bank::Kind;
+use crate::discord::reply::command_reply;
+use crate::discord::{Context, Result, app_member, in_guild, live, member, render::Reply, views};
+use crate::ids::ChannelId;
+use crate::quiz::Filter;
+
+/// A kind of question, as an option.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum KindChoice {
+    #[name = "one answer"]
+    Single,
+    #[name = "true or false"]
+    TrueFalse,
+    #[name = "several answers"]
+    Multi,
+    #[name = "a number"]
+    Numeric,
+    #[name = "put in order"]
+    Ordering,
+    #[name = "short answer"]
+    Short,
+}
+
+impl From<KindChoice> for Kind {
+    fn from(k: KindChoice) -> Kind {
+        match k {
+            KindChoice::Single => Kind::Single,
+            KindChoice::TrueFalse => Kind::TrueFalse,
+            KindChoice::Multi => Kind::Multi,
+            KindChoice::Numeric => Kind::Numeric,
+            KindChoice::Ordering => Kind::Ordering,
+            KindChoice::Short => Kind::Short,
+        }
+    }
+}
+
+/// The filter a topic and a kind option make.
+pub fn filter(topic: Option<String>, kind: Option<KindChoice>) -> Filter {
+    Filter { topics: topic.into_iter().collect(), kinds: kind.map(Kind::from).into_iter().collect(), difficulties: Vec::new() }
+}
+
+/// Topics of the bank whose id or title contains what was typed (at most 25).
+pub async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let bank = ctx.data().bank();
+    let needle = partial.to_lowercase();
+    let choices = bank
+        .topics
+        .iter()
+        .filter(|t| t.id.contains(&needle) || t.title.to_lowercase().contains(&needle))
+        .take(crate::discord::render::limits::AUTOCOMPLETE_CHOICES)
+        .map(|t| serenity::AutocompleteChoice::new(crate::discord::render::truncate(&t.title, 100), t.id.clone()))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Live quiz rounds for the whole channel.
+#[poise::command(slash_command, subcommands("start", "stop"), subcommand_required)]
+pub async fn quiz(_ctx: Context<'_>) -> Result<()> {
+    Ok(())
+}
+
+/// Instructors: start a live quiz in this channel; one question at a time, buttons to answer.
+#[poise::command(slash_command)]
+pub async fn start(
+    ctx: Context<'_>,
+    #[description = "Only questions on this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+    #[description = "Only questions of this kind"] kind: Option<KindChoice>,
+    #[description = "How many questions (default 5)"]
+    #[min = 1]
+    #[max = 50]
+    questions: Option<u32>,
+    #[description = "Seconds each question stays open (default: the server's setting)"]
+    #[min = 5]
+    #[max = 900]
+    seconds: Option<u32>,
+    #[description = "Faster right answers earn more (default: the server's setting)"] speed_bonus: Option<bool>,
+) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = ctx.data().app.clone();
+    let instructor = app_member(ctx.author(), member(ctx));
+    let request = LiveRequest { filter: filter(topic, kind), count: questions.unwrap_or(5) as usize, seconds, speed_bonus, seed: None };
+    let q = app.live_start(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor, &request).await?;
+    // Answer the command first (within Discord's 3 s), then post the question for the class.
+    ctx.send(command_reply(Reply::notice(format!(
+        "Round started: {} question{}. Reveal, Next and End are on each question; `/quiz stop` ends it from anywhere in this channel.",
+        q.of,
+        if q.of == 1 { "" } else { "s" }
+    ))))
+    .await?;
+    live::post_question(&ctx.serenity_context().http, &app, &guild, ctx.channel_id(), &q).await?;
+    Ok(())
+}
+
+/// Instructors: end the live quiz in this channel now and show its leaderboard.
+#[poise::command(slash_command)]
+pub async fn stop(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = &ctx.data().app;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let round = app.live_round_in(&guild, &ChannelId::new(ctx.channel_id().to_string())).await?.ok_or(crate::app::UserError::NoLiveRound)?;
+    let end = app.live_end(&guild, &round, &instructor).await?;
+    ctx.send(command_reply(views::round_end(&end))).await?;
+    Ok(())
+}

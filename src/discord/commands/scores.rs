@@ -1,0 +1,84 @@
+//! `/score`, `/leaderboard` and the instructor's `/scores export` and `/scores items`.
+
+use poise::serenity_prelude as serenity;
+
+use crate::discord::reply::command_reply;
+use crate::discord::{Context, Result, in_guild, render::Reply, views};
+use crate::ids::UserId;
+use crate::store::RankBy;
+
+/// Your points, accuracy, streak and mastery per topic (or another student's).
+#[poise::command(slash_command)]
+pub async fn score(ctx: Context<'_>, #[description = "Whose score (default: yours)"] user: Option<serenity::User>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let user = user.as_ref().unwrap_or(ctx.author());
+    let name = user.global_name.clone().unwrap_or_else(|| user.name.clone());
+    let view = ctx.data().app.score(&guild, &UserId::new(user.id.to_string()), &name).await?;
+    ctx.send(command_reply(views::score(&view))).await?;
+    Ok(())
+}
+
+/// What the leaderboard ranks by.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum By {
+    #[name = "points"]
+    Points,
+    #[name = "accuracy"]
+    Accuracy,
+}
+
+/// The server's leaderboard.
+#[poise::command(slash_command)]
+pub async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "Rank by points (default) or accuracy"] by: Option<By>,
+    #[description = "How many students (default 10)"]
+    #[min = 1]
+    #[max = 25]
+    top: Option<u32>,
+) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let by_accuracy = matches!(by, Some(By::Accuracy));
+    let rows = ctx.data().app.leaderboard(&guild, if by_accuracy { RankBy::Accuracy } else { RankBy::Points }, top.unwrap_or(10) as usize, false).await?;
+    ctx.send(command_reply(views::leaderboard(&rows, by_accuracy))).await?;
+    Ok(())
+}
+
+/// Instructors: the gradebook and the item report.
+#[poise::command(slash_command, subcommands("export", "items"), subcommand_required)]
+pub async fn scores(_ctx: Context<'_>) -> Result<()> {
+    Ok(())
+}
+
+/// Instructors: the gradebook as a CSV file, one row per student, accuracy per topic.
+#[poise::command(slash_command)]
+pub async fn export(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let data = ctx.data();
+    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "export the gradebook").await?;
+    ctx.defer_ephemeral().await?;
+    let csv = data.app.gradebook(&guild).await?;
+    let file = serenity::CreateAttachment::bytes(csv.into_bytes(), format!("gradebook-{guild}.csv"));
+    let reply = command_reply(Reply::notice("The gradebook: one row per student, accuracy per topic.")).attachment(file);
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Instructors: items too easy, too hard, or with a choice nobody picks.
+#[poise::command(slash_command)]
+pub async fn items(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let data = ctx.data();
+    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "see the item report").await?;
+    let reports = data.app.item_reports(&guild).await?;
+    let mut text = String::new();
+    for r in reports.iter().filter(|r| !r.review.flags.is_empty()) {
+        let flags = r.review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        text.push_str(&format!("`{}` · {} answers · {:.0}% right · {}\n", r.item_id, r.review.answers, r.review.share_correct * 100.0, crate::discord::render::escape(&flags)));
+    }
+    if text.is_empty() {
+        text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());
+    }
+    ctx.send(command_reply(Reply::notice(crate::discord::render::truncate(&text, crate::discord::render::limits::CONTENT)))).await?;
+    Ok(())
+}

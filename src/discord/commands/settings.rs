@@ -1,0 +1,42 @@
+//! `/settings`: the server's instructor role, seconds per question, speed bonus and anonymous
+//! leaderboards, shown back after each change.
+
+use poise::serenity_prelude as serenity;
+
+use crate::app::SettingsChange;
+use crate::discord::reply::command_reply;
+use crate::discord::{Context, Result, app_member, in_guild, member, views};
+
+/// Manage Server: this server's quiz settings; with no option, shows them.
+#[poise::command(slash_command)]
+pub async fn settings(
+    ctx: Context<'_>,
+    #[description = "Members with this role may run rounds and see grades"] instructor_role: Option<serenity::Role>,
+    #[description = "Remove the instructor role (only Manage Server then)"] clear_instructor_role: Option<bool>,
+    #[description = "Seconds each live question stays open by default"]
+    #[min = 5]
+    #[max = 900]
+    seconds: Option<u32>,
+    #[description = "Faster right answers earn more in live rounds"] speed_bonus: Option<bool>,
+    #[description = "Leaderboards show Student 1, Student 2… instead of names"] anonymous_leaderboard: Option<bool>,
+) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let who = app_member(ctx.author(), member(ctx));
+    let app = &ctx.data().app;
+    let role = match (instructor_role, clear_instructor_role) {
+        (Some(r), _) => Some(Some(r.id.to_string())),
+        (None, Some(true)) => Some(None),
+        _ => None,
+    };
+    let change = SettingsChange { default_seconds: seconds, speed_bonus, instructor_role: role, anonymous_leaderboard, ..Default::default() };
+    let settings = if change == SettingsChange::default() {
+        if !who.manage_guild {
+            return Err(crate::app::AppError::User(crate::app::UserError::NotManager).into());
+        }
+        app.settings(&guild).await?
+    } else {
+        app.update_settings(&guild, &who, &change).await?
+    };
+    ctx.send(command_reply(views::settings(&settings))).await?;
+    Ok(())
+}

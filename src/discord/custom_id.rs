@@ -1,0 +1,154 @@
+//! The ids the bot puts on buttons, menus and modals, and the only way to read them back.
+//!
+//! Invariant: every component the bot makes carries a `custom_id` built here, and every
+//! interaction is read back through [`Action::parse`]; anything else — a forged id, another
+//! bot's, one from an older version — parses to `None` and gets a clear refusal. Ids stay
+//! within Discord's 100 characters because round ids are short and numbers small.
+
+use crate::ids::RoundId;
+
+/// The prefix and version of every id the bot makes.
+const PREFIX: &str = "agora1";
+
+/// What a component asks the bot to do, with the round and the 1-based question number it
+/// was made for (so a click on an old question's button is recognised as such).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A live answer: choice buttons carry the shown letter, true/false `true`/`false`.
+    Answer { round: RoundId, number: usize, value: String },
+    /// Opens the modal for a typed answer (numbers, short answers, orderings) or a multi select.
+    Type { round: RoundId, number: usize },
+    /// The modal's submit, with the text in its one input.
+    Typed { round: RoundId, number: usize },
+    /// A multi-select menu's choice (values are the shown letters).
+    Select { round: RoundId, number: usize },
+    Reveal { round: RoundId, number: usize },
+    Next { round: RoundId, number: usize },
+    End { round: RoundId },
+    /// Practice: an answer, the modal, the select, the modal's submit.
+    PracticeAnswer { round: RoundId, number: usize, value: String },
+    PracticeType { round: RoundId, number: usize },
+    PracticeTyped { round: RoundId, number: usize },
+    PracticeSelect { round: RoundId, number: usize },
+    /// Practice: the passages behind the answer just given.
+    Source { round: RoundId, number: usize },
+    PracticeNext { round: RoundId, number: usize },
+    PracticeEnd { round: RoundId },
+}
+
+impl Action {
+    /// The `custom_id` for this action.
+    pub fn id(&self) -> String {
+        use Action::*;
+        match self {
+            Answer { round, number, value } => format!("{PREFIX}:a:{round}:{number}:{value}"),
+            Type { round, number } => format!("{PREFIX}:t:{round}:{number}"),
+            Typed { round, number } => format!("{PREFIX}:m:{round}:{number}"),
+            Select { round, number } => format!("{PREFIX}:s:{round}:{number}"),
+            Reveal { round, number } => format!("{PREFIX}:r:{round}:{number}"),
+            Next { round, number } => format!("{PREFIX}:n:{round}:{number}"),
+            End { round } => format!("{PREFIX}:e:{round}"),
+            PracticeAnswer { round, number, value } => format!("{PREFIX}:pa:{round}:{number}:{value}"),
+            PracticeType { round, number } => format!("{PREFIX}:pt:{round}:{number}"),
+            PracticeTyped { round, number } => format!("{PREFIX}:pm:{round}:{number}"),
+            PracticeSelect { round, number } => format!("{PREFIX}:ps:{round}:{number}"),
+            Source { round, number } => format!("{PREFIX}:src:{round}:{number}"),
+            PracticeNext { round, number } => format!("{PREFIX}:pn:{round}:{number}"),
+            PracticeEnd { round } => format!("{PREFIX}:pe:{round}"),
+        }
+    }
+
+    /// Reads an id back; `None` for anything the bot did not make.
+    pub fn parse(id: &str) -> Option<Action> {
+        if id.len() > 100 {
+            return None;
+        }
+        let mut parts = id.split(':');
+        if parts.next()? != PREFIX {
+            return None;
+        }
+        let kind = parts.next()?;
+        let round = parts.next().filter(|r| is_round_id(r)).map(RoundId::from)?;
+        let number = |p: Option<&str>| p.and_then(|n| n.parse::<usize>().ok()).filter(|&n| (1..=100).contains(&n));
+        let value = |p: Option<&str>| p.filter(|v| matches!(*v, "true" | "false") || (v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()))).map(str::to_owned);
+        let action = match kind {
+            "a" => Action::Answer { round, number: number(parts.next())?, value: value(parts.next())? },
+            "t" => Action::Type { round, number: number(parts.next())? },
+            "m" => Action::Typed { round, number: number(parts.next())? },
+            "s" => Action::Select { round, number: number(parts.next())? },
+            "r" => Action::Reveal { round, number: number(parts.next())? },
+            "n" => Action::Next { round, number: number(parts.next())? },
+            "e" => Action::End { round },
+            "pa" => Action::PracticeAnswer { round, number: number(parts.next())?, value: value(parts.next())? },
+            "pt" => Action::PracticeType { round, number: number(parts.next())? },
+            "pm" => Action::PracticeTyped { round, number: number(parts.next())? },
+            "ps" => Action::PracticeSelect { round, number: number(parts.next())? },
+            "src" => Action::Source { round, number: number(parts.next())? },
+            "pn" => Action::PracticeNext { round, number: number(parts.next())? },
+            "pe" => Action::PracticeEnd { round },
+            _ => return None,
+        };
+        // Nothing may follow: an id with extra parts is not one of ours.
+        parts.next().is_none().then_some(action)
+    }
+}
+
+/// Round ids as the layer makes them: a letter and hex digits.
+fn is_round_id(s: &str) -> bool {
+    (2..=40).contains(&s.len()) && s.starts_with(['l', 'p']) && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_back_as_itself_and_fits_discord() {
+        let round = RoundId::from("l19ab2f3c4d5e1234");
+        let all = [
+            Action::Answer { round: round.clone(), number: 3, value: "C".into() },
+            Action::Answer { round: round.clone(), number: 3, value: "true".into() },
+            Action::Type { round: round.clone(), number: 100 },
+            Action::Typed { round: round.clone(), number: 1 },
+            Action::Select { round: round.clone(), number: 2 },
+            Action::Reveal { round: round.clone(), number: 2 },
+            Action::Next { round: round.clone(), number: 2 },
+            Action::End { round: round.clone() },
+            Action::PracticeAnswer { round: round.clone(), number: 1, value: "A".into() },
+            Action::PracticeType { round: round.clone(), number: 1 },
+            Action::PracticeTyped { round: round.clone(), number: 1 },
+            Action::PracticeSelect { round: round.clone(), number: 1 },
+            Action::Source { round: round.clone(), number: 1 },
+            Action::PracticeNext { round: round.clone(), number: 1 },
+            Action::PracticeEnd { round },
+        ];
+        for a in all {
+            let id = a.id();
+            assert!(id.len() <= 100, "{id}");
+            assert_eq!(Action::parse(&id), Some(a), "{id}");
+        }
+    }
+
+    #[test]
+    fn ids_the_bot_did_not_make_are_refused() {
+        for forged in [
+            "",
+            "agora1",
+            "agora1:a",
+            "agora1:a:l12:1",
+            "agora1:a:l12:0:A",
+            "agora1:a:l12:101:A",
+            "agora1:a:l12:1:AB",
+            "agora1:a:l12:1:a",
+            "agora1:a:x12:1:A",
+            "agora1:a:l12:1:A:extra",
+            "agora1:zz:l12:1",
+            "agora0:a:l12:1:A",
+            "agora1:a:l1g:1:A",
+            "agora1:e:l12:1",
+            &format!("agora1:r:l{}:1", "a".repeat(120)),
+        ] {
+            assert_eq!(Action::parse(forged), None, "{forged:?}");
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! Buttons and modals: every click and every modal submit, read through `custom_id`, handed
+//! to one operation of the classroom layer, and answered with what `views` renders.
+//!
+//! Invariant: each interaction gets exactly one first response within Discord's 3 s: the
+//! view (a private reply, an update of the clicked message, or a modal), or a private
+//! sentence saying why nothing changed — a forged or stale button, someone else's practice,
+//! a student pressing an instructor's button. Who may do what is checked by the layer on
+//! every interaction, from what the interaction carries.
+
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+use serenity::{ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, ModalInteraction};
+
+use crate::app::PracticeStep;
+use crate::discord::custom_id::Action;
+use crate::discord::render::Reply;
+use crate::discord::{Data, Error, app_member, error, live, reply, views};
+use crate::ids::ChannelId;
+use crate::quiz::judge::MAX_TEXT;
+
+/// poise's event hook: buttons and modals come here; slash commands go to poise.
+pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
+    let FullEvent::InteractionCreate { interaction } = event else { return Ok(()) };
+    let http = &framework.serenity_context.http;
+    let data = framework.user_data;
+    match interaction {
+        Interaction::Component(c) => {
+            let outcome = component(http, data, c).await;
+            respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
+        }
+        Interaction::Modal(m) => {
+            let outcome = modal(http, data, m).await;
+            respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// How to answer an interaction.
+enum Response {
+    /// A reply only the clicker sees (or everyone, for a non-ephemeral reply).
+    Reply(Reply),
+    /// The clicked message, changed.
+    Update(Reply),
+    /// The clicked message keeps its text and loses its buttons.
+    DropButtons,
+    Modal(CreateModal),
+}
+
+async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+    let response = match outcome {
+        Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
+        Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),
+        Ok(Response::DropButtons) => CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().components(vec![])),
+        Ok(Response::Modal(m)) => CreateInteractionResponse::Modal(m),
+        Err(Error::User(e)) => CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(e.0))),
+        Err(Error::Internal(e)) => {
+            tracing::error!(custom_id, "{e:?}");
+            CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(error::APOLOGY)))
+        }
+    };
+    if let Err(e) = http.create_interaction_response(id, token, &response, vec![]).await {
+        tracing::error!(custom_id, "could not answer an interaction: {e}");
+    }
+}
+
+fn unknown() -> Error {
+    Error::user("That button is not one this bot made (or it is from an older version of it): run the command again.")
+}
+
+fn typed_modal(action: Action, q_number: usize, how: &str) -> CreateModal {
+    let input = CreateInputText::new(InputTextStyle::Short, "Your answer", "answer").placeholder(crate::discord::render::truncate(how, 100)).max_length(MAX_TEXT as u16).required(true);
+    CreateModal::new(action.id(), format!("Question {q_number}")).components(vec![CreateActionRow::InputText(input)])
+}
+
+async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> Result<Response, Error> {
+    let action = Action::parse(&c.data.custom_id).ok_or_else(unknown)?;
+    let guild = crate::discord::in_guild(c.guild_id)?;
+    let channel = ChannelId::new(c.channel_id.to_string());
+    let member = app_member(&c.user, c.member.as_ref());
+    let app = &data.app;
+    let chosen = match &c.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => Some(values.join(" ")),
+        _ => None,
+    };
+    Ok(match action {
+        Action::Answer { round, number, value } => Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &value).await?)),
+        Action::Select { round, number } => Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &chosen.unwrap_or_default()).await?)),
+        Action::Type { round, number } => Response::Modal(typed_modal(Action::Typed { round, number }, number, "Type your answer")),
+        Action::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(&guild, &round, number, Some(&member)).await?)),
+        Action::Next { round, number } => {
+            let q = app.live_next(&guild, &round, number, &member).await?;
+            live::post_question(http, app, &guild, c.channel_id, &q).await?;
+            Response::DropButtons
+        }
+        Action::End { round } => {
+            let end = app.live_end(&guild, &round, &member).await?;
+            c.channel_id.send_message(http, reply::channel_message(views::round_end(&end))).await?;
+            Response::DropButtons
+        }
+        Action::PracticeAnswer { round, number, value } => Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &value).await?)),
+        Action::PracticeSelect { round, number } => Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &chosen.unwrap_or_default()).await?)),
+        Action::PracticeType { round, number } => Response::Modal(typed_modal(Action::PracticeTyped { round, number }, number, "Type your answer")),
+        Action::Source { round, number } => Response::Reply(views::sources(&app.practice_sources(&guild, &member.id, &round, number).await?)),
+        Action::PracticeNext { round, number } => Response::Update(match app.practice_next(&guild, &member.id, &round, number).await? {
+            PracticeStep::Question(q) => views::question(&q, true),
+            PracticeStep::Finished(summary) => views::practice_done(&summary),
+        }),
+        Action::PracticeEnd { round } => Response::Update(views::practice_done(&app.practice_end(&guild, &member.id, &round).await?)),
+        Action::Typed { .. } | Action::PracticeTyped { .. } => return Err(unknown()),
+    })
+}
+
+async fn modal(_http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
+    let action = Action::parse(&m.data.custom_id).ok_or_else(unknown)?;
+    let guild = crate::discord::in_guild(m.guild_id)?;
+    let channel = ChannelId::new(m.channel_id.to_string());
+    let member = app_member(&m.user, m.member.as_ref());
+    let typed: String = m
+        .data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            ActionRowComponent::InputText(t) if t.custom_id == "answer" => t.value.clone(),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let app = &data.app;
+    match action {
+        Action::Typed { round, number } => Ok(Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &typed).await?))),
+        Action::PracticeTyped { round, number } => {
+            let verdict = app.practice_answer(&guild, &member.id, &round, number, &typed).await?;
+            // From a button on the practice message: update it in place; otherwise reply.
+            Ok(if m.message.is_some() { Response::Update(views::verdict(&verdict)) } else { Response::Reply(views::verdict(&verdict)) })
+        }
+        _ => Err(unknown()),
+    }
+}

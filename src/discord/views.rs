@@ -1,0 +1,266 @@
+//! The classroom layer's views as Discord messages: questions with their buttons, the
+//! private "locked in", the reveal with its spread and citation, verdicts, leaderboards,
+//! scores and settings.
+//!
+//! Invariant: pure functions of a view, so every message the bot can build from any item of
+//! the bank is checked against Discord's limits by a test, without a network. Names, answers
+//! and bank text are escaped; long text is cut visibly (`…`), never dropped silently.
+
+use crate::app::{CitationView, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView, letter};
+use crate::bank::Kind;
+use crate::discord::custom_id::Action;
+use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
+use crate::store::LeaderboardRow;
+
+/// How many choices get a button of their own (five rows of five, one row kept for the
+/// instructor's controls); the bank's items have at most six.
+const CHOICE_BUTTONS: usize = 20;
+
+fn field(name: impl Into<String>, value: impl Into<String>) -> Field {
+    Field { name: truncate(&name.into(), limits::FIELD_NAME), value: truncate(&value.into(), limits::FIELD_VALUE), inline: false }
+}
+
+fn button(action: Action, label: impl Into<String>, style: ButtonStyle) -> Button {
+    Button { custom_id: action.id(), label: truncate(&label.into(), limits::LABEL), style, disabled: false }
+}
+
+/// Discord's relative timestamp ("in 25 seconds"), which every client counts down itself.
+pub fn countdown(deadline_ms: i64) -> String {
+    format!("<t:{}:R>", deadline_ms.div_euclid(1000))
+}
+
+/// The question's text: the prompt, then each choice with the letter shown.
+fn question_text(q: &QuestionView) -> String {
+    let mut s = escape(&q.prompt);
+    s.push('\n');
+    for (i, choice) in q.choices.iter().enumerate() {
+        s.push_str(&format!("\n**{}.** {}", letter(i), escape(choice)));
+    }
+    if q.kind == Kind::Ordering {
+        s.push_str("\n\nPut the letters in order, e.g. `C A D B`.");
+    }
+    truncate(&s, limits::DESCRIPTION)
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Single => "one answer",
+        Kind::TrueFalse => "true or false",
+        Kind::Multi => "every answer that applies",
+        Kind::Numeric => "a number",
+        Kind::Ordering => "an ordering",
+        Kind::Short => "a short answer",
+    }
+}
+
+/// The buttons that answer `q`: one per choice, True/False, or one that opens a modal.
+fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
+    let (round, number) = (q.round_id.clone(), q.number);
+    let answer = |value: String| if practice { Action::PracticeAnswer { round: round.clone(), number, value } } else { Action::Answer { round: round.clone(), number, value } };
+    let typed = || if practice { Action::PracticeType { round: round.clone(), number } } else { Action::Type { round: round.clone(), number } };
+    let buttons: Vec<Button> = match q.kind {
+        Kind::Single if q.choices.len() <= CHOICE_BUTTONS => (0..q.choices.len()).map(|i| button(answer(letter(i).to_string()), letter(i).to_string(), ButtonStyle::Primary)).collect(),
+        Kind::TrueFalse => vec![button(answer("true".into()), "True", ButtonStyle::Success), button(answer("false".into()), "False", ButtonStyle::Danger)],
+        _ => vec![button(typed(), "Answer", ButtonStyle::Primary)],
+    };
+    buttons.chunks(limits::BUTTONS_PER_ROW).map(<[Button]>::to_vec).collect()
+}
+
+/// A question as posted: for a live round in the channel, with its countdown, the answer
+/// buttons and the instructor's Reveal and End; for practice, privately, with End.
+pub fn question(q: &QuestionView, practice: bool) -> Reply {
+    let mut embed = Embed {
+        title: Some(truncate(&format!("Question {}/{} · {}", q.number, q.of, q.topic), limits::TITLE)),
+        description: Some(question_text(q)),
+        footer: Some(format!("Difficulty {} · answer with {}{}", q.difficulty, kind_name(q.kind), if q.unit.is_empty() { String::new() } else { format!(" (in {})", q.unit) })),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
+    if let Some(deadline) = q.deadline {
+        embed.fields.push(field("Time", format!("Closes {}", countdown(deadline))));
+    }
+    let mut rows = answer_rows(q, practice);
+    rows.push(if practice {
+        vec![button(Action::PracticeEnd { round: q.round_id.clone() }, "End practice", ButtonStyle::Secondary)]
+    } else {
+        vec![
+            button(Action::Reveal { round: q.round_id.clone(), number: q.number }, "Reveal", ButtonStyle::Secondary),
+            button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
+        ]
+    });
+    Reply { embeds: vec![embed], rows, ephemeral: practice, ..Reply::default() }
+}
+
+/// The private acknowledgement of a live answer: the student's own pick, nobody else's.
+pub fn locked_in(l: &LockedIn) -> Reply {
+    Reply::notice(format!("Locked in for question {}: **{}**. The answer is shown when time is up.", l.question.number, escape(&l.your_answer)))
+}
+
+fn citation_fields(citations: &[CitationView], room: usize) -> Vec<Field> {
+    citations
+        .iter()
+        .take(room)
+        .map(|c| {
+            let source = c.source.as_deref().map(|s| format!(" ({})", escape(s))).unwrap_or_default();
+            field(format!("Source: {} · {}", c.section, c.anchor), format!("“{}”{source}", escape(&c.quote)))
+        })
+        .collect()
+}
+
+/// A bar of `width` blocks for `count` of `total`.
+fn bar(count: u64, total: u64) -> String {
+    const WIDTH: u64 = 12;
+    let filled = if total == 0 { 0 } else { (count * WIDTH + total / 2) / total };
+    format!("{}{}", "█".repeat(filled as usize), "░".repeat((WIDTH - filled) as usize))
+}
+
+/// The reveal: the right answer, why, the passage behind it, the spread of answers, how many
+/// got it right and the fastest; the instructor's Next (or End after the last question).
+pub fn reveal(r: &RevealView) -> Reply {
+    let q = &r.question;
+    let mut spread = String::new();
+    for b in &r.tally {
+        spread.push_str(&format!("{} `{}` {} {}\n", if b.correct { "✅" } else { "▫️" }, bar(b.count, r.answered), b.count, escape(&truncate(&b.label, 60))));
+    }
+    let share = if r.answered == 0 { 0 } else { (r.right * 100 + r.answered / 2) / r.answered };
+    let mut fields = vec![
+        field("Answer", escape(&r.right_answer)),
+        field("Why", escape(&r.explanation)),
+    ];
+    fields.extend(citation_fields(&r.citations, 3));
+    fields.push(field(format!("Answers: {} · right: {} ({share}%)", r.answered, r.right), if spread.is_empty() { "Nobody answered.".into() } else { spread }));
+    if !r.fastest.is_empty() {
+        let names = r.fastest.iter().map(|(name, ms)| format!("{} ({:.1} s)", escape(&truncate(name, 40)), *ms as f64 / 1000.0)).collect::<Vec<_>>().join(" · ");
+        fields.push(field("Fastest right answers", names));
+    }
+    let embed = Embed {
+        title: Some(truncate(&format!("Question {}/{} · the answer", q.number, q.of), limits::TITLE)),
+        description: Some(question_text(q)),
+        fields,
+        colour: Some(colour::OK),
+        ..Embed::default()
+    };
+    let controls = if r.last {
+        vec![button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger)]
+    } else {
+        vec![
+            button(Action::Next { round: q.round_id.clone(), number: q.number }, "Next question", ButtonStyle::Primary),
+            button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
+        ]
+    };
+    Reply { embeds: vec![embed], rows: vec![controls], ..Reply::default() }
+}
+
+/// A practice verdict, privately: right or not, the points, the answer, why; Source and Next.
+pub fn verdict(v: &VerdictView) -> Reply {
+    let q = &v.question;
+    let title = if v.correct {
+        format!("Correct! +{} points{}", v.points, if v.streak >= 2 { format!(" · streak {}", v.streak) } else { String::new() })
+    } else if v.credit > 0.0 {
+        format!("Partly right ({:.0}%): +{} points", v.credit * 100.0, v.points)
+    } else {
+        "Not quite".to_string()
+    };
+    let embed = Embed {
+        title: Some(truncate(&format!("Question {}/{} · {title}", q.number, q.of), limits::TITLE)),
+        description: Some(question_text(q)),
+        fields: vec![field("Your answer", escape(&v.your_answer)), field("The answer", escape(&v.right_answer)), field("Why", escape(&v.explanation))],
+        colour: Some(if v.correct { colour::OK } else { colour::PROBLEM }),
+        ..Embed::default()
+    };
+    let next = if q.number == q.of { "Finish" } else { "Next question" };
+    let rows = vec![vec![
+        button(Action::Source { round: q.round_id.clone(), number: q.number }, "Source", ButtonStyle::Secondary),
+        button(Action::PracticeNext { round: q.round_id.clone(), number: q.number }, next, ButtonStyle::Primary),
+    ]];
+    Reply { embeds: vec![embed], rows, ephemeral: true, ..Reply::default() }
+}
+
+/// The passages behind an answer, privately.
+pub fn sources(citations: &[CitationView]) -> Reply {
+    let embed = Embed { title: Some("The passages behind this answer".into()), fields: citation_fields(citations, limits::FIELDS), colour: Some(colour::PAPER), ..Embed::default() };
+    Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+/// The end of a practice.
+pub fn practice_done(s: &PracticeSummary) -> Reply {
+    let embed = Embed {
+        title: Some("Practice done".into()),
+        description: Some(format!(
+            "{} of {} right, {} point{} this time.\nIn all: {} points, {} answered, {:.0}% right.\n\nRun `/practice` again for more; weak topics come first.",
+            s.correct,
+            s.answered,
+            s.points,
+            if s.points == 1 { "" } else { "s" },
+            s.total_points,
+            s.total_answered,
+            s.total_accuracy * 100.0
+        )),
+        colour: Some(colour::OK),
+        ..Embed::default()
+    };
+    Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+fn board_lines(rows: &[LeaderboardRow]) -> String {
+    let mut s = String::new();
+    for r in rows {
+        s.push_str(&format!("**{}.** {} · {} points · {} answered · {:.0}%\n", r.rank, escape(&truncate(&r.name, 40)), r.points, r.answered, r.accuracy * 100.0));
+    }
+    if s.is_empty() { "No answers yet.".into() } else { truncate(&s, limits::DESCRIPTION) }
+}
+
+/// The closing leaderboard of a live round, posted in its channel.
+pub fn round_end(e: &RoundEndView) -> Reply {
+    let embed = Embed {
+        title: Some(format!("Round over · {} question{} asked", e.asked, if e.asked == 1 { "" } else { "s" })),
+        description: Some(board_lines(&e.leaderboard)),
+        footer: Some("Scores join /leaderboard; /score shows your own.".into()),
+        colour: Some(colour::OK),
+        ..Embed::default()
+    };
+    Reply { embeds: vec![embed], ..Reply::default() }
+}
+
+/// The server's leaderboard.
+pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
+    let embed = Embed { title: Some(format!("Leaderboard · by {}", if by_accuracy { "accuracy" } else { "points" })), description: Some(board_lines(rows)), colour: Some(colour::PAPER), ..Embed::default() };
+    Reply { embeds: vec![embed], ..Reply::default() }
+}
+
+/// A student's record.
+pub fn score(s: &ScoreView) -> Reply {
+    if s.answered == 0 {
+        return Reply::notice(format!("{} has not answered any question here yet. Try `/practice`.", escape(&truncate(&s.name, 80))));
+    }
+    let mut mastery = String::new();
+    for (topic, tally) in &s.mastery {
+        mastery.push_str(&format!("{} · {}/{} ({:.0}%)\n", escape(&truncate(topic, 70)), tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0));
+    }
+    let embed = Embed {
+        title: Some(truncate(&format!("{} · {} points", s.name, s.points), limits::TITLE)),
+        description: Some(format!("{} answered · {} right ({:.0}%) · streak {} (best {})", s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak)),
+        fields: vec![field("Mastery by topic", mastery)],
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
+    Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+/// The server's settings, shown back after each change.
+pub fn settings(s: &Settings) -> Reply {
+    let role = s.instructor_role.as_deref().map_or("none (Manage Server only)".to_string(), |r| format!("<@&{r}>"));
+    let embed = Embed {
+        title: Some("Settings of this server".into()),
+        fields: vec![
+            field("Instructor role", role),
+            field("Seconds per question", s.default_seconds.to_string()),
+            field("Speed bonus", if s.scoring.speed_bonus { "on" } else { "off" }),
+            field("Anonymous leaderboards", if s.anonymous_leaderboard { "on" } else { "off" }),
+            field("Points by difficulty", format!("{} / {} / {}", s.scoring.points[0], s.scoring.points[1], s.scoring.points[2])),
+        ],
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
+    Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
