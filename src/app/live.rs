@@ -245,8 +245,9 @@ impl App {
             other => other?,
         }
         self.forget(guild, round_id);
+        let last_message = self.store.round(guild, round_id).await?.and_then(|r| r.messages.get(r.current_index).cloned().flatten());
         let leaderboard = self.store.round_leaderboard(guild, round_id, RankBy::Points, 10, self.settings(guild).await?.anonymous_leaderboard).await?;
-        Ok(RoundEndView { round_id: round_id.clone(), asked, leaderboard })
+        Ok(RoundEndView { round_id: round_id.clone(), last_message, leaderboard, asked })
     }
 
     /// Remembers the message a face posted for question `number` (1-based) of a round.

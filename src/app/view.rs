@@ -107,6 +107,9 @@ pub struct RevealView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundEndView {
     pub round_id: RoundId,
+    /// The message a face posted for the question open when the round ended, whose buttons
+    /// it should take away.
+    pub last_message: Option<String>,
     /// Questions that were opened.
     pub asked: usize,
     pub leaderboard: Vec<LeaderboardRow>,

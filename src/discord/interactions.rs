@@ -53,7 +53,7 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
     let response = match outcome {
         Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),
-        Ok(Response::DropButtons) => CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().components(vec![])),
+        Ok(Response::DropButtons) => CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().allowed_mentions(reply::no_pings()).components(vec![])),
         Ok(Response::Modal(m)) => CreateInteractionResponse::Modal(m),
         Err(Error::User(e)) => CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(e.0))),
         Err(Error::Internal(e)) => {

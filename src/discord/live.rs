@@ -29,6 +29,14 @@ pub async fn post_question(http: &Arc<Http>, app: &Arc<App>, guild: &GuildId, ch
     Ok(message.id)
 }
 
+/// Takes the buttons off a question message of a round that ended, so it takes no more clicks.
+pub async fn drop_buttons(http: &Arc<Http>, channel: ChannelId, message: Option<&str>) {
+    let Some(id) = message.and_then(|m| m.parse::<u64>().ok()) else { return };
+    if let Err(e) = channel.edit_message(http, MessageId::new(id), serenity::EditMessage::new().allowed_mentions(reply::no_pings()).components(vec![])).await {
+        tracing::warn!(%channel, message = id, "could not take the buttons off a finished round's question: {e}");
+    }
+}
+
 /// At `deadline`, reveals question `number` of the round in its message, unless the
 /// instructor revealed it, moved on or ended the round first.
 #[allow(clippy::too_many_arguments)]

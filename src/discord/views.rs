@@ -130,7 +130,7 @@ pub fn reveal(r: &RevealView) -> Reply {
     fields.extend(citation_fields(&r.citations, 3));
     fields.push(field(format!("Answers: {} · right: {} ({share}%)", r.answered, r.right), if spread.is_empty() { "Nobody answered.".into() } else { spread }));
     if !r.fastest.is_empty() {
-        let names = r.fastest.iter().map(|(name, ms)| format!("{} ({:.1} s)", escape(&truncate(name, 40)), *ms as f64 / 1000.0)).collect::<Vec<_>>().join(" · ");
+        let names = r.fastest.iter().map(|(name, ms)| format!("{} ({:.1} s)", escape(&crate::text::display_name(name)), *ms as f64 / 1000.0)).collect::<Vec<_>>().join(" · ");
         fields.push(field("Fastest right answers", names));
     }
     let embed = Embed {
@@ -205,7 +205,7 @@ pub fn practice_done(s: &PracticeSummary) -> Reply {
 fn board_lines(rows: &[LeaderboardRow]) -> String {
     let mut s = String::new();
     for r in rows {
-        s.push_str(&format!("**{}.** {} · {} points · {} answered · {:.0}%\n", r.rank, escape(&truncate(&r.name, 40)), r.points, r.answered, r.accuracy * 100.0));
+        s.push_str(&format!("**{}.** {} · {} points · {} answered · {:.0}%\n", r.rank, escape(&crate::text::display_name(&r.name)), r.points, r.answered, r.accuracy * 100.0));
     }
     if s.is_empty() { "No answers yet.".into() } else { truncate(&s, limits::DESCRIPTION) }
 }
@@ -231,14 +231,14 @@ pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
 /// A student's record.
 pub fn score(s: &ScoreView) -> Reply {
     if s.answered == 0 {
-        return Reply::notice(format!("{} has not answered any question here yet. Try `/practice`.", escape(&truncate(&s.name, 80))));
+        return Reply::notice(format!("{} has not answered any question here yet. Try `/practice`.", escape(&crate::text::display_name(&s.name))));
     }
     let mut mastery = String::new();
     for (topic, tally) in &s.mastery {
         mastery.push_str(&format!("{} · {}/{} ({:.0}%)\n", escape(&truncate(topic, 70)), tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0));
     }
     let embed = Embed {
-        title: Some(truncate(&format!("{} · {} points", s.name, s.points), limits::TITLE)),
+        title: Some(truncate(&format!("{} · {} points", crate::text::display_name(&s.name), s.points), limits::TITLE)),
         description: Some(format!("{} answered · {} right ({:.0}%) · streak {} (best {})", s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak)),
         fields: vec![field("Mastery by topic", mastery)],
         colour: Some(colour::PAPER),
@@ -263,4 +263,98 @@ pub fn settings(s: &Settings) -> Reply {
         ..Embed::default()
     };
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::view::{citations, question_view, right_answer};
+    use crate::app::{PracticeSummary, TallyBar};
+    use crate::ids::{RoundId, UserId};
+    use crate::store::Tally;
+
+    fn bank() -> crate::bank::Bank {
+        crate::bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/questions")), None).expect("the bundled bank loads")
+    }
+
+    fn fits(what: &str, r: &Reply) {
+        assert_eq!(r.problems(), Vec::<String>::new(), "{what}");
+        for row in &r.rows {
+            assert!(row.len() <= limits::BUTTONS_PER_ROW, "{what}");
+            for b in row {
+                assert!(b.custom_id.len() <= limits::CUSTOM_ID && Action::parse(&b.custom_id).is_some(), "{what}: {}", b.custom_id);
+            }
+        }
+        assert!(r.rows.len() <= limits::ROWS, "{what}");
+    }
+
+    /// The longest names a leaderboard or a reveal can show: 32 wide characters after cleaning.
+    fn long_name(n: usize) -> String {
+        format!("{n}{}", "界".repeat(200))
+    }
+
+    /// Every message the bot can build from any item of the real bank — the question live and
+    /// in practice, its reveal with the fullest spread, the verdict — fits Discord's limits.
+    #[test]
+    fn every_item_renders_within_discords_limits() {
+        let bank = bank();
+        let round = RoundId::new(format!("l{}", "f".repeat(24)));
+        for q in &bank.questions {
+            let view = question_view(&bank, q, &round, 99, 100, 7, 1_800_000_000_000, Some(1_800_000_900_000));
+            fits(&format!("{} live", q.id), &question(&view, false));
+            fits(&format!("{} practice", q.id), &question(&QuestionView { deadline: None, ..view.clone() }, true));
+            let shown = crate::quiz::presentation(q, 7);
+            let tally = view.choices.iter().enumerate().map(|(i, c)| TallyBar { label: format!("{}. {c}", letter(i)), count: 10_000, correct: i == 0 }).collect::<Vec<_>>();
+            let tally = if tally.is_empty() { vec![TallyBar { label: "Right answer".into(), count: 10_000, correct: true }, TallyBar { label: "Other answers".into(), count: 10_000, correct: false }] } else { tally };
+            let reveal_view = RevealView {
+                question: view.clone(),
+                right_answer: right_answer(q, &shown),
+                explanation: q.explanation.clone(),
+                citations: citations(&bank, q),
+                tally,
+                answered: 100_000,
+                right: 50_000,
+                fastest: (0..3).map(|n| (crate::text::display_name(&long_name(n)), 29_999)).collect(),
+                last: false,
+            };
+            fits(&format!("{} reveal", q.id), &reveal(&reveal_view));
+            let verdict_view = VerdictView {
+                question: view.clone(),
+                correct: false,
+                credit: 0.5,
+                points: 60,
+                streak: 0,
+                your_answer: "x".repeat(crate::quiz::judge::MAX_TEXT),
+                right_answer: right_answer(q, &shown),
+                explanation: q.explanation.clone(),
+                citations: citations(&bank, q),
+            };
+            fits(&format!("{} verdict", q.id), &verdict(&verdict_view));
+            fits(&format!("{} sources", q.id), &sources(&verdict_view.citations));
+            let locked = LockedIn { question: view, your_answer: "x".repeat(crate::quiz::judge::MAX_TEXT) };
+            fits(&format!("{} locked in", q.id), &locked_in(&locked));
+        }
+    }
+
+    #[test]
+    fn boards_scores_and_settings_fit_with_the_longest_names() {
+        let bank = bank();
+        let rows: Vec<LeaderboardRow> = (0..25)
+            .map(|n| LeaderboardRow { rank: n + 1, user_id: n.to_string(), name: long_name(n as usize), points: i64::MAX, answered: u64::MAX, correct: 0, accuracy: 1.0 })
+            .collect();
+        fits("leaderboard", &leaderboard(&rows, false));
+        fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows }));
+        let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
+        let view = ScoreView { user_id: UserId::from("1"), name: long_name(1), points: i64::MAX, answered: 1, correct: 1, accuracy: 1.0, current_streak: u32::MAX, best_streak: u32::MAX, mastery };
+        fits("score", &score(&view));
+        fits("settings", &settings(&Settings { instructor_role: Some(u64::MAX.to_string()), ..Settings::default() }));
+        fits("practice done", &practice_done(&PracticeSummary { answered: u32::MAX, correct: u32::MAX, points: i64::MAX, total_points: i64::MAX, total_answered: u64::MAX, total_accuracy: 1.0 }));
+    }
+
+    #[test]
+    fn names_and_answers_show_as_written_and_never_format() {
+        let rows = vec![LeaderboardRow { rank: 1, user_id: "1".into(), name: "**@everyone** <@1>".into(), points: 1, answered: 1, correct: 1, accuracy: 1.0 }];
+        let text = leaderboard(&rows, false).embeds[0].description.clone().unwrap();
+        assert!(text.contains(r"\*\*@everyone\*\* <@1>"), "{text}");
+    }
 }

@@ -107,5 +107,6 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
     let round = app.live_round_in(&guild, &ChannelId::new(ctx.channel_id().to_string())).await?.ok_or(crate::app::UserError::NoLiveRound)?;
     let end = app.live_end(&guild, &round, &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
+    live::drop_buttons(&ctx.serenity_context().http, ctx.channel_id(), end.last_message.as_deref()).await;
     Ok(())
 }

@@ -1,0 +1,204 @@
+//! The quiz as a class meets it in Discord: the real `agora serve` against the stand-in.
+//! A live round with 30 students clicking, its refusals, the reveal with its citation and
+//! spread, the timer, the closing leaderboard and the scores in the database; typed answers
+//! through the modal; practice with its Source button; `/score` and `/leaderboard`; names
+//! and answers that would ping; `kill -9` in the middle of a round, then a new start.
+
+mod support;
+
+use std::time::Duration;
+
+use agora::bank::{self, Answer, Bank};
+use agora::ids::{GuildId, RoundId};
+use agora::store::Store;
+use serde_json::{Value, json};
+use support::bot::{Bot, BotConfig, copy_bank};
+use support::discord::{EPHEMERAL, Message, StandIn, User};
+
+/// poise's choice indices for `kind` (see `KindChoice`).
+const SINGLE: u64 = 0;
+const TRUE_FALSE: u64 = 1;
+const NUMERIC: u64 = 3;
+const ORDERING: u64 = 4;
+
+fn student(n: u64) -> User {
+    User::student(3000 + n, &format!("student{n}"))
+}
+
+/// The round id and question number a button's custom_id names (`agora1:KIND:ROUND:N…`).
+fn round_of(custom_id: &str) -> (RoundId, usize) {
+    let parts: Vec<&str> = custom_id.split(':').collect();
+    (RoundId::from(parts[2]), parts.get(3).and_then(|n| n.parse().ok()).unwrap_or(0))
+}
+
+/// The shown letter that answers the question of `message` rightly, from the bank and the
+/// round's seed in the store.
+async fn right_letter(store: &Store, bank: &Bank, guild: &GuildId, message: &Message) -> String {
+    let (round_id, number) = round_of(&message.button_id("Reveal").expect("a live question has Reveal"));
+    let round = store.round(guild, &round_id).await.unwrap().unwrap();
+    let q = bank.question(round.item_ids[number - 1].as_str()).unwrap();
+    let shown = agora::quiz::presentation(q, round.seed);
+    match &q.answer {
+        Answer::Single { correct, .. } => agora::app::letter(shown.order().iter().position(|o| o == correct).unwrap()).to_string(),
+        Answer::TrueFalse { correct } => if *correct { "True" } else { "False" }.to_string(),
+        other => panic!("not a button question: {:?}", other.kind()),
+    }
+}
+
+/// The newest open question `number` in `channel` (one with a Reveal button).
+async fn wait_question(discord: &StandIn, channel: u64, number: usize) -> Message {
+    let open = |m: &&Message| m.channel_id == channel && m.text().contains(&format!("Question {number}/")) && m.button_id("Reveal").is_some();
+    discord.wait_for(Duration::from_secs(10), |v| v.messages().filter(open).last().cloned()).await.unwrap_or_else(|| panic!("no open question {number} in channel {channel}: {:#?}", discord.messages(channel)))
+}
+
+/// The ephemeral text a student got back for an interaction.
+async fn reply_to(discord: &StandIn, sent: &support::discord::Sent) -> String {
+    let m = discord.response(sent).await;
+    assert!(m.ephemeral(), "{}: only the clicker sees this: {}", sent.label, m.text());
+    m.text()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_plays_a_quiz_in_discord() {
+    let discord = StandIn::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let questions = copy_bank(dir.path());
+    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let bank = bank::load(&questions, None).unwrap();
+    let store = Store::connect(&bot.database_url).await.unwrap();
+    let guild = GuildId::new(discord.guild.to_string());
+    let prof = User::instructor(2001, "prof");
+
+    // ── A live round: 30 students click; refusals; the instructor's reveal.
+    let started = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 2, "seconds": 5})).await;
+    assert!(reply_to(&discord, &started).await.contains("Round started: 2 questions"));
+    let q1 = wait_question(&discord, discord.channel, 1).await;
+    assert!(!q1.ephemeral() && q1.text().contains("Closes <t:"), "the class sees the question with a countdown: {}", q1.text());
+    let right = right_letter(&store, &bank, &guild, &q1).await;
+    let wrong = if right == "A" { "B" } else { "A" };
+    for n in 0..30 {
+        let pick = if n % 3 == 0 { wrong } else { right.as_str() };
+        let id = q1.button_id(pick).unwrap_or_else(|| panic!("a button {pick}"));
+        let who = if n == 2 { User::student(3002, "@everyone <@2001>") } else { student(n) };
+        let sent = discord.click(&who, q1.id, &id).await;
+        let text = reply_to(&discord, &sent).await;
+        assert!(text.contains(&format!("Locked in for question 1: **{pick}.")), "{text}");
+    }
+    let id = q1.button_id(&right).unwrap();
+    assert!(reply_to(&discord, &discord.click(&student(1), q1.id, &id).await).await.contains("already answered"), "a double click counts once");
+    let reveal_id = q1.button_id("Reveal").unwrap();
+    assert!(reply_to(&discord, &discord.click(&student(2), q1.id, &reveal_id).await).await.contains("Only an instructor"), "a student cannot reveal");
+    assert!(reply_to(&discord, &discord.click(&student(2), q1.id, "agora1:zz:l1:1").await).await.contains("not one this bot made"), "a forged id");
+    assert!(reply_to(&discord, &discord.click(&student(2), q1.id, "something-else").await).await.contains("not one this bot made"));
+
+    let sent = discord.click(&prof, q1.id, &reveal_id).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7, "the reveal edits the question message");
+    let revealed = discord.message(q1.id).unwrap().text();
+    assert!(revealed.contains("the answer") && revealed.contains("Source: ") && revealed.contains("Answers: 30 · right: 20 (67%)"), "{revealed}");
+    assert!(revealed.contains('█'), "the spread as bars: {revealed}");
+    let (round_id, _) = round_of(&reveal_id);
+    let item = store.round(&guild, &round_id).await.unwrap().unwrap().item_ids[0].clone();
+    let stored = store.answers_for_round_item(&guild, &round_id, &item).await.unwrap();
+    assert_eq!((stored.len(), stored.iter().filter(|a| a.answer.correct).count()), (30, 20), "what the reveal shows is what the store holds");
+    assert!(reply_to(&discord, &discord.click(&student(40), q1.id, &id).await).await.contains("closed"), "a late click earns nothing");
+    assert_eq!(store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().len(), 30);
+
+    // Next: question 2, left to its timer; the stale Reveal of question 1 changes nothing.
+    let next = discord.message(q1.id).unwrap().button_id("Next question").expect("Next after the reveal");
+    let sent = discord.click(&prof, q1.id, &next).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7);
+    let q2 = wait_question(&discord, discord.channel, 2).await;
+    assert!(reply_to(&discord, &discord.click(&prof, q1.id, &next).await).await.contains("question that is over"), "a second Next never skips a question");
+    let right2 = right_letter(&store, &bank, &guild, &q2).await;
+    let sent = discord.click(&student(1), q2.id, &q2.button_id(&right2).unwrap()).await;
+    reply_to(&discord, &sent).await;
+    let timed = discord.wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == q2.id && m.text().contains("the answer")).cloned()).await.expect("the timer reveals question 2");
+    assert!(timed.text().contains("Answers: 1 · right: 1"), "{}", timed.text());
+    let end = timed.button_id("End round").expect("End after the last question");
+    let sent = discord.click(&prof, q2.id, &end).await;
+    discord.callback(&sent).await;
+    let board = discord.wait_message(discord.channel, Duration::from_secs(5), |m| m.text().contains("Round over")).await;
+    assert!(board.text().contains("student1"), "the closing leaderboard: {}", board.text());
+
+    // ── Typed answers through the modal: a number, then an ordering.
+    let numbers = discord.add_channel(discord.guild, "numbers");
+    for (kind, typed) in [(NUMERIC, None), (ORDERING, Some(()))] {
+        let sent = discord.slash(&prof, numbers, "quiz start", json!({"kind": kind, "questions": 1, "seconds": 60})).await;
+        discord.response(&sent).await;
+        let q = wait_question(&discord, numbers, 1).await;
+        let answer_button = q.button_id("Answer").expect("typed kinds get an Answer button");
+        let sent = discord.click(&student(5), q.id, &answer_button).await;
+        let modal = discord.callback(&sent).await;
+        assert_eq!(modal.kind, 9, "the Answer button opens a modal: {:?}", modal.data);
+        let modal_id = modal.data["custom_id"].as_str().unwrap().to_string();
+        let text = match typed {
+            None => "244.8".to_string(),
+            Some(()) => {
+                let n = q.text().matches("**").count() / 2;
+                (0..n).rev().map(|i| agora::app::letter(i).to_string()).collect::<Vec<_>>().join(" ")
+            }
+        };
+        let sent = discord.submit_modal(&student(5), numbers, &modal_id, &[("answer", &text)], Some(q.id)).await;
+        let locked = reply_to(&discord, &sent).await;
+        assert!(locked.contains("Locked in for question 1"), "{locked}");
+        let stop = discord.slash(&prof, numbers, "quiz stop", json!({})).await;
+        assert!(discord.response(&stop).await.text().contains("Round over"));
+        let cleared = discord.wait_for(Duration::from_secs(5), |v| v.messages().find(|m| m.id == q.id && m.buttons().is_empty()).map(|_| ())).await;
+        assert!(cleared.is_some(), "a stopped round's question takes no more clicks");
+    }
+
+    // ── Practice with the Source button, then /score and /leaderboard.
+    let ada = User::student(4001, "ada");
+    let sent = discord.slash(&ada, discord.channel, "practice", json!({"kind": TRUE_FALSE, "questions": 1})).await;
+    let p = discord.response(&sent).await;
+    assert!(p.ephemeral() && p.text().contains("Question 1/1"), "{}", p.text());
+    let sent = discord.click(&ada, p.id, &p.button_id("True").unwrap()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7);
+    let verdict = discord.message(p.id).unwrap();
+    assert!(verdict.text().contains("The answer") && verdict.text().contains("Why"), "{}", verdict.text());
+    let source = reply_to(&discord, &discord.click(&ada, p.id, &verdict.button_id("Source").unwrap()).await).await;
+    assert!(source.contains("The passages behind this answer") && source.contains('“'), "{source}");
+    assert!(reply_to(&discord, &discord.click(&student(9), p.id, &verdict.button_id("Finish").unwrap()).await).await.contains("someone else"), "another student cannot move ada's practice on");
+    let sent = discord.click(&ada, p.id, &verdict.button_id("Finish").unwrap()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7);
+    assert!(discord.message(p.id).unwrap().text().contains("Practice done"));
+    let sent = discord.slash(&ada, discord.channel, "score", json!({})).await;
+    assert!(reply_to(&discord, &sent).await.contains("1 answered"));
+    let sent = discord.slash(&student(1), discord.channel, "leaderboard", json!({})).await;
+    let board = discord.response(&sent).await.text();
+    assert!(board.contains("student1") && board.contains("@everyone"), "names appear as written: {board}");
+
+    // ── kill -9 in the middle of a question, then a new start: the round goes on.
+    let crash = discord.add_channel(discord.guild, "crash");
+    let sent = discord.slash(&prof, crash, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 6})).await;
+    discord.response(&sent).await;
+    let q = wait_question(&discord, crash, 1).await;
+    let right = right_letter(&store, &bank, &guild, &q).await;
+    for n in 0..5 {
+        let sent = discord.click(&student(n), q.id, &q.button_id(&right).unwrap()).await;
+        assert!(reply_to(&discord, &sent).await.contains("Locked in"), "acknowledged, so committed");
+    }
+    let before = discord.registrations();
+    bot.kill9();
+    bot.restart(&discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    assert!(reply_to(&discord, &discord.click(&student(1), q.id, &q.button_id(&right).unwrap()).await).await.contains("already answered"), "an answer from before the crash still counts, once");
+    let sent = discord.click(&student(7), q.id, &q.button_id(&right).unwrap()).await;
+    assert!(reply_to(&discord, &sent).await.contains("Locked in"), "the question still takes answers after the restart");
+    let revealed = discord.wait_for(Duration::from_secs(15), |v| v.messages().find(|m| m.id == q.id && m.text().contains("the answer")).cloned()).await.expect("the timer fires after the restart");
+    assert!(revealed.text().contains("Answers: 6 · right: 6"), "{}", revealed.text());
+
+    // Nothing the bot sent could ping, every interaction was answered once and in time.
+    for p in discord.payloads() {
+        if p.body.get("content").is_some() || p.body.get("embeds").is_some() || p.body.get("data").is_some_and(|d: &Value| d.get("embeds").is_some()) {
+            let mentions = p.body.get("allowed_mentions").or_else(|| p.body["data"].get("allowed_mentions"));
+            assert_eq!(mentions, Some(&json!({"parse": [], "users": [], "roles": []})), "{}: {}", p.route, p.body);
+        }
+    }
+    let _ = EPHEMERAL;
+    discord.assert_clean();
+    store.close().await;
+    bot.signal("TERM");
+    assert!(bot.wait_exit(Duration::from_secs(10)).await.success(), "{}", bot.logs());
+}
