@@ -1,4 +1,5 @@
-//! The ids that name things across the layers: a server, a student, a round, a bank item.
+//! The ids that name things across the layers: a server, a student, a round, a debate, a
+//! prompt answer, a bank item.
 //!
 //! Invariant: an id of one kind cannot be passed where another is expected. They are all
 //! text (Discord snowflakes as decimal strings; the terminal's server is `local` and its
@@ -69,4 +70,12 @@ id!(
 id!(
     /// A Discord channel.
     ChannelId
+);
+id!(
+    /// A debate, unique within its server.
+    DebateId
+);
+id!(
+    /// A student's answer to an argument prompt, unique within its server.
+    SubmissionId
 );

@@ -1,12 +1,13 @@
 //! Agora: a Discord bot that teaches one paper with quizzes and debates.
 #![forbid(unsafe_code)]
 //!
-//! The domain core (`bank`, `quiz`, `scoring`) knows nothing of Discord, SQL or the
+//! The domain core (`bank`, `quiz`, `debate`, `scoring`) knows nothing of Discord, SQL or the
 //! clock; adapters (`store`, `terminal`, `discord`, the CLI) sit around it.
 
 pub mod app;
 pub mod bank;
 pub mod config;
+pub mod debate;
 pub mod discord;
 pub mod ids;
 pub mod quiz;

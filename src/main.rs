@@ -324,11 +324,14 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             let s = app.score(&guild, &user, &name).await.map_err(fail)?;
             // Names are shown through `display_name`: inert and at most NAME_WIDTH characters.
             let shown = display_name(&name);
-            if s.answered == 0 {
+            if s.answered == 0 && s.points == 0 {
                 println!("{shown} has not answered any question yet in {guild}. Try `agora play --name {shown}`.");
                 return Ok(ExitCode::SUCCESS);
             }
             println!("{shown} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", s.points, s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak);
+            if s.debate_points != 0 || s.prompt_points != 0 {
+                println!("  of which {} from debates and {} from argument prompts", s.debate_points, s.prompt_points);
+            }
             println!("mastery by topic:");
             for (topic, tally) in &s.mastery {
                 println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);

@@ -6,6 +6,7 @@
 
 use thiserror::Error;
 
+use crate::debate::Refusal;
 use crate::quiz::{ResponseError, SessionError};
 use crate::store::StoreError;
 
@@ -52,6 +53,41 @@ pub enum UserError {
     BadSetting(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A debate move the rules refuse now (late, not your slot, phase closed, …).
+    #[error("{0}")]
+    Debate(Refusal),
+    #[error("That debate does not exist (it may be from another server).")]
+    NoSuchDebate,
+    #[error("This channel already has a debate: finish or cancel it first.")]
+    DebateChannelBusy,
+    #[error("The debate moved on while you were acting: look at it again and retry.")]
+    DebateMoved,
+    #[error("There is no motion {0:?} in the bank; pick one from the list.")]
+    NoSuchMotion(String),
+    #[error("There is no passage {0:?} in the bank; evidence cards must be passages of the bank.")]
+    UnknownPassage(String),
+    #[error("That debate cannot start: {0}.")]
+    BadDebate(String),
+    #[error("No prompt matches that topic and kind; try fewer filters.")]
+    NoPrompts,
+    #[error("You have answered every prompt that matches; try another topic or kind.")]
+    AllPromptsAnswered,
+    #[error("There is no prompt {0:?} in the bank (it may have been removed).")]
+    NoSuchPrompt(String),
+    #[error("You have already answered that prompt.")]
+    PromptAnswered,
+    #[error("Write an answer first.")]
+    EmptyAnswer,
+    #[error("Your answer is {got} characters long; the most is {max}. Shorten it and send it again.")]
+    AnswerTooLong { max: usize, got: usize },
+    #[error("A prompt answer cites at most {0} passages.")]
+    TooManyCitations(usize),
+    #[error("That answer does not exist (it may be from another server).")]
+    NoSuchSubmission,
+    #[error("That answer has already been reviewed.")]
+    AlreadyReviewed,
+    #[error("{0}")]
+    BadMarks(String),
 }
 
 /// What an operation of the classroom layer can fail with.
@@ -104,6 +140,12 @@ impl From<SessionError> for AppError {
             SessionError::Closed => UserError::QuestionClosed,
             other => UserError::Session(other),
         })
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(e: Refusal) -> AppError {
+        AppError::User(UserError::Debate(e))
     }
 }
 

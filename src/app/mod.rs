@@ -1,6 +1,7 @@
-//! The classroom layer: every workflow of a class — practice, live rounds, scores,
-//! settings — as single-step operations on the bank, the store and a clock, each returning
-//! a view or a user error. The Discord bot and `agora play` are two faces of it.
+//! The classroom layer: every workflow of a class — practice, live rounds, debates,
+//! argument prompts, scores, settings — as single-step operations on the bank, the store
+//! and a clock, each returning a view or a user error. The Discord bot and `agora play` are
+//! two faces of it.
 //!
 //! Invariants:
 //! * faces hold no workflow: they parse, call one operation, render its view;
@@ -9,9 +10,11 @@
 //!   before anyone is told it counted;
 //! * time comes from the [`Clock`] the layer was built with, so tests drive it by hand.
 
+mod debate;
 mod error;
 mod live;
 mod practice;
+mod prompts;
 mod scores;
 mod settings;
 pub mod view;
@@ -21,14 +24,16 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use error::{AppError, AppResult, UserError};
+pub use debate::{DebateRequest, MotionChoice};
 pub use live::{LiveRequest, ResumedRound};
+pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;
 pub use practice::PracticeRequest;
-pub use settings::{SECONDS, Settings, SettingsChange};
+pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
 pub use view::*;
 
 use crate::bank::{Bank, Question};
-use crate::ids::{GuildId, ItemId, RoundId, UserId};
+use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};
 use crate::quiz::Millis;
 use crate::stable::fnv1a;
 use crate::store::Store;
@@ -98,6 +103,9 @@ impl Member {
 /// Live rounds by server and round, each behind its own lock.
 type LiveCache = HashMap<(GuildId, RoundId), Arc<Mutex<live::Live>>>;
 
+/// One async lock per debate a process has touched.
+type DebateLocks = HashMap<(GuildId, DebateId), Arc<tokio::sync::Mutex<()>>>;
+
 /// The classroom layer. Cheap to share behind an `Arc`; every operation takes `&self`.
 pub struct App {
     /// Swapped whole by a reload; operations hold the `Arc` they started with.
@@ -108,13 +116,24 @@ pub struct App {
     /// its own lock, held only between reads and writes of memory, never across a database
     /// call, so a class's answers are committed concurrently (and batched by the store).
     live: Mutex<LiveCache>,
+    /// One lock per debate touched, held across an operation's read, move and write, so the
+    /// moves of one debate apply one at a time in this process (a class is a few dozen
+    /// people; the store's phase checks catch another process).
+    debates: Mutex<DebateLocks>,
     /// Mixed into fresh seeds, so two starts in the same millisecond differ.
     counter: AtomicU64,
 }
 
 impl App {
     pub fn new(bank: Bank, store: Store, clock: impl Clock) -> App {
-        App { bank: RwLock::new(Arc::new(bank)), store, clock: Box::new(clock), live: Mutex::new(HashMap::new()), counter: AtomicU64::new(0) }
+        App {
+            bank: RwLock::new(Arc::new(bank)),
+            store,
+            clock: Box::new(clock),
+            live: Mutex::new(HashMap::new()),
+            debates: Mutex::new(HashMap::new()),
+            counter: AtomicU64::new(0),
+        }
     }
 
     /// The bank as it is now.
@@ -191,6 +210,13 @@ impl App {
 /// item id → topics, as the store's reports need them.
 pub fn item_topics(bank: &Bank) -> HashMap<String, Vec<String>> {
     bank.questions.iter().map(|q| (q.id.clone(), q.topics.clone())).collect()
+}
+
+/// Text written over several lines (a speech's reasoning, a prompt answer, feedback), as the
+/// layer stores it: cleaned by the one rule in [`crate::text::typed`], line breaks kept, tabs
+/// read as spaces, surrounding blank space trimmed.
+pub(crate) fn clean_text(text: &str) -> String {
+    crate::text::typed(text).replace('\t', " ").trim().to_owned()
 }
 
 /// Text a student typed, as the layer judges and stores it: cleaned by the one rule in

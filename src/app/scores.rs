@@ -1,6 +1,6 @@
 //! Scores: a student's record, the leaderboard, item statistics and the gradebook.
 //!
-//! Invariant: every figure is read from the store's answers for one server, so no face can
+//! Invariant: every figure is read from the store's answers and awards for one server, so no face can
 //! show a score the database does not hold; anonymous leaderboards follow the server's
 //! setting unless an instructor's export asks otherwise.
 
@@ -28,6 +28,8 @@ impl App {
             user_id: user.clone(),
             name: name.to_owned(),
             points: t.points,
+            debate_points: t.debate_points,
+            prompt_points: t.prompt_points,
             answered: t.answered,
             correct: t.correct,
             accuracy: t.accuracy,

@@ -1,5 +1,6 @@
 //! A server's settings, typed and checked: scoring rules, seconds per question, the
-//! instructor role, anonymous leaderboards.
+//! instructor role, anonymous leaderboards, the debate rubric, phase times and points, and
+//! what prompt answers are worth.
 //!
 //! Invariant: settings are checked before they are stored and again when read (a row edited
 //! by hand cannot break scoring); a server without settings gets the defaults. They live in
@@ -8,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::error::UserError;
+use crate::debate::{DebatePoints, Rubric, Timing};
 use crate::scoring::Rules;
 
 /// The shortest and longest time a live question may stay open, in seconds.
@@ -26,11 +28,51 @@ pub struct Settings {
     pub instructor_role: Option<String>,
     /// Leaderboards show "Student 1", "Student 2"… instead of names.
     pub anonymous_leaderboard: bool,
+    /// Debates: the rubric, the phase times, the points.
+    pub debate: DebateSettings,
+    /// Argument prompts: how answers are marked and what they are worth.
+    pub prompts: PromptSettings,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { scoring: Rules::default(), default_seconds: 30, instructor_role: None, anonymous_leaderboard: false }
+        Settings {
+            scoring: Rules::default(),
+            default_seconds: 30,
+            instructor_role: None,
+            anonymous_leaderboard: false,
+            debate: DebateSettings::default(),
+            prompts: PromptSettings::default(),
+        }
+    }
+}
+
+/// A server's debate settings; each debate keeps the rubric and times it started with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DebateSettings {
+    /// What speakers are scored on (default: use of evidence, reasoning, rebuttal, clarity; 1 to 5).
+    pub rubric: Rubric,
+    /// Default phase times, in seconds; an instructor may change them for one debate.
+    pub timing: Timing,
+    pub points: DebatePoints,
+}
+
+/// A server's prompt settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PromptSettings {
+    /// Each rubric line of a prompt is marked from 0 (missing) to this (fully met).
+    pub top_mark: u8,
+    /// Points per mark.
+    pub points_per_mark: u32,
+}
+
+impl Default for PromptSettings {
+    /// Lines marked 0 (missing), 1 (partly) or 2 (fully met), 5 points a mark: a prompt
+    /// of five lines answered fully is worth 50, about two hard quiz questions on a streak.
+    fn default() -> PromptSettings {
+        PromptSettings { top_mark: 2, points_per_mark: 5 }
     }
 }
 
@@ -42,6 +84,8 @@ pub struct SettingsChange {
     /// `Some(None)` clears the role.
     pub instructor_role: Option<Option<String>>,
     pub anonymous_leaderboard: Option<bool>,
+    pub debate_rubric: Option<Rubric>,
+    pub debate_timing: Option<Timing>,
 }
 
 impl Settings {
@@ -68,6 +112,15 @@ impl Settings {
                 self.default_seconds
             )));
         }
+        self.debate.rubric.check().map_err(|e| UserError::BadSetting(format!("debate rubric: {e}")))?;
+        self.debate.timing.check().map_err(|e| UserError::BadSetting(format!("debate times: {e}")))?;
+        self.debate.points.check().map_err(UserError::BadSetting)?;
+        if !(1..=5).contains(&self.prompts.top_mark) {
+            return Err(UserError::BadSetting(format!("a prompt's rubric lines are marked from 0 to a top mark of 1 to 5, not {}", self.prompts.top_mark)));
+        }
+        if self.prompts.points_per_mark > crate::debate::MAX_DEBATE_POINTS {
+            return Err(UserError::BadSetting(format!("points per prompt mark must be at most {}, not {}", crate::debate::MAX_DEBATE_POINTS, self.prompts.points_per_mark)));
+        }
         Ok(())
     }
 
@@ -85,6 +138,12 @@ impl Settings {
         }
         if let Some(anonymous) = change.anonymous_leaderboard {
             s.anonymous_leaderboard = anonymous;
+        }
+        if let Some(rubric) = &change.debate_rubric {
+            s.debate.rubric = rubric.clone();
+        }
+        if let Some(timing) = change.debate_timing {
+            s.debate.timing = timing;
         }
         s.check()?;
         Ok(s)
@@ -111,9 +170,27 @@ mod tests {
         let err = s.apply(&SettingsChange { default_seconds: Some(2), ..Default::default() }).unwrap_err();
         assert_eq!(err.to_string(), "That setting is not allowed: seconds per question must be between 5 and 900, not 2.");
         let s = s
-            .apply(&SettingsChange { speed_bonus: Some(false), instructor_role: Some(Some("42".into())), anonymous_leaderboard: Some(true), default_seconds: Some(45) })
+            .apply(&SettingsChange { speed_bonus: Some(false), instructor_role: Some(Some("42".into())), anonymous_leaderboard: Some(true), default_seconds: Some(45), ..Default::default() })
             .unwrap();
         assert_eq!((s.scoring.speed_bonus, s.instructor_role.as_deref(), s.anonymous_leaderboard, s.default_seconds), (false, Some("42"), true, 45));
         assert_eq!(Settings::from_json(Some(&s.to_json())).unwrap(), s);
+    }
+
+    #[test]
+    fn debate_and_prompt_settings_are_checked_and_default_sensibly() {
+        let s = Settings::from_json(Some(r#"{"debate": {"points": {"win": 5}}}"#)).unwrap();
+        assert_eq!((s.debate.points.win, s.debate.points.per_mark), (5, 1), "a partial object keeps the other defaults");
+        assert_eq!(s.debate.rubric.criteria, ["Use of evidence", "Reasoning", "Rebuttal", "Clarity"]);
+        assert_eq!(s.debate.rubric.max, 5);
+        assert_eq!((s.prompts.top_mark, s.prompts.points_per_mark), (2, 5));
+        let rubric = Rubric { criteria: vec!["Evidence".into(), "evidence".into()], max: 5 };
+        let err = Settings::default().apply(&SettingsChange { debate_rubric: Some(rubric), ..Default::default() }).unwrap_err();
+        assert_eq!(err.to_string(), "That setting is not allowed: debate rubric: the criterion \"evidence\" appears twice in the rubric.");
+        let err = Settings::default().apply(&SettingsChange { debate_timing: Some(Timing::default().with(crate::debate::Phase::Opening, 1)), ..Default::default() }).unwrap_err();
+        assert_eq!(err.to_string(), "That setting is not allowed: debate times: Opening speeches must last between 30 and 604800 seconds, not 1.");
+        assert!(Settings::from_json(Some(r#"{"prompts": {"top_mark": 0}}"#)).is_err());
+        let custom = Rubric { criteria: vec!["Evidence".into(), "Logic".into()], max: 3 };
+        let s = Settings::default().apply(&SettingsChange { debate_rubric: Some(custom.clone()), ..Default::default() }).unwrap();
+        assert_eq!(Settings::from_json(Some(&s.to_json())).unwrap().debate.rubric, custom);
     }
 }

@@ -2,11 +2,14 @@
 //!
 //! Invariant: no face recomputes anything from a view. The question comes with its choices
 //! in the order this round shows them, the verdict with the right answer in those letters,
-//! the reveal with the tally the store holds; every citation carries section, anchor and
-//! quote. Views hold text as written (names, answers): escaping is the renderer's job.
+//! the reveal with the tally the store holds, a debate's result with the points the store
+//! awarded; every citation carries section, anchor and quote, and a cited id the bank lacks
+//! is marked as such. Views hold text as written (names, answers, speeches): escaping, and
+//! keeping student text from pinging anyone, is the renderer's job.
 
-use crate::bank::{Answer, Bank, Kind, Question};
-use crate::ids::{ItemId, RoundId, UserId};
+use crate::bank::{Answer, Bank, Kind, PromptKind, Question};
+use crate::debate::{Decision, Format, Phase, PlannedPhase, Poll, ShadowSummary, Side, SpeechRef, Stance, Status, Swing};
+use crate::ids::{ChannelId, DebateId, ItemId, RoundId, SubmissionId, UserId};
 use crate::quiz::{self, Millis, Presentation, Response};
 use crate::store::{LeaderboardRow, Tally};
 
@@ -144,7 +147,11 @@ pub struct PracticeSummary {
 pub struct ScoreView {
     pub user_id: UserId,
     pub name: String,
+    /// Every point: quiz answers, debates and prompts.
     pub points: i64,
+    /// Of `points`, those from released debates and from reviewed prompt answers.
+    pub debate_points: i64,
+    pub prompt_points: i64,
     pub answered: u64,
     pub correct: u64,
     pub accuracy: f64,
@@ -265,15 +272,328 @@ pub(crate) fn canonical(r: &Response) -> String {
 
 /// Every passage `q` cites, with its section's title.
 pub(crate) fn citations(bank: &Bank, q: &Question) -> Vec<CitationView> {
-    q.citations
-        .iter()
-        .filter_map(|c| bank.passage(c))
-        .map(|p| CitationView {
-            passage_id: p.id.clone(),
-            section: bank.section(&p.section).map(|s| s.title.clone()).unwrap_or_else(|| p.section.clone()),
-            anchor: p.anchor.clone(),
-            quote: p.quote.clone(),
-            source: p.source.clone(),
-        })
-        .collect()
+    q.citations.iter().filter_map(|c| passage_view(bank, c)).collect()
+}
+
+/// The passage with this id as an evidence card (section, anchor, quote), if the bank has it.
+pub(crate) fn passage_view(bank: &Bank, id: &str) -> Option<CitationView> {
+    bank.passage(id).map(|p| CitationView {
+        passage_id: p.id.clone(),
+        section: bank.section(&p.section).map(|s| s.title.clone()).unwrap_or_else(|| p.section.clone()),
+        anchor: p.anchor.clone(),
+        quote: p.quote.clone(),
+        source: p.source.clone(),
+    })
+}
+
+/// A cited id, rendered as its card or flagged as not in the bank.
+pub(crate) fn cited_view(bank: &Bank, id: &str) -> CitedView {
+    CitedView { passage_id: id.to_owned(), card: passage_view(bank, id) }
+}
+
+// ───────────────────────────── debates ─────────────────────────────
+
+/// A passage a speech or an answer cites: its evidence card, or `None` when the bank does
+/// not have it (the face shows it flagged: "not a passage of the paper").
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitedView {
+    pub passage_id: String,
+    pub card: Option<CitationView>,
+}
+
+/// The motion as posted, with its info slide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MotionView {
+    /// The bank's id; `None` for a motion written on the spot.
+    pub id: Option<String>,
+    pub text: String,
+    pub info: String,
+}
+
+/// Where a debate is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseView {
+    /// The phase's place in the plan (0-based): what a speech draft and a timer name.
+    pub index: usize,
+    pub phase: Phase,
+    /// "Opening speeches".
+    pub title: String,
+    pub opened_at: Millis,
+    /// When it closes (render as `<t:UNIX:R>`); `None` when only the instructor closes it.
+    pub deadline: Option<Millis>,
+    pub next: Option<Phase>,
+}
+
+/// A speaker's seat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatView {
+    pub user_id: UserId,
+    pub name: String,
+    pub team: Side,
+    /// 1-based place in the team (1 is its first speaker).
+    pub number: usize,
+}
+
+/// One speech the open phase expects, in speaking order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotView {
+    /// The speaker; `None` for a joint statement, which any speaker of the group may send.
+    pub speaker: Option<UserId>,
+    /// The speaker's name, or "Joint statement".
+    pub name: String,
+    /// The side argued (`None` for a joint statement).
+    pub argues: Option<Side>,
+    pub given: bool,
+}
+
+/// A speech as posted in the debate's thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeechView {
+    pub debate_id: DebateId,
+    /// What a flag names.
+    pub reference: SpeechRef,
+    pub phase: Phase,
+    pub author: UserId,
+    pub author_name: String,
+    /// The side argued; `None` for a joint statement.
+    pub argues: Option<Side>,
+    pub claim: String,
+    pub reasoning: String,
+    /// Each cited passage as an evidence card, or flagged as not in the bank.
+    pub citations: Vec<CitedView>,
+    pub submitted_at: Millis,
+}
+
+/// An opponent's flag on a card, for the judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagView {
+    pub speech: SpeechRef,
+    pub passage_id: String,
+    pub by: UserId,
+    pub by_name: String,
+    pub reason: String,
+    pub flagged_at: Millis,
+}
+
+/// What the member who asked is, and may do now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct YourPart {
+    /// The team they speak for.
+    pub team: Option<Side>,
+    pub audience: bool,
+    pub instructor: bool,
+    /// They have a speech to give in the open phase, before its deadline.
+    pub slot_open: bool,
+    /// They may vote now (an Oxford poll is open and they are in the audience).
+    pub may_vote: bool,
+    /// Their vote in the open poll, if they cast one.
+    pub your_vote: Option<Stance>,
+}
+
+/// A debate as everyone may see it (flags only for instructors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DebateView {
+    pub debate_id: DebateId,
+    pub channel_id: ChannelId,
+    pub thread_id: Option<String>,
+    pub format: Format,
+    /// "Oxford debate (up to 3 a side)".
+    pub format_title: String,
+    pub status: Status,
+    pub motion: MotionView,
+    pub phase: PhaseView,
+    /// Every phase with its time in seconds (`None`: until the instructor moves on).
+    pub plan: Vec<PlannedPhase>,
+    pub proposition: Vec<SeatView>,
+    pub opposition: Vec<SeatView>,
+    pub audience: usize,
+    /// The open phase's speeches, in speaking order, given or not.
+    pub slots: Vec<SlotView>,
+    /// Every speech given so far, in the order given.
+    pub speeches: Vec<SpeechView>,
+    /// Oxford: how many voted in each poll (the split stays hidden until the release).
+    pub votes_cast: Option<(usize, usize)>,
+    /// Whether the instructor's ballot is in.
+    pub ballot_in: bool,
+    /// Card flags: shown to instructors only; empty for everyone else.
+    pub flags: Vec<FlagView>,
+    pub you: YourPart,
+}
+
+/// A member's evidence cards: passages of the bank with section, anchor and quote, sent
+/// privately.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardsView {
+    pub debate_id: DebateId,
+    /// Per side whose cards they hold now (their team's; in a controversy the other side's
+    /// after the swap, both for the joint statement), the cards in the motion's order.
+    pub sides: Vec<(Side, Vec<CitationView>)>,
+    /// Card ids the bank no longer has (after a reload).
+    pub missing: Vec<String>,
+}
+
+/// A vote accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoteView {
+    pub poll: Poll,
+    pub stance: Stance,
+    /// How many have voted in this poll so far.
+    pub votes_cast: usize,
+}
+
+/// One speaker's line on a ballot or in the result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpeakerScoreView {
+    pub user_id: UserId,
+    pub name: String,
+    pub team: Side,
+    /// In the rubric's order.
+    pub scores: Vec<u8>,
+    pub total: u32,
+    pub max_total: u32,
+    /// The points the debate awarded them (0 on a ballot view).
+    pub points: i64,
+}
+
+/// A ballot, for an instructor (or, after the release, its own judge and the instructor's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BallotView {
+    pub debate_id: DebateId,
+    pub judge: UserId,
+    pub official: bool,
+    pub criteria: Vec<String>,
+    pub speakers: Vec<SpeakerScoreView>,
+    pub winner: Option<Side>,
+    pub feedback: String,
+    pub submitted_at: Millis,
+}
+
+/// The passages each side cited, in the paper's order, as evidence cards.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvidenceMapView {
+    pub proposition: Vec<CitationView>,
+    pub opposition: Vec<CitationView>,
+    /// Cited in a controversy's joint statement.
+    pub joint: Vec<CitationView>,
+    /// The motion's cards nobody cited, with the side they were dealt to.
+    pub unused: Vec<(Side, CitationView)>,
+    /// Cited ids the bank does not have.
+    pub not_in_bank: Vec<String>,
+}
+
+/// A member's points from the debate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwardView {
+    pub user_id: UserId,
+    pub name: String,
+    pub points: i64,
+}
+
+/// The released result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseView {
+    pub debate_id: DebateId,
+    pub motion: MotionView,
+    pub format: Format,
+    pub decision: Decision,
+    /// Oxford: the two polls; `gain(side)` gives the swing in percentage points.
+    pub swing: Option<Swing>,
+    pub criteria: Vec<String>,
+    /// In speaking order.
+    pub speakers: Vec<SpeakerScoreView>,
+    pub proposition_total: u32,
+    pub opposition_total: u32,
+    pub feedback: String,
+    pub evidence: EvidenceMapView,
+    pub flags: Vec<FlagView>,
+    pub shadow: ShadowSummary,
+    /// Points per member, as awarded at the release (computed, not yet awarded, in a preview).
+    pub awards: Vec<AwardView>,
+    /// Whether this is the instructor's preview of a result not yet released.
+    pub preview: bool,
+}
+
+/// An open debate's phase deadline, for a face to re-arm its timer after a restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebateTimer {
+    pub guild_id: crate::ids::GuildId,
+    pub debate_id: DebateId,
+    pub channel_id: ChannelId,
+    pub thread_id: Option<String>,
+    pub phase_index: usize,
+    pub phase: Phase,
+    pub deadline: Millis,
+    /// The deadline has passed: fire now.
+    pub due: bool,
+}
+
+// ───────────────────────────── prompts ─────────────────────────────
+
+/// An argument prompt with its suggested passages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptView {
+    pub prompt_id: String,
+    pub kind: PromptKind,
+    pub task: String,
+    /// Topic titles.
+    pub topics: Vec<String>,
+    /// What a good answer does, line by line (the reviewer marks each).
+    pub rubric: Vec<String>,
+    pub suggested: Vec<CitationView>,
+    /// The longest answer accepted, in characters.
+    pub max_chars: usize,
+}
+
+/// An answer queued for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptSubmitted {
+    pub answer_id: SubmissionId,
+    pub prompt_id: String,
+    pub citations: Vec<CitedView>,
+    /// Answers waiting in the server's queue, this one included.
+    pub waiting: u64,
+}
+
+/// One answer in the review queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedAnswerView {
+    pub answer_id: SubmissionId,
+    pub user_id: UserId,
+    pub name: String,
+    pub prompt_id: String,
+    pub task: String,
+    pub rubric: Vec<String>,
+    /// Each rubric line is marked from 0 to this.
+    pub top_mark: u8,
+    pub body: String,
+    pub citations: Vec<CitedView>,
+    pub submitted_at: Millis,
+}
+
+/// The review queue, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewQueueView {
+    /// Every answer waiting, not only those listed.
+    pub waiting: u64,
+    pub answers: Vec<QueuedAnswerView>,
+}
+
+/// A reviewed answer, as its student receives it privately.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptFeedbackView {
+    pub answer_id: SubmissionId,
+    pub user_id: UserId,
+    pub name: String,
+    pub prompt_id: String,
+    pub task: String,
+    /// Each rubric line with its mark.
+    pub marks: Vec<(String, u8)>,
+    pub top_mark: u8,
+    pub score: u32,
+    pub max_score: u32,
+    pub points: i64,
+    pub feedback: String,
+    pub reviewed_at: Millis,
+    /// Whether a face has delivered it already.
+    pub delivered: bool,
 }

@@ -77,4 +77,15 @@ impl Bank {
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.paper.sections.iter().find(|s| s.id == id)
     }
+
+    /// Where a passage stands in the paper, for sorting passages in the paper's order: its
+    /// section's place in the paper, its paragraph's number, then its place in the bank
+    /// (passages of one paragraph keep the bank's order). `None` for an id the bank lacks.
+    pub fn paper_position(&self, passage_id: &str) -> Option<(usize, u32, usize)> {
+        let &i = self.passage_index.get(passage_id)?;
+        let p = &self.passages[i];
+        let section = self.paper.sections.iter().position(|s| s.id == p.section).unwrap_or(usize::MAX);
+        let paragraph = p.anchor.strip_prefix(p.section.as_str()).and_then(|r| r.strip_prefix("-p")).and_then(|n| n.parse().ok()).unwrap_or(0);
+        Some((section, paragraph, i))
+    }
 }

@@ -345,7 +345,7 @@ mod tests {
         fits("leaderboard", &leaderboard(&rows, false));
         fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows }));
         let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
-        let view = ScoreView { user_id: UserId::from("1"), name: long_name(1), points: i64::MAX, answered: 1, correct: 1, accuracy: 1.0, current_streak: u32::MAX, best_streak: u32::MAX, mastery };
+        let view = ScoreView { user_id: UserId::from("1"), name: long_name(1), points: i64::MAX, debate_points: i64::MAX, prompt_points: i64::MAX, answered: 1, correct: 1, accuracy: 1.0, current_streak: u32::MAX, best_streak: u32::MAX, mastery };
         fits("score", &score(&view));
         fits("settings", &settings(&Settings { instructor_role: Some(u64::MAX.to_string()), ..Settings::default() }));
         fits("practice done", &practice_done(&PracticeSummary { answered: u32::MAX, correct: u32::MAX, points: i64::MAX, total_points: i64::MAX, total_answered: u64::MAX, total_accuracy: 1.0 }));

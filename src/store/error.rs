@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::ids::{ChannelId, GuildId, RoundId, UserId};
+use crate::ids::{ChannelId, DebateId, GuildId, RoundId, SubmissionId, UserId};
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +132,27 @@ pub enum StoreError {
     /// Writing the gradebook CSV failed.
     #[error("could not write the gradebook CSV")]
     Csv(#[source] csv::Error),
+
+    /// A debate was created with an id its guild already uses.
+    #[error("debate {debate_id} already exists in guild {guild_id}")]
+    DebateExists { guild_id: GuildId, debate_id: DebateId },
+
+    /// A debate was started in a channel that already has one open.
+    #[error("channel {channel_id} in guild {guild_id} already has a debate open")]
+    DebateChannelBusy { guild_id: GuildId, channel_id: ChannelId },
+
+    /// A change to a debate found it closed, or no longer in the phase (or before the
+    /// deadline) the change was made for: another process moved it on first. Nothing changed.
+    #[error("debate {debate_id} in guild {guild_id} is not open in the phase this change was for")]
+    DebateMoved { guild_id: GuildId, debate_id: DebateId },
+
+    /// A student answered a prompt they had already answered.
+    #[error("user {user_id} has already answered prompt {prompt_id} in guild {guild_id}")]
+    PromptAnswered { guild_id: GuildId, user_id: UserId, prompt_id: String },
+
+    /// A review of a prompt answer that is not waiting for one (reviewed already, or unknown).
+    #[error("prompt answer {answer_id} in guild {guild_id} is not waiting for review")]
+    NotWaiting { guild_id: GuildId, answer_id: SubmissionId },
 
     /// The background task that commits SQLite answers has stopped (the store is shutting down).
     #[error(

@@ -1,4 +1,5 @@
-//! The store: the only owner of Agora's durable state (guilds, students, rounds, answers).
+//! The store: the only owner of Agora's durable state (guilds, students, rounds, answers,
+//! debates, prompt answers and the points they award).
 //!
 //! Invariants it protects:
 //! * an answer counts at most once per (guild, round, item, user), whatever the clicks;
@@ -49,8 +50,10 @@
 //! answer is its own statement; the server groups concurrent commits itself.
 
 mod answers;
+mod debates;
 mod error;
 mod model;
+mod prompts;
 mod reports;
 mod rounds;
 mod writer;
@@ -67,6 +70,8 @@ use tokio::sync::Mutex;
 
 pub use error::{Result, StoreError};
 pub use answers::NamedAnswer;
+pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
+pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
 pub use model::{
     AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind,
     RoundProgress, RoundStatus, Started, Tally, Totals,

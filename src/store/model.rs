@@ -190,7 +190,11 @@ impl Tally {
 /// One student's record in one guild.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Totals {
+    /// Every point: quiz answers, debates and prompts.
     pub points: i64,
+    /// Of `points`, those from released debates and from reviewed prompt answers.
+    pub debate_points: i64,
+    pub prompt_points: i64,
     pub answered: u64,
     pub correct: u64,
     /// `correct / answered`; 0 when nothing was answered.

@@ -2,8 +2,10 @@
 //! statistics and the instructor's gradebook.
 //!
 //! Invariant: every report reads one guild's rows only (each query filters on the guild id
-//! and joins on it), and is computed from the answers alone, so it can never disagree with
-//! what was recorded. SQL does the counting; ranking and streaks are plain Rust below,
+//! and joins on it), and is computed from the answers and the awards alone (points from
+//! released debates and reviewed prompts, in `awards`), so it can never disagree with what
+//! was recorded. Awards add to points only: answered, correct, accuracy, streaks and mastery
+//! count quiz answers. SQL does the counting; ranking and streaks are plain Rust below,
 //! tested without a database.
 
 use std::cmp::Ordering;
@@ -51,7 +53,24 @@ impl Store {
                 points: row.try_get("points").map_err(corrupt)?,
             });
         }
-        Ok(totals(&answers, item_topics))
+        let mut t = totals(&answers, item_topics);
+        let awards = sqlx::query("SELECT kind, CAST(SUM(points) AS BIGINT) AS points FROM awards WHERE guild_id = $1 AND user_id = $2 GROUP BY kind")
+            .bind(guild_id.to_owned())
+            .bind(user_id.to_owned())
+            .fetch_all(&self.reader)
+            .await
+            .with_context(|| format!("reading the awards of user {user_id} in guild {guild_id}"))?;
+        for row in &awards {
+            let kind: String = row.try_get("kind").map_err(corrupt)?;
+            let points: i64 = row.try_get("points").map_err(corrupt)?;
+            match kind.as_str() {
+                "debate" => t.debate_points += points,
+                "prompt" => t.prompt_points += points,
+                other => return Err(StoreError::Corrupt { table: "awards", detail: format!("unknown kind {other:?}") }),
+            }
+            t.points += points;
+        }
+        Ok(t)
     }
 
     /// The standings of one round: its students ranked by what they earned in it.
@@ -99,7 +118,30 @@ impl Store {
         .fetch_all(&self.reader)
         .await
         .with_context(|| format!("computing the leaderboard of guild {guild_id}"))?;
-        Ok(rank(standings(&rows)?, by, top_n, anonymous, min_answers))
+        let mut standings = standings(&rows)?;
+        let awards = sqlx::query(
+            "SELECT a.user_id AS user_id, u.display_name AS display_name, CAST(SUM(a.points) AS BIGINT) AS points
+             FROM awards a
+             JOIN users u ON u.guild_id = a.guild_id AND u.user_id = a.user_id
+             WHERE a.guild_id = $1
+             GROUP BY a.user_id, u.display_name",
+        )
+        .bind(guild_id)
+        .fetch_all(&self.reader)
+        .await
+        .with_context(|| format!("adding the awards to the leaderboard of guild {guild_id}"))?;
+        for row in &awards {
+            let user_id: String = row.try_get("user_id").map_err(corrupt)?;
+            let points: i64 = row.try_get("points").map_err(corrupt)?;
+            match standings.iter_mut().find(|s| s.user_id == user_id) {
+                Some(s) => {
+                    s.points += points;
+                    s.awarded = true;
+                }
+                None => standings.push(Standing { user_id, name: row.try_get("display_name").map_err(corrupt)?, answered: 0, correct: 0, points, awarded: true }),
+            }
+        }
+        Ok(rank(standings, by, top_n, anonymous, min_answers))
     }
 
     /// Per item, in item-id order: how often it was asked and answered, the share correct,
@@ -195,6 +237,11 @@ impl Store {
         .fetch_all(&self.reader)
         .await
         .with_context(context)?;
+        let awards = sqlx::query("SELECT user_id, CAST(SUM(points) AS BIGINT) AS points FROM awards WHERE guild_id = $1 GROUP BY user_id")
+            .bind(guild_id)
+            .fetch_all(&self.reader)
+            .await
+            .with_context(context)?;
 
         struct Student {
             name: String,
@@ -233,6 +280,13 @@ impl Store {
                 let tally = student.topics.entry(topic.clone()).or_default();
                 tally.answered += n;
                 tally.correct += c;
+            }
+        }
+        for row in &awards {
+            let user_id: String = row.try_get("user_id").map_err(corrupt)?;
+            let points: i64 = row.try_get("points").map_err(corrupt)?;
+            if let Some(student) = students.get_mut(&user_id) {
+                student.points += points;
             }
         }
         let mut order: Vec<(&String, &Student)> = students.iter().collect();
@@ -364,6 +418,7 @@ fn standings(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Standing>> {
             answered: count(row.try_get("answered").map_err(corrupt)?)?,
             correct: count(row.try_get("correct").map_err(corrupt)?)?,
             points: row.try_get("points").map_err(corrupt)?,
+            awarded: false,
         });
     }
     Ok(standings)
@@ -377,12 +432,16 @@ pub(crate) struct Standing {
     pub answered: u64,
     pub correct: u64,
     pub points: i64,
+    /// Whether the student has points from debates or prompts (then they stand on a board
+    /// that asks for no minimum of answers, even with none).
+    pub awarded: bool,
 }
 
-/// Compares accuracies exactly (`a.correct / a.answered` vs `b.correct / b.answered`).
+/// Compares accuracies exactly (`a.correct / a.answered` vs `b.correct / b.answered`); a
+/// student who answered nothing has an accuracy of 0.
 fn accuracy_cmp(a: &Standing, b: &Standing) -> Ordering {
-    (u128::from(a.correct) * u128::from(b.answered))
-        .cmp(&(u128::from(b.correct) * u128::from(a.answered)))
+    (u128::from(a.correct) * u128::from(b.answered.max(1)))
+        .cmp(&(u128::from(b.correct) * u128::from(a.answered.max(1))))
 }
 
 /// Filters, orders and ranks standings. Rows equal on the ranked measure share a rank;
@@ -394,7 +453,7 @@ pub(crate) fn rank(
     anonymous: bool,
     min_answers: u64,
 ) -> Vec<LeaderboardRow> {
-    standings.retain(|s| s.answered >= min_answers.max(1));
+    standings.retain(|s| s.answered >= min_answers.max(1) || (min_answers == 0 && s.awarded));
     let measure = |a: &Standing, b: &Standing| match by {
         RankBy::Points => b.points.cmp(&a.points),
         RankBy::Accuracy => accuracy_cmp(b, a),
@@ -427,7 +486,7 @@ pub(crate) fn rank(
             points: s.points,
             answered: s.answered,
             correct: s.correct,
-            accuracy: s.correct as f64 / s.answered as f64,
+            accuracy: if s.answered == 0 { 0.0 } else { s.correct as f64 / s.answered as f64 },
         });
     }
     rows
@@ -506,6 +565,7 @@ mod tests {
             answered,
             correct,
             points,
+            awarded: false,
         }
     }
 
@@ -531,5 +591,15 @@ mod tests {
         let filtered = rank(s.clone(), RankBy::Accuracy, 2, true, 3);
         assert_eq!(board(&filtered), [(1, "Student 1"), (2, "Student 2")]);
         assert_eq!(filtered[1].user_id, "a");
+    }
+
+    #[test]
+    fn students_with_only_debate_or_prompt_points_stand_on_boards_without_a_minimum() {
+        let s = vec![standing("a", 2, 1, 20), Standing { awarded: true, ..standing("b", 0, 0, 30) }, standing("c", 0, 0, 0)];
+        let by_points = rank(s.clone(), RankBy::Points, 10, false, 0);
+        assert_eq!(board(&by_points), [(1, "B"), (2, "A")], "a student with no answers and no awards stays off");
+        assert_eq!(by_points[0].accuracy, 0.0);
+        assert_eq!(board(&rank(s.clone(), RankBy::Accuracy, 10, false, 0)), [(1, "A"), (2, "B")], "no answers: an accuracy of 0");
+        assert_eq!(board(&rank(s, RankBy::Accuracy, 10, false, 1)), [(1, "A")], "a minimum of answers leaves them off");
     }
 }

@@ -28,7 +28,7 @@ pub async fn settings(
         (None, Some(true)) => Some(None),
         _ => None,
     };
-    let change = SettingsChange { default_seconds: seconds, speed_bonus, instructor_role: role, anonymous_leaderboard };
+    let change = SettingsChange { default_seconds: seconds, speed_bonus, instructor_role: role, anonymous_leaderboard, ..Default::default() };
     let settings = if change == SettingsChange::default() {
         if !who.manage_guild {
             return Err(crate::app::AppError::User(crate::app::UserError::NotManager).into());
