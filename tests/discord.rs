@@ -20,7 +20,10 @@ fn assert_no_pings(discord: &StandIn) {
 }
 
 /// Every command a student or instructor can type, as Discord lists them.
-const ALL_COMMANDS: [&str; 11] = ["quiz start", "quiz stop", "practice", "score", "leaderboard", "source", "scores export", "scores items", "bank info", "bank reload", "settings"];
+const ALL_COMMANDS: [&str; 21] = [
+    "quiz start", "quiz stop", "practice", "score", "leaderboard", "source", "scores export", "scores items", "bank info", "bank reload", "settings",
+    "debate start", "debate advance", "debate assign", "debate balance", "debate release", "debate cancel", "debate ballots", "prompt", "feedback", "review",
+];
 
 fn names(commands: &[Value]) -> Vec<String> {
     let mut out = Vec::new();

@@ -7,6 +7,7 @@
 //! a student pressing an instructor's button. Who may do what is checked by the layer on
 //! every interaction, from what the interaction carries.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
@@ -15,7 +16,7 @@ use serenity::{ActionRowComponent, ComponentInteraction, ComponentInteractionDat
 use crate::app::PracticeStep;
 use crate::discord::custom_id::Action;
 use crate::discord::render::Reply;
-use crate::discord::{Data, Error, app_member, error, live, reply, views};
+use crate::discord::{Data, Error, app_member, debates, error, live, reply, views};
 use crate::ids::ChannelId;
 use crate::quiz::judge::MAX_TEXT;
 
@@ -39,7 +40,7 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
 }
 
 /// How to answer an interaction.
-enum Response {
+pub(crate) enum Response {
     /// A reply only the clicker sees (or everyone, for a non-ephemeral reply).
     Reply(Reply),
     /// The clicked message, changed.
@@ -81,6 +82,9 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
     let channel = ChannelId::new(c.channel_id.to_string());
     let member = app_member(&c.user, c.member.as_ref());
     let app = &data.app;
+    if is_class(&action) {
+        return debates::component(data, &guild, &member, c.member.as_ref(), c.guild_id, action).await;
+    }
     let chosen = match &c.data.kind {
         ComponentInteractionDataKind::StringSelect { values } => Some(values.join(" ")),
         _ => None,
@@ -109,15 +113,49 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
             PracticeStep::Finished(summary) => views::practice_done(&summary),
         }),
         Action::PracticeEnd { round } => Response::Update(views::practice_done(&app.practice_end(&guild, &member.id, &round).await?)),
-        Action::Typed { .. } | Action::PracticeTyped { .. } => return Err(unknown()),
+        _ => return Err(unknown()),
     })
 }
 
-async fn modal(_http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
+/// Whether an action is one of the debates, prompts or review (handled in `debates`).
+fn is_class(action: &Action) -> bool {
+    use Action::*;
+    matches!(
+        action,
+        DebateJoin { .. }
+            | DebateCards { .. }
+            | DebateSpeak { .. }
+            | DebateSpeech { .. }
+            | DebateFlag { .. }
+            | DebateFlagged { .. }
+            | DebateVote { .. }
+            | DebateBallot { .. }
+            | DebateBallotted { .. }
+            | PromptAnswer { .. }
+            | PromptAnswered { .. }
+            | ReviewMark { .. }
+            | ReviewMarked { .. }
+    )
+}
+
+async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
     let action = Action::parse(&m.data.custom_id).ok_or_else(unknown)?;
     let guild = crate::discord::in_guild(m.guild_id)?;
     let channel = ChannelId::new(m.channel_id.to_string());
     let member = app_member(&m.user, m.member.as_ref());
+    if is_class(&action) {
+        let inputs: HashMap<String, String> = m
+            .data
+            .components
+            .iter()
+            .flat_map(|row| row.components.iter())
+            .filter_map(|c| match c {
+                ActionRowComponent::InputText(t) => Some((t.custom_id.clone(), t.value.clone().unwrap_or_default())),
+                _ => None,
+            })
+            .collect();
+        return debates::modal_submit(http, data, &guild, &member, m.channel_id, action, &inputs).await;
+    }
     let typed: String = m
         .data
         .components

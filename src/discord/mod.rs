@@ -9,7 +9,10 @@
 pub mod access;
 mod commands;
 pub mod custom_id;
+pub mod debate_views;
+mod debates;
 pub mod error;
+pub mod forms;
 mod interactions;
 mod live;
 pub mod lookup;
@@ -226,6 +229,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 // Live rounds left open by an earlier run: their timers fire again, their
                 // buttons keep working (or the round is closed with a notice).
                 live::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                // Debates left open: their phase timers fire again (at once if overdue).
+                debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
                 Ok(data)
             })
         })

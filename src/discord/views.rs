@@ -230,7 +230,7 @@ pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
 
 /// A student's record.
 pub fn score(s: &ScoreView) -> Reply {
-    if s.answered == 0 {
+    if s.answered == 0 && s.points == 0 {
         return Reply::notice(format!("{} has not answered any question here yet. Try `/practice`.", escape(&crate::text::display_name(&s.name))));
     }
     let mut mastery = String::new();
@@ -240,7 +240,10 @@ pub fn score(s: &ScoreView) -> Reply {
     let embed = Embed {
         title: Some(truncate(&format!("{} · {} points", crate::text::display_name(&s.name), s.points), limits::TITLE)),
         description: Some(format!("{} answered · {} right ({:.0}%) · streak {} (best {})", s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak)),
-        fields: vec![field("Mastery by topic", mastery)],
+        fields: vec![
+            field("Points from", format!("quizzes {} · debates {} · prompts {}", s.points.saturating_sub(s.debate_points).saturating_sub(s.prompt_points), s.debate_points, s.prompt_points)),
+            field("Mastery by topic", if mastery.is_empty() { "No quiz answers yet.".into() } else { mastery }),
+        ],
         colour: Some(colour::PAPER),
         ..Embed::default()
     };

@@ -6,7 +6,9 @@
 //! may take longer.
 
 mod bank;
+mod debate;
 mod practice;
+mod prompts;
 pub mod quiz;
 mod scores;
 mod settings;
@@ -25,5 +27,9 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         scores::scores(),
         bank::bank(),
         settings::settings(),
+        debate::debate(),
+        prompts::prompt(),
+        prompts::feedback(),
+        prompts::review(),
     ]
 }

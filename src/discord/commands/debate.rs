@@ -1,0 +1,210 @@
+//! `/debate …`: an instructor's debate in a channel — start, advance, assign, balance,
+//! release, cancel — and `/debate ballots` to read the ballots one may see.
+
+use poise::serenity_prelude as serenity;
+
+use crate::app::{DebateRequest, MotionChoice};
+use crate::debate::{Format, Join, Phase, Side};
+use crate::discord::reply::command_reply;
+use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member, render::Reply};
+use crate::ids::{ChannelId, DebateId, GuildId};
+
+/// A debate format, as an option.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum FormatChoice {
+    #[name = "quick (1 v 1 or 2 v 2)"]
+    Quick,
+    #[name = "Oxford (teams, audience vote)"]
+    Oxford,
+    #[name = "structured academic controversy"]
+    Controversy,
+}
+
+/// Where an assigned student goes.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum PlaceChoice {
+    #[name = "proposition"]
+    Proposition,
+    #[name = "opposition"]
+    Opposition,
+    #[name = "audience"]
+    Audience,
+}
+
+/// The bank's motions whose id or text contains what was typed (at most 25).
+async fn autocomplete_motion(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    let needle = partial.to_lowercase();
+    let choices = ctx
+        .data()
+        .app
+        .debate_motions()
+        .into_iter()
+        .filter(|m| m.id.as_deref().is_some_and(|id| id.contains(&needle)) || m.text.to_lowercase().contains(&needle))
+        .take(crate::discord::render::limits::AUTOCOMPLETE_CHOICES)
+        .filter_map(|m| Some(serenity::AutocompleteChoice::new(crate::discord::render::truncate(&m.text, 100), m.id?)))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Debates on the paper: instructors run them; students join with the buttons.
+#[poise::command(slash_command, subcommands("start", "advance", "assign", "balance", "release", "cancel", "ballots"), subcommand_required)]
+pub async fn debate(_ctx: Context<'_>) -> Result<()> {
+    Ok(())
+}
+
+fn channel(ctx: Context<'_>) -> ChannelId {
+    ChannelId::new(ctx.channel_id().to_string())
+}
+
+/// The debate open in the command's channel.
+async fn open_here(ctx: Context<'_>, guild: &GuildId) -> Result<DebateId> {
+    Ok(ctx.data().app.debate_in(guild, &channel(ctx)).await?.ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))?)
+}
+
+/// Instructors: start a debate in this channel, with Join buttons for the class.
+#[poise::command(slash_command)]
+#[allow(clippy::too_many_arguments)]
+pub async fn start(
+    ctx: Context<'_>,
+    #[description = "A motion of the bank (pick one), or write your own"]
+    #[autocomplete = "autocomplete_motion"]
+    #[max_length = 300]
+    motion: String,
+    #[description = "How it runs"] format: FormatChoice,
+    #[description = "Speakers a side (quick: 1 or 2, default 1; Oxford: 1 to 5, default 3)"]
+    #[min = 1]
+    #[max = 5]
+    per_side: Option<u32>,
+    #[description = "Seconds for sign-up (default: the server's setting)"]
+    #[min = 30]
+    #[max = 604800]
+    signup_seconds: Option<u32>,
+    #[description = "Seconds for each audience vote (Oxford)"]
+    #[min = 30]
+    #[max = 604800]
+    vote_seconds: Option<u32>,
+    #[description = "Seconds for each round of speeches"]
+    #[min = 30]
+    #[max = 604800]
+    speech_seconds: Option<u32>,
+) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = ctx.data().app.clone();
+    let instructor = app_member(ctx.author(), member(ctx));
+    let format = match format {
+        FormatChoice::Quick => Format::Quick { per_side: per_side.unwrap_or(1) as usize },
+        FormatChoice::Oxford => Format::Oxford { per_side: per_side.unwrap_or(3) as usize },
+        FormatChoice::Controversy => Format::Controversy,
+    };
+    let in_bank = app.debate_motions().iter().any(|m| m.id.as_deref() == Some(motion.trim()));
+    let motion = if in_bank {
+        MotionChoice::Bank(motion.trim().to_owned())
+    } else {
+        MotionChoice::Custom { text: motion, info: String::new(), proposition: Vec::new(), opposition: Vec::new() }
+    };
+    let mut times = Vec::new();
+    for (seconds, phases) in [
+        (signup_seconds, &[Phase::SignUp][..]),
+        (vote_seconds, &[Phase::PreVote, Phase::PostVote][..]),
+        (speech_seconds, &[Phase::Opening, Phase::Rebuttal, Phase::Closing, Phase::FirstSide, Phase::Swap, Phase::Joint][..]),
+    ] {
+        if let Some(s) = seconds {
+            times.extend(phases.iter().map(|&p| (p, s)));
+        }
+    }
+    let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion, format, times }).await?;
+    ctx.send(command_reply(Reply::notice(format!(
+        "{} started. Students join with the buttons; `/debate advance` moves to the next phase, `/debate release` shows the result.",
+        view.format_title
+    ))))
+    .await?;
+    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    Ok(())
+}
+
+/// Instructors: close the current phase and open the next.
+#[poise::command(slash_command)]
+pub async fn advance(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = ctx.data().app.clone();
+    let instructor = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let view = app.debate_advance(&guild, &debate, &instructor).await?;
+    ctx.send(command_reply(Reply::notice(format!("Now: {}.", view.phase.title)))).await?;
+    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    Ok(())
+}
+
+/// Instructors: put a student on a side or in the audience.
+#[poise::command(slash_command)]
+pub async fn assign(ctx: Context<'_>, #[description = "The student"] student: serenity::User, #[description = "Where they go"] place: PlaceChoice) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = &ctx.data().app;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let join = match place {
+        PlaceChoice::Proposition => Join::Side(Side::Proposition),
+        PlaceChoice::Opposition => Join::Side(Side::Opposition),
+        PlaceChoice::Audience => Join::Audience,
+    };
+    let view = app.debate_assign(&guild, &debate, &instructor, &app_member(&student, None), join).await?;
+    ctx.send(command_reply(teams(&view))).await?;
+    Ok(())
+}
+
+fn teams(v: &crate::app::DebateView) -> Reply {
+    let mut r = debate_views::board(v);
+    r.rows.clear();
+    r.ephemeral = true;
+    r
+}
+
+/// Instructors: even out the sides (the last to join the larger side move).
+#[poise::command(slash_command)]
+pub async fn balance(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = &ctx.data().app;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let view = app.debate_balance(&guild, &debate, &instructor).await?;
+    ctx.send(command_reply(teams(&view))).await?;
+    Ok(())
+}
+
+/// Instructors: release the result — winner, swing, speaker scores, evidence map, points.
+#[poise::command(slash_command)]
+pub async fn release(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = &ctx.data().app;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let result = app.debate_release(&guild, &debate, &instructor).await?;
+    ctx.send(command_reply(Reply::notice("Released: the result is posted in the channel and the points are in the scores."))).await?;
+    debates::post_all(&ctx.serenity_context().http, ctx.channel_id(), debate_views::release(&result)).await?;
+    Ok(())
+}
+
+/// Instructors: call the debate off; nothing is awarded.
+#[poise::command(slash_command)]
+pub async fn cancel(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = ctx.data().app.clone();
+    let instructor = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let view = app.debate_cancel(&guild, &debate, &instructor).await?;
+    ctx.send(command_reply(Reply::notice("The debate is cancelled; nothing is awarded."))).await?;
+    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    Ok(())
+}
+
+/// The ballots you may see in this channel's debate (students: only after the release).
+#[poise::command(slash_command)]
+pub async fn ballots(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let app = &ctx.data().app;
+    let who = app_member(ctx.author(), member(ctx));
+    let debate = open_here(ctx, &guild).await?;
+    let list = app.debate_ballots(&guild, &debate, &who).await?;
+    ctx.send(command_reply(debate_views::ballots(&list))).await?;
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! Debates and prompts in a channel: posting a debate's board at each phase, its phase
+//! timers (re-armed at start-up), and the buttons and modals of debates, prompts and review.
+//!
+//! Invariant: every click and form calls one operation of the classroom layer, which checks
+//! who may do it and commits before anything is posted; a phase timer only asks the layer to
+//! close *that* phase, so a timer racing the instructor, or firing again after a restart,
+//! changes nothing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::{ChannelId, CreateActionRow, CreateInputText, CreateModal, Http, InputTextStyle};
+
+use crate::app::{App, DebateView, Member};
+use crate::debate::{BallotDraft, Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
+use crate::discord::custom_id::Action;
+use crate::discord::interactions::Response;
+use crate::discord::render::{Reply, truncate};
+use crate::discord::{Data, Error, Result, Shards, debate_views, forms, live, reply};
+use crate::ids::{DebateId, GuildId};
+
+/// A little after the deadline, so the layer's clock agrees the phase has closed.
+const TIMER_SLACK_MS: i64 = 50;
+
+fn channel_of(v: &DebateView) -> Option<ChannelId> {
+    v.channel_id.as_str().parse::<u64>().ok().filter(|&c| c != 0).map(ChannelId::new)
+}
+
+/// Posts `replies` in `channel`, in order.
+pub async fn post_all(http: &Http, channel: ChannelId, replies: Vec<Reply>) -> anyhow::Result<()> {
+    for r in replies {
+        channel.send_message(http, reply::channel_message(Reply { ephemeral: false, ..r })).await?;
+    }
+    Ok(())
+}
+
+/// Posts the debate's board for its phase and arms the phase's timer.
+pub async fn post_board(http: &Arc<Http>, app: &Arc<App>, guild: &GuildId, v: &DebateView) -> anyhow::Result<()> {
+    let Some(channel) = channel_of(v) else { anyhow::bail!("debate {} names no channel ({})", v.debate_id, v.channel_id) };
+    post_all(http, channel, vec![debate_views::board(v)]).await?;
+    if let (Some(deadline), crate::debate::Status::Open) = (v.phase.deadline, v.status) {
+        arm_timer(http.clone(), app.clone(), guild.clone(), v.debate_id.clone(), v.phase.index, deadline);
+    }
+    Ok(())
+}
+
+/// At `deadline`, closes phase `phase_index` and posts the next phase's board, unless the
+/// instructor moved on first (the layer then answers `None`).
+pub fn arm_timer(http: Arc<Http>, app: Arc<App>, guild: GuildId, debate: DebateId, phase_index: usize, deadline: i64) {
+    tokio::spawn(async move {
+        let wait = deadline + TIMER_SLACK_MS - app.now();
+        if wait > 0 {
+            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+        }
+        match app.debate_timer(&guild, &debate, phase_index).await {
+            Ok(Some(view)) => {
+                if let Err(e) = post_board(&http, &app, &guild, &view).await {
+                    tracing::error!(%guild, %debate, phase_index, "could not post the next phase: {e:#}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(%guild, %debate, phase_index, "the phase timer failed: {}", e.chain()),
+        }
+    });
+}
+
+/// Re-arms the phase timer of every open debate an earlier run left (those past their
+/// deadline fire at once).
+pub async fn resume(http: Arc<Http>, app: Arc<App>, shards: &Shards) {
+    match app.debate_timers(|g| live::owns(shards, g)).await {
+        Ok(timers) => {
+            for t in timers {
+                tracing::info!(guild = %t.guild_id, debate = %t.debate_id, phase = t.phase.as_str(), due = t.due, "resuming a debate's phase timer");
+                arm_timer(http.clone(), app.clone(), t.guild_id, t.debate_id, t.phase_index, t.deadline);
+            }
+        }
+        Err(e) => tracing::error!("could not read the open debates: {}", e.chain()),
+    }
+}
+
+fn input(style: InputTextStyle, label: &str, id: &str, max: usize, required: bool) -> CreateInputText {
+    CreateInputText::new(style, truncate(label, 45), id).max_length(max.min(4000) as u16).required(required)
+}
+
+fn modal(action: Action, title: &str, inputs: Vec<CreateInputText>) -> CreateModal {
+    CreateModal::new(action.id(), truncate(title, 45)).components(inputs.into_iter().map(CreateActionRow::InputText).collect())
+}
+
+/// The debate, prompt and review buttons.
+pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, discord_member: Option<&serenity::Member>, guild_id: Option<serenity::GuildId>, action: Action) -> Result<Response> {
+    let app = &data.app;
+    Ok(match action {
+        Action::DebateJoin { debate, place } => {
+            let join = match place {
+                'p' => Join::Side(Side::Proposition),
+                'o' => Join::Side(Side::Opposition),
+                _ => Join::Audience,
+            };
+            Response::Reply(debate_views::joined(&app.debate_join(guild, &debate, member, join).await?))
+        }
+        Action::DebateCards { debate } => Response::Reply(debate_views::cards(&app.debate_cards(guild, &debate, member).await?)),
+        Action::DebateSpeak { debate, phase } => {
+            let v = app.debate_state(guild, &debate, member).await?;
+            if v.phase.index != phase {
+                return Err(Error::user(format!("That Speak button is for a phase that is over; the debate is now in: {}.", v.phase.title)));
+            }
+            if !v.you.slot_open {
+                return Err(Error::user(format!("You have no speech to give in this phase ({}): only the speakers in its speaking order, once each, before it closes.", v.phase.title)));
+            }
+            let claim = input(InputTextStyle::Short, "Your claim (one sentence)", "claim", crate::debate::CLAIM_CHARS, true);
+            let reasoning = input(InputTextStyle::Paragraph, "Your reasoning", "reasoning", crate::debate::REASONING_CHARS, true);
+            let cited = input(InputTextStyle::Paragraph, "Passages you cite (ids from My cards)", "citations", 1000, false).placeholder("e.g. s5-p3-economies-ev s7-p2-informal-alliance");
+            Response::Modal(modal(Action::DebateSpeech { debate, phase }, &format!("Your speech · {}", v.phase.title), vec![claim, reasoning, cited]))
+        }
+        Action::DebateFlag { debate, phase, speaker } => {
+            let passage = input(InputTextStyle::Short, "The card (passage id) misused", "passage", 64, true);
+            let reason = input(InputTextStyle::Paragraph, "How it is misused", "reason", crate::debate::FLAG_REASON_CHARS, true);
+            Response::Modal(modal(Action::DebateFlagged { debate, phase, speaker }, "Flag a card for the judge", vec![passage, reason]))
+        }
+        Action::DebateVote { debate, stance } => {
+            let stance = match stance {
+                'p' => Stance::Proposition,
+                'o' => Stance::Opposition,
+                _ => Stance::Undecided,
+            };
+            Response::Reply(debate_views::voted(&app.debate_vote(guild, &debate, member, stance).await?))
+        }
+        Action::DebateBallot { debate } => {
+            let v = app.debate_state(guild, &debate, member).await?;
+            let rubric = app.settings(guild).await?.debate.rubric;
+            let hint = format!("1 to {} for each: {}", rubric.max, rubric.criteria.join(", "));
+            let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true).value(forms::ballot_template(&v)).placeholder(truncate(&hint, 100));
+            let winner = input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
+            let feedback = input(InputTextStyle::Paragraph, "Feedback to the speakers", "feedback", crate::debate::FEEDBACK_CHARS, false);
+            let title = if v.you.instructor { "Official ballot" } else { "Shadow ballot (does not count)" };
+            Response::Modal(modal(Action::DebateBallotted { debate }, title, vec![scores, winner, feedback]))
+        }
+        Action::PromptAnswer { prompt } => {
+            let p = app.prompt_show(&prompt)?;
+            let answer = input(InputTextStyle::Paragraph, "Your answer", "answer", p.max_chars, true);
+            let ids = p.suggested.iter().map(|c| c.passage_id.as_str()).collect::<Vec<_>>().join(" ");
+            let mut cited = input(InputTextStyle::Paragraph, "Passages you cite (ids)", "citations", 1000, false);
+            if !ids.is_empty() {
+                cited = cited.placeholder(truncate(&ids, 100));
+            }
+            Response::Modal(modal(Action::PromptAnswered { prompt }, "Your answer", vec![answer, cited]))
+        }
+        Action::ReviewMark { answer } => {
+            data.require_instructor(guild_id, discord_member, "mark answers").await?;
+            let top = app.settings(guild).await?.prompts.top_mark;
+            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder("e.g. 2 3 1");
+            let feedback = input(InputTextStyle::Paragraph, "Feedback to the student", "feedback", crate::app::SUBMISSION_CHARS, true);
+            Response::Modal(modal(Action::ReviewMarked { answer }, "Mark this answer", vec![marks, feedback]))
+        }
+        _ => return Err(Error::user("That button is not one this bot made (or it is from an older version of it): run the command again.")),
+    })
+}
+
+/// The debate, prompt and review modals; `inputs` by their custom_id.
+pub(crate) async fn modal_submit(http: &Arc<Http>, data: &Data, guild: &GuildId, member: &Member, channel: ChannelId, action: Action, inputs: &HashMap<String, String>) -> Result<Response> {
+    let app = &data.app;
+    let get = |id: &str| inputs.get(id).cloned().unwrap_or_default();
+    Ok(match action {
+        Action::DebateSpeech { debate, phase } => {
+            let draft = SpeechDraft { phase_index: phase, claim: get("claim"), reasoning: get("reasoning"), citations: forms::citations(&get("citations")) };
+            let speech = app.debate_speech(guild, &debate, member, &draft).await?;
+            // Committed: post it for the class, then tell the speaker.
+            let target = app.debate_state(guild, &debate, member).await.ok().and_then(|v| channel_of(&v)).unwrap_or(channel);
+            post_all(http, target, debate_views::speech(&speech)).await?;
+            Response::Reply(debate_views::speech_posted(&speech))
+        }
+        Action::DebateFlagged { debate, phase, speaker } => {
+            let reference = SpeechRef { phase_index: phase, key: SlotKey::parse(&speaker) };
+            let passage = forms::citations(&get("passage")).into_iter().next().unwrap_or_default();
+            Response::Reply(debate_views::flagged(&app.debate_flag(guild, &debate, member, &reference, &passage, &get("reason")).await?))
+        }
+        Action::DebateBallotted { debate } => {
+            let v = app.debate_state(guild, &debate, member).await?;
+            let scores = forms::ballot_scores(&get("scores"), &v).map_err(Error::user)?;
+            let winner = forms::winner(&get("winner")).map_err(Error::user)?;
+            let draft = BallotDraft { scores, winner, feedback: get("feedback") };
+            Response::Reply(debate_views::ballot(&app.debate_ballot(guild, &debate, member, &draft).await?))
+        }
+        Action::PromptAnswered { prompt } => Response::Reply(debate_views::submitted(&app.prompt_submit(guild, member, &prompt, &get("answer"), &forms::citations(&get("citations"))).await?)),
+        Action::ReviewMarked { answer } => {
+            let marks = forms::marks(&get("marks")).map_err(Error::user)?;
+            Response::Reply(debate_views::reviewed(&app.prompt_review(guild, member, &answer, &marks, &get("feedback")).await?))
+        }
+        _ => return Err(Error::user("That form is not one this bot made (or it is from an older version of it): run the command again.")),
+    })
+}

@@ -1,0 +1,243 @@
+//! Debates and prompts as a class meets them in Discord: the real `agora serve` against the
+//! stand-in. A whole Oxford debate (six speakers, an audience of four, an instructor) from
+//! `/debate start` to `/debate release`, with the votes, a made-up citation flagged, an
+//! opponent's flag, a late speech refused, a student refused the instructor's moves and the
+//! ballots, `kill -9` in the middle of the speeches; then a prompt answered, reviewed and
+//! scored, its feedback fetched privately; the points in `/score`.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::bot::{Bot, BotConfig};
+use support::discord::{Message, Sent, StandIn, User};
+
+/// poise's choice index of the Oxford format (see `FormatChoice`).
+const OXFORD: u64 = 1;
+const MOTION: &str = "alliance-in-all-but-name";
+
+fn speaker(n: u64) -> User {
+    User::student(5000 + n, &format!("speaker{n}"))
+}
+
+fn voter(n: u64) -> User {
+    User::student(6000 + n, &format!("voter{n}"))
+}
+
+/// The ephemeral text a user got back for an interaction.
+async fn private(discord: &StandIn, sent: &Sent) -> String {
+    let m = discord.response(sent).await;
+    assert!(m.ephemeral(), "{}: only its user sees this: {}", sent.label, m.text());
+    m.text()
+}
+
+/// The newest debate board in the channel for the phase titled `phase`.
+async fn board(discord: &StandIn, channel: u64, phase: &str) -> Message {
+    let now = format!("Now: {phase}");
+    discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().filter(|m| m.channel_id == channel && !m.ephemeral() && m.text().contains(&now)).last().cloned())
+        .await
+        .unwrap_or_else(|| panic!("no board for {phase}: {:#?}", discord.messages(channel)))
+}
+
+/// Clicks `button` on `message` and returns the modal's custom_id and data.
+async fn open_modal(discord: &StandIn, who: &User, message: &Message, button: &str) -> (String, Value) {
+    let id = message.button_id(button).unwrap_or_else(|| panic!("a {button} button on {}", message.text()));
+    let sent = discord.click(who, message.id, &id).await;
+    let cb = discord.callback(&sent).await;
+    assert_eq!(cb.kind, 9, "{button} opens a modal for {}: {:?}", who.name, cb.data);
+    (cb.data["custom_id"].as_str().unwrap().to_string(), cb.data)
+}
+
+/// `who` gives a speech through the Speak button of `board`.
+async fn speak(discord: &StandIn, who: &User, board: &Message, claim: &str, cited: &str) -> String {
+    let (modal, _) = open_modal(discord, who, board, "Speak").await;
+    let reasoning = format!("According to the paper, {claim}. @everyone <@1> should not be pinged.");
+    let sent = discord.submit_modal(who, board.channel_id, &modal, &[("claim", claim), ("reasoning", &reasoning), ("citations", cited)], Some(board.id)).await;
+    private(discord, &sent).await
+}
+
+async fn vote(discord: &StandIn, who: &User, board: &Message, button: &str) {
+    let sent = discord.click(who, board.id, &board.button_id(button).unwrap()).await;
+    assert!(private(discord, &sent).await.contains("Your vote"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_debates_and_answers_prompts_in_discord() {
+    let discord = StandIn::start().await;
+    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let channel = discord.channel;
+
+    // ── Setup: the motion from the bank by autocomplete; a student may not start one.
+    let choices = discord.autocomplete(&prof, channel, "debate start", "motion", "alliance").await;
+    assert!(choices.iter().any(|(_, v)| v == MOTION), "{choices:?}");
+    let sent = discord.slash(&speaker(1), channel, "debate start", json!({"motion": MOTION, "format": OXFORD})).await;
+    assert!(private(&discord, &sent).await.contains("Only an instructor"));
+    let sent = discord.slash(&prof, channel, "debate start", json!({"motion": MOTION, "format": OXFORD, "per_side": 3})).await;
+    assert!(private(&discord, &sent).await.contains("Oxford debate"));
+    let signup = board(&discord, channel, "Sign-up").await;
+    assert!(signup.text().contains("alliance in all but name") && signup.text().contains("Info slide"), "{}", signup.text());
+
+    // ── Sign-up: three a side, four in the audience; cards privately.
+    for n in 1..=6 {
+        let side = if n <= 3 { "Join Proposition" } else { "Join Opposition" };
+        let sent = discord.click(&speaker(n), signup.id, &signup.button_id(side).unwrap()).await;
+        assert!(private(&discord, &sent).await.contains("You speak for the"));
+    }
+    for n in 1..=4 {
+        let sent = discord.click(&voter(n), signup.id, &signup.button_id("Audience").unwrap()).await;
+        assert!(private(&discord, &sent).await.contains("audience"));
+    }
+    let sent = discord.click(&speaker(1), signup.id, &signup.button_id("My cards").unwrap()).await;
+    let cards = private(&discord, &sent).await;
+    assert!(cards.contains("Your evidence cards · Proposition") && cards.contains("s7-p2-informal-alliance"), "{cards}");
+    let sent = discord.click(&voter(1), signup.id, &signup.button_id("My cards").unwrap()).await;
+    assert!(private(&discord, &sent).await.contains("no evidence cards"));
+
+    // Only the instructor moves the debate on.
+    let sent = discord.slash(&speaker(1), channel, "debate advance", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Only an instructor"));
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+
+    // ── The vote before: 1 for, 2 against, 1 undecided.
+    let pre = board(&discord, channel, "Audience vote (before)").await;
+    for (n, b) in [(1, "Vote Proposition"), (2, "Vote Opposition"), (3, "Vote Opposition"), (4, "Undecided")] {
+        vote(&discord, &voter(n), &pre, b).await;
+    }
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+
+    // ── Opening speeches: P1 cites a real card and a made-up one, flagged for all to see.
+    let opening = board(&discord, channel, "Opening speeches").await;
+    let ack = speak(&discord, &speaker(1), &opening, "the partnership works as an alliance", "s7-p2-informal-alliance, made-up-passage").await;
+    assert!(ack.contains("posted") && ack.contains("made-up-passage"), "{ack}");
+    let evidence = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Evidence cited by speaker1")).await;
+    assert!(evidence.text().contains("s7-p2-informal-alliance") && evidence.text().contains("⚠️ made-up-passage") && evidence.text().contains("Not a passage of the paper"), "{}", evidence.text());
+    let posted = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Opening speeches · Proposition · speaker1")).await;
+    assert!(posted.text().contains("@everyone"), "student text is shown as written (and pings nobody)");
+    // A member of the audience has no speech to give.
+    let sent = discord.click(&voter(1), opening.id, &opening.button_id("Speak").unwrap()).await;
+    assert!(private(&discord, &sent).await.contains("no speech to give"));
+    // An opponent flags the card as misused; a teammate may not.
+    let (flag, _) = open_modal(&discord, &speaker(4), &evidence, "Flag a card").await;
+    let sent = discord.submit_modal(&speaker(4), channel, &flag, &[("passage", "s7-p2-informal-alliance"), ("reason", "It says informal, not an alliance.")], Some(evidence.id)).await;
+    assert!(private(&discord, &sent).await.contains("Flagged `s7-p2-informal-alliance`"));
+    let sent = discord.submit_modal(&speaker(2), channel, &flag, &[("passage", "s7-p2-informal-alliance"), ("reason", "x")], Some(evidence.id)).await;
+    assert!(!private(&discord, &sent).await.contains("Flagged"), "a teammate cannot flag");
+    for (n, claim) in [(4, "it is no alliance"), (2, "the military ties are deep"), (5, "there is no treaty")] {
+        assert!(speak(&discord, &speaker(n), &opening, claim, "").await.contains("posted"));
+    }
+    // Speaker 6 opens the form, but the instructor moves on before it is sent: refused.
+    let (late, _) = open_modal(&discord, &speaker(6), &opening, "Speak").await;
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+    let sent = discord.submit_modal(&speaker(6), channel, &late, &[("claim", "too late"), ("reasoning", "r"), ("citations", "")], Some(opening.id)).await;
+    assert!(private(&discord, &sent).await.contains("is over"), "a late speech is refused");
+    assert!(discord.messages(channel).iter().all(|m| !m.text().contains("too late")), "and nothing of it is posted");
+
+    // ── Rebuttals: O1 and P1 speak, then kill -9, a new start, and the debate goes on.
+    let rebuttal = board(&discord, channel, "Rebuttals").await;
+    assert!(speak(&discord, &speaker(4), &rebuttal, "the treaty is missing", "conclusion-p2-no-treaty").await.contains("posted"));
+    assert!(speak(&discord, &speaker(1), &rebuttal, "treaties are not everything", "").await.contains("posted"));
+    let before = discord.registrations();
+    bot.kill9();
+    bot.restart(&discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    bot.wait_log("resuming a debate's phase timer", Duration::from_secs(10)).await;
+    let sent = discord.click(&speaker(1), rebuttal.id, &rebuttal.button_id("Speak").unwrap()).await;
+    assert!(private(&discord, &sent).await.contains("no speech to give"), "a speech from before the crash still counts, once");
+    for (n, claim) in [(5, "joint exercises are not a pact"), (2, "the exercises matter"), (6, "no defence clause"), (3, "allies in practice")] {
+        assert!(speak(&discord, &speaker(n), &rebuttal, claim, "").await.contains("posted"), "speaker {n} after the restart");
+    }
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+    let closing = board(&discord, channel, "Closing speeches").await;
+    assert!(speak(&discord, &speaker(4), &closing, "no alliance", "").await.contains("posted"));
+    assert!(speak(&discord, &speaker(1), &closing, "an alliance in all but name", "").await.contains("posted"));
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+
+    // ── The vote after: 3 for, 1 against.
+    let post = board(&discord, channel, "Audience vote (after)").await;
+    for (n, b) in [(1, "Vote Proposition"), (2, "Vote Proposition"), (3, "Vote Opposition"), (4, "Vote Proposition")] {
+        vote(&discord, &voter(n), &post, b).await;
+    }
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+
+    // ── Judging: a shadow ballot from the audience, the official one from the instructor.
+    let judging = board(&discord, channel, "Judging").await;
+    let (shadow, data) = open_modal(&discord, &voter(1), &judging, "Ballot").await;
+    assert!(data["title"].as_str().unwrap().contains("Shadow"));
+    let template = data["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
+    assert!(template.starts_with("P1 (speaker1): \nP2 (speaker2): "), "{template}");
+    let filled = |scores: &[&str]| template.lines().zip(scores).map(|(l, s)| format!("{l}{s}")).collect::<Vec<_>>().join("\n");
+    let sent = discord.submit_modal(&voter(1), channel, &shadow, &[("scores", &filled(&["3 3 3 3"; 6])), ("winner", "opposition"), ("feedback", "")], Some(judging.id)).await;
+    assert!(private(&discord, &sent).await.contains("Shadow ballot"));
+    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("not been released"), "a student sees no ballot before the release");
+    let (official, _) = open_modal(&discord, &prof, &judging, "Ballot").await;
+    let sent = discord.submit_modal(&prof, channel, &official, &[("scores", "P1: 9 9 9 9"), ("winner", ""), ("feedback", "")], Some(judging.id)).await;
+    assert!(!private(&discord, &sent).await.contains("Official ballot"), "an incomplete ballot is refused");
+    let scores = filled(&["5 4 4 5", "4 4 3 4", "3 3 3 3", "4 5 4 4", "3 4 3 3", "2 3 2 3"]);
+    let sent = discord.submit_modal(&prof, channel, &official, &[("scores", &scores), ("winner", ""), ("feedback", "Well argued. According to the paper, both sides had a case.")], Some(judging.id)).await;
+    let ballot = private(&discord, &sent).await;
+    assert!(ballot.contains("Official ballot") && ballot.contains("18/20"), "{ballot}");
+    let sent = discord.slash(&prof, channel, "debate ballots", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Shadow ballot"), "the instructor sees every ballot");
+
+    // ── Release: the winner by the swing, the scores, the evidence map, the points.
+    let sent = discord.slash(&speaker(1), channel, "debate release", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Only an instructor"));
+    let sent = discord.slash(&prof, channel, "debate release", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Released"));
+    let result = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Result:")).await;
+    let text: String = discord.messages(channel).iter().filter(|m| m.id >= result.id).map(Message::text).collect();
+    assert!(text.contains("**Proposition** wins: it gained more of the audience's vote"), "{text}");
+    assert!(text.contains("Before: 1 for, 2 against, 1 undecided") && text.contains("After: 3 for, 1 against, 0 undecided"), "{text}");
+    assert!(text.contains("Swing: Proposition +50 points, Opposition -25 points"), "{text}");
+    assert!(text.contains("speaker1 (Proposition): 5 4 4 5 = **18/20**") && text.contains("Team totals: Proposition 45 · Opposition 40"), "{text}");
+    assert!(text.contains("Evidence map") && text.contains("`s7-p2-informal-alliance`") && text.contains("`conclusion-p2-no-treaty`") && text.contains("made-up-passage"), "{text}");
+    assert!(text.contains("Strong passages nobody used") && text.contains("flagged by speaker4") && text.contains("Shadow judges"), "{text}");
+    let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;
+    let score = private(&discord, &sent).await;
+    assert!(score.contains("debates ") && !score.contains("debates 0"), "debate points show in /score: {score}");
+
+    // ── A prompt: answered, reviewed, the feedback fetched privately, the points in /score.
+    let ada = User::student(7001, "ada");
+    let sent = discord.slash(&ada, channel, "prompt", json!({})).await;
+    let p = discord.response(&sent).await;
+    assert!(p.ephemeral() && p.text().contains("What a good answer does"), "{}", p.text());
+    let rubric_lines = p.embeds[0]["fields"][0]["value"].as_str().unwrap().lines().count();
+    let (answer, _) = open_modal(&discord, &ada, &p, "Answer").await;
+    let sent = discord.submit_modal(&ada, channel, &answer, &[("answer", "According to the paper, the economies complement each other."), ("citations", "s5-p3-economies-ev not-a-passage")], Some(p.id)).await;
+    let queued = private(&discord, &sent).await;
+    assert!(queued.contains("review queue (1 waiting)") && queued.contains("not-a-passage"), "{queued}");
+    let sent = discord.slash(&ada, channel, "review", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Only an instructor"));
+    let sent = discord.slash(&ada, channel, "feedback", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("has been reviewed yet"));
+    let sent = discord.slash(&prof, channel, "review", json!({})).await;
+    let q = discord.response(&sent).await;
+    assert!(q.ephemeral() && q.text().contains("1 waiting") && q.text().contains("the economies complement each other"), "{}", q.text());
+    let (mark, _) = open_modal(&discord, &prof, &q, "Mark this answer").await;
+    let marks = vec!["1"; rubric_lines].join(" ");
+    let sent = discord.submit_modal(&prof, channel, &mark, &[("marks", &marks), ("feedback", "Good use of the passage; say more about energy.")], Some(q.id)).await;
+    let marked = private(&discord, &sent).await;
+    assert!(marked.contains(&format!("{rubric_lines}/")) && marked.contains("/feedback"), "{marked}");
+    let sent = discord.slash(&ada, channel, "feedback", json!({})).await;
+    let fb = private(&discord, &sent).await;
+    assert!(fb.contains("Good use of the passage; say more about energy.") && fb.contains("Feedback on"), "{fb}");
+    let sent = discord.slash(&ada, channel, "score", json!({})).await;
+    let score = private(&discord, &sent).await;
+    assert!(score.contains("prompts ") && !score.contains("prompts 0"), "prompt points show in /score: {score}");
+
+    // Nothing the bot sent could ping; every interaction was answered once and in time.
+    for p in discord.payloads() {
+        if p.body.get("content").is_some() || p.body.get("embeds").is_some() || p.body.get("data").is_some_and(|d: &Value| d.get("embeds").is_some()) {
+            let mentions = p.body.get("allowed_mentions").or_else(|| p.body["data"].get("allowed_mentions"));
+            assert_eq!(mentions, Some(&json!({"parse": [], "users": [], "roles": []})), "{}: {}", p.route, p.body);
+        }
+    }
+    discord.assert_clean();
+    bot.signal("TERM");
+    assert!(bot.wait_exit(Duration::from_secs(10)).await.success(), "{}", bot.logs());
+}
