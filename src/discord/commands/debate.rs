@@ -58,7 +58,7 @@ fn channel(ctx: Context<'_>) -> ChannelId {
 
 /// The debate open in the command's channel.
 async fn open_here(ctx: Context<'_>, guild: &GuildId) -> Result<DebateId> {
-    Ok(ctx.data().app.debate_in(guild, &channel(ctx)).await?.ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))?)
+    ctx.data().app.debate_in(guild, &channel(ctx)).await?.ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))
 }
 
 /// Instructors: start a debate in this channel, with Join buttons for the class.
