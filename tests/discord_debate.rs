@@ -83,7 +83,8 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
 
     // ── Sign-up: three a side, four in the audience; cards privately.
     for n in 1..=6 {
-        let side = if n <= 3 { "Join Proposition" } else { "Join Opposition" };
+        // Three pick the proposition; the others let the bot seat them on the emptier side.
+        let side = if n <= 3 { "Join Proposition" } else { "Either side" };
         let sent = discord.click(&speaker(n), signup.id, &signup.button_id(side).unwrap()).await;
         assert!(private(&discord, &sent).await.contains("You speak for the"));
     }

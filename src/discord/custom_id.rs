@@ -35,7 +35,7 @@ pub enum Action {
     Source { round: RoundId, number: usize },
     PracticeNext { round: RoundId, number: usize },
     PracticeEnd { round: RoundId },
-    /// Debates: take a seat (`p`, `o`) or join the audience (`a`).
+    /// Debates: take a seat (`p`, `o`, `e` either side, the emptier) or join the audience (`a`).
     DebateJoin { debate: DebateId, place: char },
     /// The clicker's evidence cards, privately.
     DebateCards { debate: DebateId },
@@ -106,7 +106,7 @@ impl Action {
         let prompt = |p: Option<&str>| p.filter(|s| (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).map(str::to_owned);
         let answer = |p: Option<&str>| p.filter(|a| is_hex_id(a, 'a')).map(|a| SubmissionId::new(a.to_owned()));
         let action = match kind {
-            "dj" => Action::DebateJoin { debate: debate(parts.next())?, place: one_of(parts.next(), "poa")? },
+            "dj" => Action::DebateJoin { debate: debate(parts.next())?, place: one_of(parts.next(), "poae")? },
             "dc" => Action::DebateCards { debate: debate(parts.next())? },
             "ds" => Action::DebateSpeak { debate: debate(parts.next())?, phase: phase(parts.next())? },
             "dm" => Action::DebateSpeech { debate: debate(parts.next())?, phase: phase(parts.next())? },
@@ -203,6 +203,7 @@ mod tests {
         let class = [
             Action::DebateJoin { debate: debate.clone(), place: 'p' },
             Action::DebateJoin { debate: debate.clone(), place: 'a' },
+            Action::DebateJoin { debate: debate.clone(), place: 'e' },
             Action::DebateCards { debate: debate.clone() },
             Action::DebateSpeak { debate: debate.clone(), phase: 2 },
             Action::DebateSpeech { debate: debate.clone(), phase: 20 },

@@ -176,6 +176,7 @@ pub fn board(v: &DebateView) -> Reply {
             Phase::SignUp => rows.push(vec![
                 button(Action::DebateJoin { debate: d.clone(), place: 'p' }, "Join Proposition", ButtonStyle::Success),
                 button(Action::DebateJoin { debate: d.clone(), place: 'o' }, "Join Opposition", ButtonStyle::Danger),
+                button(Action::DebateJoin { debate: d.clone(), place: 'e' }, "Either side", ButtonStyle::Secondary),
                 button(Action::DebateJoin { debate: d.clone(), place: 'a' }, "Audience", ButtonStyle::Secondary),
                 button(Action::DebateCards { debate: d.clone() }, "My cards", ButtonStyle::Primary),
             ]),

@@ -96,6 +96,7 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, dis
             let join = match place {
                 'p' => Join::Side(Side::Proposition),
                 'o' => Join::Side(Side::Opposition),
+                'e' => Join::Either,
                 _ => Join::Audience,
             };
             Response::Reply(debate_views::joined(&app.debate_join(guild, &debate, member, join).await?))
