@@ -79,6 +79,16 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let sent = discord.slash(&prof, channel, "debate start", json!({"motion": MOTION, "format": OXFORD, "per_side": 3})).await;
     assert!(private(&discord, &sent).await.contains("Oxford debate"));
     let signup = board(&discord, channel, "Sign-up").await;
+    // Beside it, a quick 1 v 1 whose sign-up is left to its timer, across the restart below.
+    let timed = discord.add_channel(discord.guild, "timed");
+    let sent = discord.slash(&prof, timed, "debate start", json!({"motion": "Trade matters more than arms.", "format": 0, "signup_seconds": 30})).await;
+    assert!(private(&discord, &sent).await.contains("Quick debate (1 v 1)"));
+    let timed_signup = board(&discord, timed, "Sign-up").await;
+    assert!(timed_signup.text().contains("Closes <t:"), "a countdown: {}", timed_signup.text());
+    for n in [7, 8] {
+        let sent = discord.click(&speaker(n), timed_signup.id, &timed_signup.button_id("Either side").unwrap()).await;
+        assert!(private(&discord, &sent).await.contains("You speak for the"));
+    }
     assert!(signup.text().contains("alliance in all but name") && signup.text().contains("Info slide"), "{}", signup.text());
 
     // ── Sign-up: three a side, four in the audience; cards privately.
@@ -230,6 +240,10 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let sent = discord.slash(&ada, channel, "score", json!({})).await;
     let score = private(&discord, &sent).await;
     assert!(score.contains("prompts ") && !score.contains("prompts 0"), "prompt points show in /score: {score}");
+
+    // The quick debate's sign-up closed on its timer, armed again after the kill -9.
+    let opened = discord.wait_for(Duration::from_secs(45), |v| v.messages().find(|m| m.channel_id == timed && m.text().contains("Now: Opening speeches")).cloned()).await;
+    assert!(opened.is_some(), "the sign-up timer fired after the restart: {:#?}", discord.messages(timed));
 
     // Nothing the bot sent could ping; every interaction was answered once and in time.
     for p in discord.payloads() {
