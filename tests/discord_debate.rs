@@ -2,8 +2,10 @@
 //! stand-in. A whole Oxford debate (six speakers, an audience of four, an instructor) from
 //! `/debate start` to `/debate release`, with the votes, a made-up citation flagged, an
 //! opponent's flag, a late speech refused, a student refused the instructor's moves and the
-//! ballots, `kill -9` in the middle of the speeches; then a prompt answered, reviewed and
-//! scored, its feedback fetched privately; the points in `/score`.
+//! ballots, `kill -9` in the middle of the speeches (and a quick debate's sign-up timer that
+//! fires after the restart); then a prompt answered, reviewed and scored, its feedback
+//! fetched privately; the points in `/score`; a structured academic controversy with its
+//! side swap and joint statement.
 
 mod support;
 
@@ -240,6 +242,44 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let sent = discord.slash(&ada, channel, "score", json!({})).await;
     let score = private(&discord, &sent).await;
     assert!(score.contains("prompts ") && !score.contains("prompts 0"), "prompt points show in /score: {score}");
+
+    // ── A structured academic controversy: each pair argues a side, swaps, writes a joint statement.
+    let sac = discord.add_channel(discord.guild, "controversy");
+    let sent = discord.slash(&prof, sac, "debate start", json!({"motion": "china-main-beneficiary", "format": 2})).await;
+    assert!(private(&discord, &sent).await.contains("Structured academic controversy"));
+    let signup = board(&discord, sac, "Sign-up").await;
+    for (n, side) in [(11, "Join Proposition"), (12, "Join Proposition"), (13, "Join Opposition"), (14, "Join Opposition")] {
+        let sent = discord.click(&speaker(n), signup.id, &signup.button_id(side).unwrap()).await;
+        assert!(private(&discord, &sent).await.contains("You speak for the"));
+    }
+    discord.response(&discord.slash(&prof, sac, "debate advance", json!({})).await).await;
+    let first = board(&discord, sac, "First side").await;
+    for n in 11..=14 {
+        assert!(speak(&discord, &speaker(n), &first, "our side", "").await.contains("posted"));
+    }
+    discord.response(&discord.slash(&prof, sac, "debate advance", json!({})).await).await;
+    let swap = board(&discord, sac, "Sides swapped").await;
+    let sent = discord.click(&speaker(11), swap.id, &swap.button_id("My cards").unwrap()).await;
+    assert!(private(&discord, &sent).await.contains("Your evidence cards · Opposition"), "after the swap, the other side's cards");
+    for n in [13, 14, 11, 12] {
+        assert!(speak(&discord, &speaker(n), &swap, "the other side", "").await.contains("posted"));
+    }
+    discord.wait_message(sac, Duration::from_secs(5), |m| m.text().contains("Sides swapped · Opposition · speaker11")).await;
+    discord.response(&discord.slash(&prof, sac, "debate advance", json!({})).await).await;
+    let joint = board(&discord, sac, "Joint statement").await;
+    assert!(speak(&discord, &speaker(13), &joint, "both sides have a case", "s5-p2-china-opportunity-ev").await.contains("posted"));
+    let sent = discord.click(&speaker(11), joint.id, &joint.button_id("Speak").unwrap()).await;
+    assert!(private(&discord, &sent).await.contains("no speech to give"), "one joint statement for the group");
+    discord.response(&discord.slash(&prof, sac, "debate advance", json!({})).await).await;
+    let judging = board(&discord, sac, "Judging").await;
+    let (official, data) = open_modal(&discord, &prof, &judging, "Ballot").await;
+    let template = data["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
+    let scores = template.lines().map(|l| format!("{l}4 4 4 4")).collect::<Vec<_>>().join("\n");
+    let sent = discord.submit_modal(&prof, sac, &official, &[("scores", &scores), ("winner", ""), ("feedback", "A fair joint statement.")], Some(judging.id)).await;
+    assert!(private(&discord, &sent).await.contains("Official ballot"));
+    discord.response(&discord.slash(&prof, sac, "debate release", json!({})).await).await;
+    let result = discord.wait_message(sac, Duration::from_secs(5), |m| m.text().contains("Result:")).await;
+    assert!(result.text().contains("Consensus") && result.text().contains("Joint statement cited: `s5-p2-china-opportunity-ev`"), "{}", result.text());
 
     // The quick debate's sign-up closed on its timer, armed again after the kill -9.
     let opened = discord.wait_for(Duration::from_secs(45), |v| v.messages().find(|m| m.channel_id == timed && m.text().contains("Now: Opening speeches")).cloned()).await;
