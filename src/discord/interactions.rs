@@ -25,6 +25,7 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let FullEvent::InteractionCreate { interaction } = event else { return Ok(()) };
     let http = &framework.serenity_context.http;
     let data = framework.user_data;
+    let _in_flight = InFlight::enter(&data.in_flight);
     match interaction {
         Interaction::Component(c) => {
             let outcome = component(http, data, c).await;
@@ -37,6 +38,22 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
         _ => {}
     }
     Ok(())
+}
+
+/// Counts an interaction as in flight until it is answered (or its handler ends).
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// How to answer an interaction.

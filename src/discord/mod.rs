@@ -23,6 +23,7 @@ pub mod views;
 use std::future::Future;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -48,7 +49,12 @@ pub struct Data {
     pub questions: PathBuf,
     /// Which servers' rounds this process runs (all, or those of its shards).
     pub shards: Shards,
+    /// Clicks and modal submits being handled now: a shutdown waits for them to be answered.
+    pub in_flight: Arc<AtomicUsize>,
 }
+
+/// How long a shutdown waits for the interactions in flight to be answered.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// What a reload did.
 pub enum Reloaded {
@@ -207,7 +213,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::new(bank, store.clone(), SystemClock));
-    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone() };
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone(), in_flight: in_flight.clone() };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
@@ -268,6 +275,17 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         _ = async { if stopped_rx.await.is_ok() { tokio::time::sleep(Duration::from_secs(5)).await } else { std::future::pending().await } } => Ok(()),
     };
     stopper.abort();
+    // The gateway is closed, so nothing new arrives; answer what is in flight (each answer is
+    // committed before its acknowledgement), then close the store.
+    let drained = tokio::time::timeout(DRAIN, async {
+        while in_flight.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
+    }
     store.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);
