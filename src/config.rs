@@ -60,6 +60,9 @@ pub struct Config {
     pub guild_id: Option<String>,
     /// Another Discord API base, such as the tests' stand-in (env `DISCORD_API_BASE`).
     pub discord_api_base: Option<String>,
+    /// Where `agora serve` answers `/healthz` and `/metrics` (env `AGORA_METRICS_ADDR`,
+    /// e.g. `127.0.0.1:9100`); off when unset.
+    pub metrics_addr: Option<String>,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             log: "info,sqlx=warn".into(),
             guild_id: None,
             discord_api_base: None,
+            metrics_addr: None,
         }
     }
 }
@@ -109,7 +113,7 @@ impl Config {
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
-    /// `AGORA_GUILD_ID`, `DISCORD_API_BASE`.
+    /// `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
             self.discord_token = Secret::new(t);
@@ -125,6 +129,9 @@ impl Config {
         }
         if let Some(b) = var("DISCORD_API_BASE").filter(|b| !b.is_empty()) {
             self.discord_api_base = Some(b);
+        }
+        if let Some(a) = var("AGORA_METRICS_ADDR").filter(|a| !a.is_empty()) {
+            self.metrics_addr = Some(a);
         }
     }
 }

@@ -203,15 +203,34 @@ async fn a_class_plays_a_quiz_in_discord() {
     assert!(bot.wait_exit(Duration::from_secs(10)).await.success(), "{}", bot.logs());
 }
 
-/// SIGTERM in the middle of a burst of clicks: the bot answers what is in flight and exits
-/// 0; every answer it acknowledged is in the database; on the next start the round resumes.
+/// A GET over plain HTTP/1.1: the status and the body.
+async fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// The operator's view, then SIGTERM in the middle of a burst of clicks: `/healthz` and
+/// `/metrics` say what happened; the bot answers what is in flight and exits 0; every answer
+/// it acknowledged is in the database; on the next start the round resumes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     let discord = StandIn::start().await;
     let dir = tempfile::tempdir().unwrap();
     let questions = copy_bank(dir.path());
-    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+    let metrics = BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), args: vec!["--metrics-addr".into(), "127.0.0.1:0".into()], ..BotConfig::default() };
+    let mut bot = Bot::start(&discord, metrics);
     discord.wait_ready(Some(discord.guild)).await;
+    bot.wait_log("metrics listening on ", Duration::from_secs(10)).await;
+    let logs = bot.logs();
+    let addr = logs.split("metrics listening on ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_string();
+    let (status, body) = http_get(&addr, "/healthz").await;
+    assert_eq!((status, body.trim()), (200, "ok"), "connected and the database answers");
     let prof = User::instructor(2001, "prof");
     let sent = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 120})).await;
     discord.response(&sent).await;
@@ -219,6 +238,16 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     let a = q.button_id("A").unwrap();
     let (round_id, _) = round_of(&a);
 
+    // The metrics count what happened: one command, the clicks' answers, their latency.
+    for n in 0..3 {
+        let sent = discord.click(&student(100 + n), q.id, &a).await;
+        reply_to(&discord, &sent).await;
+    }
+    let (status, metrics_before_exit) = http_get(&addr, "/metrics").await;
+    assert_eq!(status, 200);
+    for line in ["agora_answers_recorded_total 3", "agora_interactions_total{kind=\"component\",outcome=\"ok\"} 3", "agora_interactions_total{kind=\"command\",outcome=\"ok\"} 1", "agora_open_rounds 1", "agora_shard_connected{shard=\"0\"} 1", "agora_first_response_seconds_bucket{kind=\"component\",le=\"+Inf\"} 3"] {
+        assert!(metrics_before_exit.lines().any(|l| l == line), "/metrics has `{line}`:\n{metrics_before_exit}");
+    }
     let mut clicks = Vec::new();
     for n in 0..40 {
         if n == 20 {

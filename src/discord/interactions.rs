@@ -26,18 +26,26 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let http = &framework.serenity_context.http;
     let data = framework.user_data;
     let _in_flight = InFlight::enter(&data.in_flight);
+    let received = std::time::Instant::now();
     match interaction {
         Interaction::Component(c) => {
             let outcome = component(http, data, c).await;
             respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
+            measured("component", received);
         }
         Interaction::Modal(m) => {
             let outcome = modal(http, data, m).await;
             respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
+            measured("modal", received);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// The time from an interaction received to its first response sent.
+fn measured(kind: &'static str, received: std::time::Instant) {
+    metrics::histogram!(crate::metrics::FIRST_RESPONSE, "kind" => kind).record(received.elapsed().as_secs_f64());
 }
 
 /// Counts an interaction as in flight until it is answered (or its handler ends).
@@ -68,6 +76,13 @@ pub(crate) enum Response {
 }
 
 async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+    let label = match &outcome {
+        Ok(_) => "ok",
+        Err(Error::User(_)) => "user_error",
+        Err(Error::Internal(_)) => "internal_error",
+    };
+    let kind = if custom_id.split(':').nth(1).is_some_and(|k| matches!(k, "m" | "pm" | "dm" | "dg" | "dbm" | "qm" | "rm")) { "modal" } else { "component" };
+    metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => label).increment(1);
     let response = match outcome {
         Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),

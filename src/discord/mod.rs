@@ -13,6 +13,7 @@ pub mod debate_views;
 mod debates;
 pub mod error;
 pub mod forms;
+mod health;
 mod interactions;
 mod live;
 pub mod lookup;
@@ -164,6 +165,8 @@ pub struct ServeOptions {
     /// Another API base (a stand-in for tests); the rate limiter is off only then.
     pub api_base: Option<String>,
     pub shards: Shards,
+    /// Where to answer `/healthz` and `/metrics`; off when `None`.
+    pub metrics_addr: Option<String>,
 }
 
 impl ServeOptions {
@@ -198,7 +201,8 @@ impl ServeOptions {
         {
             anyhow::bail!("--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}", ids.start, ids.end.saturating_sub(1), total.saturating_sub(1));
         }
-        Ok(ServeOptions { token, guild, api_base, shards })
+        let metrics_addr = config.metrics_addr.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
+        Ok(ServeOptions { token, guild, api_base, shards, metrics_addr })
     }
 }
 
@@ -255,6 +259,14 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         .await
         .map_err(explain)?;
 
+    // The operator's /healthz and /metrics, when asked for; it stops with the bot.
+    let listener_stop = Arc::new(tokio::sync::Notify::new());
+    if let Some(addr) = &opts.metrics_addr {
+        let handle = crate::metrics::install()?;
+        let stop = listener_stop.clone();
+        health::listen(addr, app.clone(), client.shard_manager.clone(), handle, async move { stop.notified().await }).await?;
+    }
+
     let manager = client.shard_manager.clone();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     let stopper = tokio::spawn(async move {
@@ -286,6 +298,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     if drained.is_err() {
         tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
     }
+    listener_stop.notify_one();
     store.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);
@@ -336,6 +349,7 @@ fn framework_options() -> poise::FrameworkOptions<Data, Error> {
         // Replies poise builds itself (its own error messages) mention nobody either.
         allowed_mentions: Some(reply::no_pings()),
         event_handler: |framework, event| Box::pin(interactions::on_event(framework, event)),
+        post_command: |_| Box::pin(async { metrics::counter!(crate::metrics::INTERACTIONS, "kind" => "command", "outcome" => "ok").increment(1) }),
         pre_command: |ctx| {
             Box::pin(async move {
                 tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "command");
@@ -376,6 +390,8 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 }
 
 async fn report(ctx: Context<'_>, error: Error) {
+    let outcome = if matches!(error, Error::User(_)) { "user_error" } else { "internal_error" };
+    metrics::counter!(crate::metrics::INTERACTIONS, "kind" => "command", "outcome" => outcome).increment(1);
     let text = match error {
         Error::User(e) => e.0,
         Error::Internal(e) => {

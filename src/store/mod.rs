@@ -52,6 +52,7 @@
 mod answers;
 mod debates;
 mod error;
+mod health;
 mod model;
 mod prompts;
 mod reports;
