@@ -457,7 +457,17 @@ impl StandIn {
 
     #[allow(clippy::too_many_arguments)]
     fn send_interaction(&self, who: &User, channel: u64, kind: u64, data: Value, message: Option<u64>, label: String, autocomplete: bool) -> Sent {
+        let what = label.clone();
         self.record_interaction(who, channel, kind, data, message, label, autocomplete, true, None)
+            .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {what}"))
+    }
+
+    /// Clicks like [`StandIn::click`], or returns `None` when no bot is connected to receive
+    /// it (a bot that is shutting down), instead of failing the test.
+    pub fn click_if_connected(&self, who: &User, message: u64, custom_id: &str) -> Option<Sent> {
+        let channel = self.message(message)?.channel_id;
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.record_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false, true, None)
     }
 
     /// Clicks the button `custom_id` on `message` as the caller holds it: the interaction
@@ -467,13 +477,15 @@ impl StandIn {
     pub fn click_on(&self, who: &User, message: &Message, custom_id: &str) -> Sent {
         let data = json!({"custom_id": custom_id, "component_type": 2});
         let shown = message_json(message, self.app_id);
-        self.record_interaction(who, message.channel_id, 3, data, Some(message.id), format!("button:{custom_id}"), false, true, Some(shown))
+        let label = format!("button:{custom_id}");
+        self.record_interaction(who, message.channel_id, 3, data, Some(message.id), label.clone(), false, true, Some(shown))
+            .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {label}"))
     }
 
     #[allow(clippy::too_many_arguments)]
     /// `shown` is the message's JSON when the caller has it (`click_on`); otherwise it is
     /// built from the stored message.
-    fn record_interaction(&self, who: &User, channel: u64, kind: u64, data: Value, message: Option<u64>, label: String, autocomplete: bool, gateway: bool, shown: Option<Value>) -> Sent {
+    fn record_interaction(&self, who: &User, channel: u64, kind: u64, data: Value, message: Option<u64>, label: String, autocomplete: bool, gateway: bool, shown: Option<Value>) -> Option<Sent> {
         let mut s = self.shared.lock();
         let id = s.id();
         let token = format!("interaction-token-{id}");
@@ -505,16 +517,18 @@ impl StandIn {
         s.interactions.insert(id, Interaction { sent_at: Instant::now(), token: token.clone(), channel, user: who.id, label: label.clone(), message, autocomplete, callbacks: Vec::new(), original: None, followups: Vec::new() });
         s.by_token.insert(token.clone(), id);
         if gateway && !dispatch(&mut s, guild, "INTERACTION_CREATE", body) {
-            panic!("no bot is connected to the stand-in's gateway to receive {label}");
+            s.interactions.remove(&id);
+            s.by_token.remove(&token);
+            return None;
         }
-        Sent { id, token, channel, user: who.id, label }
+        Some(Sent { id, token, channel, user: who.id, label })
     }
 
     /// Records a slash command interaction from `who` without sending it on the gateway, for
     /// tests that answer it themselves through REST (to check the stand-in's own rules).
     pub fn open_interaction(&self, who: &User, channel: u64, command: &str) -> Sent {
         let data = self.command_data(command, Vec::new());
-        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None)
+        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None).expect("an interaction kept off the gateway is always recorded")
     }
 
     /// The first callback of an interaction (waits up to `WAIT`).
