@@ -42,6 +42,26 @@ enum Command {
     /// Check, count and export the question bank.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Back the score store up, or restore it from a backup.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// SQLite: write a consistent copy of the database to FILE, even while the bot runs
+    /// (never over an existing file). PostgreSQL: says how to use pg_dump.
+    Backup {
+        /// The new file to write the backup to.
+        file: PathBuf,
+    },
+    /// SQLite: replace the database with the backup FILE, once it is checked to be Agora's;
+    /// refused while the bot has the database open. The replaced database is kept beside it
+    /// as NAME.bak-MILLIS. PostgreSQL: says how to use pg_restore or psql.
+    Restore {
+        /// The backup to restore (made by `agora db backup`).
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -224,6 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve(&config, args),
         Command::Play(args) => runtime()?.block_on(play(&config, args)),
         Command::Scores(cmd) => runtime()?.block_on(scores(&config, cmd)),
+        Command::Db(cmd) => runtime()?.block_on(db(&config, cmd)),
     }
 }
 
@@ -378,6 +399,39 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
         }
     }
     app.store().clone().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn db(config: &Config, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    let url = &config.database_url;
+    match cmd {
+        DbCommand::Backup { file } => {
+            // PostgreSQL is refused before anything connects.
+            if let Some(refusal) = agora::store::backup_refusal(url, &file) {
+                return Err(refusal.into());
+            }
+            // Connecting would create a missing file: a backup of nothing is refused instead.
+            let path = agora::store::sqlite_file(url).unwrap_or_default();
+            if !path.is_file() {
+                anyhow::bail!("there is no database at {} to back up (DATABASE_URL is {url})", path.display());
+            }
+            let store = connect(config).await?;
+            let made = store.backup(url, &file).await;
+            store.close().await;
+            made?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!("Backed up {} into {} ({size} bytes).", path.display(), file.display());
+        }
+        DbCommand::Restore { file } => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+            let restored = agora::store::restore(url, &file, now).await?;
+            println!("Restored {} from {} ({} migrations; any newer ones apply on the next start).", restored.database.display(), file.display(), restored.migrations);
+            match restored.previous {
+                Some(old) => println!("The database it replaced is kept as {}.", old.display()),
+                None => println!("There was no database there before."),
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
