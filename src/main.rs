@@ -170,6 +170,20 @@ enum ScoresCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Delete everything stored about one student in one server (a data request): answers,
+    /// practice sessions, debate speeches, ballots, votes and seats, prompt answers, awards and
+    /// the student's name. Without --yes, only says what would go.
+    Forget {
+        /// The server (a Discord server id, or `local` for the terminal's students).
+        #[arg(long)]
+        guild: String,
+        /// The student's user id (a Discord user id; `agora scores show --name` finds it).
+        #[arg(long, value_name = "ID")]
+        user: String,
+        /// Delete, rather than only count what would be deleted.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -388,6 +402,31 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 for p in &r.picks {
                     println!("    {} {:<70} {:>4} ({:.0}%)", if p.correct { "*" } else { " " }, p.label, p.count, p.rate * 100.0);
                 }
+            }
+        }
+        ScoresCommand::Forget { guild, user, yes } => {
+            let (guild, user) = (GuildId::new(guild), UserId::new(user));
+            let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &user).await.map_err(fail)?)?;
+            let counts: Vec<(String, usize)> = records["tables"].as_object().into_iter().flatten().map(|(t, rows)| (t.clone(), rows.as_array().map_or(0, Vec::len))).filter(|(_, n)| *n > 0).collect();
+            let shown = display_name(user.as_str());
+            if counts.is_empty() {
+                println!("Server {guild} holds nothing about user {shown}: nothing to delete.");
+            } else if !yes {
+                let total: usize = counts.iter().map(|(_, n)| n).sum();
+                println!("Server {guild} holds {total} rows about user {shown}:");
+                for (table, n) in &counts {
+                    println!("  {table:<18} {n:>6}");
+                }
+                println!("Nothing was deleted. Run again with --yes to delete them all.");
+                app.store().clone().close().await;
+                return Ok(ExitCode::FAILURE);
+            } else {
+                let gone = app.forget_student(&guild, &user).await.map_err(fail)?;
+                println!("Deleted {} rows about user {shown} in server {guild}:", gone.total());
+                for (table, n) in gone.rows.iter().filter(|(_, n)| *n > 0) {
+                    println!("  {table:<18} {n:>6}");
+                }
+                println!("Their scores are gone from the leaderboard and the gradebook.");
             }
         }
         ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {

@@ -199,3 +199,28 @@ fn a_blank_name_is_refused_with_a_hint() {
     assert_eq!(run.code, 2);
     assert!(run.err.contains("a name is needed to keep your scores: pass --name NAME"), "{}", run.err);
 }
+
+#[test]
+fn scores_forget_counts_first_and_deletes_only_with_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "2", "--seed", "42", "--name", "Ada"], "true\nfalse\n");
+    assert_eq!(run.code, 0, "{}", run.err);
+    let bo = agora(dir.path(), &["play", "--kind", "true-false", "--count", "1", "--seed", "42", "--name", "Bo"], "true\n");
+    assert_eq!(bo.code, 0, "{}", bo.err);
+    let asked = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada"], "");
+    assert_eq!(asked.code, 1, "{}", asked.err);
+    assert!(asked.out.contains("Server local holds 6 rows about user local:ada:"), "{}", asked.out);
+    assert!(asked.out.contains("answers") && asked.out.contains("Nothing was deleted. Run again with --yes"), "{}", asked.out);
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert!(show.out.contains("2 answered"), "still there after the question: {}", show.out);
+    let done = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
+    assert_eq!(done.code, 0, "{}", done.err);
+    assert!(done.out.contains("Deleted 6 rows about user local:ada in server local:"), "{}", done.out);
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert!(show.out.contains("Ada has not answered any question yet"), "{}", show.out);
+    let board = agora(dir.path(), &["scores", "leaderboard"], "");
+    assert!(board.out.contains("Bo") && !board.out.contains("Ada"), "{}", board.out);
+    let again = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
+    assert_eq!(again.code, 0);
+    assert!(again.out.contains("holds nothing about user local:ada"), "{}", again.out);
+}

@@ -53,6 +53,7 @@ mod answers;
 mod backup;
 mod debates;
 mod error;
+mod forget;
 mod model;
 mod prompts;
 mod reports;
@@ -71,6 +72,7 @@ use tokio::sync::Mutex;
 
 pub use error::{Result, StoreError};
 pub use answers::NamedAnswer;
+pub use forget::Forgotten;
 pub use backup::{Restored, backup_refusal, restore, restore_refusal};
 pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
