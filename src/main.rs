@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use agora::app::{App, AppError, SystemClock};
 use agora::bank::{self, Source};
-use agora::config::Config;
+use agora::config::{Config, LogFormat};
 use agora::ids::{GuildId, UserId};
 use agora::discord::{self, ServeOptions, Shards};
 use agora::quiz::Filter;
@@ -232,27 +232,49 @@ enum ExportFormat {
     Gift,
 }
 
+/// Set once logs go out as JSON lines: the final error then goes out as one too.
+static JSON_LOGS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if JSON_LOGS.get().is_some() {
+                tracing::error!("{e:#}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(2)
         }
     }
 }
 
-fn init_logs(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: logs piped to a file or a container runtime stay plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+/// Logs to standard error: lines for a person by default, JSON lines with `log_format: json`.
+/// What is logged never holds the token (a `Secret`) nor what a student typed.
+/// The terminal's commands (`play`, `scores`, `bank`, `db`) keep their standard error for
+/// warnings unless a log filter is given (`RUST_LOG` or `log`); the bot logs at `info`.
+fn init_logs(config: &Config, serving: bool) {
+    let chosen = if serving || config.log != Config::default().log { config.log.as_str() } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_new(chosen).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => {
+            // Colours only on a terminal: logs piped to a file or a container runtime stay plain text.
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let _ = logs.with_ansi(ansi).try_init();
+        }
+        LogFormat::Json => {
+            if logs.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init().is_ok() {
+                let _ = JSON_LOGS.set(());
+            }
+        }
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
-    init_logs(&config);
+    init_logs(&config, matches!(cli.command, Command::Serve(_)));
     match cli.command {
         Command::Bank(cmd) => bank_command(cmd),
         Command::Serve(args) => serve(&config, args),

@@ -165,6 +165,7 @@ impl Store {
         rounds::backfill_round_questions(&mut conn).await?;
         drop(conn);
         let writer = Writer::Pool(pool.clone());
+        tracing::info!(database = %shown, "score store opened (PostgreSQL)");
         Ok(Store {
             backend: Backend::Postgres,
             reader: pool,
@@ -226,6 +227,7 @@ impl Store {
             .map_err(connect_err)?;
         let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
         let answers = writer::AnswerSink::batching(writer.clone());
+        tracing::info!(database = %shown, "score store opened (SQLite)");
         Ok(Store {
             backend: Backend::Sqlite,
             reader,
