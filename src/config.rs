@@ -41,7 +41,7 @@ impl fmt::Display for Secret {
 }
 
 /// The names of the settings, as the file spells them.
-const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base"];
+const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base", "metrics_addr"];
 
 /// How log lines are written to standard error.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -84,6 +84,9 @@ pub struct Config {
     pub guild_id: Option<String>,
     /// Another Discord API base, such as the tests' stand-in (env `DISCORD_API_BASE`).
     pub discord_api_base: Option<String>,
+    /// Where `agora serve` answers `/healthz` and `/metrics` (env `AGORA_METRICS_ADDR`,
+    /// e.g. `127.0.0.1:9100`); off when unset.
+    pub metrics_addr: Option<String>,
 }
 
 impl Default for Config {
@@ -96,6 +99,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             guild_id: None,
             discord_api_base: None,
+            metrics_addr: None,
         }
     }
 }
@@ -134,7 +138,8 @@ impl Config {
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
-    /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`. An unknown log format is an error.
+    /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`. An
+    /// unknown log format is an error.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
             self.discord_token = Secret::new(t);
@@ -150,6 +155,9 @@ impl Config {
         }
         if let Some(b) = var("DISCORD_API_BASE").filter(|b| !b.is_empty()) {
             self.discord_api_base = Some(b);
+        }
+        if let Some(a) = var("AGORA_METRICS_ADDR").filter(|a| !a.is_empty()) {
+            self.metrics_addr = Some(a);
         }
         if let Some(f) = var("AGORA_LOG_FORMAT").filter(|f| !f.trim().is_empty()) {
             self.log_format = f.parse().map_err(|e: String| anyhow::anyhow!(e))?;

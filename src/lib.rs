@@ -10,6 +10,7 @@ pub mod config;
 pub mod debate;
 pub mod discord;
 pub mod ids;
+pub mod metrics;
 pub mod quiz;
 pub mod scoring;
 pub mod stable;

@@ -96,6 +96,10 @@ struct ServeArgs {
     /// How many shards all processes run together (with --shards).
     #[arg(long, value_name = "N", requires = "shards", value_parser = clap::value_parser!(u32).range(1..))]
     shard_total: Option<u32>,
+    /// Answer /healthz and /metrics (Prometheus) on this address, e.g. 127.0.0.1:9100
+    /// (default: metrics_addr in the config, or $AGORA_METRICS_ADDR; off when none).
+    #[arg(long, value_name = "ADDR")]
+    metrics_addr: Option<String>,
 }
 
 /// `--shards`: `FIRST-LAST` or one shard `N`, as a half-open range.
@@ -289,6 +293,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 fn serve(config: &Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = config.clone();
+    if let Some(addr) = args.metrics_addr {
+        config.metrics_addr = Some(addr);
+    }
+    let config = &config;
     let shards = match (args.shards, args.shard_total) {
         (Some(ids), Some(total)) => Shards::Range { ids, total },
         _ => Shards::Auto,

@@ -5,17 +5,15 @@
 use std::sync::Arc;
 
 use agora::app::{App, AppError, LiveRequest, ManualClock, Member, PracticeRequest, PracticeStep, QuestionView, UserError};
-use agora::bank::{self, Answer, Bank, Kind};
+use agora::bank::{Answer, Bank, Kind};
 use agora::ids::{ChannelId, GuildId, UserId};
 use agora::quiz::{self, Filter, Lean};
 use agora::store::{RoundStatus, Store};
-use sqlx::migrate::MigrateDatabase;
 
-const START: i64 = 1_800_000_000_000;
+mod common;
 
-fn bank() -> Bank {
-    bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/questions")), None).expect("the bundled bank loads")
-}
+use common::{Postgres, START, bank, sqlite_store};
+
 
 fn instructor() -> Member {
     Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
@@ -48,28 +46,7 @@ fn live_request(count: usize, seed: u64) -> LiveRequest {
     LiveRequest { filter: Filter { kinds: vec![Kind::Single], ..Filter::default() }, count, seconds: Some(30), speed_bonus: Some(true), seed: Some(seed) }
 }
 
-async fn sqlite_store(dir: &tempfile::TempDir) -> (Store, String) {
-    let url = format!("sqlite://{}/agora.db", dir.path().display());
-    (Store::connect(&url).await.expect("open SQLite store"), url)
-}
 
-/// A fresh PostgreSQL database for one test, dropped afterwards.
-struct Postgres(String);
-
-impl Postgres {
-    async fn new() -> Postgres {
-        sqlx::any::install_default_drivers();
-        let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let server = &base[..base.rfind('/').expect("a database URL ends in /NAME")];
-        let url = format!("{server}/agora_app_{:016x}", rand::random::<u64>());
-        sqlx::Any::create_database(&url).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start it or set AGORA_TEST_POSTGRES_URL"));
-        Postgres(url)
-    }
-
-    async fn drop(self) {
-        sqlx::Any::force_drop_database(&self.0).await.expect("drop the test database");
-    }
-}
 
 /// 30 students answer the first question at once; each is counted once, a second click,
 /// a late answer and an answer after the reveal are refused and not scored, and the
@@ -186,7 +163,7 @@ async fn a_live_round_survives_a_restart(url: String) {
 #[tokio::test]
 async fn a_class_answers_a_live_question_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    a_class_answers_a_live_question(sqlite_store(&dir).await.0).await;
+    a_class_answers_a_live_question(sqlite_store(&dir).await).await;
 }
 
 #[tokio::test]
@@ -214,7 +191,7 @@ async fn a_live_round_survives_a_restart_on_postgres() {
 #[tokio::test]
 async fn one_live_round_per_channel_and_only_instructors_start_one() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::new(bank(), sqlite_store(&dir).await.0, ManualClock::new(START));
+    let app = App::new(bank(), sqlite_store(&dir).await, ManualClock::new(START));
     let guild = GuildId::from("g1");
     let refused = app.live_start(&guild, &ChannelId::from("c1"), &student(1), &live_request(2, 1)).await.unwrap_err();
     assert_eq!(user_error(refused), UserError::NotInstructor);
@@ -234,7 +211,7 @@ async fn one_live_round_per_channel_and_only_instructors_start_one() {
 #[tokio::test]
 async fn practice_goes_question_by_question_and_one_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = sqlite_store(&dir).await;
+    let store = sqlite_store(&dir).await;
     let clock = Arc::new(ManualClock::new(START));
     let app = App::new(bank(), store.clone(), clock.clone());
     let guild = GuildId::from("g1");
@@ -300,7 +277,7 @@ async fn concurrent_practice_starts_leave_one_open(store: Store) {
 #[tokio::test]
 async fn concurrent_practice_starts_leave_one_open_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    concurrent_practice_starts_leave_one_open(sqlite_store(&dir).await.0).await;
+    concurrent_practice_starts_leave_one_open(sqlite_store(&dir).await).await;
 }
 
 #[tokio::test]
@@ -317,7 +294,7 @@ async fn concurrent_practice_starts_leave_one_open_on_postgres() {
 #[tokio::test]
 async fn a_students_records_are_theirs_alone_and_forgetting_empties_them() {
     let dir = tempfile::tempdir().unwrap();
-    let (store, _) = sqlite_store(&dir).await;
+    let store = sqlite_store(&dir).await;
     let clock = Arc::new(ManualClock::new(START));
     let app = App::new(bank(), store.clone(), clock.clone());
     let guild = GuildId::from("g1");

@@ -8,18 +8,16 @@ use std::sync::Arc;
 use agora::app::{
     App, AppError, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError,
 };
-use agora::bank::{self, Bank, PromptKind};
+use agora::bank::PromptKind;
 use agora::debate::{BallotDraft, DecidedBy, Decision, Format, Join, Phase, PollTally, Refusal, Side, SlotKey, SpeakerScores, SpeechDraft, Stance, Status};
 use agora::ids::{ChannelId, GuildId, SubmissionId, UserId};
 use agora::store::{RankBy, Store};
-use sqlx::migrate::MigrateDatabase;
 
-const START: i64 = 1_800_000_000_000;
+mod common;
+
+use common::{Postgres, START, bank, sqlite_store};
 const MOTION: &str = "alliance-in-all-but-name";
 
-fn bank() -> Bank {
-    bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/questions")), None).expect("the bundled bank loads")
-}
 
 fn instructor() -> Member {
     Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
@@ -61,27 +59,7 @@ fn member(id: &UserId) -> Member {
     student(n)
 }
 
-async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
-    Store::connect(&format!("sqlite://{}/agora.db", dir.path().display())).await.expect("open SQLite store")
-}
 
-/// A fresh PostgreSQL database for one test, dropped afterwards.
-struct Postgres(String);
-
-impl Postgres {
-    async fn new() -> Postgres {
-        sqlx::any::install_default_drivers();
-        let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let server = &base[..base.rfind('/').expect("a database URL ends in /NAME")];
-        let url = format!("{server}/agora_debate_{:016x}", rand::random::<u64>());
-        sqlx::Any::create_database(&url).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start it or set AGORA_TEST_POSTGRES_URL"));
-        Postgres(url)
-    }
-
-    async fn drop(self) {
-        sqlx::Any::force_drop_database(&self.0).await.expect("drop the test database");
-    }
-}
 
 /// Six students and an instructor debate the bank's first motion before an audience of
 /// four: sign-up, the polls, three rounds of speeches with evidence cards, a flag, the

@@ -202,3 +202,90 @@ async fn a_class_plays_a_quiz_in_discord() {
     bot.signal("TERM");
     assert!(bot.wait_exit(Duration::from_secs(10)).await.success(), "{}", bot.logs());
 }
+
+/// A GET over plain HTTP/1.1: the status and the body.
+async fn http_get(addr: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// The operator's view, then SIGTERM in the middle of a burst of clicks: `/healthz` and
+/// `/metrics` say what happened; the bot answers what is in flight and exits 0; every answer
+/// it acknowledged is in the database; on the next start the round resumes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
+    let discord = StandIn::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let questions = copy_bank(dir.path());
+    let metrics = BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), args: vec!["--metrics-addr".into(), "127.0.0.1:0".into()], ..BotConfig::default() };
+    let mut bot = Bot::start(&discord, metrics);
+    discord.wait_ready(Some(discord.guild)).await;
+    bot.wait_log("metrics listening on ", Duration::from_secs(10)).await;
+    let logs = bot.logs();
+    let addr = logs.split("metrics listening on ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap().to_string();
+    let (status, body) = http_get(&addr, "/healthz").await;
+    assert_eq!((status, body.trim()), (200, "ok"), "connected and the database answers");
+    let prof = User::instructor(2001, "prof");
+    let sent = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 120})).await;
+    discord.response(&sent).await;
+    let q = wait_question(&discord, discord.channel, 1).await;
+    let a = q.button_id("A").unwrap();
+    let (round_id, _) = round_of(&a);
+
+    // The metrics count what happened: one command, the clicks' answers, their latency.
+    for n in 0..3 {
+        let sent = discord.click(&student(100 + n), q.id, &a).await;
+        reply_to(&discord, &sent).await;
+    }
+    let (status, metrics_before_exit) = http_get(&addr, "/metrics").await;
+    assert_eq!(status, 200);
+    for line in ["agora_answers_recorded_total 3", "agora_interactions_total{kind=\"component\",outcome=\"ok\"} 3", "agora_interactions_total{kind=\"command\",outcome=\"ok\"} 1", "agora_open_rounds 1", "agora_shard_connected{shard=\"0\"} 1", "agora_first_response_seconds_bucket{kind=\"component\",le=\"+Inf\"} 3"] {
+        assert!(metrics_before_exit.lines().any(|l| l == line), "/metrics has `{line}`:\n{metrics_before_exit}");
+    }
+    let mut clicks = Vec::new();
+    for n in 0..40 {
+        if n == 20 {
+            bot.signal("TERM");
+        }
+        clicks.push(discord.click(&student(n), q.id, &a).await);
+    }
+    let status = bot.wait_exit(Duration::from_secs(15)).await;
+    assert!(status.success(), "SIGTERM ends the bot with status 0: {status:?}\n{}", bot.logs());
+    let acknowledged: Vec<u64> = clicks
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| discord.callbacks(s).iter().any(|c| c.data["content"].as_str().is_some_and(|t| t.contains("Locked in"))))
+        .map(|(n, _)| 3000 + n as u64)
+        .collect();
+    assert!(acknowledged.len() >= 20, "the clicks before the signal were answered: {}", acknowledged.len());
+    // Clicks that reached a bot already leaving were never answered: Discord would show
+    // "interaction failed" and the student clicks again after the restart.
+    let unanswered = discord.take_violations();
+    assert!(unanswered.iter().all(|v| v.contains("never got a response")), "{unanswered:#?}");
+
+    let store = Store::connect(&bot.database_url).await.unwrap();
+    let guild = GuildId::new(discord.guild.to_string());
+    let item = store.round(&guild, &round_id).await.unwrap().unwrap().item_ids[0].clone();
+    let stored: Vec<u64> = store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().iter().map(|a| a.answer.user_id.as_str().parse().unwrap()).collect();
+    for user in &acknowledged {
+        assert!(stored.contains(user), "acknowledged answer of {user} is in the database");
+    }
+
+    let before = discord.registrations();
+    bot.restart(&discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    let late = discord.click(&student(99), q.id, &a).await;
+    assert!(reply_to(&discord, &late).await.contains("Locked in"), "the round resumes where it was");
+    let after = store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().len();
+    assert_eq!(after, stored.len() + 1);
+    discord.assert_clean();
+    store.close().await;
+    bot.signal("TERM");
+    assert!(bot.wait_exit(Duration::from_secs(10)).await.success());
+}

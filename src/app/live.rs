@@ -17,7 +17,7 @@ use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
 use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
 use crate::scoring::Rules;
-use crate::store::{AnswerRecord, NamedAnswer, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{NamedAnswer, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
 
 /// What an instructor asked for when starting a live round.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -132,18 +132,7 @@ impl App {
         };
         let (outcome, response) = outcome;
         self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
-        let record = AnswerRecord {
-            guild_id: guild.clone(),
-            round_id: round_id.clone(),
-            item_id: item.clone(),
-            user_id: student.id.clone(),
-            response: view::canonical(&response),
-            correct: outcome.verdict.correct,
-            credit: outcome.verdict.credit,
-            points: outcome.score.points,
-            elapsed_ms: outcome.elapsed_ms,
-            answered_at: now,
-        };
+        let record = view::answer_record(guild, round_id, item, &student.id, &response, &outcome, now);
         match self.store.record_answer(&record).await? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),

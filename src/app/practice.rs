@@ -11,7 +11,7 @@ use crate::bank::Bank;
 use crate::ids::{GuildId, ItemId, RoundId, UserId};
 use crate::quiz::{self, Filter, History, Lean, Next, Practice, PracticeRecord, Summary, TopicRecord};
 use crate::scoring::Streak;
-use crate::store::{AnswerRecord, NamedAnswer, NewRound, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{NamedAnswer, NewRound, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
 
 /// What a student asked to practise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,18 +84,7 @@ impl App {
         let rules = self.settings(guild).await?.scoring;
         let now = self.now();
         let outcome = practice.answer(q, &response, now, &rules)?;
-        let record = AnswerRecord {
-            guild_id: guild.clone(),
-            round_id: round_id.clone(),
-            item_id: item.clone(),
-            user_id: student.clone(),
-            response: view::canonical(&response),
-            correct: outcome.verdict.correct,
-            credit: outcome.verdict.credit,
-            points: outcome.score.points,
-            elapsed_ms: outcome.elapsed_ms,
-            answered_at: now,
-        };
+        let record = view::answer_record(guild, round_id, item, student, &response, &outcome, now);
         // Committed first; only then is the student told the answer counted.
         match self.store.record_answer(&record).await? {
             Recorded::Counted => {}

@@ -9,9 +9,9 @@
 
 use crate::bank::{Answer, Bank, Kind, PromptKind, Question};
 use crate::debate::{Decision, Format, Phase, PlannedPhase, Poll, ShadowSummary, Side, SpeechRef, Stance, Status, Swing};
-use crate::ids::{ChannelId, DebateId, ItemId, RoundId, SubmissionId, UserId};
-use crate::quiz::{self, Millis, Presentation, Response};
-use crate::store::{LeaderboardRow, Tally};
+use crate::ids::{ChannelId, DebateId, GuildId, ItemId, RoundId, SubmissionId, UserId};
+use crate::quiz::{self, Millis, Outcome, Presentation, Response};
+use crate::store::{AnswerRecord, LeaderboardRow, Tally};
 
 /// One cited passage, as shown under an answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -267,6 +267,23 @@ pub(crate) fn canonical(r: &Response) -> String {
         Response::Number(n) => n.to_string(),
         Response::Order(v) => v.iter().map(bank_letter).collect::<Vec<_>>().join(""),
         Response::Text(t) => t.clone(),
+    }
+}
+
+/// The row an accepted answer becomes: the response in the bank's terms, with its verdict
+/// and points.
+pub(crate) fn answer_record(guild: &GuildId, round: &RoundId, item: &ItemId, user: &UserId, response: &Response, outcome: &Outcome, now: Millis) -> AnswerRecord {
+    AnswerRecord {
+        guild_id: guild.clone(),
+        round_id: round.clone(),
+        item_id: item.clone(),
+        user_id: user.clone(),
+        response: canonical(response),
+        correct: outcome.verdict.correct,
+        credit: outcome.verdict.credit,
+        points: outcome.score.points,
+        elapsed_ms: outcome.elapsed_ms,
+        answered_at: now,
     }
 }
 

@@ -24,18 +24,43 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let FullEvent::InteractionCreate { interaction } = event else { return Ok(()) };
     let http = &framework.serenity_context.http;
     let data = framework.user_data;
+    let _in_flight = InFlight::enter(&data.in_flight);
+    let received = std::time::Instant::now();
     match interaction {
         Interaction::Component(c) => {
             let outcome = component(http, data, c).await;
             respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
+            measured("component", received);
         }
         Interaction::Modal(m) => {
             let outcome = modal(http, data, m).await;
             respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
+            measured("modal", received);
         }
         _ => {}
     }
     Ok(())
+}
+
+/// The time from an interaction received to its first response sent.
+fn measured(kind: &'static str, received: std::time::Instant) {
+    metrics::histogram!(crate::metrics::FIRST_RESPONSE, "kind" => kind).record(received.elapsed().as_secs_f64());
+}
+
+/// Counts an interaction as in flight until it is answered (or its handler ends).
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// How to answer an interaction.
@@ -50,6 +75,13 @@ enum Response {
 }
 
 async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+    let label = match &outcome {
+        Ok(_) => "ok",
+        Err(Error::User(_)) => "user_error",
+        Err(Error::Internal(_)) => "internal_error",
+    };
+    let kind = if custom_id.split(':').nth(1).is_some_and(|k| k == "m" || k == "pm") { "modal" } else { "component" };
+    metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => label).increment(1);
     let response = match outcome {
         Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),

@@ -10,6 +10,7 @@ pub mod access;
 mod commands;
 pub mod custom_id;
 pub mod error;
+mod health;
 mod interactions;
 mod live;
 pub mod lookup;
@@ -20,6 +21,7 @@ pub mod views;
 use std::future::Future;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -45,7 +47,12 @@ pub struct Data {
     pub questions: PathBuf,
     /// Which servers' rounds this process runs (all, or those of its shards).
     pub shards: Shards,
+    /// Clicks and modal submits being handled now: a shutdown waits for them to be answered.
+    pub in_flight: Arc<AtomicUsize>,
 }
+
+/// How long a shutdown waits for the interactions in flight to be answered.
+const DRAIN: Duration = Duration::from_secs(5);
 
 /// What a reload did.
 pub enum Reloaded {
@@ -155,6 +162,8 @@ pub struct ServeOptions {
     /// Another API base (a stand-in for tests); the rate limiter is off only then.
     pub api_base: Option<String>,
     pub shards: Shards,
+    /// Where to answer `/healthz` and `/metrics`; off when `None`.
+    pub metrics_addr: Option<String>,
 }
 
 impl ServeOptions {
@@ -189,7 +198,8 @@ impl ServeOptions {
         {
             anyhow::bail!("--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}", ids.start, ids.end.saturating_sub(1), total.saturating_sub(1));
         }
-        Ok(ServeOptions { token, guild, api_base, shards })
+        let metrics_addr = config.metrics_addr.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
+        Ok(ServeOptions { token, guild, api_base, shards, metrics_addr })
     }
 }
 
@@ -204,7 +214,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::new(bank, store.clone(), SystemClock));
-    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone() };
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone(), in_flight: in_flight.clone() };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
@@ -243,6 +254,14 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         .await
         .map_err(explain)?;
 
+    // The operator's /healthz and /metrics, when asked for; it stops with the bot.
+    let listener_stop = Arc::new(tokio::sync::Notify::new());
+    if let Some(addr) = &opts.metrics_addr {
+        let handle = crate::metrics::install()?;
+        let stop = listener_stop.clone();
+        health::listen(addr, app.clone(), client.shard_manager.clone(), handle, async move { stop.notified().await }).await?;
+    }
+
     let manager = client.shard_manager.clone();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     let stopper = tokio::spawn(async move {
@@ -263,6 +282,18 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         _ = async { if stopped_rx.await.is_ok() { tokio::time::sleep(Duration::from_secs(5)).await } else { std::future::pending().await } } => Ok(()),
     };
     stopper.abort();
+    // The gateway is closed, so nothing new arrives; answer what is in flight (each answer is
+    // committed before its acknowledgement), then close the store.
+    let drained = tokio::time::timeout(DRAIN, async {
+        while in_flight.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
+    }
+    listener_stop.notify_one();
     store.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);
@@ -313,6 +344,7 @@ fn framework_options() -> poise::FrameworkOptions<Data, Error> {
         // Replies poise builds itself (its own error messages) mention nobody either.
         allowed_mentions: Some(reply::no_pings()),
         event_handler: |framework, event| Box::pin(interactions::on_event(framework, event)),
+        post_command: |_| Box::pin(async { metrics::counter!(crate::metrics::INTERACTIONS, "kind" => "command", "outcome" => "ok").increment(1) }),
         pre_command: |ctx| {
             Box::pin(async move {
                 tracing::debug!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "command");
@@ -353,6 +385,8 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 }
 
 async fn report(ctx: Context<'_>, error: Error) {
+    let outcome = if matches!(error, Error::User(_)) { "user_error" } else { "internal_error" };
+    metrics::counter!(crate::metrics::INTERACTIONS, "kind" => "command", "outcome" => outcome).increment(1);
     let text = match error {
         Error::User(e) => e.0,
         Error::Internal(e) => {

@@ -54,6 +54,7 @@ mod backup;
 mod debates;
 mod error;
 mod forget;
+mod health;
 mod model;
 mod prompts;
 mod reports;

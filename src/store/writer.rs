@@ -160,6 +160,16 @@ impl AnswerSink {
     }
 
     pub(crate) async fn record(&self, answer: &AnswerRecord) -> Result<Recorded> {
+        let started = std::time::Instant::now();
+        let recorded = self.record_unmeasured(answer).await;
+        metrics::histogram!(crate::metrics::COMMIT).record(started.elapsed().as_secs_f64());
+        if matches!(recorded, Ok(Recorded::Counted)) {
+            metrics::counter!(crate::metrics::ANSWERS).increment(1);
+        }
+        recorded
+    }
+
+    async fn record_unmeasured(&self, answer: &AnswerRecord) -> Result<Recorded> {
         match self {
             AnswerSink::Direct(writer) => insert_one(&mut *writer.acquire().await?, answer).await,
             AnswerSink::Batching { writer, queue } => {
@@ -217,6 +227,7 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
             let _ = reply.send(insert_one(&mut conn, &answer).await);
             continue;
         }
+        metrics::histogram!(crate::metrics::BATCH).record(batch.len() as f64);
         match insert_batch(&mut conn, &batch).await {
             Ok(outcomes) => {
                 for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {

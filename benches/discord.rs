@@ -1,0 +1,556 @@
+//! The bot as a class meets it, timed: the real `agora serve` (the release build) against the
+//! Discord stand-in of `tests/support`, on SQLite and on PostgreSQL. Every answer is
+//! committed before the bot acknowledges it, and the bench checks the database afterwards.
+//!
+//! * **burst**: 500 students answer one live question within one second (one click every
+//!   2 ms); all 500 must be acknowledged ("Locked in") and stored. Latency is the stand-in's
+//!   `Callback::after`: from the moment it sends the click on the gateway to the moment the
+//!   bot's callback reaches it. Target: p99 ≤ 10 ms.
+//! * **steps**: offered rates from 1,000 to 12,000 answers/s, 3 s each, open loop (clicks
+//!   leave on schedule whatever the bot's backlog), spread over enough classes of at most 500
+//!   students, each in its own channel with its own live round, so each student answers each
+//!   question once; between steps the instructor presses Reveal, then Next, in every
+//!   channel. A step holds when every answer is acknowledged and stored, no response comes
+//!   later than Discord's 3 s and p99 ≤ 50 ms. Target: ≥ 6,000 answers/s on SQLite.
+//! * **memory**: the bot's VmRSS with the bank loaded, idle and at its peak during the
+//!   fastest step that held. Target: ≤ 30 MB.
+//!
+//! Besides, per step, the CPU time the bot and this process (the stand-in and the clicking
+//! students) spent per answer, read from `/proc`, to show where the time goes.
+//!
+//! Run: `cargo bench --bench discord` (both backends; `-- sqlite` or `-- postgres` for one).
+//! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`): a fresh database is created beside it for the
+//! run and dropped after; if none can be created, PostgreSQL is skipped with a message.
+//! `AGORA_BENCH_LOG` sets the bot's log filter (default: the product's). Without `--bench` (as
+//! `cargo test --all-targets` runs it) it only says how to run it.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use agora::ids::{GuildId, ItemId, RoundId};
+use agora::store::Store;
+use serde_json::{Value, json};
+use sqlx::migrate::MigrateDatabase;
+use support::discord::{Message, Sent, StandIn, User};
+
+/// poise's choice index for `kind: single` (see `KindChoice`).
+const SINGLE: u64 = 0;
+/// The burst: this many students within `BURST_WINDOW`.
+const BURST: usize = 500;
+const BURST_WINDOW: Duration = Duration::from_secs(1);
+/// The offered rates of the steps (answers/s), each held for `STEP`.
+const RATES: [u64; 10] = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_000];
+const STEP: Duration = Duration::from_secs(3);
+/// The largest class in one channel.
+const CLASS: usize = 500;
+/// Stepping stops after this many steps in a row that did not hold.
+const FAILURES_TO_STOP: usize = 2;
+/// How long to wait for the last acknowledgements of a step.
+const DRAIN: Duration = Duration::from_secs(30);
+const P99_BURST: Duration = Duration::from_millis(10);
+const P99_STEP: Duration = Duration::from_millis(50);
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.iter().any(|a| a == "--bench") {
+        println!("benches/discord.rs: run it with `cargo bench --bench discord` (it starts the release bot and takes a few minutes)");
+        return;
+    }
+    let wanted: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
+    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| name.contains(w));
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    let binary = env!("CARGO_BIN_EXE_agora");
+    let release = Path::new(binary).components().any(|c| c.as_os_str() == "release");
+    println!("bot binary: {binary} ({})", if release { "release build" } else { "NOT a release build: run through `cargo bench`" });
+    println!("machine: {} cores; {}", std::thread::available_parallelism().map_or(0, |n| n.get()), uptime());
+    let mut reports = Vec::new();
+    if runs("sqlite") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("agora.db").display());
+        reports.push(rt.block_on(scenario("SQLite", url)));
+    }
+    if runs("postgres") {
+        match rt.block_on(fresh_postgres()) {
+            Ok(url) => {
+                // A panic in the scenario still drops the database.
+                let outcome = rt.block_on(tokio::spawn(scenario("PostgreSQL", url.clone())));
+                if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
+                    eprintln!("could not drop the bench database {url}: {e}");
+                }
+                match outcome {
+                    Ok(report) => reports.push(report),
+                    Err(e) => std::panic::resume_unwind(e.into_panic()),
+                }
+            }
+            Err(why) => println!("skipping PostgreSQL: {why}"),
+        }
+    }
+    println!("\nafter the run: {}", uptime());
+    summary(&reports);
+}
+
+/// `uptime`'s load averages, for the record.
+fn uptime() -> String {
+    Command::new("uptime").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_else(|e| format!("(uptime: {e})"))
+}
+
+/// A new, empty database beside `AGORA_TEST_POSTGRES_URL`'s.
+async fn fresh_postgres() -> Result<String, String> {
+    sqlx::any::install_default_drivers();
+    let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let slash = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |s| s + 2)).ok_or_else(|| format!("no database name in {base}"))?;
+    let url = format!("{}/agora_bench_discord_{:016x}", &base[..slash], rand::random::<u64>());
+    sqlx::Any::create_database(&url).await.map_err(|e| format!("cannot create a database beside {base}: {e}"))?;
+    Ok(url)
+}
+
+// ---------------------------------------------------------------------------------------
+// The bot as a child process.
+
+/// `agora serve` from the release build, on `database_url`, with the repository's bank and
+/// the product's default log level. Dropping it kills the process.
+struct Bot {
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bot {
+    fn start(discord: &StandIn, database_url: &str) -> Bot {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = support::bot::root();
+        let config = dir.path().join("agora.yaml");
+        let mut yaml = format!("database_url: {database_url:?}\nquestions: {:?}\n", root.join("questions").display().to_string());
+        // The product's default log filter unless `AGORA_BENCH_LOG` says otherwise (to see what
+        // logging costs).
+        if let Ok(filter) = std::env::var("AGORA_BENCH_LOG") {
+            yaml.push_str(&format!("log: {filter:?}\n"));
+        }
+        std::fs::write(&config, yaml).expect("write config");
+        let log_path = dir.path().join("bot.log");
+        let log = File::create(&log_path).expect("log file");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
+        cmd.current_dir(&root).arg("--config").arg(&config).arg("serve");
+        for var in ["AGORA_CONFIG", "DATABASE_URL", "AGORA_GUILD_ID", "RUST_LOG"] {
+            cmd.env_remove(var);
+        }
+        cmd.env("DISCORD_TOKEN", &discord.token).env("DISCORD_API_BASE", &discord.base).env("AGORA_GUILD_ID", discord.guild.to_string());
+        cmd.stdin(Stdio::null()).stdout(log.try_clone().expect("log file")).stderr(log);
+        let child = cmd.spawn().expect("start agora serve");
+        discord.attach_logs(Arc::new(move || {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(60).collect();
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        }));
+        Bot { child, _dir: dir }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// VmRSS of `pid` in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+}
+
+/// User plus system CPU time of a process (`self` or a pid), from `/proc/…/stat`.
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+// ---------------------------------------------------------------------------------------
+// Driving live rounds.
+
+/// A live question as the class sees it: its message and its answer buttons.
+struct Question {
+    message: Message,
+    answers: Vec<String>,
+    round: RoundId,
+    number: usize,
+}
+
+impl Question {
+    fn of(message: Message) -> Question {
+        let ids: Vec<String> = message.buttons().iter().filter_map(|b| b["custom_id"].as_str().map(str::to_string)).collect();
+        let answers: Vec<String> = ids.iter().filter(|id| id.split(':').nth(1) == Some("a")).cloned().collect();
+        assert!(answers.len() >= 2, "a single-choice question has choice buttons: {ids:?}");
+        let reveal = message.button_id("Reveal").expect("a live question has Reveal");
+        let parts: Vec<&str> = reveal.split(':').collect();
+        Question { round: RoundId::from(parts[2]), number: parts[3].parse().expect("question number"), message, answers }
+    }
+
+    fn reveal_id(&self) -> String {
+        self.message.button_id("Reveal").expect("Reveal")
+    }
+}
+
+/// Waits for the open question `number` of the round in `channel` (the newest message there
+/// with a Reveal button).
+async fn wait_question(discord: &StandIn, channel: u64, number: usize) -> Question {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let title = format!("Question {number}/");
+    loop {
+        if let Some(m) = discord.newest_message(channel, |m| m.button_id("Reveal").is_some() && m.text().contains(&title)) {
+            return Question::of(m);
+        }
+        assert!(Instant::now() < deadline, "no open question {number} in channel {channel} within 20 s");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `/quiz start` in `channel` (single-choice questions, 15 minutes each, so no timer fires
+/// during the bench); returns its first question.
+async fn start_round(discord: &StandIn, prof: &User, channel: u64, questions: usize) -> Question {
+    let sent = discord.slash(prof, channel, "quiz start", json!({"kind": SINGLE, "questions": questions, "seconds": 900})).await;
+    let reply = discord.response(&sent).await.text();
+    assert!(reply.contains("Round started"), "/quiz start: {reply}");
+    wait_question(discord, channel, 1).await
+}
+
+/// Reveal, then Next, on each question (all channels at once); returns the next questions.
+async fn next_questions(discord: &StandIn, prof: &User, questions: &[Question]) -> Vec<Question> {
+    let reveals: Vec<Sent> = questions.iter().map(|q| discord.click_on(prof, &q.message, &q.reveal_id())).collect();
+    let mut nexts = Vec::new();
+    for (q, sent) in questions.iter().zip(&reveals) {
+        let cb = discord.callback(sent).await;
+        assert_eq!(cb.kind, 7, "Reveal updates the question: {:?}", cb.data);
+        let next = components(&cb.data).into_iter().find(|(label, _)| label.contains("Next")).map(|(_, id)| id).unwrap_or_else(|| panic!("Next after the reveal: {}", cb.data));
+        nexts.push(discord.click_on(prof, &q.message, &next));
+    }
+    let mut out = Vec::new();
+    for (q, sent) in questions.iter().zip(&nexts) {
+        assert_eq!(discord.callback(sent).await.kind, 7, "Next takes the buttons off the revealed question");
+        out.push(wait_question(discord, q.message.channel_id, q.number + 1).await);
+    }
+    out
+}
+
+/// (label, custom_id) of every button in a message body.
+fn components(data: &Value) -> Vec<(String, String)> {
+    let rows = data["components"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| Some((b["label"].as_str()?.to_string(), b["custom_id"].as_str()?.to_string())))
+        .collect()
+}
+
+/// How many answers the store holds for question `q` of its round.
+async fn stored(store: &Store, guild: &GuildId, q: &Question) -> usize {
+    let round = store.round(guild, &q.round).await.expect("read round").expect("the round is stored");
+    let item: &ItemId = &round.item_ids[q.number - 1];
+    store.answers_for_round_item(guild, &q.round, item).await.expect("read answers").len()
+}
+
+// ---------------------------------------------------------------------------------------
+// Offered load and what came back.
+
+/// One click to send: who, on which question (index into the questions), which button.
+struct Click {
+    who: User,
+    question: usize,
+    button: usize,
+}
+
+/// What a run of clicks measured.
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    offered: f64,
+    sent: usize,
+    /// Clicks per second as actually sent (first to last).
+    send_rate: f64,
+    /// Acknowledgements per second: answers over the time from the first click to the last
+    /// acknowledgement.
+    done_rate: f64,
+    acknowledged: usize,
+    refused: Vec<String>,
+    unanswered: usize,
+    violations: usize,
+    p50: Duration,
+    p90: Duration,
+    p99: Duration,
+    max: Duration,
+    /// Largest VmRSS of the bot while the clicks were answered (KiB).
+    peak_rss: u64,
+    /// CPU time per answer: the bot; this process (stand-in and students).
+    bot_cpu: Duration,
+    bench_cpu: Duration,
+    /// Answers the store holds for the questions clicked, summed.
+    stored: usize,
+}
+
+impl Outcome {
+    fn holds(&self, p99: Duration) -> bool {
+        self.acknowledged == self.sent && self.stored == self.sent && self.violations == 0 && self.p99 <= p99 && self.send_rate >= 0.95 * self.offered
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Sends `clicks` at `rate` per second, open loop, and waits for their acknowledgements.
+async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Click], rate: f64) -> Outcome {
+    let pid = bot.pid();
+    let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (peak, stop) = (peak.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let (bot_cpu0, bench_cpu0) = (cpu_time(&pid.to_string()), cpu_time("self"));
+
+    let start = Instant::now();
+    let mut sent: Vec<(Sent, Instant)> = Vec::with_capacity(clicks.len());
+    while sent.len() < clicks.len() {
+        let due = ((start.elapsed().as_secs_f64() * rate) as usize + 1).min(clicks.len());
+        while sent.len() < due {
+            let c = &clicks[sent.len()];
+            let q = &questions[c.question];
+            let at = Instant::now();
+            sent.push((discord.click_on(&c.who, &q.message, &q.answers[c.button]), at));
+        }
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+    let last_sent = sent.last().map_or(start, |s| s.1);
+    let send_rate = if clicks.len() > 1 { (clicks.len() - 1) as f64 / last_sent.duration_since(start).as_secs_f64().max(1e-9) } else { rate };
+
+    // Then wait for the acknowledgements, oldest first.
+    let deadline = Instant::now() + DRAIN;
+    let mut results = Vec::with_capacity(sent.len());
+    for (s, at) in &sent {
+        let cb = loop {
+            if let Some(cb) = discord.callbacks(s).into_iter().next() {
+                break Some(cb);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        results.push((cb, *at));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = sampler.await;
+    let answers = clicks.len().max(1) as u32;
+    let bot_cpu = cpu_time(&pid.to_string()).saturating_sub(bot_cpu0) / answers;
+    let bench_cpu = cpu_time("self").saturating_sub(bench_cpu0) / answers;
+
+    let mut out = Outcome { offered: rate, sent: clicks.len(), send_rate, peak_rss: peak.load(Ordering::Relaxed), bot_cpu, bench_cpu, ..Outcome::default() };
+    let mut afters = Vec::with_capacity(results.len());
+    let mut finished = start;
+    for (cb, at) in results {
+        let Some(cb) = cb else {
+            out.unanswered += 1;
+            continue;
+        };
+        afters.push(cb.after);
+        finished = finished.max(at + cb.after);
+        let locked = cb.status == 204 && cb.kind == 4 && cb.data.to_string().contains("Locked in for question");
+        if locked {
+            out.acknowledged += 1;
+        } else if out.refused.len() < 5 {
+            out.refused.push(format!("status {} type {}: {}", cb.status, cb.kind, cb.data));
+        }
+    }
+    afters.sort_unstable();
+    out.p50 = percentile(&afters, 50.0);
+    out.p90 = percentile(&afters, 90.0);
+    out.p99 = percentile(&afters, 99.0);
+    out.max = afters.last().copied().unwrap_or_default();
+    out.done_rate = out.acknowledged as f64 / finished.duration_since(start).as_secs_f64().max(1e-9);
+    let violations = discord.take_violations();
+    out.violations = violations.len();
+    if let Some(v) = violations.first() {
+        println!("    {} violation(s) of Discord's rules, e.g. {v}", violations.len());
+    }
+    out
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1e3)
+}
+
+fn line(label: &str, o: &Outcome) -> String {
+    format!(
+        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs{}",
+        o.sent,
+        o.send_rate,
+        o.acknowledged,
+        o.stored,
+        o.done_rate,
+        ms(o.p50),
+        ms(o.p90),
+        ms(o.p99),
+        ms(o.max),
+        o.peak_rss as f64 / 1024.0,
+        o.bot_cpu.as_micros(),
+        o.bench_cpu.as_micros(),
+        if o.refused.is_empty() && o.unanswered == 0 { String::new() } else { format!("; {} unanswered; refused e.g. {:?}", o.unanswered, o.refused) }
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The scenario, once per backend.
+
+struct Report {
+    backend: &'static str,
+    idle_rss: u64,
+    burst: Outcome,
+    at_once: Outcome,
+    steps: Vec<(u64, Outcome)>,
+}
+
+async fn scenario(backend: &'static str, database_url: String) -> Report {
+    println!("\n== {backend}");
+    let discord = StandIn::start().await;
+    let started = Instant::now();
+    let bot = Bot::start(&discord, &database_url);
+    discord.wait_ready(Some(discord.guild)).await;
+    println!("  bot ready in {:.1} s", started.elapsed().as_secs_f64());
+    let store = Store::connect(&database_url).await.expect("open the bot's database");
+    let guild = GuildId::new(discord.guild.to_string());
+    let prof = User::instructor(2001, "prof");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = rss_kib(bot.pid());
+    println!("  idle, bank loaded: VmRSS {:.1} MiB", idle_rss as f64 / 1024.0);
+
+    // Warm-up: connections opened, code paged in.
+    let warm = discord.add_channel(discord.guild, "warm-up");
+    let q = vec![start_round(&discord, &prof, warm, 1).await];
+    let clicks: Vec<Click> = (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: n as usize % q[0].answers.len() }).collect();
+    let o = fire(&discord, &bot, &q, &clicks, 600.0).await;
+    assert_eq!(o.acknowledged, clicks.len(), "warm-up: {}", line("warm-up", &o));
+
+    // The burst: 500 students within one second, on one question.
+    let q = vec![start_round(&discord, &prof, discord.channel, 1).await];
+    let clicks: Vec<Click> = (0..BURST).map(|n| Click { who: User::student(2_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
+    let mut burst = fire(&discord, &bot, &q, &clicks, BURST as f64 / BURST_WINDOW.as_secs_f64()).await;
+    burst.stored = stored(&store, &guild, &q[0]).await;
+    println!("{}", line("burst 500 in 1 s", &burst));
+    assert_eq!((burst.acknowledged, burst.stored), (BURST, BURST), "all 500 acknowledged and recorded");
+
+    // The same class all at once (as fast as the stand-in sends), for comparison.
+    let same_time = discord.add_channel(discord.guild, "all-at-once");
+    let q = vec![start_round(&discord, &prof, same_time, 1).await];
+    let clicks: Vec<Click> = (0..BURST).map(|n| Click { who: User::student(3_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
+    let mut at_once = fire(&discord, &bot, &q, &clicks, 1e9).await;
+    at_once.stored = stored(&store, &guild, &q[0]).await;
+    println!("{}", line("500 at once", &at_once));
+
+    // The steps: classes of at most 500, one live round each, a question per step.
+    let most = (RATES[RATES.len() - 1] as f64 * STEP.as_secs_f64()) as usize;
+    let classes = most.div_ceil(CLASS);
+    let channels: Vec<u64> = (0..classes).map(|c| discord.add_channel(discord.guild, &format!("class-{c}"))).collect();
+    let mut questions = Vec::new();
+    for &c in &channels {
+        questions.push(start_round(&discord, &prof, c, RATES.len()).await);
+    }
+    println!("  {classes} classes of up to {CLASS} students, a live round in each");
+    let mut steps = Vec::new();
+    let mut failures = 0;
+    for (k, &rate) in RATES.iter().enumerate() {
+        if k > 0 {
+            questions = next_questions(&discord, &prof, &questions).await;
+        }
+        let n = (rate as f64 * STEP.as_secs_f64()) as usize;
+        let clicks: Vec<Click> = (0..n)
+            .map(|i| {
+                let (class, seat) = (i % classes, i / classes);
+                let id = 10_000_000 + (class * CLASS + seat) as u64;
+                Click { who: User::student(id, &format!("s{class}-{seat}")), question: class, button: (i / classes + k) % questions[class].answers.len() }
+            })
+            .collect();
+        let mut o = fire(&discord, &bot, &questions, &clicks, rate as f64).await;
+        for q in &questions {
+            o.stored += stored(&store, &guild, q).await;
+        }
+        let held = o.holds(P99_STEP);
+        println!("{}{}", line(&format!("{rate}/s"), &o), if held { "" } else { "  ← does not hold" });
+        steps.push((rate, o));
+        failures = if held { 0 } else { failures + 1 };
+        if failures >= FAILURES_TO_STOP {
+            break;
+        }
+        // Let the last step's backlog settle before the next one.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    store.close().await;
+    drop(bot);
+    let late = discord.take_violations();
+    assert!(late.is_empty(), "violations after the steps: {late:?}");
+    Report { backend, idle_rss, burst, at_once, steps }
+}
+
+fn summary(reports: &[Report]) {
+    println!("\n## Summary (Markdown, for BENCHMARKS.md)\n");
+    println!("| backend | burst: 500 in 1 s, p50 / p99 | 500 at once, p50 / p99 | best rate with p99 ≤ 50 ms | its p50 / p99 | bot VmRSS idle / peak at that rate |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for r in reports {
+        let best = r.steps.iter().filter(|(_, o)| o.holds(P99_STEP)).max_by_key(|(rate, _)| *rate);
+        let (rate, lat, rss) = match best {
+            Some((rate, o)) => (format!("{rate}/s (acknowledged {:.0}/s)", o.done_rate), format!("{} / {} ms", ms(o.p50), ms(o.p99)), format!("{:.1} MiB", o.peak_rss as f64 / 1024.0)),
+            None => ("none".into(), "–".into(), "–".into()),
+        };
+        let burst_mark = if r.burst.p99 <= P99_BURST { "" } else { " (over 10 ms)" };
+        println!(
+            "| {} | {} / {} ms{burst_mark} | {} / {} ms | {rate} | {lat} | {:.1} MiB / {rss} |",
+            r.backend,
+            ms(r.burst.p50),
+            ms(r.burst.p99),
+            ms(r.at_once.p50),
+            ms(r.at_once.p99),
+            r.idle_rss as f64 / 1024.0
+        );
+    }
+    for r in reports {
+        println!("\n{} steps:\n", r.backend);
+        println!("| offered/s | sent/s | acknowledged/s | p50 ms | p99 ms | max ms | bot VmRSS peak | bot CPU/answer | stand-in CPU/answer | holds |");
+        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        for (rate, o) in &r.steps {
+            println!(
+                "| {rate} | {:.0} | {:.0} | {} | {} | {} | {:.1} MiB | {} µs | {} µs | {} |",
+                o.send_rate,
+                o.done_rate,
+                ms(o.p50),
+                ms(o.p99),
+                ms(o.max),
+                o.peak_rss as f64 / 1024.0,
+                o.bot_cpu.as_micros(),
+                o.bench_cpu.as_micros(),
+                if o.holds(P99_STEP) { "yes" } else { "no" }
+            );
+        }
+    }
+}
