@@ -1,5 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t agora .    Run: docker run -e DISCORD_TOKEN=… -v agora-data:/app/data agora
+# With PostgreSQL: docker compose up (compose.yaml). The image holds the binary, the bank with
+# the paper (questions/, questions/paper/ for /source) and config/; it runs as the user agora.
 FROM rust:1-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first, in their own layer: only a change to Cargo.toml/Cargo.lock rebuilds them.
@@ -7,6 +9,7 @@ COPY Cargo.toml Cargo.lock ./
 RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && echo 'fn main() {}' > benches/judge.rs && echo 'fn main() {}' > benches/store.rs \
     && cargo build --release --locked --bin agora && rm -rf src benches
+COPY build.rs ./
 COPY src src
 COPY migrations migrations
 COPY benches benches

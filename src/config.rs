@@ -41,7 +41,29 @@ impl fmt::Display for Secret {
 }
 
 /// The names of the settings, as the file spells them.
-const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log"];
+const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base", "metrics_addr"];
+
+/// How log lines are written to standard error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for a person: time, level, target, message and fields.
+    #[default]
+    Text,
+    /// One JSON object per line (timestamp, level, target, message, fields), for a log collector.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<LogFormat, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("AGORA_LOG_FORMAT is `{}`: write `text` (the default) or `json`", crate::text::display_name(s))),
+        }
+    }
+}
 
 /// Every setting; `config/agora.example.yaml` documents each one.
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +77,8 @@ pub struct Config {
     pub questions: PathBuf,
     /// Log filter, in `RUST_LOG` syntax (env `RUST_LOG`).
     pub log: String,
+    /// `text` (the default) or `json`: one JSON object per line (env `AGORA_LOG_FORMAT`).
+    pub log_format: LogFormat,
     /// The one Discord server to register the slash commands in at once, instead of
     /// globally (env `AGORA_GUILD_ID`).
     pub guild_id: Option<String>,
@@ -72,6 +96,7 @@ impl Default for Config {
             database_url: "sqlite://data/agora.db".into(),
             questions: PathBuf::from("questions"),
             log: "info,sqlx=warn".into(),
+            log_format: LogFormat::Text,
             guild_id: None,
             discord_api_base: None,
             metrics_addr: None,
@@ -96,7 +121,7 @@ impl Config {
             }
             None => Config::default(),
         };
-        config.apply_env(|k| std::env::var(k).ok());
+        config.apply_env(|k| std::env::var(k).ok())?;
         Ok(config)
     }
 
@@ -113,8 +138,9 @@ impl Config {
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
-    /// `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`.
-    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+    /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`. An
+    /// unknown log format is an error.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
             self.discord_token = Secret::new(t);
         }
@@ -133,6 +159,10 @@ impl Config {
         if let Some(a) = var("AGORA_METRICS_ADDR").filter(|a| !a.is_empty()) {
             self.metrics_addr = Some(a);
         }
+        if let Some(f) = var("AGORA_LOG_FORMAT").filter(|f| !f.trim().is_empty()) {
+            self.log_format = f.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        }
+        Ok(())
     }
 }
 
@@ -143,10 +173,23 @@ mod tests {
     #[test]
     fn environment_overrides_the_file_and_the_token_never_prints() {
         let mut c = Config::from_yaml("discord_token: abc.def\ndatabase_url: sqlite://x.db\n").unwrap();
-        c.apply_env(|k| (k == "DATABASE_URL").then(|| "postgres://h/db".to_string()));
+        c.apply_env(|k| (k == "DATABASE_URL").then(|| "postgres://h/db".to_string())).unwrap();
         assert_eq!(c.database_url, "postgres://h/db");
         assert_eq!(c.discord_token.expose(), "abc.def");
         assert!(!format!("{c:?}").contains("abc.def"));
+    }
+
+    #[test]
+    fn the_log_format_comes_from_the_file_or_the_environment() {
+        assert_eq!(Config::default().log_format, LogFormat::Text);
+        let mut c = Config::from_yaml("log_format: json\n").unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        c.apply_env(|k| (k == "AGORA_LOG_FORMAT").then(|| "Text".to_string())).unwrap();
+        assert_eq!(c.log_format, LogFormat::Text);
+        let err = c.apply_env(|k| (k == "AGORA_LOG_FORMAT").then(|| "xml".to_string())).unwrap_err();
+        assert_eq!(err.to_string(), "AGORA_LOG_FORMAT is `xml`: write `text` (the default) or `json`");
+        let err = format!("{:#}", Config::from_yaml("log_format: yaml\n").unwrap_err());
+        assert!(err.starts_with("line 1, column 13:"), "{err}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use agora::app::{App, AppError, SystemClock};
 use agora::bank::{self, Source};
-use agora::config::Config;
+use agora::config::{Config, LogFormat};
 use agora::ids::{GuildId, UserId};
 use agora::discord::{self, ServeOptions, Shards};
 use agora::quiz::Filter;
@@ -42,6 +42,26 @@ enum Command {
     /// Check, count and export the question bank.
     #[command(subcommand)]
     Bank(BankCommand),
+    /// Back the score store up, or restore it from a backup.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// SQLite: write a consistent copy of the database to FILE, even while the bot runs
+    /// (never over an existing file). PostgreSQL: says how to use pg_dump.
+    Backup {
+        /// The new file to write the backup to.
+        file: PathBuf,
+    },
+    /// SQLite: replace the database with the backup FILE, once it is checked to be Agora's;
+    /// refused while the bot has the database open. The replaced database is kept beside it
+    /// as NAME.bak-MILLIS. PostgreSQL: says how to use pg_restore or psql.
+    Restore {
+        /// The backup to restore (made by `agora db backup`).
+        file: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -154,6 +174,20 @@ enum ScoresCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Delete everything stored about one student in one server (a data request): answers,
+    /// practice sessions, debate speeches, ballots, votes and seats, prompt answers, awards and
+    /// the student's name. Without --yes, only says what would go.
+    Forget {
+        /// The server (a Discord server id, or `local` for the terminal's students).
+        #[arg(long)]
+        guild: String,
+        /// The student's user id (a Discord user id; `agora scores show --name` finds it).
+        #[arg(long, value_name = "ID")]
+        user: String,
+        /// Delete, rather than only count what would be deleted.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -202,32 +236,55 @@ enum ExportFormat {
     Gift,
 }
 
+/// Set once logs go out as JSON lines: the final error then goes out as one too.
+static JSON_LOGS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            if JSON_LOGS.get().is_some() {
+                tracing::error!("{e:#}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(2)
         }
     }
 }
 
-fn init_logs(config: &Config) {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: logs piped to a file or a container runtime stay plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+/// Logs to standard error: lines for a person by default, JSON lines with `log_format: json`.
+/// What is logged never holds the token (a `Secret`) nor what a student typed.
+/// The terminal's commands (`play`, `scores`, `bank`, `db`) keep their standard error for
+/// warnings unless a log filter is given (`RUST_LOG` or `log`); the bot logs at `info`.
+fn init_logs(config: &Config, serving: bool) {
+    let chosen = if serving || config.log != Config::default().log { config.log.as_str() } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_new(chosen).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => {
+            // Colours only on a terminal: logs piped to a file or a container runtime stay plain text.
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let _ = logs.with_ansi(ansi).try_init();
+        }
+        LogFormat::Json => {
+            if logs.json().flatten_event(true).with_current_span(false).with_span_list(false).try_init().is_ok() {
+                let _ = JSON_LOGS.set(());
+            }
+        }
+    }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
-    init_logs(&config);
+    init_logs(&config, matches!(cli.command, Command::Serve(_)));
     match cli.command {
         Command::Bank(cmd) => bank_command(cmd),
         Command::Serve(args) => serve(&config, args),
         Command::Play(args) => runtime()?.block_on(play(&config, args)),
         Command::Scores(cmd) => runtime()?.block_on(scores(&config, cmd)),
+        Command::Db(cmd) => runtime()?.block_on(db(&config, cmd)),
     }
 }
 
@@ -378,6 +435,31 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 }
             }
         }
+        ScoresCommand::Forget { guild, user, yes } => {
+            let (guild, user) = (GuildId::new(guild), UserId::new(user));
+            let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &user).await.map_err(fail)?)?;
+            let counts: Vec<(String, usize)> = records["tables"].as_object().into_iter().flatten().map(|(t, rows)| (t.clone(), rows.as_array().map_or(0, Vec::len))).filter(|(_, n)| *n > 0).collect();
+            let shown = display_name(user.as_str());
+            if counts.is_empty() {
+                println!("Server {guild} holds nothing about user {shown}: nothing to delete.");
+            } else if !yes {
+                let total: usize = counts.iter().map(|(_, n)| n).sum();
+                println!("Server {guild} holds {total} rows about user {shown}:");
+                for (table, n) in &counts {
+                    println!("  {table:<18} {n:>6}");
+                }
+                println!("Nothing was deleted. Run again with --yes to delete them all.");
+                app.store().clone().close().await;
+                return Ok(ExitCode::FAILURE);
+            } else {
+                let gone = app.forget_student(&guild, &user).await.map_err(fail)?;
+                println!("Deleted {} rows about user {shown} in server {guild}:", gone.total());
+                for (table, n) in gone.rows.iter().filter(|(_, n)| *n > 0) {
+                    println!("  {table:<18} {n:>6}");
+                }
+                println!("Their scores are gone from the leaderboard and the gradebook.");
+            }
+        }
         ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {
             let csv = app.gradebook(&GuildId::new(guild)).await.map_err(fail)?;
             match output {
@@ -387,6 +469,39 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
         }
     }
     app.store().clone().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn db(config: &Config, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    let url = &config.database_url;
+    match cmd {
+        DbCommand::Backup { file } => {
+            // PostgreSQL is refused before anything connects.
+            if let Some(refusal) = agora::store::backup_refusal(url, &file) {
+                return Err(refusal.into());
+            }
+            // Connecting would create a missing file: a backup of nothing is refused instead.
+            let path = agora::store::sqlite_file(url).unwrap_or_default();
+            if !path.is_file() {
+                anyhow::bail!("there is no database at {} to back up (DATABASE_URL is {url})", path.display());
+            }
+            let store = connect(config).await?;
+            let made = store.backup(url, &file).await;
+            store.close().await;
+            made?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!("Backed up {} into {} ({size} bytes).", path.display(), file.display());
+        }
+        DbCommand::Restore { file } => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+            let restored = agora::store::restore(url, &file, now).await?;
+            println!("Restored {} from {} ({} migrations; any newer ones apply on the next start).", restored.database.display(), file.display(), restored.migrations);
+            match restored.previous {
+                Some(old) => println!("The database it replaced is kept as {}.", old.display()),
+                None => println!("There was no database there before."),
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

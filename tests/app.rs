@@ -288,3 +288,44 @@ async fn concurrent_practice_starts_leave_one_open_on_postgres() {
     store.close().await;
     pg.drop().await;
 }
+
+/// `/mydata`'s document: everything stored about the student in this server, as JSON, and
+/// nothing about anyone else; after `forget_student` it is empty and the board no longer has them.
+#[tokio::test]
+async fn a_students_records_are_theirs_alone_and_forgetting_empties_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank(), store.clone(), clock.clone());
+    let guild = GuildId::from("g1");
+    let request = PracticeRequest { filter: Filter { kinds: vec![Kind::TrueFalse], ..Filter::default() }, count: 2, lean: Lean::WeakTopics, seed: Some(5) };
+    for (n, typed) in [(1, "true"), (2, "false")] {
+        let started = app.practice_start(&guild, &student(n), &request).await.unwrap();
+        let q = started.question;
+        app.practice_answer(&guild, &student(n).id, &q.round_id, q.number, typed).await.unwrap();
+    }
+    let text = app.student_records(&guild, &student(1).id).await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("the records are a JSON document");
+    assert_eq!(doc["server"], "g1");
+    assert_eq!(doc["user"], "1001");
+    assert_eq!(doc["read_at_ms"], START);
+    let tables = &doc["tables"];
+    assert_eq!(tables["users"], serde_json::json!([{ "guild_id": "g1", "user_id": "1001", "display_name": "Student 1" }]));
+    let answers = tables["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1, "{text}");
+    assert_eq!((answers[0]["user_id"].as_str(), answers[0]["response"].as_str()), (Some("1001"), Some("true")));
+    assert_eq!(tables["rounds"].as_array().unwrap().len(), 1, "their practice session: {text}");
+    assert_eq!(tables["rounds"][0]["kind"], "practice");
+    for table in ["debate_speeches", "debate_ballots", "debate_votes", "debate_seats", "prompt_answers", "awards"] {
+        assert_eq!(tables[table], serde_json::json!([]), "{table}");
+    }
+    assert!(!text.contains("1002") && !text.contains("Student 2"), "nothing of another student: {text}");
+    // Forgotten: the same document is empty, the board keeps only the other student.
+    let gone = app.forget_student(&guild, &student(1).id).await.unwrap();
+    assert_eq!((gone.of("answers"), gone.of("rounds"), gone.of("users")), (1, 1, 1));
+    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap()).unwrap();
+    assert!(doc["tables"].as_object().unwrap().values().all(|rows| rows == &serde_json::json!([])), "{doc}");
+    let board = app.leaderboard(&guild, agora::store::RankBy::Points, 10, false).await.unwrap();
+    assert_eq!(board.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>(), ["1002"]);
+    store.close().await;
+}

@@ -199,3 +199,67 @@ fn a_blank_name_is_refused_with_a_hint() {
     assert_eq!(run.code, 2);
     assert!(run.err.contains("a name is needed to keep your scores: pass --name NAME"), "{}", run.err);
 }
+
+#[test]
+fn scores_forget_counts_first_and_deletes_only_with_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = agora(dir.path(), &["play", "--kind", "true-false", "--count", "2", "--seed", "42", "--name", "Ada"], "true\nfalse\n");
+    assert_eq!(run.code, 0, "{}", run.err);
+    let bo = agora(dir.path(), &["play", "--kind", "true-false", "--count", "1", "--seed", "42", "--name", "Bo"], "true\n");
+    assert_eq!(bo.code, 0, "{}", bo.err);
+    let asked = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada"], "");
+    assert_eq!(asked.code, 1, "{}", asked.err);
+    assert!(asked.out.contains("Server local holds 6 rows about user local:ada:"), "{}", asked.out);
+    assert!(asked.out.contains("answers") && asked.out.contains("Nothing was deleted. Run again with --yes"), "{}", asked.out);
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert!(show.out.contains("2 answered"), "still there after the question: {}", show.out);
+    let done = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
+    assert_eq!(done.code, 0, "{}", done.err);
+    assert!(done.out.contains("Deleted 6 rows about user local:ada in server local:"), "{}", done.out);
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert!(show.out.contains("Ada has not answered any question yet"), "{}", show.out);
+    let board = agora(dir.path(), &["scores", "leaderboard"], "");
+    assert!(board.out.contains("Bo") && !board.out.contains("Ada"), "{}", board.out);
+    let again = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
+    assert_eq!(again.code, 0);
+    assert!(again.out.contains("holds nothing about user local:ada"), "{}", again.out);
+}
+
+/// With `AGORA_LOG_FORMAT=json` every line on standard error is one JSON object, and nothing
+/// a student typed reaches the log at `info`.
+#[test]
+fn json_logs_are_json_lines_and_never_hold_a_typed_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["play", "--kind", "short", "--count", "2", "--seed", "9", "--name", "Ada"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", store_url(dir.path()))
+        .env_remove("AGORA_CONFIG")
+        .env("RUST_LOG", "info")
+        .env("AGORA_LOG_FORMAT", "json")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"xyzzy plover first\nxyzzy plover second\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(count(&stdout, "Question "), 2, "{stdout}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(!lines.is_empty(), "the store says at info which database it opened");
+    for line in &lines {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        assert!(event["level"].is_string() && event["timestamp"].is_string() && event["message"].is_string(), "{line}");
+    }
+    assert!(lines.iter().any(|l| l.contains("score store opened")), "{stderr}");
+    assert!(!stderr.contains("xyzzy") && !stderr.contains("plover"), "a typed answer reached the log: {stderr}");
+    // The answers were typed and stored all the same.
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert!(show.out.contains("2 answered"), "{}", show.out);
+    // A bad format is refused with the two it accepts.
+    let bad = Command::new(env!("CARGO_BIN_EXE_agora")).args(["scores", "show"]).current_dir(dir.path()).env("DATABASE_URL", store_url(dir.path())).env_remove("AGORA_CONFIG").env("AGORA_LOG_FORMAT", "xml").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("AGORA_LOG_FORMAT is `xml`: write `text` (the default) or `json`"), "{}", String::from_utf8_lossy(&bad.stderr));
+}

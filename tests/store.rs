@@ -1693,6 +1693,101 @@ async fn upgrade_from_the_first_schema(url: &str) {
     store.close().await;
 }
 
+/// Rows of every kind about two students of g1, and about the first in g2, written the way
+/// the debate and prompt code writes them.
+const STUDENT_ROWS_SQL: &[&str] = &[
+    "INSERT INTO debates (guild_id, debate_id, channel_id, format, per_side, motion, info, scale_max, phase_opened_at, status, started_by, started_at)
+     VALUES ('g1', 'd1', 'c9', 'quick', 1, 'Motion', '', 5, 0, 'released', 'teacher', 0)",
+    "INSERT INTO users (guild_id, user_id, display_name) VALUES ('g1', 'teacher', 'Teacher')",
+    "INSERT INTO debate_seats VALUES ('g1', 'd1', 'u1', 'proposition', 0, 1), ('g1', 'd1', 'u2', 'opposition', 0, 2)",
+    "INSERT INTO debate_speeches VALUES ('g1', 'd1', 1, 'u1', 'u1', 'proposition', 'claim one', 'reasons one', 10), ('g1', 'd1', 2, 'u2', 'u2', 'opposition', 'claim two', 'reasons two', 20)",
+    "INSERT INTO debate_citations VALUES ('g1', 'd1', 1, 'u1', 0, 'p-1', 1), ('g1', 'd1', 1, 'u1', 1, 'p-2', 0), ('g1', 'd1', 2, 'u2', 0, 'p-3', 1)",
+    "INSERT INTO debate_flags VALUES ('g1', 'd1', 1, 'u1', 'p-1', 'u2', 'misread', 30), ('g1', 'd1', 2, 'u2', 'p-3', 'u1', 'out of context', 31)",
+    "INSERT INTO debate_ballots VALUES ('g1', 'd1', 'teacher', 1, 'proposition', 'well argued', 40), ('g1', 'd1', 'u1', 0, 'proposition', 'mine', 41), ('g1', 'd1', 'u2', 0, 'opposition', 'theirs', 42)",
+    "INSERT INTO debate_scores VALUES ('g1', 'd1', 'teacher', 'u1', 0, 4), ('g1', 'd1', 'teacher', 'u1', 1, 5), ('g1', 'd1', 'teacher', 'u2', 0, 3), ('g1', 'd1', 'teacher', 'u2', 1, 3),
+     ('g1', 'd1', 'u1', 'u2', 0, 2), ('g1', 'd1', 'u1', 'u2', 1, 2), ('g1', 'd1', 'u2', 'u1', 0, 1)",
+    "INSERT INTO debate_votes VALUES ('g1', 'd1', 'before', 'u1', 'undecided', 5), ('g1', 'd1', 'after', 'u1', 'proposition', 50), ('g1', 'd1', 'after', 'u2', 'opposition', 51)",
+    "INSERT INTO prompt_answers (guild_id, answer_id, user_id, prompt_id, body, status, submitted_at, score, max_score, points, feedback, reviewed_by, reviewed_at)
+     VALUES ('g1', 'a1', 'u1', 'pr-1', 'my essay', 'reviewed', 60, 3, 4, 15, 'good', 'teacher', 61),
+            ('g1', 'a2', 'u2', 'pr-1', 'their essay', 'waiting', 62, NULL, NULL, NULL, NULL, NULL, NULL)",
+    "INSERT INTO prompt_citations VALUES ('g1', 'a1', 0, 'p-1', 1), ('g1', 'a2', 0, 'p-2', 1)",
+    "INSERT INTO prompt_marks VALUES ('g1', 'a1', 0, 'Uses the paper', 2), ('g1', 'a1', 1, 'Clear', 1)",
+    "INSERT INTO awards VALUES ('g1', 'u1', 'debate:d1', 'debate', 29, 70), ('g1', 'u1', 'prompt:a1', 'prompt', 15, 71), ('g1', 'u2', 'debate:d1', 'debate', 6, 72)",
+];
+
+async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
+    for (guild, user) in [("g1", "u1"), ("g1", "u2"), ("g2", "u1")] {
+        store.upsert_user(guild, user, &format!("{user} of {guild}")).await.unwrap();
+    }
+    start(store, &new_round("g1", "r1", &["q1"])).await;
+    ask(store, "g1", "r1", 0).await;
+    start(store, &new_practice("g1", "p1", "u1", &["q2"])).await;
+    ask(store, "g1", "p1", 0).await;
+    start(store, &new_round("g2", "r1", &["q1"])).await;
+    ask(store, "g2", "r1", 0).await;
+    for a in [answer_at("g1", "r1", "q1", "u1", true, 10, 1_100), answer_at("g1", "r1", "q1", "u2", true, 10, 1_200), answer_at("g1", "p1", "q2", "u1", false, 0, 1_300), answer_at("g2", "r1", "q1", "u1", true, 10, 1_400)] {
+        assert_eq!(record(store, a).await, Recorded::Counted);
+    }
+    let mut conn = raw_connection(url).await;
+    for sql in STUDENT_ROWS_SQL {
+        execute(&mut conn, sql).await;
+    }
+    conn.close().await.unwrap();
+    let (g1, u1, u2) = (gid("g1"), agora::ids::UserId::from("u1"), agora::ids::UserId::from("u2"));
+
+    // What the student is shown is every row about them, table by table.
+    let records = store.student_records(&g1, &u1).await.unwrap();
+    let count = |records: &serde_json::Value, table: &str| records[table].as_array().unwrap_or_else(|| panic!("no table {table} in {records}")).len();
+    let expected = [
+        ("users", 1), ("answers", 2), ("rounds", 1), ("round_questions", 1), ("debate_seats", 1), ("debate_speeches", 1),
+        ("debate_citations", 2), ("debate_flags", 2), ("debate_ballots", 1), ("debate_scores", 5), ("debate_votes", 2),
+        ("prompt_answers", 1), ("prompt_citations", 1), ("prompt_marks", 2), ("awards", 2),
+    ];
+    for (table, n) in expected {
+        assert_eq!(count(&records, table), n, "{table}: {}", records[table]);
+    }
+    assert_eq!(records["users"][0]["display_name"], "u1 of g1");
+    assert_eq!(records["prompt_answers"][0]["body"], "my essay");
+    assert_eq!(records["prompt_answers"][0]["points"], 15);
+    assert_eq!(records["debate_speeches"][0]["claim"], "claim one");
+    assert_eq!(records["answers"][0]["credit"], 1.0);
+    assert_eq!(records["answers"][1]["correct"], 0);
+    assert!(records["debate_citations"].as_array().unwrap().iter().all(|c| c["slot"] == "u1"), "{}", records["debate_citations"]);
+
+    // Forgetting deletes exactly those rows, and says how many of each.
+    let gone = store.forget_student(&g1, &u1).await.unwrap();
+    for (table, n) in expected {
+        assert_eq!(gone.of(table), n as u64, "{table}: {gone:?}");
+    }
+    assert_eq!(gone.total(), 25);
+    let after = store.student_records(&g1, &u1).await.unwrap();
+    for (table, _) in expected {
+        assert_eq!(count(&after, table), 0, "{table} still holds {}", after[table]);
+    }
+    // The scores follow: u1 is off g1's board and gradebook, u2 keeps everything of theirs.
+    let board = store.leaderboard("g1", RankBy::Points, 10, false, 0).await.unwrap();
+    assert_eq!(board.iter().map(|r| (r.user_id.as_str(), r.points)).collect::<Vec<_>>(), [("u2", 16)]);
+    let gradebook = store.gradebook_csv("g1", &topics(&[]), &[]).await.unwrap();
+    assert!(!gradebook.contains("u1"), "{gradebook}");
+    let totals = store.user_totals("g1", "u1", &topics(&[])).await.unwrap();
+    assert_eq!((totals.points, totals.answered), (0, 0));
+    let theirs = store.student_records(&g1, &u2).await.unwrap();
+    let kept = [("users", 1), ("answers", 1), ("debate_seats", 1), ("debate_speeches", 1), ("debate_citations", 1), ("debate_ballots", 1), ("debate_scores", 2), ("debate_votes", 1), ("prompt_answers", 1), ("prompt_citations", 1), ("awards", 1)];
+    for (table, n) in kept {
+        assert_eq!(count(&theirs, table), n, "u2's {table}: {}", theirs[table]);
+    }
+    assert_eq!(count(&theirs, "debate_flags"), 0, "u2's flag was on u1's speech, which is gone");
+    // The teacher's ballot stays (its scores of u2 with it); the same user in another server stays.
+    let teacher = store.student_records(&g1, &"teacher".into()).await.unwrap();
+    assert_eq!(count(&teacher, "debate_ballots"), 1);
+    let elsewhere = store.student_records(&gid("g2"), &u1).await.unwrap();
+    assert_eq!((count(&elsewhere, "users"), count(&elsewhere, "answers")), (1, 1));
+    // Forgetting again finds nothing; the student may come back as new.
+    assert_eq!(store.forget_student(&g1, &u1).await.unwrap().total(), 0);
+    store.upsert_user("g1", "u1", "back").await.unwrap();
+    assert_eq!(record(store, answer_at("g1", "r1", "q1", "u1", true, 10, 1_500)).await, Recorded::Counted);
+}
+
 // ---------------------------------------------------------------- harness
 
 /// Generates, for each contract check, one test per backend: checks given a migrated
@@ -1759,7 +1854,8 @@ contract!(
     rounds_keep_what_a_restart_needs,
     older_rounds_get_their_questions_back,
     committed_answer_survives_reconnect,
-    typed_text_is_stored_the_same;
+    typed_text_is_stored_the_same,
+    a_forgotten_student_leaves_no_row_behind;
     empty: upgrade_from_the_first_schema,
 );
 

@@ -8,7 +8,7 @@ use crate::app::view::ScoreView;
 use crate::app::{App, AppResult, UserError, item_topics};
 use crate::ids::{GuildId, UserId};
 use crate::quiz::review::{ItemReview, review};
-use crate::store::{LeaderboardRow, RankBy};
+use crate::store::{Forgotten, LeaderboardRow, RankBy};
 
 /// How one item has fared, with the review's flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,27 @@ pub struct ItemReport {
 }
 
 impl App {
+    /// Everything stored about a student in this server, as a JSON document for them to keep
+    /// (`/mydata`): the server, the student, when it was read, and for each table its rows
+    /// about them (their user row, answers, practice sessions, debate seats, speeches,
+    /// ballots and votes, prompt answers with their reviews, awards).
+    pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<String> {
+        let tables = self.store.student_records(guild, user).await?;
+        let document = serde_json::json!({
+            "server": guild.as_str(),
+            "user": user.as_str(),
+            "read_at_ms": self.now(),
+            "tables": tables,
+        });
+        Ok(serde_json::to_string_pretty(&document).map_err(|e| crate::app::AppError::Internal(format!("writing the records of {user} as JSON: {e}")))? + "\n")
+    }
+
+    /// Deletes everything stored about a student in this server, at once; their totals,
+    /// the leaderboards and the gradebook no longer count them.
+    pub async fn forget_student(&self, guild: &GuildId, user: &UserId) -> AppResult<Forgotten> {
+        Ok(self.store.forget_student(guild, user).await?)
+    }
+
     /// A student's points, accuracy, streaks and mastery per topic in this server.
     pub async fn score(&self, guild: &GuildId, user: &UserId, name: &str) -> AppResult<ScoreView> {
         let bank = self.bank();

@@ -154,6 +154,18 @@ pub enum StoreError {
     #[error("prompt answer {answer_id} in guild {guild_id} is not waiting for review")]
     NotWaiting { guild_id: GuildId, answer_id: SubmissionId },
 
+    /// A backup was not made; `reason` says why and what to do.
+    #[error("cannot back up into {}: {reason}", file.display())]
+    Backup { file: PathBuf, reason: String },
+
+    /// A restore was refused or failed before the database was replaced; `reason` says why.
+    #[error("cannot restore from {}: {reason}. The database was left as it was", file.display())]
+    Restore { file: PathBuf, reason: String },
+
+    /// Backups of PostgreSQL are made and restored with its own tools; `advice` says which.
+    #[error("agora does not copy a PostgreSQL database itself: {advice}")]
+    PostgresTool { database: String, advice: String },
+
     /// The background task that commits SQLite answers has stopped (the store is shutting down).
     #[error(
         "the answer writer has stopped; answer of user {user_id} to round {round_id} was not recorded"

@@ -50,8 +50,10 @@
 //! answer is its own statement; the server groups concurrent commits itself.
 
 mod answers;
+mod backup;
 mod debates;
 mod error;
+mod forget;
 mod health;
 mod model;
 mod prompts;
@@ -71,6 +73,8 @@ use tokio::sync::Mutex;
 
 pub use error::{Result, StoreError};
 pub use answers::NamedAnswer;
+pub use forget::Forgotten;
+pub use backup::{Restored, backup_refusal, restore, restore_refusal};
 pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
 pub use model::{
@@ -162,6 +166,7 @@ impl Store {
         rounds::backfill_round_questions(&mut conn).await?;
         drop(conn);
         let writer = Writer::Pool(pool.clone());
+        tracing::info!(database = %shown, "score store opened (PostgreSQL)");
         Ok(Store {
             backend: Backend::Postgres,
             reader: pool,
@@ -223,6 +228,7 @@ impl Store {
             .map_err(connect_err)?;
         let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
         let answers = writer::AnswerSink::batching(writer.clone());
+        tracing::info!(database = %shown, "score store opened (SQLite)");
         Ok(Store {
             backend: Backend::Sqlite,
             reader,
@@ -381,11 +387,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Refuses a database that is neither empty nor Agora's (tables, and no Agora migration
 /// history), or whose history has a migration this build does not know (a newer Agora's).
-/// Reads only: it runs before anything is written.
-async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
+/// Reads only: it runs before anything is written. Returns how many Agora migrations the
+/// database has applied.
+async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<usize> {
     let backend = conn.backend_name().to_owned();
     let tables_sql = if backend.eq_ignore_ascii_case("sqlite") {
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name"
+        SQLITE_TABLES
     } else {
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
     };
@@ -394,19 +401,33 @@ async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
         .fetch_all(&mut *conn)
         .await
         .with_context(context)?;
-    let history = MIGRATOR.table_name.as_ref();
-    let others: Vec<&String> = tables.iter().filter(|t| t.as_str() != history).collect();
-    let applied: Vec<i64> = if tables.iter().any(|t| t == history) {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT version FROM {history} ORDER BY version")))
+    let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql()))
             .fetch_all(&mut *conn)
             .await
             .with_context(context)?
     } else {
         Vec::new()
     };
+    judge_database(url, &tables, &applied)
+}
+
+/// The tables of a SQLite database, without SQLite's own.
+const SQLITE_TABLES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
+
+/// The migration versions a database's history holds.
+fn applied_sql() -> String {
+    format!("SELECT version FROM {} ORDER BY version", MIGRATOR.table_name)
+}
+
+/// The verdict of `check_database` on what a database holds: its tables and the migration
+/// versions its history has applied. Returns how many of those are Agora's.
+fn judge_database(url: &str, tables: &[String], applied: &[i64]) -> Result<usize> {
+    let history = MIGRATOR.table_name.as_ref();
+    let others: Vec<&String> = tables.iter().filter(|t| t.as_str() != history).collect();
     let known = |v: &i64| MIGRATOR.iter().any(|m| m.version == *v);
-    let agoras = applied.iter().any(known);
-    if !others.is_empty() && !agoras {
+    let agoras = applied.iter().filter(|v| known(v)).count();
+    if !others.is_empty() && agoras == 0 {
         let mut names: Vec<String> = others.iter().take(5).map(|t| crate::text::display_name(t)).collect();
         if others.len() > 5 {
             names.push(format!("and {} more", others.len() - 5));
@@ -421,7 +442,7 @@ async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<()> {
             latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
         });
     }
-    Ok(())
+    Ok(agoras)
 }
 
 /// A migration error in words: a newer Agora's history (one that appeared after the
@@ -457,6 +478,11 @@ fn any_options(url: &str) -> Result<AnyConnectOptions> {
         url: redact_url(url),
         reason: e.to_string(),
     })
+}
+
+/// The file a `sqlite:` URL names, or `None` for another kind of URL.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    url.starts_with("sqlite:").then(|| sqlite_path(url).ok()).flatten().map(|(p, _)| PathBuf::from(p))
 }
 
 /// Splits `sqlite://path?query` (or `sqlite:path?query`) into the path and the query.

@@ -1,0 +1,226 @@
+//! Backing a database up and restoring it: `agora db backup` and `agora db restore`.
+//!
+//! Invariants it protects:
+//! * a backup is a consistent snapshot, taken while the bot runs and writes (SQLite's
+//!   `VACUUM INTO` reads one transaction's view), and never overwrites a file;
+//! * a restore replaces the database only with a file that is a sound SQLite database holding
+//!   Agora's migration history from this version or an older one; it refuses while anything
+//!   has the database open; the database is replaced by a rename (a reader sees the old file
+//!   or the new one, never half of one) and the old one is kept beside it;
+//! * PostgreSQL is backed up and restored with its own tools: the store says which, naming
+//!   the database with its password hidden, and touches nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
+use sqlx::{Connection, SqliteConnection};
+
+use super::error::{Context, Result, StoreError, redact_url};
+use super::{Backend, MIGRATOR, SQLITE_TABLES, Store, applied_sql, judge_database, sqlite_path};
+
+/// How long a restore waits for another connection to let go of the database before it says
+/// the database is in use.
+const RESTORE_WAIT: Duration = Duration::from_secs(2);
+
+/// What a restore did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    /// The database file that now holds the backup's contents.
+    pub database: PathBuf,
+    /// Where the database it replaced was kept (`None`: there was none).
+    pub previous: Option<PathBuf>,
+    /// The Agora migrations the backup had applied (later ones run on the next start).
+    pub migrations: usize,
+}
+
+impl Store {
+    /// Writes a consistent copy of the database to `file`, while others keep reading and
+    /// writing. Refuses an existing `file`. SQLite only: on PostgreSQL the error says to use
+    /// `pg_dump`.
+    pub async fn backup(&self, url: &str, file: &Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(postgres_tool(url, file, false));
+        }
+        if file.exists() || file.is_symlink() {
+            return Err(StoreError::Backup { file: file.to_owned(), reason: "it already exists; give a new file name (a backup never overwrites a file)".into() });
+        }
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(StoreError::Backup { file: file.to_owned(), reason: format!("the folder {} does not exist", dir.display()) });
+        }
+        let Some(target) = file.to_str() else {
+            return Err(StoreError::Backup { file: file.to_owned(), reason: "the path is not valid UTF-8; choose a plainer name".into() });
+        };
+        // On a read connection: VACUUM INTO reads one snapshot, beside the writer (WAL).
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.reader)
+            .await
+            .with_context(|| format!("backing the database up into {}", file.display()))?;
+        Ok(())
+    }
+}
+
+/// Refuses a restore onto PostgreSQL with the tool to use instead.
+pub fn restore_refusal(url: &str, file: &Path) -> Option<StoreError> {
+    is_postgres(url).then(|| postgres_tool(url, file, true))
+}
+
+/// Refuses a backup of PostgreSQL with the tool to use instead, before anything connects.
+pub fn backup_refusal(url: &str, file: &Path) -> Option<StoreError> {
+    is_postgres(url).then(|| postgres_tool(url, file, false))
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// What to run instead of agora on PostgreSQL, with the URL's password hidden.
+fn postgres_tool(url: &str, file: &Path, restore: bool) -> StoreError {
+    let shown = redact_url(url);
+    let without_query = shown.split('?').next().unwrap_or(&shown);
+    let database = without_query.split_once("://").and_then(|(_, rest)| rest.split_once('/')).map(|(_, db)| db).filter(|db| !db.is_empty()).unwrap_or("(the user's default database)");
+    let file = file.display();
+    let advice = if restore {
+        format!(
+            "stop the bot, then restore with PostgreSQL's own tools: `pg_restore --clean --if-exists --dbname='{shown}' {file}` for a dump made with `pg_dump --format=custom`, or `psql '{shown}' < {file}` for a plain SQL dump (database `{database}`; give the password with PGPASSWORD or ~/.pgpass)"
+        )
+    } else {
+        format!(
+            "back it up with PostgreSQL's own tool, which takes a consistent snapshot while the bot runs: `pg_dump --format=custom --file={file} '{shown}'` (database `{database}`; give the password with PGPASSWORD or ~/.pgpass)"
+        )
+    };
+    StoreError::PostgresTool { database: database.to_owned(), advice }
+}
+
+/// Replaces the SQLite database at `url` with the backup `file`, keeping the database it
+/// replaces beside it as `NAME.bak-MILLIS`. Refuses a file that is not a sound Agora
+/// database, and a database that something (a running bot) has open.
+pub async fn restore(url: &str, file: &Path, now_ms: u64) -> Result<Restored> {
+    if let Some(refusal) = restore_refusal(url, file) {
+        return Err(refusal);
+    }
+    let refuse = |reason: String| StoreError::Restore { file: file.to_owned(), reason };
+    let (path, _) = sqlite_path(url)?;
+    let database = PathBuf::from(&path);
+    if !file.is_file() {
+        return Err(refuse("there is no such file".into()));
+    }
+    if database.exists() && same_file(file, &database) {
+        return Err(refuse(format!("it is the database itself ({})", database.display())));
+    }
+    let wal = sidecar(file, "-wal");
+    if wal.metadata().is_ok_and(|m| m.len() > 0) {
+        return Err(refuse(format!(
+            "a write-ahead log stands beside it ({}): it is a database in use or copied while in use, not a backup. Make backups with `agora db backup FILE`",
+            wal.display()
+        )));
+    }
+    let migrations = check_backup(file).await?;
+    // Copied beside the database first, so the switch is one rename on one file system.
+    let dir = database.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_owned(), source })?;
+    let name = database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "agora.db".into());
+    let incoming = dir.join(format!("{name}.restoring-{now_ms}"));
+    let io = |what: String| move |source: std::io::Error| StoreError::Restore { file: file.to_owned(), reason: format!("{what}: {source}") };
+    std::fs::copy(file, &incoming).map_err(io(format!("cannot copy it to {}", incoming.display())))?;
+    std::fs::File::open(&incoming).and_then(|f| f.sync_all()).map_err(io(format!("cannot flush {}", incoming.display())))?;
+    let outcome = replace(&database, &incoming, &name, now_ms).await;
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&incoming);
+    }
+    let previous = outcome?;
+    Ok(Restored { database, previous, migrations })
+}
+
+/// Takes the database for itself (refusing if anyone has it open), folds its write-ahead log
+/// back in, moves it aside and renames `incoming` into its place, holding the lock meanwhile.
+async fn replace(database: &Path, incoming: &Path, name: &str, now_ms: u64) -> Result<Option<PathBuf>> {
+    if !database.exists() {
+        std::fs::rename(incoming, database).map_err(|source| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot move it to {}: {source}", database.display()) })?;
+        return Ok(None);
+    }
+    let in_use = || StoreError::Restore {
+        file: incoming.to_owned(),
+        reason: format!("{} is in use (a running `agora serve` or another program has it open): stop it, then restore again", database.display()),
+    };
+    // Exclusive locking: in WAL mode the lock conflicts with any other open connection, even
+    // an idle one; leaving WAL folds the log into the file, which then stands alone.
+    let options = SqliteConnectOptions::new()
+        .filename(database)
+        .create_if_missing(false)
+        .locking_mode(SqliteLockingMode::Exclusive)
+        .busy_timeout(RESTORE_WAIT);
+    let mut conn = SqliteConnection::connect_with(&options).await.map_err(|e| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot open {}: {e}", database.display()) })?;
+    let locked = async {
+        sqlx::query("PRAGMA journal_mode = DELETE").execute(&mut conn).await?;
+        sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await?;
+        sqlx::Result::Ok(())
+    }
+    .await;
+    if let Err(e) = locked {
+        let _ = conn.close().await;
+        return Err(match super::error::cause(&e) {
+            super::error::Cause::Busy => in_use(),
+            _ => StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot take {} for the restore: {e}", database.display()) },
+        });
+    }
+    let previous = database.with_file_name(format!("{name}.bak-{now_ms}"));
+    let moved = std::fs::rename(database, &previous).and_then(|()| std::fs::rename(incoming, database));
+    // Nothing was written under the lock: rolling back releases it and leaves no journal.
+    let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+    let _ = conn.close().await;
+    moved.map_err(|source| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot move it into place as {}: {source}", database.display()) })?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let stale = sidecar(database, suffix);
+        if stale.exists() {
+            let _ = std::fs::rename(&stale, sidecar(&previous, suffix));
+        }
+    }
+    Ok(Some(previous))
+}
+
+/// Opens the backup read-only and checks it is a sound Agora database this version can run;
+/// returns how many Agora migrations it has applied.
+async fn check_backup(file: &Path) -> Result<usize> {
+    let refuse = |reason: String| StoreError::Restore { file: file.to_owned(), reason };
+    let options = SqliteConnectOptions::new().filename(file).read_only(true);
+    let mut conn = SqliteConnection::connect_with(&options).await.map_err(|e| refuse(format!("cannot open it: {e}")))?;
+    let checked = async {
+        let not_sqlite = |e: sqlx::Error| refuse(format!("it is not a SQLite database ({e})"));
+        let quick: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&mut conn).await.map_err(not_sqlite)?;
+        if quick != "ok" {
+            return Err(refuse(format!("SQLite finds it damaged: {quick}")));
+        }
+        let tables: Vec<String> = sqlx::query_scalar(SQLITE_TABLES).fetch_all(&mut conn).await.map_err(not_sqlite)?;
+        let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut conn).await.map_err(not_sqlite)?
+        } else {
+            Vec::new()
+        };
+        let applied = judge_database(&file.display().to_string(), &tables, &applied).map_err(|e| refuse(e.to_string()))?;
+        if applied == 0 {
+            return Err(refuse("it holds no Agora migration history: it is not a backup of Agora's database".into()));
+        }
+        Ok(applied)
+    }
+    .await;
+    let _ = conn.close().await;
+    checked
+}
+
+/// `path` with `suffix` added to its file name (SQLite's `-wal`, `-shm`, `-journal`).
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
