@@ -46,11 +46,7 @@ fn bench(c: &mut Criterion) {
             }),
             Response::Choices(vec![0, 1, 3]),
         ),
-        (
-            "numeric",
-            question(Answer::Numeric { value: 244.8, unit: "US$ billion".into(), tolerance: 0.5, scale: Scale::Billion }),
-            Response::Number(244.5),
-        ),
+        ("numeric", question(Answer::Numeric { value: 244.8, unit: "US$ billion".into(), tolerance: 0.5, scale: Scale::Billion }), Response::Number(244.5)),
         (
             "ordering",
             question(Answer::Ordering {
@@ -61,9 +57,7 @@ fn bench(c: &mut Criterion) {
         (
             // The slow path: a near miss (three typos), so every alias is compared with typo tolerance.
             "short",
-            question(Answer::Short {
-                accepted: strings(&["Shanghai Cooperation Organisation", "Shanghai Cooperation Organization", "SCO"]),
-            }),
+            question(Answer::Short { accepted: strings(&["Shanghai Cooperation Organisation", "Shanghai Cooperation Organization", "SCO"]) }),
             Response::Text("Shanghai Cooperaton Organsaton".into()),
         ),
     ];

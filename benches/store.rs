@@ -51,10 +51,7 @@ fn answer(item: u64, user: u64) -> AnswerRecord {
 
 async fn prepare(store: &Store) {
     for u in 0..CLASS {
-        store
-            .upsert_user("bench", &format!("u{u}"), &format!("Student {u}"))
-            .await
-            .expect("upsert user");
+        store.upsert_user("bench", &format!("u{u}"), &format!("Student {u}")).await.expect("upsert user");
     }
 }
 
@@ -80,14 +77,7 @@ async fn ask(store: &Store, item: u64) {
 
 /// Ends the round of question `item`, so the next can start in the same channel.
 async fn close(store: &Store, item: u64) {
-    store
-        .finish_round(
-            &"bench".into(),
-            &round_id(item).into(),
-            opened_at(item) + 30_000,
-        )
-        .await
-        .expect("finish round");
+    store.finish_round(&"bench".into(), &round_id(item).into(), opened_at(item) + 30_000).await.expect("finish round");
 }
 
 fn bench_backend(c: &mut Criterion, rt: &Runtime, name: &str, store: &Store) {
@@ -158,20 +148,12 @@ fn sqlite(c: &mut Criterion) {
 fn postgres(c: &mut Criterion) {
     let rt = Runtime::new().expect("tokio runtime");
     sqlx::any::install_default_drivers();
-    let base = std::env::var("AGORA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let Some(slash) = base
-        .rfind('/')
-        .filter(|&i| i > base.find("://").map_or(0, |s| s + 2))
-    else {
+    let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let Some(slash) = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |s| s + 2)) else {
         eprintln!("skipping PostgreSQL benchmarks: no database name in {base}");
         return;
     };
-    let url = format!(
-        "{}/agora_bench_{:016x}",
-        &base[..slash],
-        rand::random::<u64>()
-    );
+    let url = format!("{}/agora_bench_{:016x}", &base[..slash], rand::random::<u64>());
     if let Err(e) = rt.block_on(sqlx::Any::create_database(&url)) {
         eprintln!("skipping PostgreSQL benchmarks: cannot create a database at {base}: {e}");
         return;
@@ -180,9 +162,7 @@ fn postgres(c: &mut Criterion) {
     bench_backend(c, &rt, "postgres", &store);
     rt.block_on(async {
         store.close().await;
-        sqlx::Any::force_drop_database(&url)
-            .await
-            .expect("drop bench database");
+        sqlx::Any::force_drop_database(&url).await.expect("drop bench database");
     });
 }
 

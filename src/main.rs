@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use agora::app::{App, AppError, SystemClock};
 use agora::bank::{self, Source};
 use agora::config::{Config, LogFormat};
-use agora::ids::{GuildId, UserId};
 use agora::discord::{self, ServeOptions, Shards};
+use agora::ids::{GuildId, UserId};
 use agora::quiz::Filter;
 use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
@@ -394,7 +394,15 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 println!("{shown} has not answered any question yet in {guild}. Try `agora play --name {shown}`.");
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{shown} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})", s.points, s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak);
+            println!(
+                "{shown} ({guild}): {} points · {} answered · {} right ({:.0}%) · streak {} (best {})",
+                s.points,
+                s.answered,
+                s.correct,
+                s.accuracy * 100.0,
+                s.current_streak,
+                s.best_streak
+            );
             if s.debate_points != 0 || s.prompt_points != 0 {
                 println!("  of which {} from debates and {} from argument prompts", s.debate_points, s.prompt_points);
             }
@@ -414,7 +422,15 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 println!("No scores yet in {guild}.");
             }
             for r in rows {
-                println!("{:>3}. {:<width$} {:>6} points  {:>4} answered  {:>4.0}%", r.rank, display_name(&r.name), r.points, r.answered, r.accuracy * 100.0, width = NAME_WIDTH);
+                println!(
+                    "{:>3}. {:<width$} {:>6} points  {:>4} answered  {:>4.0}%",
+                    r.rank,
+                    display_name(&r.name),
+                    r.points,
+                    r.answered,
+                    r.accuracy * 100.0,
+                    width = NAME_WIDTH
+                );
             }
         }
         ScoresCommand::Items { guild, flagged } => {
@@ -429,7 +445,14 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                     continue;
                 }
                 let flags = r.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-                println!("{}  asked {} · {} answers · {:.0}% right{}", item.item_id, item.times_asked, r.answers, r.share_correct * 100.0, if flags.is_empty() { String::new() } else { format!(" · {flags}") });
+                println!(
+                    "{}  asked {} · {} answers · {:.0}% right{}",
+                    item.item_id,
+                    item.times_asked,
+                    r.answers,
+                    r.share_correct * 100.0,
+                    if flags.is_empty() { String::new() } else { format!(" · {flags}") }
+                );
                 for p in &r.picks {
                     println!("    {} {:<70} {:>4} ({:.0}%)", if p.correct { "*" } else { " " }, p.label, p.count, p.rate * 100.0);
                 }
@@ -438,7 +461,13 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
         ScoresCommand::Forget { guild, user, yes } => {
             let (guild, user) = (GuildId::new(guild), UserId::new(user));
             let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &user).await.map_err(fail)?)?;
-            let counts: Vec<(String, usize)> = records["tables"].as_object().into_iter().flatten().map(|(t, rows)| (t.clone(), rows.as_array().map_or(0, Vec::len))).filter(|(_, n)| *n > 0).collect();
+            let counts: Vec<(String, usize)> = records["tables"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(t, rows)| (t.clone(), rows.as_array().map_or(0, Vec::len)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
             let shown = display_name(user.as_str());
             if counts.is_empty() {
                 println!("Server {guild} holds nothing about user {shown}: nothing to delete.");
@@ -495,7 +524,12 @@ async fn db(config: &Config, cmd: DbCommand) -> anyhow::Result<ExitCode> {
         DbCommand::Restore { file } => {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
             let restored = agora::store::restore(url, &file, now).await?;
-            println!("Restored {} from {} ({} migrations; any newer ones apply on the next start).", restored.database.display(), file.display(), restored.migrations);
+            println!(
+                "Restored {} from {} ({} migrations; any newer ones apply on the next start).",
+                restored.database.display(),
+                file.display(),
+                restored.migrations
+            );
             match restored.previous {
                 Some(old) => println!("The database it replaced is kept as {}.", old.display()),
                 None => println!("There was no database there before."),

@@ -47,13 +47,7 @@ pub struct Rules {
 
 impl Default for Rules {
     fn default() -> Rules {
-        Rules {
-            points: [10, 20, 30],
-            speed_bonus: true,
-            speed_bonus_max_percent: 50,
-            streak_bonus_percent: 10,
-            streak_bonus_max_percent: 50,
-        }
+        Rules { points: [10, 20, 30], speed_bonus: true, speed_bonus_max_percent: 50, streak_bonus_percent: 10, streak_bonus_max_percent: 50 }
     }
 }
 
@@ -126,15 +120,7 @@ pub struct ScoreDelta {
 /// `elapsed_ms` is the time from the question opening to the answer and `open_ms`
 /// how long it stays open (the speed bonus decays over it); `streak_before` counts
 /// the exactly right answers in a row just before this one; `live` is false in practice.
-pub fn score(
-    rules: &Rules,
-    difficulty: u8,
-    verdict: Verdict,
-    elapsed_ms: Millis,
-    open_ms: Millis,
-    streak_before: u32,
-    live: bool,
-) -> ScoreDelta {
+pub fn score(rules: &Rules, difficulty: u8, verdict: Verdict, elapsed_ms: Millis, open_ms: Millis, streak_before: u32, live: bool) -> ScoreDelta {
     let credit = if verdict.correct {
         1.0
     } else if verdict.credit.is_nan() {

@@ -31,11 +31,7 @@ fn core(e: &Error) -> &Error {
 }
 
 fn location(e: &Error) -> (u64, u64) {
-    e.location()
-        .map(|l| (l.line(), l.column()))
-        .filter(|&(l, _)| l > 0)
-        .map(|(l, c)| (l, c.max(1)))
-        .unwrap_or((1, 1))
+    e.location().map(|l| (l.line(), l.column())).filter(|&(l, _)| l > 0).map(|(l, c)| (l, c.max(1))).unwrap_or((1, 1))
 }
 
 /// The parser's own words replaced where they speak of its options: a file too large or
@@ -63,24 +59,19 @@ fn budget(breach: &BudgetBreach) -> (String, String) {
             "the file holds more than 250,000 YAML values (keys, values and lists); it is far larger than any bank or config file should be".into(),
             split.into(),
         ),
-        BudgetBreach::Depth { .. } => (
-            "lists and mappings are nested more than 64 levels deep here".into(),
-            "check the indentation: a bank's elements nest a few levels at most".into(),
-        ),
-        BudgetBreach::Aliases { .. }
-        | BudgetBreach::Anchors { .. }
-        | BudgetBreach::AliasAnchorRatio { .. }
-        | BudgetBreach::RecordedAnchorEvents { .. } => (
+        BudgetBreach::Depth { .. } => {
+            ("lists and mappings are nested more than 64 levels deep here".into(), "check the indentation: a bank's elements nest a few levels at most".into())
+        }
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } | BudgetBreach::AliasAnchorRatio { .. } | BudgetBreach::RecordedAnchorEvents { .. } => (
             "the file repeats anchors and aliases (`&name` / `*name`) more than is safe to expand".into(),
             "write the repeated content out instead of aliasing it many times".into(),
         ),
         BudgetBreach::ScalarBytes { .. } | BudgetBreach::InputBytes { .. } => {
             ("the file's text is too large to read safely (over 64 MiB)".into(), split.into())
         }
-        BudgetBreach::Documents { .. } => (
-            "the file holds more than 1,024 YAML documents (`---` separators)".into(),
-            "remove the `---` lines; a bank file is one document".into(),
-        ),
+        BudgetBreach::Documents { .. } => {
+            ("the file holds more than 1,024 YAML documents (`---` separators)".into(), "remove the `---` lines; a bank file is one document".into())
+        }
         _ => ("the file is too large or too complex to read safely".into(), split.into()),
     }
 }
@@ -135,9 +126,7 @@ pub fn redacted(e: &Error, text: &str, secret_keys: &[&str], settings: &[&str]) 
             "the file ends inside a value: a quote or a bracket is not closed".to_string(),
             "close the quote or bracket that opens on this line or above it".to_string(),
         ),
-        Error::SerdeInvalidType { expected, .. }
-        | Error::SerdeInvalidValue { expected, .. }
-        | Error::SerdeInvalidLength { expected, .. } => {
+        Error::SerdeInvalidType { expected, .. } | Error::SerdeInvalidValue { expected, .. } | Error::SerdeInvalidLength { expected, .. } => {
             let what = expected.trim_start_matches("struct Config").trim();
             match key_on_line() {
                 Some(k) if !what.is_empty() => (format!("`{k}` must be {what}"), "correct the value; config/agora.example.yaml shows each setting".to_string()),
@@ -147,10 +136,9 @@ pub fn redacted(e: &Error, text: &str, secret_keys: &[&str], settings: &[&str]) 
                 ),
             }
         }
-        Error::Unexpected { expected: "mapping start", .. } if line == 1 => (
-            "the file is not a list of settings (`name: value` lines)".to_string(),
-            format!("write one `name: value` per line; the settings are {list}"),
-        ),
+        Error::Unexpected { expected: "mapping start", .. } if line == 1 => {
+            ("the file is not a list of settings (`name: value` lines)".to_string(), format!("write one `name: value` per line; the settings are {list}"))
+        }
         Error::Unexpected { expected, .. } => {
             let what = if *expected == "string scalar" { "a single value (text), not a list or a mapping".to_string() } else { format!("a {expected}") };
             match key_on_line() {
@@ -169,16 +157,14 @@ pub fn redacted(e: &Error, text: &str, secret_keys: &[&str], settings: &[&str]) 
             },
             "quote the value (and drop any `!!tag`); config/agora.example.yaml shows each setting".to_string(),
         ),
-        Error::UnknownAnchor { .. } => (
-            "a value starts with `*`, which YAML reads as an alias to an anchor that does not exist".to_string(),
-            "quote the value".to_string(),
-        ),
+        Error::UnknownAnchor { .. } => {
+            ("a value starts with `*`, which YAML reads as an alias to an anchor that does not exist".to_string(), "quote the value".to_string())
+        }
         // The parser's own sentences are fixed texts, but only these are known to quote
         // nothing of the file; any other is replaced by a general one.
-        Error::ExternalMessage { msg, .. } if msg.contains("unclosed quote") => (
-            "a quote opened here is not closed".to_string(),
-            "close the quote on the same line".to_string(),
-        ),
+        Error::ExternalMessage { msg, .. } if msg.contains("unclosed quote") => {
+            ("a quote opened here is not closed".to_string(), "close the quote on the same line".to_string())
+        }
         Error::ExternalMessage { msg, .. } if msg.contains("unknown escape character") => (
             "a double-quoted value holds a backslash that is not a known escape".to_string(),
             "use single quotes, or write the backslash as `\\\\`".to_string(),

@@ -14,7 +14,6 @@ mod common;
 
 use common::{Postgres, START, bank, sqlite_store};
 
-
 fn instructor() -> Member {
     Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
 }
@@ -45,8 +44,6 @@ fn answer_for(bank: &Bank, view: &QuestionView, seed: u64, right: bool) -> Strin
 fn live_request(count: usize, seed: u64) -> LiveRequest {
     LiveRequest { filter: Filter { kinds: vec![Kind::Single], ..Filter::default() }, count, seconds: Some(30), speed_bonus: Some(true), seed: Some(seed) }
 }
-
-
 
 /// 30 students answer the first question at once; each is counted once, a second click,
 /// a late answer and an answer after the reveal are refused and not scored, and the
@@ -102,7 +99,10 @@ async fn a_class_answers_a_live_question(store: Store) {
     // Next, an instructor's reveal, and the end with the round's leaderboard.
     let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
     assert_eq!(q2.number, 2);
-    assert_eq!(user_error(app.live_next(&guild, &q1.round_id, 2, &instructor()).await.unwrap_err()).to_string(), "Question 2 is still open: reveal it or wait until its time runs out.");
+    assert_eq!(
+        user_error(app.live_next(&guild, &q1.round_id, 2, &instructor()).await.unwrap_err()).to_string(),
+        "Question 2 is still open: reveal it or wait until its time runs out."
+    );
     let right = answer_for(&bank, &q2, 7, true);
     app.live_answer(&guild, &channel, &student(1), &q1.round_id, q2.number, &right).await.unwrap();
     let reveal = app.live_reveal(&guild, &q1.round_id, 2, Some(&instructor())).await.unwrap();
@@ -221,7 +221,10 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let q1 = started.question;
     assert!(!started.closed_other);
     assert_eq!(user_error(app.practice_next(&guild, &ada.id, &q1.round_id, 1).await.unwrap_err()).to_string(), "Answer this question before moving on.");
-    assert_eq!(user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, "maybe").await.unwrap_err()).to_string(), "Answer true or false (or T / F).");
+    assert_eq!(
+        user_error(app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, "maybe").await.unwrap_err()).to_string(),
+        "Answer true or false (or T / F)."
+    );
     let bank = app.bank();
     let verdict = app.practice_answer(&guild, &ada.id, &q1.round_id, q1.number, &answer_for(&bank, &q1, 5, true)).await.unwrap();
     assert!(verdict.correct && verdict.points > 0 && !verdict.citations.is_empty());
@@ -249,7 +252,14 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let refused = app.practice_start(&guild, &newcomer, &PracticeRequest { filter: empty, ..request.clone() }).await.unwrap_err();
     assert_eq!(user_error(refused), UserError::NoQuestions);
     assert!(!app.gradebook(&guild).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
-    assert_eq!(user_error(app.practice_start(&guild, &newcomer, &PracticeRequest { filter: Filter { topics: vec!["nonsense".into()], ..Filter::default() }, ..request }).await.unwrap_err()), UserError::UnknownTopic("nonsense".into()));
+    assert_eq!(
+        user_error(
+            app.practice_start(&guild, &newcomer, &PracticeRequest { filter: Filter { topics: vec!["nonsense".into()], ..Filter::default() }, ..request })
+                .await
+                .unwrap_err()
+        ),
+        UserError::UnknownTopic("nonsense".into())
+    );
 }
 
 /// Two starts of one student's practice at the same moment leave exactly one open, on both

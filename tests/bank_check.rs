@@ -141,7 +141,15 @@ fn the_gift_export_holds_the_same_quiz_items() {
 fn stats_counts_items_and_names_the_gaps() {
     let (code, out, err) = agora(&["bank", "stats", "questions"]);
     assert_eq!(code, 0, "{err}");
-    for heading in ["by kind", "by difficulty", "by topic", "by section of the paper", "passages never cited:", "knowledge entries without written items:", "paragraphs no item cites:"] {
+    for heading in [
+        "by kind",
+        "by difficulty",
+        "by topic",
+        "by section of the paper",
+        "passages never cited:",
+        "knowledge entries without written items:",
+        "paragraphs no item cites:",
+    ] {
         assert!(out.contains(heading), "missing {heading} in:\n{out}");
     }
 }

@@ -49,7 +49,8 @@ fn real_bank() -> (Vec<(PathBuf, String)>, agora::bank::Source) {
 }
 
 /// Characters that mean something to YAML, and a few that mean something to us.
-const ALPHABET: &[char] = &[':', '-', ' ', '\n', '[', ']', '{', '}', ',', '"', '\'', '#', '&', '*', '!', '|', '>', '%', '@', '`', '?', 'A', 'z', '0', '9', '.', 'é', '\t', '\\', '~'];
+const ALPHABET: &[char] =
+    &[':', '-', ' ', '\n', '[', ']', '{', '}', ',', '"', '\'', '#', '&', '*', '!', '|', '>', '%', '@', '`', '?', 'A', 'z', '0', '9', '.', 'é', '\t', '\\', '~'];
 
 fn mutate(text: &str, edits: &[(usize, u8, usize)]) -> String {
     let mut chars: Vec<char> = text.chars().collect();

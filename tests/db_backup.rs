@@ -157,7 +157,11 @@ async fn a_restore_brings_the_backup_back_and_keeps_the_replaced_database() {
     assert_eq!(counts(&db).await, (names(0..3), names(0..3)));
     assert_eq!(counts(&previous).await, (names(0..5), names(0..5)));
     // No leftover copy beside it, and the restored database opens and takes answers.
-    let left: Vec<String> = std::fs::read_dir(dir.path().join("data")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.contains("restoring")).collect();
+    let left: Vec<String> = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restoring"))
+        .collect();
     assert_eq!(left, Vec::<String>::new());
     let store = Store::connect(&url).await.unwrap();
     student_answers(&store, 9).await;
@@ -183,7 +187,9 @@ async fn a_restore_refuses_what_is_not_an_agora_backup() {
     let newer_store = Store::connect(&url_of(&newer)).await.unwrap();
     newer_store.close().await;
     let mut conn = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&newer)).await.unwrap();
-    conn.execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)").await.unwrap();
+    conn.execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
+        .await
+        .unwrap();
     conn.execute("PRAGMA journal_mode = DELETE").await.unwrap();
     conn.close().await.unwrap();
     let text = dir.path().join("notes.txt");
@@ -206,7 +212,8 @@ async fn a_restore_refuses_what_is_not_an_agora_backup() {
     }
     // The database is as it was, and nothing was left beside it.
     assert_eq!(counts(&db).await.0, ["kept"]);
-    let mut files: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("agora.db")).collect();
+    let mut files: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("agora.db")).collect();
     files.sort();
     assert!(files.iter().all(|f| !f.contains("bak") && !f.contains("restoring")), "{files:?}");
 }

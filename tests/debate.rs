@@ -5,9 +5,7 @@
 
 use std::sync::Arc;
 
-use agora::app::{
-    App, AppError, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError,
-};
+use agora::app::{App, AppError, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError};
 use agora::bank::PromptKind;
 use agora::debate::{BallotDraft, DecidedBy, Decision, Format, Join, Phase, PollTally, Refusal, Side, SlotKey, SpeakerScores, SpeechDraft, Stance, Status};
 use agora::ids::{ChannelId, GuildId, SubmissionId, UserId};
@@ -17,7 +15,6 @@ mod common;
 
 use common::{Postgres, START, bank, sqlite_store};
 const MOTION: &str = "alliance-in-all-but-name";
-
 
 fn instructor() -> Member {
     Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
@@ -46,7 +43,12 @@ fn request(format: Format) -> DebateRequest {
 }
 
 fn speech(phase_index: usize, claim: &str, citations: &[&str]) -> SpeechDraft {
-    SpeechDraft { phase_index, claim: claim.into(), reasoning: "According to the paper, …\nSecond line.".into(), citations: citations.iter().map(|c| c.to_string()).collect() }
+    SpeechDraft {
+        phase_index,
+        claim: claim.into(),
+        reasoning: "According to the paper, …\nSecond line.".into(),
+        citations: citations.iter().map(|c| c.to_string()).collect(),
+    }
 }
 
 /// Every speaker of the view's open slots, in speaking order.
@@ -59,8 +61,6 @@ fn member(id: &UserId) -> Member {
     student(n)
 }
 
-
-
 /// Six students and an instructor debate the bank's first motion before an audience of
 /// four: sign-up, the polls, three rounds of speeches with evidence cards, a flag, the
 /// ballots, and the release with the swing, the rubric totals, the evidence map and the
@@ -72,7 +72,10 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
     let motion = bank.motions.iter().find(|m| m.id == MOTION).unwrap().clone();
 
-    assert_eq!(user_error(app.debate_start(&guild, &channel, &student(0), &request(Format::Oxford { per_side: 3 })).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.debate_start(&guild, &channel, &student(0), &request(Format::Oxford { per_side: 3 })).await.unwrap_err()),
+        UserError::NotInstructor
+    );
     let view = app.debate_start(&guild, &channel, &instructor(), &request(Format::Oxford { per_side: 3 })).await.unwrap();
     let id = view.debate_id.clone();
     assert_eq!((view.phase.phase, view.phase.deadline, view.status), (Phase::SignUp, Some(START + 300_000), Status::Open));
@@ -135,7 +138,11 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
             let card = posted.citations[0].card.as_ref().expect("a card of the side is rendered");
             assert!(!card.quote.is_empty() && !card.anchor.is_empty() && !card.section.is_empty());
             if cited.len() == 2 {
-                assert_eq!((posted.citations[1].passage_id.as_str(), posted.citations[1].card.is_none()), ("no-such-passage", true), "a citation not in the bank is flagged");
+                assert_eq!(
+                    (posted.citations[1].passage_id.as_str(), posted.citations[1].card.is_none()),
+                    ("no-such-passage", true),
+                    "a citation not in the bank is flagged"
+                );
             }
         }
         let state = app.debate_state(&guild, &id, &student(0)).await.unwrap();
@@ -165,7 +172,8 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     // audience; nothing visible to students until the release.
     let speakers: Vec<UserId> = v.proposition.iter().zip(&v.opposition).flat_map(|(p, o)| [p.user_id.clone(), o.user_id.clone()]).collect();
     let scores = |top: &UserId| speakers.iter().map(|s| SpeakerScores { speaker: s.clone(), scores: vec![if s == top { 5 } else { 4 }; 4] }).collect();
-    let official = BallotDraft { scores: scores(&student(0).id), winner: Some(Side::Opposition), feedback: "Clear evidence;\nsharper rebuttals next time.".into() };
+    let official =
+        BallotDraft { scores: scores(&student(0).id), winner: Some(Side::Opposition), feedback: "Clear evidence;\nsharper rebuttals next time.".into() };
     app.debate_ballot(&guild, &id, &instructor(), &official).await.unwrap();
     let shadow = BallotDraft { scores: scores(&student(3).id), winner: Some(Side::Proposition), feedback: String::new() };
     assert_eq!(refusal(app.debate_ballot(&guild, &id, &student(1), &shadow).await.unwrap_err()), Refusal::SpeakerCannotJudge);
@@ -181,7 +189,11 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
 
     let r = app.debate_release(&guild, &id, &instructor()).await.unwrap();
     assert!(!r.preview);
-    assert_eq!(r.decision, Decision::Won { side: Side::Proposition, by: DecidedBy::Audience }, "the side that gained more votes wins, whatever the judge picked");
+    assert_eq!(
+        r.decision,
+        Decision::Won { side: Side::Proposition, by: DecidedBy::Audience },
+        "the side that gained more votes wins, whatever the judge picked"
+    );
     let swing = r.swing.unwrap();
     assert_eq!(swing.before, PollTally { proposition: 1, opposition: 2, undecided: 1 });
     assert_eq!(swing.after, PollTally { proposition: 3, opposition: 1, undecided: 0 });
@@ -190,7 +202,14 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     let lines: Vec<(&str, u32, u32, i64)> = r.speakers.iter().map(|s| (s.name.as_str(), s.total, s.max_total, s.points)).collect();
     assert_eq!(
         lines,
-        [("Student 0", 20, 20, 30), ("Student 3", 16, 20, 16), ("Student 1", 16, 20, 26), ("Student 4", 16, 20, 16), ("Student 2", 16, 20, 26), ("Student 5", 16, 20, 16)]
+        [
+            ("Student 0", 20, 20, 30),
+            ("Student 3", 16, 20, 16),
+            ("Student 1", 16, 20, 26),
+            ("Student 4", 16, 20, 16),
+            ("Student 2", 16, 20, 26),
+            ("Student 5", 16, 20, 16)
+        ]
     );
     assert_eq!((r.proposition_total, r.opposition_total), (52, 48));
     assert_eq!(r.feedback, "Clear evidence;\nsharper rebuttals next time.");
@@ -205,7 +224,10 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert_eq!(cited(&r.evidence.proposition), by_paper(&motion.proposition[..3]));
     assert_eq!(cited(&r.evidence.opposition), by_paper(&motion.opposition[..3]));
     assert_eq!(r.evidence.opposition[0].passage_id, "abstract-p1-partnership-not-alliance-ev", "the abstract comes first in the paper");
-    assert_eq!(r.evidence.unused.iter().map(|(side, c)| (*side, c.passage_id.as_str())).collect::<Vec<_>>(), [(Side::Opposition, "s7-p2-43rd-meeting-ev"), (Side::Proposition, "s7-p3-strategic-alliance-ev")]);
+    assert_eq!(
+        r.evidence.unused.iter().map(|(side, c)| (*side, c.passage_id.as_str())).collect::<Vec<_>>(),
+        [(Side::Opposition, "s7-p2-43rd-meeting-ev"), (Side::Proposition, "s7-p3-strategic-alliance-ev")]
+    );
     assert_eq!(r.evidence.not_in_bank, ["no-such-passage"]);
     let award = |n: usize| r.awards.iter().find(|a| a.user_id == student(n).id).map(|a| a.points);
     assert_eq!((award(10), award(11), award(6)), (Some(4), Some(2), None), "two polls, a shadow ballot; nothing for who never took part");
@@ -275,12 +297,15 @@ async fn a_structured_academic_controversy(store: Store) {
     }
     let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
     assert_eq!(v.phase.phase, Phase::Swap);
-    assert_eq!(v.slots.iter().map(|s| (s.name.as_str(), s.argues)).collect::<Vec<_>>(), [
-        ("Student 2", Some(Side::Proposition)),
-        ("Student 3", Some(Side::Proposition)),
-        ("Student 0", Some(Side::Opposition)),
-        ("Student 1", Some(Side::Opposition)),
-    ]);
+    assert_eq!(
+        v.slots.iter().map(|s| (s.name.as_str(), s.argues)).collect::<Vec<_>>(),
+        [
+            ("Student 2", Some(Side::Proposition)),
+            ("Student 3", Some(Side::Proposition)),
+            ("Student 0", Some(Side::Opposition)),
+            ("Student 1", Some(Side::Opposition)),
+        ]
+    );
     let swapped = app.debate_cards(&guild, &id, &student(0)).await.unwrap();
     assert_eq!(swapped.sides[0].0, Side::Opposition, "after the swap the pair holds the other side's cards");
     let posted = app.debate_speech(&guild, &id, &student(0), &speech(2, "Now the other side", &[o_card.as_str()])).await.unwrap();
@@ -291,7 +316,15 @@ async fn a_structured_academic_controversy(store: Store) {
     assert_eq!(v.phase.phase, Phase::Joint);
     assert_eq!((v.slots.len(), v.slots[0].speaker.clone(), v.slots[0].name.as_str()), (1, None, "Joint statement"));
     assert!(app.debate_state(&guild, &id, &student(1)).await.unwrap().you.slot_open);
-    let joint = app.debate_speech(&guild, &id, &student(1), &speech(3, "We agree that the paper finds a partnership short of an alliance.", &[p_card.as_str(), o_card.as_str()])).await.unwrap();
+    let joint = app
+        .debate_speech(
+            &guild,
+            &id,
+            &student(1),
+            &speech(3, "We agree that the paper finds a partnership short of an alliance.", &[p_card.as_str(), o_card.as_str()]),
+        )
+        .await
+        .unwrap();
     assert_eq!((joint.reference.key.clone(), joint.argues, joint.author_name.as_str()), (SlotKey::Joint, None, "Student 1"));
     assert_eq!(refusal(app.debate_speech(&guild, &id, &student(2), &speech(3, "Me too", &[])).await.unwrap_err()), Refusal::AlreadySubmitted);
     assert!(!app.debate_state(&guild, &id, &student(2)).await.unwrap().you.slot_open);
@@ -334,12 +367,18 @@ async fn refusals_and_flags(store: Store) {
     let mut req = request(Format::Quick { per_side: 1 });
     req.times = vec![(Phase::Opening, 120)];
     let id = app.debate_start(&guild, &ChannelId::from("c3"), &instructor(), &req).await.unwrap().debate_id;
-    assert_eq!(refusal(app.debate_speech(&guild, &id, &student(0), &speech(0, "Too early", &[])).await.unwrap_err()), Refusal::NotYourSlot { phase: Phase::SignUp });
+    assert_eq!(
+        refusal(app.debate_speech(&guild, &id, &student(0), &speech(0, "Too early", &[])).await.unwrap_err()),
+        Refusal::NotYourSlot { phase: Phase::SignUp }
+    );
     app.debate_join(&guild, &id, &student(0), Join::Side(Side::Proposition)).await.unwrap();
     assert_eq!(refusal(app.debate_advance(&guild, &id, &instructor()).await.unwrap_err()), Refusal::SeatsMissing { side: Side::Opposition, need: 1, have: 0 });
     let late_joiner = student(1);
     clock.set(START + 300_000);
-    assert_eq!(refusal(app.debate_join(&guild, &id, &late_joiner, Join::Side(Side::Opposition)).await.unwrap_err()), Refusal::Late { phase: Phase::SignUp, deadline: START + 300_000 });
+    assert_eq!(
+        refusal(app.debate_join(&guild, &id, &late_joiner, Join::Side(Side::Opposition)).await.unwrap_err()),
+        Refusal::Late { phase: Phase::SignUp, deadline: START + 300_000 }
+    );
     // The instructor may still seat them; the sign-up timer, fired late, moves on.
     app.debate_assign(&guild, &id, &instructor(), &late_joiner, Join::Side(Side::Opposition)).await.unwrap();
     assert_eq!(user_error(app.debate_assign(&guild, &id, &student(0), &student(5), Join::Audience).await.unwrap_err()), UserError::NotInstructor);
@@ -351,48 +390,94 @@ async fn refusals_and_flags(store: Store) {
 
     // A citation that is no passage of the paper is posted, flagged, and kept so.
     let posted = app.debate_speech(&guild, &id, &student(0), &speech(1, "Claim", &["s5-p4-allies-ev", "made-up-passage"])).await.unwrap();
-    assert_eq!(posted.citations.iter().map(|c| (c.passage_id.as_str(), c.card.is_some())).collect::<Vec<_>>(), [("s5-p4-allies-ev", true), ("made-up-passage", false)]);
+    assert_eq!(
+        posted.citations.iter().map(|c| (c.passage_id.as_str(), c.card.is_some())).collect::<Vec<_>>(),
+        [("s5-p4-allies-ev", true), ("made-up-passage", false)]
+    );
     let stored = app.debate_state(&guild, &id, &student(0)).await.unwrap();
     assert_eq!(stored.speeches[0].citations, posted.citations, "the flag survives a reload");
     assert_eq!(refusal(app.debate_speech(&guild, &id, &student(0), &speech(1, "Again", &[])).await.unwrap_err()), Refusal::AlreadySubmitted);
-    assert_eq!(refusal(app.debate_speech(&guild, &id, &student(7), &speech(1, "Not mine", &[])).await.unwrap_err()), Refusal::NotYourSlot { phase: Phase::Opening });
+    assert_eq!(
+        refusal(app.debate_speech(&guild, &id, &student(7), &speech(1, "Not mine", &[])).await.unwrap_err()),
+        Refusal::NotYourSlot { phase: Phase::Opening }
+    );
     assert_eq!(refusal(app.debate_flag(&guild, &id, &student(0), &posted.reference, "made-up-passage", "").await.unwrap_err()), Refusal::NotAnOpponent);
 
     // Late: the deadline has passed (the timer has not fired yet). Nothing is stored.
     clock.set(START + 300_000 + 120_000);
     let late = app.debate_speech(&guild, &id, &student(1), &speech(1, "Late", &[])).await.unwrap_err();
     assert_eq!(refusal(late), Refusal::Late { phase: Phase::Opening, deadline: START + 420_000 });
-    assert_eq!(user_error(app.debate_speech(&guild, &id, &student(1), &speech(1, "Late", &[])).await.unwrap_err()).to_string(), "Too late: Opening speeches closed at its deadline.");
+    assert_eq!(
+        user_error(app.debate_speech(&guild, &id, &student(1), &speech(1, "Late", &[])).await.unwrap_err()).to_string(),
+        "Too late: Opening speeches closed at its deadline."
+    );
     assert_eq!(app.debate_state(&guild, &id, &student(1)).await.unwrap().speeches.len(), 1);
     let v = app.debate_timer(&guild, &id, 1).await.unwrap().unwrap();
     assert_eq!(v.phase.phase, Phase::Rebuttal);
-    assert_eq!(refusal(app.debate_speech(&guild, &id, &student(1), &speech(1, "Later", &[])).await.unwrap_err()), Refusal::PhaseClosed { phase: Phase::Opening });
+    assert_eq!(
+        refusal(app.debate_speech(&guild, &id, &student(1), &speech(1, "Later", &[])).await.unwrap_err()),
+        Refusal::PhaseClosed { phase: Phase::Opening }
+    );
 
     // Ballots stay with the instructor until the release.
-    let ballot = BallotDraft { scores: [0, 1].map(|n| SpeakerScores { speaker: student(n).id, scores: vec![3; 4] }).to_vec(), winner: Some(Side::Proposition), feedback: String::new() };
+    let ballot = BallotDraft {
+        scores: [0, 1].map(|n| SpeakerScores { speaker: student(n).id, scores: vec![3; 4] }).to_vec(),
+        winner: Some(Side::Proposition),
+        feedback: String::new(),
+    };
     app.debate_ballot(&guild, &id, &instructor(), &ballot).await.unwrap();
     assert_eq!(refusal(app.debate_ballots(&guild, &id, &student(0)).await.unwrap_err()), Refusal::NotReleased);
     assert_eq!(refusal(app.debate_result(&guild, &id).await.unwrap_err()), Refusal::NotReleased);
     let incomplete = BallotDraft { scores: ballot.scores[..1].to_vec(), ..ballot.clone() };
     assert_eq!(refusal(app.debate_ballot(&guild, &id, &instructor(), &incomplete).await.unwrap_err()), Refusal::BallotIncomplete { speaker: student(1).id });
-    assert_eq!(refusal(app.debate_release(&guild, &id, &instructor()).await.unwrap_err()), Refusal::WrongPhase { phase: Phase::Rebuttal, what: "the result is released once the speeches are over" });
+    assert_eq!(
+        refusal(app.debate_release(&guild, &id, &instructor()).await.unwrap_err()),
+        Refusal::WrongPhase { phase: Phase::Rebuttal, what: "the result is released once the speeches are over" }
+    );
 
     // A custom motion whose cards are not passages of the bank is refused; one that is, starts.
     let custom = |cards: Vec<String>| DebateRequest {
-        motion: MotionChoice::Custom { text: "This house believes the partnership will outlast the war.".into(), info: String::new(), proposition: cards, opposition: vec![] },
+        motion: MotionChoice::Custom {
+            text: "This house believes the partnership will outlast the war.".into(),
+            info: String::new(),
+            proposition: cards,
+            opposition: vec![],
+        },
         format: Format::Quick { per_side: 1 },
         times: vec![],
     };
-    assert_eq!(user_error(app.debate_start(&guild, &ChannelId::from("c4"), &instructor(), &custom(vec!["nope".into()])).await.unwrap_err()), UserError::UnknownPassage("nope".into()));
+    assert_eq!(
+        user_error(app.debate_start(&guild, &ChannelId::from("c4"), &instructor(), &custom(vec!["nope".into()])).await.unwrap_err()),
+        UserError::UnknownPassage("nope".into())
+    );
     let v = app.debate_start(&guild, &ChannelId::from("c4"), &instructor(), &custom(vec!["s5-p4-allies-ev".into()])).await.unwrap();
     assert_eq!((v.motion.id, v.motion.info.as_str()), (None, ""));
     let bad_times = DebateRequest { times: vec![(Phase::Opening, 5)], ..request(Format::Quick { per_side: 1 }) };
-    assert_eq!(user_error(app.debate_start(&guild, &ChannelId::from("c5"), &instructor(), &bad_times).await.unwrap_err()).to_string(), "That debate cannot start: Opening speeches must last between 30 and 604800 seconds, not 5.");
-    assert_eq!(user_error(app.debate_start(&guild, &ChannelId::from("c5"), &instructor(), &DebateRequest { motion: MotionChoice::Bank("nope".into()), ..request(Format::Controversy) }).await.unwrap_err()), UserError::NoSuchMotion("nope".into()));
+    assert_eq!(
+        user_error(app.debate_start(&guild, &ChannelId::from("c5"), &instructor(), &bad_times).await.unwrap_err()).to_string(),
+        "That debate cannot start: Opening speeches must last between 30 and 604800 seconds, not 5."
+    );
+    assert_eq!(
+        user_error(
+            app.debate_start(
+                &guild,
+                &ChannelId::from("c5"),
+                &instructor(),
+                &DebateRequest { motion: MotionChoice::Bank("nope".into()), ..request(Format::Controversy) }
+            )
+            .await
+            .unwrap_err()
+        ),
+        UserError::NoSuchMotion("nope".into())
+    );
     let cancelled = app.debate_cancel(&guild, &v.debate_id, &instructor()).await.unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
     assert_eq!(refusal(app.debate_join(&guild, &v.debate_id, &student(3), Join::Audience).await.unwrap_err()), Refusal::Over);
-    assert_eq!(user_error(app.debate_state(&GuildId::from("other"), &v.debate_id, &student(3)).await.unwrap_err()), UserError::NoSuchDebate, "a debate of another server does not exist here");
+    assert_eq!(
+        user_error(app.debate_state(&GuildId::from("other"), &v.debate_id, &student(3)).await.unwrap_err()),
+        UserError::NoSuchDebate,
+        "a debate of another server does not exist here"
+    );
 }
 
 #[tokio::test]
@@ -447,7 +532,11 @@ async fn a_debate_survives_a_restart(url: String) {
     let v = app.debate_state(&guild, &id, &student(2)).await.unwrap();
     assert_eq!(v.speeches.iter().map(|s| s.claim.as_str()).collect::<Vec<_>>(), ["First", "Second"]);
     assert_eq!((v.phase.phase, v.phase.deadline, v.you.slot_open), (Phase::Opening, Some(deadline), true));
-    assert_eq!(refusal(app.debate_speech(&guild, &id, &student(0), &speech(1, "Again", &[])).await.unwrap_err()), Refusal::AlreadySubmitted, "a speech from before the restart still counts once");
+    assert_eq!(
+        refusal(app.debate_speech(&guild, &id, &student(0), &speech(1, "Again", &[])).await.unwrap_err()),
+        Refusal::AlreadySubmitted,
+        "a speech from before the restart still counts once"
+    );
     app.debate_speech(&guild, &id, &student(2), &speech(1, "Third", &[])).await.unwrap();
     assert_eq!(app.debate_timer(&guild, &id, 1).await.unwrap(), None, "not yet due");
     clock.set(deadline);
@@ -455,7 +544,10 @@ async fn a_debate_survives_a_restart(url: String) {
     let v = app.debate_timer(&guild, &id, 1).await.unwrap().expect("the timer fires after the restart as it would have");
     assert_eq!(v.phase.phase, Phase::Rebuttal);
     assert_eq!(v.speeches.len(), 3);
-    assert_eq!(refusal(app.debate_speech(&guild, &id, &student(3), &speech(1, "Too late", &[])).await.unwrap_err()), Refusal::PhaseClosed { phase: Phase::Opening });
+    assert_eq!(
+        refusal(app.debate_speech(&guild, &id, &student(3), &speech(1, "Too late", &[])).await.unwrap_err()),
+        Refusal::PhaseClosed { phase: Phase::Opening }
+    );
     app.debate_advance(&guild, &id, &instructor()).await.unwrap();
     let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
     assert_eq!(v.phase.phase, Phase::Judging);
@@ -496,10 +588,16 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     assert!(prompt.topics.contains(&"Complementary economies".to_string()));
     assert!(!prompt.suggested.is_empty() && prompt.suggested.iter().all(|c| !c.quote.is_empty() && !c.anchor.is_empty()));
     assert_eq!(prompt.rubric.len(), 5);
-    assert_eq!(user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err()), UserError::UnknownTopic("nonsense".into()));
+    assert_eq!(
+        user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err()),
+        UserError::UnknownTopic("nonsense".into())
+    );
 
     let too_long = "x".repeat(SUBMISSION_CHARS + 1);
-    assert_eq!(user_error(app.prompt_submit(&guild, &student(0), &prompt.prompt_id, &too_long, &[]).await.unwrap_err()), UserError::AnswerTooLong { max: 4000, got: 4001 });
+    assert_eq!(
+        user_error(app.prompt_submit(&guild, &student(0), &prompt.prompt_id, &too_long, &[]).await.unwrap_err()),
+        UserError::AnswerTooLong { max: 4000, got: 4001 }
+    );
     assert_eq!(user_error(app.prompt_submit(&guild, &student(0), &prompt.prompt_id, " \n ", &[]).await.unwrap_err()), UserError::EmptyAnswer);
     let answer = "According to the paper, China needs energy and Russia holds it.\nRussia needs machinery.";
     let cited = ["s5-p3-economies-ev".to_string(), "made-up".to_string()];
@@ -522,8 +620,14 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     assert_eq!(oldest.rubric, prompt.rubric);
 
     assert_eq!(user_error(app.prompt_review(&guild, &student(1), &first.answer_id, &[2; 5], "").await.unwrap_err()), UserError::NotInstructor);
-    assert_eq!(user_error(app.prompt_review(&guild, &instructor(), &first.answer_id, &[2; 4], "").await.unwrap_err()).to_string(), "The rubric of this prompt has 5 lines: give one mark for each, not 4.");
-    assert_eq!(user_error(app.prompt_review(&guild, &instructor(), &first.answer_id, &[2, 2, 3, 2, 2], "").await.unwrap_err()).to_string(), "Marks run from 0 to 2, not 3.");
+    assert_eq!(
+        user_error(app.prompt_review(&guild, &instructor(), &first.answer_id, &[2; 4], "").await.unwrap_err()).to_string(),
+        "The rubric of this prompt has 5 lines: give one mark for each, not 4."
+    );
+    assert_eq!(
+        user_error(app.prompt_review(&guild, &instructor(), &first.answer_id, &[2, 2, 3, 2, 2], "").await.unwrap_err()).to_string(),
+        "Marks run from 0 to 2, not 3."
+    );
     assert_eq!(user_error(app.prompt_review(&guild, &instructor(), &SubmissionId::from("nope"), &[2; 5], "").await.unwrap_err()), UserError::NoSuchSubmission);
     let reviewed = app.prompt_review(&guild, &instructor(), &first.answer_id, &[2, 2, 1, 0, 2], "Good on the economies;\nname a trade figure.").await.unwrap();
     assert_eq!((reviewed.user_id.clone(), reviewed.score, reviewed.max_score, reviewed.points, reviewed.delivered), (student(0).id, 7, 10, 35, false));
@@ -583,7 +687,9 @@ async fn an_audience_votes_at_once() {
     let mut tasks = Vec::new();
     for n in 10..40 {
         let (app, guild, id) = (app.clone(), guild.clone(), id.clone());
-        tasks.push(tokio::spawn(async move { app.debate_vote(&guild, &id, &student(n), if n % 3 == 0 { Stance::Proposition } else { Stance::Opposition }).await }));
+        tasks.push(tokio::spawn(
+            async move { app.debate_vote(&guild, &id, &student(n), if n % 3 == 0 { Stance::Proposition } else { Stance::Opposition }).await },
+        ));
     }
     for t in tasks {
         t.await.unwrap().unwrap();
@@ -603,7 +709,14 @@ async fn the_store_guards_each_change(store: Store) {
     let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
     let motion = DebateMotion { id: None, text: "This house believes X.".into(), info: String::new(), proposition: vec!["a".into()], opposition: vec![] };
     let mut d = Debate::new(Setup { format: Format::Quick { per_side: 1 }, motion, timing: Timing::default(), rubric: Rubric::default() }, START).unwrap();
-    let new = |id: &str, record| NewDebate { guild_id: guild.clone(), debate_id: DebateId::from(id), channel_id: channel.clone(), started_by: UserId::from("900"), started_at: START, record };
+    let new = |id: &str, record| NewDebate {
+        guild_id: guild.clone(),
+        debate_id: DebateId::from(id),
+        channel_id: channel.clone(),
+        started_by: UserId::from("900"),
+        started_at: START,
+        record,
+    };
     store.create_debate(&new("d1", d.record().clone())).await.unwrap();
     assert!(matches!(store.create_debate(&new("d2", d.record().clone())).await, Err(StoreError::DebateChannelBusy { .. })));
     let id = DebateId::from("d1");
@@ -617,8 +730,20 @@ async fn the_store_guards_each_change(store: Store) {
     store.set_debate_phase(&guild, &id, &change).await.unwrap();
     assert!(matches!(store.set_debate_phase(&guild, &id, &change).await, Err(StoreError::DebateMoved { .. })), "a second move from the same phase is refused");
     let deadline = d.deadline().unwrap();
-    let speech = |at| Speech { phase_index: 1, key: SlotKey::Speaker(student(0).id), argues: Some(Side::Proposition), author: student(0).id, claim: "c".into(), reasoning: String::new(), citations: vec![], submitted_at: at };
-    assert!(matches!(store.save_speech(&guild, &id, &speech(deadline)).await, Err(StoreError::DebateMoved { .. })), "at the deadline is too late, whatever the caller believes");
+    let speech = |at| Speech {
+        phase_index: 1,
+        key: SlotKey::Speaker(student(0).id),
+        argues: Some(Side::Proposition),
+        author: student(0).id,
+        claim: "c".into(),
+        reasoning: String::new(),
+        citations: vec![],
+        submitted_at: at,
+    };
+    assert!(
+        matches!(store.save_speech(&guild, &id, &speech(deadline)).await, Err(StoreError::DebateMoved { .. })),
+        "at the deadline is too late, whatever the caller believes"
+    );
     let wrong_phase = Speech { phase_index: 2, ..speech(START + 20) };
     assert!(matches!(store.save_speech(&guild, &id, &wrong_phase).await, Err(StoreError::DebateMoved { .. })));
     store.save_speech(&guild, &id, &speech(START + 20)).await.unwrap();

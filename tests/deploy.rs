@@ -69,7 +69,10 @@ fn compose_runs_postgres_on_a_named_volume_with_a_health_check() {
     assert!(db["image"].as_str().is_some_and(|i| i.starts_with("postgres:")), "db runs the official PostgreSQL image: {}", db["image"]);
     // The data directory of the official image, on a volume declared at the top level.
     let volumes: Vec<&str> = db["volumes"].as_array().expect("db has volumes").iter().filter_map(Value::as_str).collect();
-    let data = volumes.iter().find(|v| v.ends_with(":/var/lib/postgresql/data")).unwrap_or_else(|| panic!("no volume mounted at /var/lib/postgresql/data: {volumes:?}"));
+    let data = volumes
+        .iter()
+        .find(|v| v.ends_with(":/var/lib/postgresql/data"))
+        .unwrap_or_else(|| panic!("no volume mounted at /var/lib/postgresql/data: {volumes:?}"));
     let name = data.split(':').next().unwrap();
     assert!(!name.starts_with('.') && !name.starts_with('/'), "a named volume, not a bind mount: {data}");
     assert!(compose.pointer(&format!("/volumes/{name}")).is_some(), "volume `{name}` is declared under the top-level `volumes`");
@@ -177,10 +180,16 @@ fn the_image_builds_from_the_repository_and_runs_agora_serve_as_a_user() {
     }
     // The runtime stage: the binary, the bank with the paper, the config folder.
     let runtime = copies(&file, last);
-    assert!(runtime.iter().any(|(src, dest)| src.starts_with("--from=") && src.ends_with("/release/agora") && dest.ends_with("/agora")), "the image copies the release binary: {runtime:?}");
+    assert!(
+        runtime.iter().any(|(src, dest)| src.starts_with("--from=") && src.ends_with("/release/agora") && dest.ends_with("/agora")),
+        "the image copies the release binary: {runtime:?}"
+    );
     let workdir = file.iter().rfind(|(s, i, _)| *s == last && i == "WORKDIR").map(|(_, _, a)| a.clone()).expect("a WORKDIR");
     for folder in ["questions", "config"] {
-        assert!(runtime.iter().any(|(src, dest)| src == folder && (dest == folder || *dest == format!("{workdir}/{folder}"))), "the image copies {folder}/ into {workdir}: {runtime:?}");
+        assert!(
+            runtime.iter().any(|(src, dest)| src == folder && (dest == folder || *dest == format!("{workdir}/{folder}"))),
+            "the image copies {folder}/ into {workdir}: {runtime:?}"
+        );
     }
     // What `/source` reads and the checker proves quotes against is inside questions/.
     for paper in ["questions/paper/paper.md", "questions/paper/anchors.tsv"] {
@@ -200,7 +209,11 @@ fn the_image_builds_from_the_repository_and_runs_agora_serve_as_a_user() {
     assert!(!["root", "0", "0:0"].contains(&user.as_str()), "the image runs as a user other than root: {user}");
     let entry = file.iter().rfind(|(_, i, _)| i == "ENTRYPOINT").map(|(_, _, a)| a.clone()).expect("an ENTRYPOINT");
     let cmd = file.iter().rfind(|(_, i, _)| i == "CMD").map(|(_, _, a)| a.clone()).unwrap_or_default();
-    let exec: Vec<String> = [entry, cmd].iter().filter(|a| !a.is_empty()).flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_else(|_| panic!("exec form (a JSON list), so agora gets SIGTERM itself: {a}"))).collect();
+    let exec: Vec<String> = [entry, cmd]
+        .iter()
+        .filter(|a| !a.is_empty())
+        .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_else(|_| panic!("exec form (a JSON list), so agora gets SIGTERM itself: {a}")))
+        .collect();
     assert_eq!(exec, ["agora", "serve"]);
 }
 

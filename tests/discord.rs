@@ -6,9 +6,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use support::bot::{copy_bank, Bot, BotConfig};
-use support::discord::{command_problems, StandIn, User, EPHEMERAL};
+use serde_json::{Value, json};
+use support::bot::{Bot, BotConfig, copy_bank};
+use support::discord::{EPHEMERAL, StandIn, User, command_problems};
 
 /// Every message body the stand-in received mentions nobody: `{"parse": []}` and no users or roles.
 fn assert_no_pings(discord: &StandIn) {
@@ -21,8 +21,27 @@ fn assert_no_pings(discord: &StandIn) {
 
 /// Every command a student or instructor can type, as Discord lists them.
 const ALL_COMMANDS: [&str; 21] = [
-    "quiz start", "quiz stop", "practice", "score", "leaderboard", "source", "scores export", "scores items", "bank info", "bank reload", "settings",
-    "debate start", "debate advance", "debate assign", "debate balance", "debate release", "debate cancel", "debate ballots", "prompt", "feedback", "review",
+    "quiz start",
+    "quiz stop",
+    "practice",
+    "score",
+    "leaderboard",
+    "source",
+    "scores export",
+    "scores items",
+    "bank info",
+    "bank reload",
+    "settings",
+    "debate start",
+    "debate advance",
+    "debate assign",
+    "debate balance",
+    "debate release",
+    "debate cancel",
+    "debate ballots",
+    "prompt",
+    "feedback",
+    "review",
 ];
 
 fn names(commands: &[Value]) -> Vec<String> {
@@ -76,7 +95,10 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
     assert!(status.success(), "SIGTERM ends the bot cleanly: {status:?}\n{}", bot.logs());
     let logs = bot.logs();
     assert!(logs.contains("stopped"), "{logs}");
-    let trouble: Vec<&str> = logs.lines().filter(|l| l.contains(" ERROR ") || (l.contains(" WARN ") && !l.contains("DISCORD_API_BASE is set") && !l.contains("bank reload refused"))).collect();
+    let trouble: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains(" ERROR ") || (l.contains(" WARN ") && !l.contains("DISCORD_API_BASE is set") && !l.contains("bank reload refused")))
+        .collect();
     assert!(trouble.is_empty(), "nothing went wrong on the bot's side: {trouble:#?}");
 }
 
@@ -94,7 +116,10 @@ async fn source_autocompletes_and_shows_the_whole_paragraph(discord: &StandIn) {
     assert_eq!(choices.len(), 25, "an empty box offers 25 passages");
     let choices = discord.autocomplete(&alice, discord.channel, "source", "passage", "s7-economic-p2").await;
     assert!(!choices.is_empty() && choices.len() <= 25);
-    assert!(choices.iter().all(|(name, value)| value.starts_with("s7-economic-p2") && name.chars().count() <= 100 && name.starts_with(value.as_str())), "{choices:?}");
+    assert!(
+        choices.iter().all(|(name, value)| value.starts_with("s7-economic-p2") && name.chars().count() <= 100 && name.starts_with(value.as_str())),
+        "{choices:?}"
+    );
     let (_, picked) = choices[0].clone();
 
     let mut slowest = Duration::ZERO;
@@ -145,7 +170,16 @@ async fn bank_info_counts_the_bank(discord: &StandIn) -> String {
     let sent = discord.slash(&alice, discord.channel, "bank info", json!({})).await;
     let m = discord.response(&sent).await;
     let text = m.text();
-    for needle in ["quiz items", "debate motions", "argument prompts", "passages of the paper", "Items by kind", "single choice", "Factors of convergence", "Complementary economies"] {
+    for needle in [
+        "quiz items",
+        "debate motions",
+        "argument prompts",
+        "passages of the paper",
+        "Items by kind",
+        "single choice",
+        "Factors of convergence",
+        "Complementary economies",
+    ] {
         assert!(text.contains(needle), "/bank info shows {needle}: {text}");
     }
     text
@@ -275,11 +309,14 @@ async fn start_up_failures_are_named_and_end_the_bot() {
     assert!(out.contains("Discord rejected the bot token in DISCORD_TOKEN (the gateway closed the connection with 4004"), "{out}");
     assert!(discord.identifies() >= 1, "the second start reached the gateway");
     // A token that is not even shaped like one is refused before anything connects.
-    let (status, out) = tokio::task::block_in_place(|| Bot::run_to_exit(Some(d), BotConfig { token: Some("not-a-token".into()), ..BotConfig::default() }, Duration::from_secs(20)));
+    let (status, out) = tokio::task::block_in_place(|| {
+        Bot::run_to_exit(Some(d), BotConfig { token: Some("not-a-token".into()), ..BotConfig::default() }, Duration::from_secs(20))
+    });
     assert!(!status.success() && out.contains("does not look like a bot token"), "{out}");
     // AGORA_GUILD_ID names a server the bot is not in: Discord refuses the commands (403).
     discord.reject_token(false);
-    let (status, out) = tokio::task::block_in_place(|| Bot::run_to_exit(Some(d), BotConfig { guild: Some(42), ..BotConfig::default() }, Duration::from_secs(20)));
+    let (status, out) =
+        tokio::task::block_in_place(|| Bot::run_to_exit(Some(d), BotConfig { guild: Some(42), ..BotConfig::default() }, Duration::from_secs(20)));
     assert!(!status.success(), "{out}");
     assert!(out.contains("Discord refused the slash commands for server 42 (AGORA_GUILD_ID)") && out.contains("applications.commands"), "{out}");
 }
@@ -291,7 +328,11 @@ async fn start_up_failures_are_named_and_end_the_bot() {
 async fn the_stand_in_enforces_discords_rules() {
     use poise::serenity_prelude as serenity;
     let discord = StandIn::start().await;
-    let http = serenity::HttpBuilder::new(&discord.token).proxy(discord.base.clone()).ratelimiter_disabled(true).application_id(serenity::ApplicationId::new(discord.app_id)).build();
+    let http = serenity::HttpBuilder::new(&discord.token)
+        .proxy(discord.base.clone())
+        .ratelimiter_disabled(true)
+        .application_id(serenity::ApplicationId::new(discord.app_id))
+        .build();
     let alice = User::student(1001, "alice");
     let quiet = json!({"parse": [], "users": [], "roles": []});
 

@@ -127,7 +127,13 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let ack = speak(&discord, &speaker(1), &opening, "the partnership works as an alliance", "s7-p2-informal-alliance, made-up-passage").await;
     assert!(ack.contains("posted") && ack.contains("made-up-passage"), "{ack}");
     let evidence = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Evidence cited by speaker1")).await;
-    assert!(evidence.text().contains("s7-p2-informal-alliance") && evidence.text().contains("⚠️ made-up-passage") && evidence.text().contains("Not a passage of the paper"), "{}", evidence.text());
+    assert!(
+        evidence.text().contains("s7-p2-informal-alliance")
+            && evidence.text().contains("⚠️ made-up-passage")
+            && evidence.text().contains("Not a passage of the paper"),
+        "{}",
+        evidence.text()
+    );
     let posted = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Opening speeches · Proposition · speaker1")).await;
     assert!(posted.text().contains("@everyone"), "student text is shown as written (and pings nobody)");
     // A member of the audience has no speech to give.
@@ -135,7 +141,15 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     assert!(private(&discord, &sent).await.contains("no speech to give"));
     // An opponent flags the card as misused; a teammate may not.
     let (flag, _) = open_modal(&discord, &speaker(4), &evidence, "Flag a card").await;
-    let sent = discord.submit_modal(&speaker(4), channel, &flag, &[("passage", "s7-p2-informal-alliance"), ("reason", "It says informal, not an alliance.")], Some(evidence.id)).await;
+    let sent = discord
+        .submit_modal(
+            &speaker(4),
+            channel,
+            &flag,
+            &[("passage", "s7-p2-informal-alliance"), ("reason", "It says informal, not an alliance.")],
+            Some(evidence.id),
+        )
+        .await;
     assert!(private(&discord, &sent).await.contains("Flagged `s7-p2-informal-alliance`"));
     let sent = discord.submit_modal(&speaker(2), channel, &flag, &[("passage", "s7-p2-informal-alliance"), ("reason", "x")], Some(evidence.id)).await;
     assert!(!private(&discord, &sent).await.contains("Flagged"), "a teammate cannot flag");
@@ -183,7 +197,9 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let template = data["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
     assert!(template.starts_with("P1 (speaker1): \nP2 (speaker2): "), "{template}");
     let filled = |scores: &[&str]| template.lines().zip(scores).map(|(l, s)| format!("{l}{s}")).collect::<Vec<_>>().join("\n");
-    let sent = discord.submit_modal(&voter(1), channel, &shadow, &[("scores", &filled(&["3 3 3 3"; 6])), ("winner", "opposition"), ("feedback", "")], Some(judging.id)).await;
+    let sent = discord
+        .submit_modal(&voter(1), channel, &shadow, &[("scores", &filled(&["3 3 3 3"; 6])), ("winner", "opposition"), ("feedback", "")], Some(judging.id))
+        .await;
     assert!(private(&discord, &sent).await.contains("Shadow ballot"));
     let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
     assert!(private(&discord, &sent).await.contains("not been released"), "a student sees no ballot before the release");
@@ -191,7 +207,15 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let sent = discord.submit_modal(&prof, channel, &official, &[("scores", "P1: 9 9 9 9"), ("winner", ""), ("feedback", "")], Some(judging.id)).await;
     assert!(!private(&discord, &sent).await.contains("Official ballot"), "an incomplete ballot is refused");
     let scores = filled(&["5 4 4 5", "4 4 3 4", "3 3 3 3", "4 5 4 4", "3 4 3 3", "2 3 2 3"]);
-    let sent = discord.submit_modal(&prof, channel, &official, &[("scores", &scores), ("winner", ""), ("feedback", "Well argued. According to the paper, both sides had a case.")], Some(judging.id)).await;
+    let sent = discord
+        .submit_modal(
+            &prof,
+            channel,
+            &official,
+            &[("scores", &scores), ("winner", ""), ("feedback", "Well argued. According to the paper, both sides had a case.")],
+            Some(judging.id),
+        )
+        .await;
     let ballot = private(&discord, &sent).await;
     assert!(ballot.contains("Official ballot") && ballot.contains("18/20"), "{ballot}");
     let sent = discord.slash(&prof, channel, "debate ballots", json!({})).await;
@@ -208,7 +232,13 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     assert!(text.contains("Before: 1 for, 2 against, 1 undecided") && text.contains("After: 3 for, 1 against, 0 undecided"), "{text}");
     assert!(text.contains("Swing: Proposition +50 points, Opposition -25 points"), "{text}");
     assert!(text.contains("speaker1 (Proposition): 5 4 4 5 = **18/20**") && text.contains("Team totals: Proposition 45 · Opposition 40"), "{text}");
-    assert!(text.contains("Evidence map") && text.contains("`s7-p2-informal-alliance`") && text.contains("`conclusion-p2-no-treaty`") && text.contains("made-up-passage"), "{text}");
+    assert!(
+        text.contains("Evidence map")
+            && text.contains("`s7-p2-informal-alliance`")
+            && text.contains("`conclusion-p2-no-treaty`")
+            && text.contains("made-up-passage"),
+        "{text}"
+    );
     assert!(text.contains("Strong passages nobody used") && text.contains("flagged by speaker4") && text.contains("Shadow judges"), "{text}");
     let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;
     let score = private(&discord, &sent).await;
@@ -221,7 +251,15 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     assert!(p.ephemeral() && p.text().contains("What a good answer does"), "{}", p.text());
     let rubric_lines = p.embeds[0]["fields"][0]["value"].as_str().unwrap().lines().count();
     let (answer, _) = open_modal(&discord, &ada, &p, "Answer").await;
-    let sent = discord.submit_modal(&ada, channel, &answer, &[("answer", "According to the paper, the economies complement each other."), ("citations", "s5-p3-economies-ev not-a-passage")], Some(p.id)).await;
+    let sent = discord
+        .submit_modal(
+            &ada,
+            channel,
+            &answer,
+            &[("answer", "According to the paper, the economies complement each other."), ("citations", "s5-p3-economies-ev not-a-passage")],
+            Some(p.id),
+        )
+        .await;
     let queued = private(&discord, &sent).await;
     assert!(queued.contains("review queue (1 waiting)") && queued.contains("not-a-passage"), "{queued}");
     let sent = discord.slash(&ada, channel, "review", json!({})).await;
@@ -233,7 +271,8 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     assert!(q.ephemeral() && q.text().contains("1 waiting") && q.text().contains("the economies complement each other"), "{}", q.text());
     let (mark, _) = open_modal(&discord, &prof, &q, "Mark this answer").await;
     let marks = vec!["1"; rubric_lines].join(" ");
-    let sent = discord.submit_modal(&prof, channel, &mark, &[("marks", &marks), ("feedback", "Good use of the passage; say more about energy.")], Some(q.id)).await;
+    let sent =
+        discord.submit_modal(&prof, channel, &mark, &[("marks", &marks), ("feedback", "Good use of the passage; say more about energy.")], Some(q.id)).await;
     let marked = private(&discord, &sent).await;
     assert!(marked.contains(&format!("{rubric_lines}/")) && marked.contains("/feedback"), "{marked}");
     let sent = discord.slash(&ada, channel, "feedback", json!({})).await;
@@ -275,14 +314,17 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let (official, data) = open_modal(&discord, &prof, &judging, "Ballot").await;
     let template = data["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
     let scores = template.lines().map(|l| format!("{l}4 4 4 4")).collect::<Vec<_>>().join("\n");
-    let sent = discord.submit_modal(&prof, sac, &official, &[("scores", &scores), ("winner", ""), ("feedback", "A fair joint statement.")], Some(judging.id)).await;
+    let sent =
+        discord.submit_modal(&prof, sac, &official, &[("scores", &scores), ("winner", ""), ("feedback", "A fair joint statement.")], Some(judging.id)).await;
     assert!(private(&discord, &sent).await.contains("Official ballot"));
     discord.response(&discord.slash(&prof, sac, "debate release", json!({})).await).await;
     let result = discord.wait_message(sac, Duration::from_secs(5), |m| m.text().contains("Result:")).await;
     assert!(result.text().contains("Consensus") && result.text().contains("Joint statement cited: `s5-p2-china-opportunity-ev`"), "{}", result.text());
 
     // The quick debate's sign-up closed on its timer, armed again after the kill -9.
-    let opened = discord.wait_for(Duration::from_secs(45), |v| v.messages().find(|m| m.channel_id == timed && m.text().contains("Now: Opening speeches")).cloned()).await;
+    let opened = discord
+        .wait_for(Duration::from_secs(45), |v| v.messages().find(|m| m.channel_id == timed && m.text().contains("Now: Opening speeches")).cloned())
+        .await;
     assert!(opened.is_some(), "the sign-up timer fired after the restart: {:#?}", discord.messages(timed));
 
     // Nothing the bot sent could ping; every interaction was answered once and in time.

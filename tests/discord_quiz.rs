@@ -48,7 +48,10 @@ async fn right_letter(store: &Store, bank: &Bank, guild: &GuildId, message: &Mes
 /// The newest open question `number` in `channel` (one with a Reveal button).
 async fn wait_question(discord: &StandIn, channel: u64, number: usize) -> Message {
     let open = |m: &&Message| m.channel_id == channel && m.text().contains(&format!("Question {number}/")) && m.button_id("Reveal").is_some();
-    discord.wait_for(Duration::from_secs(10), |v| v.messages().filter(open).last().cloned()).await.unwrap_or_else(|| panic!("no open question {number} in channel {channel}: {:#?}", discord.messages(channel)))
+    discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().filter(open).last().cloned())
+        .await
+        .unwrap_or_else(|| panic!("no open question {number} in channel {channel}: {:#?}", discord.messages(channel)))
 }
 
 /// The ephemeral text a student got back for an interaction.
@@ -113,7 +116,10 @@ async fn a_class_plays_a_quiz_in_discord() {
     let right2 = right_letter(&store, &bank, &guild, &q2).await;
     let sent = discord.click(&student(1), q2.id, &q2.button_id(&right2).unwrap()).await;
     reply_to(&discord, &sent).await;
-    let timed = discord.wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == q2.id && m.text().contains("the answer")).cloned()).await.expect("the timer reveals question 2");
+    let timed = discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == q2.id && m.text().contains("the answer")).cloned())
+        .await
+        .expect("the timer reveals question 2");
     assert!(timed.text().contains("Answers: 1 · right: 1"), "{}", timed.text());
     let end = timed.button_id("End round").expect("End after the last question");
     let sent = discord.click(&prof, q2.id, &end).await;
@@ -159,7 +165,10 @@ async fn a_class_plays_a_quiz_in_discord() {
     assert!(verdict.text().contains("The answer") && verdict.text().contains("Why"), "{}", verdict.text());
     let source = reply_to(&discord, &discord.click(&ada, p.id, &verdict.button_id("Source").unwrap()).await).await;
     assert!(source.contains("The passages behind this answer") && source.contains('“'), "{source}");
-    assert!(reply_to(&discord, &discord.click(&student(9), p.id, &verdict.button_id("Finish").unwrap()).await).await.contains("someone else"), "another student cannot move ada's practice on");
+    assert!(
+        reply_to(&discord, &discord.click(&student(9), p.id, &verdict.button_id("Finish").unwrap()).await).await.contains("someone else"),
+        "another student cannot move ada's practice on"
+    );
     let sent = discord.click(&ada, p.id, &verdict.button_id("Finish").unwrap()).await;
     assert_eq!(discord.callback(&sent).await.kind, 7);
     assert!(discord.message(p.id).unwrap().text().contains("Practice done"));
@@ -183,10 +192,16 @@ async fn a_class_plays_a_quiz_in_discord() {
     bot.kill9();
     bot.restart(&discord);
     discord.wait_registered(Some(discord.guild), before).await;
-    assert!(reply_to(&discord, &discord.click(&student(1), q.id, &q.button_id(&right).unwrap()).await).await.contains("already answered"), "an answer from before the crash still counts, once");
+    assert!(
+        reply_to(&discord, &discord.click(&student(1), q.id, &q.button_id(&right).unwrap()).await).await.contains("already answered"),
+        "an answer from before the crash still counts, once"
+    );
     let sent = discord.click(&student(7), q.id, &q.button_id(&right).unwrap()).await;
     assert!(reply_to(&discord, &sent).await.contains("Locked in"), "the question still takes answers after the restart");
-    let revealed = discord.wait_for(Duration::from_secs(15), |v| v.messages().find(|m| m.id == q.id && m.text().contains("the answer")).cloned()).await.expect("the timer fires after the restart");
+    let revealed = discord
+        .wait_for(Duration::from_secs(15), |v| v.messages().find(|m| m.id == q.id && m.text().contains("the answer")).cloned())
+        .await
+        .expect("the timer fires after the restart");
     assert!(revealed.text().contains("Answers: 6 · right: 6"), "{}", revealed.text());
 
     // Nothing the bot sent could ping, every interaction was answered once and in time.
@@ -223,7 +238,12 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     let discord = StandIn::start().await;
     let dir = tempfile::tempdir().unwrap();
     let questions = copy_bank(dir.path());
-    let metrics = BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), args: vec!["--metrics-addr".into(), "127.0.0.1:0".into()], ..BotConfig::default() };
+    let metrics = BotConfig {
+        guild: Some(discord.guild),
+        questions: Some(questions.clone()),
+        args: vec!["--metrics-addr".into(), "127.0.0.1:0".into()],
+        ..BotConfig::default()
+    };
     let mut bot = Bot::start(&discord, metrics);
     discord.wait_ready(Some(discord.guild)).await;
     bot.wait_log("metrics listening on ", Duration::from_secs(10)).await;
@@ -245,7 +265,14 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     }
     let (status, metrics_before_exit) = http_get(&addr, "/metrics").await;
     assert_eq!(status, 200);
-    for line in ["agora_answers_recorded_total 3", "agora_interactions_total{kind=\"component\",outcome=\"ok\"} 3", "agora_interactions_total{kind=\"command\",outcome=\"ok\"} 1", "agora_open_rounds 1", "agora_shard_connected{shard=\"0\"} 1", "agora_first_response_seconds_bucket{kind=\"component\",le=\"+Inf\"} 3"] {
+    for line in [
+        "agora_answers_recorded_total 3",
+        "agora_interactions_total{kind=\"component\",outcome=\"ok\"} 3",
+        "agora_interactions_total{kind=\"command\",outcome=\"ok\"} 1",
+        "agora_open_rounds 1",
+        "agora_shard_connected{shard=\"0\"} 1",
+        "agora_first_response_seconds_bucket{kind=\"component\",le=\"+Inf\"} 3",
+    ] {
         assert!(metrics_before_exit.lines().any(|l| l == line), "/metrics has `{line}`:\n{metrics_before_exit}");
     }
     let mut clicks = Vec::new();
@@ -283,7 +310,8 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     let store = Store::connect(&bot.database_url).await.unwrap();
     let guild = GuildId::new(discord.guild.to_string());
     let item = store.round(&guild, &round_id).await.unwrap().unwrap().item_ids[0].clone();
-    let stored: Vec<u64> = store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().iter().map(|a| a.answer.user_id.as_str().parse().unwrap()).collect();
+    let stored: Vec<u64> =
+        store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().iter().map(|a| a.answer.user_id.as_str().parse().unwrap()).collect();
     for user in &acknowledged {
         assert!(stored.contains(user), "acknowledged answer of {user} is in the database");
     }

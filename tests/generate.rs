@@ -37,7 +37,8 @@ fn removing_one_event_leaves_items_from_other_entries_unchanged() {
     let fewer: Vec<_> = b.knowledge.iter().filter(|e| e.id != removed).cloned().collect();
     let after = generate::generate(&fewer, &b.passages, &written(&b), 7);
     let Fact::Event { what, .. } = &b.knowledge.iter().find(|e| e.id == removed).unwrap().fact else { unreachable!() };
-    let untouched = |g: &&generate::Generated| g.from != removed && !g.question.id.starts_with("gen-timeline") && !format!("{:?}", g.question).contains(what.as_str());
+    let untouched =
+        |g: &&generate::Generated| g.from != removed && !g.question.id.starts_with("gen-timeline") && !format!("{:?}", g.question).contains(what.as_str());
     let kept: Vec<_> = before.iter().filter(untouched).map(|g| format!("{:?}", g.question)).collect();
     let now: Vec<String> = render(&after);
     assert!(kept.len() > 20, "{}", kept.len());
@@ -106,7 +107,10 @@ fn which_obstacle_is_asked_only_of_passages_that_present_an_obstacle() {
     assert!(!items.iter().any(|g| g.question.id.starts_with("gen-obstacle-")), "an obstacle asked of a passage nobody marked");
     let all = generate::generate(&b.knowledge, &b.passages, &[], 7);
     for unmarked in ["conclusion-p2-non-alignment", "s7-military-p4-commodities"] {
-        assert!(!all.iter().any(|g| g.question.id.starts_with("gen-obstacle-") && g.question.citations.contains(&unmarked.to_string())), "{unmarked} asked as an obstacle");
+        assert!(
+            !all.iter().any(|g| g.question.id.starts_with("gen-obstacle-") && g.question.citations.contains(&unmarked.to_string())),
+            "{unmarked} asked as an obstacle"
+        );
     }
 }
 
@@ -146,5 +150,10 @@ fn no_generated_item_asks_what_a_written_one_asks() {
     // Without the written items, the generator asks the figures they ask: the filter is doing the work.
     let unfiltered = generate::generate(&b.knowledge, &b.passages, &[], bank::DEFAULT_SEED);
     assert!(unfiltered.iter().any(|g| g.from == "fig-trade-2024"), "the 2024 total is asked when no written item asks it");
-    assert!(!b.questions.iter().any(|q| q.origin == Origin::Generated && q.citations == ["s7-economic-p2-total".to_string()] && q.prompt.contains("value of bilateral trade")), "the written trade-2024-total already asks it");
+    assert!(
+        !b.questions
+            .iter()
+            .any(|q| q.origin == Origin::Generated && q.citations == ["s7-economic-p2-total".to_string()] && q.prompt.contains("value of bilateral trade")),
+        "the written trade-2024-total already asks it"
+    );
 }

@@ -18,7 +18,11 @@ fn agora_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         cmd.env(k, v);
     }
     let out = cmd.output().expect("agora runs");
-    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// Every piece of four characters or more of `secret` found in `text`.
@@ -102,7 +106,11 @@ fn agora_within(secs: u64, args: &[&str]) -> Run {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
-    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// A copy of the bundled bank (its files and the `paper/` it ships) in a temporary folder.
@@ -179,7 +187,11 @@ fn agora_on(dir: &Path, args: &[&str], input: &str) -> Run {
         .expect("agora starts");
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
-    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 #[test]
@@ -259,7 +271,11 @@ fn yaml_errors_speak_of_the_file_not_of_the_parser() {
     assert_eq!(run.code, 1, "{}", run.err);
     assert!(run.err.contains(&format!("{dir}/huge.yaml:1:")), "{}", run.err);
     assert!(run.err.contains("the file holds more than 250,000 YAML values (keys, values and lists); it is far larger than any bank or config file should be\n    hint: split the file into several smaller files"), "{}", run.err);
-    assert!(run.err.contains(&format!("{dir}/twice.yaml:3:1: the key `topics` is given twice in the same mapping\n    hint: keep one of the two")), "{}", run.err);
+    assert!(
+        run.err.contains(&format!("{dir}/twice.yaml:3:1: the key `topics` is given twice in the same mapping\n    hint: keep one of the two")),
+        "{}",
+        run.err
+    );
     for jargon in ["budget", "Nodes {", "DuplicateKeyPolicy", "Options"] {
         assert!(!run.err.contains(jargon), "`{jargon}` in:\n{}", run.err);
     }
@@ -301,6 +317,11 @@ fn a_read_only_or_foreign_database_is_named_as_such_by_every_command() {
     let url = format!("sqlite://{}", path.display());
     let run = agora_in(Path::new(env!("CARGO_MANIFEST_DIR")), &["scores", "show"], &[("DATABASE_URL", url.as_str())]);
     assert_eq!(run.code, 2, "{}", run.err);
-    assert!(run.err.contains(&format!("{url} is not Agora's database: it holds other tables (invoices) and no Agora migration history. Nothing was written to it.")), "{}", run.err);
+    assert!(
+        run.err
+            .contains(&format!("{url} is not Agora's database: it holds other tables (invoices) and no Agora migration history. Nothing was written to it.")),
+        "{}",
+        run.err
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }

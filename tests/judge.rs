@@ -47,24 +47,14 @@ fn strings(xs: &[&str]) -> Vec<String> {
 
 fn china_needs() -> Answer {
     Answer::Single {
-        choices: strings(&[
-            "Raw materials, particularly energy",
-            "Industrial and electronic equipment",
-            "Investment in infrastructure",
-            "Military technology",
-        ]),
+        choices: strings(&["Raw materials, particularly energy", "Industrial and electronic equipment", "Investment in infrastructure", "Military technology"]),
         correct: 0,
     }
 }
 
 fn factors() -> Answer {
     Answer::Multi {
-        choices: strings(&[
-            "Complementary economies",
-            "The idea of a multipolar world order",
-            "A formal defence treaty",
-            "Shared membership of NATO",
-        ]),
+        choices: strings(&["Complementary economies", "The idea of a multipolar world order", "A formal defence treaty", "Shared membership of NATO"]),
         correct: vec![0, 1],
     }
 }

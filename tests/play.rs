@@ -34,7 +34,11 @@ fn agora(dir: &Path, args: &[&str], input: impl AsRef<[u8]>) -> Run {
     let mut child = start(dir, args);
     child.stdin.take().unwrap().write_all(input.as_ref()).unwrap();
     let out = child.wait_with_output().unwrap();
-    Run { code: out.status.code().unwrap_or(-1), out: String::from_utf8_lossy(&out.stdout).into_owned(), err: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// Reads a running session's output up to its first verdict: from then on that answer is committed.
@@ -81,7 +85,7 @@ fn the_same_seed_replays_the_same_session_and_the_verdict_follows_the_key() {
     // Whoever answered "A" got it right exactly when A was the key shown.
     for block in first.out.split("Question ").skip(1) {
         let right = block.contains("Correct! +");
-        assert_eq!(right, !block.contains("The answer: ") , "{block}");
+        assert_eq!(right, !block.contains("The answer: "), "{block}");
         if !right {
             assert!(!block.contains("The answer: A."), "A was the key but was judged wrong:\n{block}");
         }
@@ -259,7 +263,18 @@ fn json_logs_are_json_lines_and_never_hold_a_typed_answer() {
     let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
     assert!(show.out.contains("2 answered"), "{}", show.out);
     // A bad format is refused with the two it accepts.
-    let bad = Command::new(env!("CARGO_BIN_EXE_agora")).args(["scores", "show"]).current_dir(dir.path()).env("DATABASE_URL", store_url(dir.path())).env_remove("AGORA_CONFIG").env("AGORA_LOG_FORMAT", "xml").output().unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["scores", "show"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", store_url(dir.path()))
+        .env_remove("AGORA_CONFIG")
+        .env("AGORA_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("AGORA_LOG_FORMAT is `xml`: write `text` (the default) or `json`"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("AGORA_LOG_FORMAT is `xml`: write `text` (the default) or `json`"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }

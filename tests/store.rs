@@ -16,23 +16,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use agora::ids::{ChannelId, GuildId, ItemId, RoundId};
-use agora::store::{
-    AnswerRecord, Backend, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind,
-    RoundProgress, RoundStatus, Store, StoreError, Tally,
-};
+use agora::store::{AnswerRecord, Backend, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Store, StoreError, Tally};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::{AnyConnection, Connection};
 
 // ---------------------------------------------------------------- fixtures
 
-fn answer(
-    guild: &str,
-    round: &str,
-    item: &str,
-    user: &str,
-    response: &str,
-    correct: bool,
-) -> AnswerRecord {
+fn answer(guild: &str, round: &str, item: &str, user: &str, response: &str, correct: bool) -> AnswerRecord {
     AnswerRecord {
         guild_id: guild.into(),
         round_id: round.into(),
@@ -48,27 +38,8 @@ fn answer(
 }
 
 /// `answer` at a given time with given points.
-fn answer_at(
-    guild: &str,
-    round: &str,
-    item: &str,
-    user: &str,
-    correct: bool,
-    points: i64,
-    at: i64,
-) -> AnswerRecord {
-    AnswerRecord {
-        points,
-        answered_at: at,
-        ..answer(
-            guild,
-            round,
-            item,
-            user,
-            if correct { "0" } else { "1" },
-            correct,
-        )
-    }
+fn answer_at(guild: &str, round: &str, item: &str, user: &str, correct: bool, points: i64, at: i64) -> AnswerRecord {
+    AnswerRecord { points, answered_at: at, ..answer(guild, round, item, user, if correct { "0" } else { "1" }, correct) }
 }
 
 /// A live round started by `teacher` at 1 000 with 30 s per question, so its first
@@ -91,14 +62,7 @@ fn new_round(guild: &str, round: &str, items: &[&str]) -> NewRound {
 
 /// One student's practice: no channel, no deadline.
 fn new_practice(guild: &str, round: &str, student: &str, items: &[&str]) -> NewRound {
-    NewRound {
-        kind: RoundKind::Practice,
-        channel_id: None,
-        started_by: student.into(),
-        open_seconds: 0,
-        speed_bonus: false,
-        ..new_round(guild, round, items)
-    }
+    NewRound { kind: RoundKind::Practice, channel_id: None, started_by: student.into(), open_seconds: 0, speed_bonus: false, ..new_round(guild, round, items) }
 }
 
 fn gid(id: &str) -> GuildId {
@@ -110,33 +74,18 @@ fn rid(id: &str) -> RoundId {
 }
 
 fn topics(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
-    pairs
-        .iter()
-        .map(|(item, ts)| (item.to_string(), ts.iter().map(|t| t.to_string()).collect()))
-        .collect()
+    pairs.iter().map(|(item, ts)| (item.to_string(), ts.iter().map(|t| t.to_string()).collect())).collect()
 }
 
 async fn start(store: &Store, new: &NewRound) -> Round {
-    store
-        .create_round(new)
-        .await
-        .unwrap_or_else(|e| panic!("starting round {}: {e:?}", new.round_id))
-        .round
+    store.create_round(new).await.unwrap_or_else(|e| panic!("starting round {}: {e:?}", new.round_id)).round
 }
 
 /// Makes question `index` of an open round the current one, opened and with no deadline,
 /// as a face does when it moves on: the store takes answers to the current question only.
 async fn ask(store: &Store, guild: &str, round: &str, index: usize) {
-    let progress = RoundProgress {
-        current_index: index,
-        opened_at: Some(1_000),
-        deadline: None,
-        revealed: false,
-    };
-    store
-        .update_round_progress(&gid(guild), &rid(round), progress)
-        .await
-        .unwrap_or_else(|e| panic!("opening question {index} of {round}: {e:?}"));
+    let progress = RoundProgress { current_index: index, opened_at: Some(1_000), deadline: None, revealed: false };
+    store.update_round_progress(&gid(guild), &rid(round), progress).await.unwrap_or_else(|e| panic!("opening question {index} of {round}: {e:?}"));
 }
 
 async fn record(store: &Store, a: AnswerRecord) -> Recorded {
@@ -145,52 +94,30 @@ async fn record(store: &Store, a: AnswerRecord) -> Recorded {
 
 /// The stored answers to one item of one round, earliest first, without the names.
 async fn answers_to(store: &Store, guild: &str, round: &str, item: &str) -> Vec<AnswerRecord> {
-    store
-        .answers_for_round_item(&gid(guild), &rid(round), &item.into())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|named| named.answer)
-        .collect()
+    store.answers_for_round_item(&gid(guild), &rid(round), &item.into()).await.unwrap().into_iter().map(|named| named.answer).collect()
 }
 
 /// (user, item) of every stored answer of a round, in the order `round_answers` gives.
 async fn answered(store: &Store, guild: &str, round: &str) -> Vec<(String, String)> {
-    store
-        .round_answers(&gid(guild), &rid(round))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|n| (n.answer.user_id.to_string(), n.answer.item_id.to_string()))
-        .collect()
+    store.round_answers(&gid(guild), &rid(round)).await.unwrap().into_iter().map(|n| (n.answer.user_id.to_string(), n.answer.item_id.to_string())).collect()
 }
 
 fn board(rows: Vec<LeaderboardRow>) -> Vec<(u32, String, i64, u64)> {
-    rows.into_iter()
-        .map(|r| (r.rank, r.name, r.points, r.answered))
-        .collect()
+    rows.into_iter().map(|r| (r.rank, r.name, r.points, r.answered)).collect()
 }
 
 fn pairs(items: &[(u32, &str, i64, u64)]) -> Vec<(u32, String, i64, u64)> {
-    items
-        .iter()
-        .map(|&(rank, name, points, answered)| (rank, name.to_string(), points, answered))
-        .collect()
+    items.iter().map(|&(rank, name, points, answered)| (rank, name.to_string(), points, answered)).collect()
 }
 
 /// A plain connection beside the store, for writing rows the way an older version did.
 async fn raw_connection(url: &str) -> AnyConnection {
     sqlx::any::install_default_drivers();
-    AnyConnection::connect(url)
-        .await
-        .unwrap_or_else(|e| panic!("raw connection to {url}: {e}"))
+    AnyConnection::connect(url).await.unwrap_or_else(|e| panic!("raw connection to {url}: {e}"))
 }
 
 async fn execute(conn: &mut AnyConnection, sql: &'static str) {
-    sqlx::query(sql)
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    sqlx::query(sql).execute(&mut *conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 // ---------------------------------------------------------------- the contract
@@ -199,13 +126,8 @@ async fn migrations_are_idempotent(store: &Store, url: &str) {
     store.upsert_user("g1", "u1", "Ada").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1", "q2"])).await;
     for _ in 0..2 {
-        let again = Store::connect(url)
-            .await
-            .expect("connecting a second time re-runs no migration");
-        assert_eq!(
-            again.guild_settings("g1").await.unwrap().as_deref(),
-            Some("{}")
-        );
+        let again = Store::connect(url).await.expect("connecting a second time re-runs no migration");
+        assert_eq!(again.guild_settings("g1").await.unwrap().as_deref(), Some("{}"));
         // The back-fill of older rounds leaves rounds of the new format alone.
         let round = again.round(&gid("g1"), &rid("r1")).await.unwrap().unwrap();
         assert_eq!(round.item_ids, [ItemId::from("q1"), ItemId::from("q2")]);
@@ -217,40 +139,19 @@ async fn guilds_settings_and_users(store: &Store, _url: &str) {
     assert_eq!(store.guild_settings("g1").await.unwrap(), None);
     store.ensure_guild("g1").await.unwrap();
     store.ensure_guild("g1").await.unwrap();
-    assert_eq!(
-        store.guild_settings("g1").await.unwrap().as_deref(),
-        Some("{}")
-    );
-    store
-        .set_guild_settings("g1", r#"{"anonymous":true}"#)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.guild_settings("g1").await.unwrap().as_deref(),
-        Some(r#"{"anonymous":true}"#)
-    );
-    let err = store
-        .set_guild_settings("g1", "{not json")
-        .await
-        .unwrap_err();
+    assert_eq!(store.guild_settings("g1").await.unwrap().as_deref(), Some("{}"));
+    store.set_guild_settings("g1", r#"{"anonymous":true}"#).await.unwrap();
+    assert_eq!(store.guild_settings("g1").await.unwrap().as_deref(), Some(r#"{"anonymous":true}"#));
+    let err = store.set_guild_settings("g1", "{not json").await.unwrap_err();
     assert!(matches!(err, StoreError::InvalidSettings { .. }), "{err:?}");
-    assert_eq!(
-        store.guild_settings("g1").await.unwrap().as_deref(),
-        Some(r#"{"anonymous":true}"#)
-    );
+    assert_eq!(store.guild_settings("g1").await.unwrap().as_deref(), Some(r#"{"anonymous":true}"#));
 
     // A display name change shows on the leaderboard and next to the answers.
     store.upsert_user("g1", "u1", "Ada").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1"])).await;
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "0", true)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "0", true)).await, Recorded::Counted);
     store.upsert_user("g1", "u1", "Ada L.").await.unwrap();
-    let board = store
-        .leaderboard("g1", RankBy::Points, 10, false, 0)
-        .await
-        .unwrap();
+    let board = store.leaderboard("g1", RankBy::Points, 10, false, 0).await.unwrap();
     assert_eq!(board[0].name, "Ada L.");
     let named = store.round_answers(&gid("g1"), &rid("r1")).await.unwrap();
     assert_eq!(named.len(), 1);
@@ -260,61 +161,29 @@ async fn guilds_settings_and_users(store: &Store, _url: &str) {
 async fn duplicate_answer_counts_once(store: &Store, _url: &str) {
     store.upsert_user("g1", "u1", "Ada").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1", "q2"])).await;
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "2", true)).await,
-        Recorded::Counted
-    );
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "2", true)).await,
-        Recorded::Duplicate
-    );
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "2", true)).await, Recorded::Counted);
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "2", true)).await, Recorded::Duplicate);
     // A second click on another choice does not replace the first answer.
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "3", false)).await,
-        Recorded::Duplicate
-    );
-    let named = store
-        .answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into())
-        .await
-        .unwrap();
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "3", false)).await, Recorded::Duplicate);
+    let named = store.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
     assert_eq!(named.len(), 1);
     assert_eq!(named[0].answer, answer("g1", "r1", "q1", "u1", "2", true));
     assert_eq!(named[0].display_name, "Ada");
     // A click replayed after the answer was shown is still the same answer, not a refusal:
     // the student's first answer stands.
-    let revealed = RoundProgress {
-        current_index: 0,
-        opened_at: Some(1_000),
-        deadline: Some(31_000),
-        revealed: true,
-    };
-    store
-        .update_round_progress(&gid("g1"), &rid("r1"), revealed)
-        .await
-        .unwrap();
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "3", false)).await,
-        Recorded::Duplicate
-    );
-    let totals = store
-        .user_totals("g1", "u1", &HashMap::new())
-        .await
-        .unwrap();
+    let revealed = RoundProgress { current_index: 0, opened_at: Some(1_000), deadline: Some(31_000), revealed: true };
+    store.update_round_progress(&gid("g1"), &rid("r1"), revealed).await.unwrap();
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "3", false)).await, Recorded::Duplicate);
+    let totals = store.user_totals("g1", "u1", &HashMap::new()).await.unwrap();
     assert_eq!((totals.answered, totals.points), (1, 10));
-    let standings = store
-        .round_leaderboard(&gid("g1"), &rid("r1"), RankBy::Points, 10, false)
-        .await
-        .unwrap();
+    let standings = store.round_leaderboard(&gid("g1"), &rid("r1"), RankBy::Points, 10, false).await.unwrap();
     assert_eq!(board(standings), pairs(&[(1, "Ada", 10, 1)]));
 
     // Double clicks arriving together (on SQLite often in one batch): per student exactly
     // one call is `Counted`, and the stored response is the one of that call.
     const N: usize = 20;
     for u in 0..N {
-        store
-            .upsert_user("g1", &format!("d{u}"), &format!("D{u}"))
-            .await
-            .unwrap();
+        store.upsert_user("g1", &format!("d{u}"), &format!("D{u}")).await.unwrap();
     }
     ask(store, "g1", "r1", 1).await;
     let barrier = Arc::new(tokio::sync::Barrier::new(2 * N));
@@ -357,10 +226,7 @@ async fn closed_questions_refuse_answers(store: &Store, _url: &str) {
         store.upsert_user("g1", u, u).await.unwrap();
     }
     let round = start(store, &new_round("g1", "r1", &["q1", "q2", "q3"])).await;
-    assert_eq!(
-        (round.opened_at, round.deadline),
-        (Some(1_000), Some(31_000))
-    );
+    assert_eq!((round.opened_at, round.deadline), (Some(1_000), Some(31_000)));
     let at = |user: &str, item: &str, t: i64| answer_at("g1", "r1", item, user, true, 10, t);
     let (counted, closed) = (Recorded::Counted, Recorded::Closed);
 
@@ -372,98 +238,40 @@ async fn closed_questions_refuse_answers(store: &Store, _url: &str) {
     assert_eq!(record(store, at("u3", "q2", 2_000)).await, closed);
     assert_eq!(record(store, at("u3", "q7", 2_000)).await, closed);
     // Once the answer is shown, in time or not.
-    let progress = |index, opened_at, deadline, revealed| RoundProgress {
-        current_index: index,
-        opened_at,
-        deadline,
-        revealed,
-    };
-    store
-        .update_round_progress(
-            &gid("g1"),
-            &rid("r1"),
-            progress(0, Some(1_000), Some(31_000), true),
-        )
-        .await
-        .unwrap();
+    let progress = |index, opened_at, deadline, revealed| RoundProgress { current_index: index, opened_at, deadline, revealed };
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress(0, Some(1_000), Some(31_000), true)).await.unwrap();
     assert_eq!(record(store, at("u4", "q1", 2_000)).await, closed);
     // After the round moved on: the previous question is closed, the new one open.
-    store
-        .update_round_progress(
-            &gid("g1"),
-            &rid("r1"),
-            progress(1, Some(40_000), Some(70_000), false),
-        )
-        .await
-        .unwrap();
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress(1, Some(40_000), Some(70_000), false)).await.unwrap();
     assert_eq!(record(store, at("u5", "q1", 41_000)).await, closed);
     assert_eq!(record(store, at("u5", "q2", 41_000)).await, counted);
     // A current question that has not opened yet.
-    store
-        .update_round_progress(&gid("g1"), &rid("r1"), progress(2, None, None, false))
-        .await
-        .unwrap();
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress(2, None, None, false)).await.unwrap();
     assert_eq!(record(store, at("u1", "q3", 80_000)).await, closed);
     // A finished round, even before what was its deadline.
-    store
-        .update_round_progress(
-            &gid("g1"),
-            &rid("r1"),
-            progress(2, Some(80_000), Some(110_000), false),
-        )
-        .await
-        .unwrap();
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress(2, Some(80_000), Some(110_000), false)).await.unwrap();
     assert_eq!(record(store, at("u1", "q3", 80_500)).await, counted);
-    store
-        .finish_round(&gid("g1"), &rid("r1"), 90_000)
-        .await
-        .unwrap();
+    store.finish_round(&gid("g1"), &rid("r1"), 90_000).await.unwrap();
     assert_eq!(record(store, at("u2", "q3", 85_000)).await, closed);
     // An abandoned round.
     start(store, &new_practice("g1", "p1", "u3", &["q1"])).await;
-    store
-        .abandon_round(&gid("g1"), &rid("p1"), 5_000)
-        .await
-        .unwrap();
-    assert_eq!(
-        record(store, answer_at("g1", "p1", "q1", "u3", true, 10, 4_000)).await,
-        closed
-    );
+    store.abandon_round(&gid("g1"), &rid("p1"), 5_000).await.unwrap();
+    assert_eq!(record(store, answer_at("g1", "p1", "q1", "u3", true, 10, 4_000)).await, closed);
     // Practice has no deadline: an answer a day later counts while its question is open.
     let p2 = start(store, &new_practice("g1", "p2", "u4", &["q1"])).await;
     assert_eq!(p2.deadline, None);
-    assert_eq!(
-        record(
-            store,
-            answer_at("g1", "p2", "q1", "u4", true, 10, 86_400_000)
-        )
-        .await,
-        counted
-    );
+    assert_eq!(record(store, answer_at("g1", "p2", "q1", "u4", true, 10, 86_400_000)).await, counted);
 
     // Nothing refused was stored, and no report counts it.
-    let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter()
-            .map(|(u, i)| (u.to_string(), i.to_string()))
-            .collect()
-    };
-    assert_eq!(
-        answered(store, "g1", "r1").await,
-        owned(&[("u1", "q1"), ("u5", "q2"), ("u1", "q3")])
-    );
+    let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> { v.iter().map(|(u, i)| (u.to_string(), i.to_string())).collect() };
+    assert_eq!(answered(store, "g1", "r1").await, owned(&[("u1", "q1"), ("u5", "q2"), ("u1", "q3")]));
     assert_eq!(answered(store, "g1", "p1").await, owned(&[]));
     assert_eq!(answered(store, "g1", "p2").await, owned(&[("u4", "q1")]));
     let stats = store.item_stats("g1").await.unwrap();
-    let answers: Vec<_> = stats
-        .iter()
-        .map(|s| (s.item_id.as_str(), s.answers))
-        .collect();
+    let answers: Vec<_> = stats.iter().map(|s| (s.item_id.as_str(), s.answers)).collect();
     assert_eq!(answers, [("q1", 2), ("q2", 1), ("q3", 1)]);
     for (user, expected) in [("u1", 2), ("u2", 0), ("u3", 0), ("u4", 1), ("u5", 1)] {
-        let t = store
-            .user_totals("g1", user, &HashMap::new())
-            .await
-            .unwrap();
+        let t = store.user_totals("g1", user, &HashMap::new()).await.unwrap();
         assert_eq!(t.answered, expected, "{user}");
     }
 }
@@ -471,54 +279,27 @@ async fn closed_questions_refuse_answers(store: &Store, _url: &str) {
 async fn answer_to_unknown_round_or_user_is_refused(store: &Store, _url: &str) {
     store.upsert_user("g1", "u1", "Ada").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1", "q2"])).await;
-    let err = store
-        .record_answer(&answer("g1", "r1", "q1", "ghost", "0", true))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::UnknownRoundOrUser { .. }),
-        "{err:?}"
-    );
+    let err = store.record_answer(&answer("g1", "r1", "q1", "ghost", "0", true)).await.unwrap_err();
+    assert!(matches!(err, StoreError::UnknownRoundOrUser { .. }), "{err:?}");
     // Changed on purpose with migration 0002: an answer to a round the guild does not have
     // is `Closed` (no open question takes it), no longer an error.
-    assert_eq!(
-        record(store, answer("g1", "nope", "q1", "u1", "0", true)).await,
-        Recorded::Closed
-    );
-    assert_eq!(
-        record(store, answer("g2", "r1", "q1", "u1", "0", true)).await,
-        Recorded::Closed
-    );
+    assert_eq!(record(store, answer("g1", "nope", "q1", "u1", "0", true)).await, Recorded::Closed);
+    assert_eq!(record(store, answer("g2", "r1", "q1", "u1", "0", true)).await, Recorded::Closed);
     // The failures did not disturb the writer.
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "0", true)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "0", true)).await, Recorded::Counted);
 
     // Concurrently (so the SQLite writer batches them), unknown users among known ones:
     // each caller gets its own outcome and the known users' answers all count.
     for u in 0..50 {
-        store
-            .upsert_user("g1", &format!("k{u}"), "known")
-            .await
-            .unwrap();
+        store.upsert_user("g1", &format!("k{u}"), "known").await.unwrap();
     }
     ask(store, "g1", "r1", 1).await;
     let mut tasks = tokio::task::JoinSet::new();
     for u in 0..50 {
         let store = store.clone();
         tasks.spawn(async move {
-            let user = if u % 5 == 0 {
-                format!("ghost{u}")
-            } else {
-                format!("k{u}")
-            };
-            (
-                u,
-                store
-                    .record_answer(&answer("g1", "r1", "q2", &user, "0", true))
-                    .await,
-            )
+            let user = if u % 5 == 0 { format!("ghost{u}") } else { format!("k{u}") };
+            (u, store.record_answer(&answer("g1", "r1", "q2", &user, "0", true)).await)
         });
     }
     while let Some(joined) = tasks.join_next().await {
@@ -537,11 +318,7 @@ async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
     let mut setup = tokio::task::JoinSet::new();
     for u in 0..N {
         let store = store.clone();
-        setup.spawn(async move {
-            store
-                .upsert_user("g1", &format!("u{u:03}"), &format!("Student {u}"))
-                .await
-        });
+        setup.spawn(async move { store.upsert_user("g1", &format!("u{u:03}"), &format!("Student {u}")).await });
     }
     while let Some(r) = setup.join_next().await {
         r.unwrap().expect("upsert user");
@@ -554,14 +331,7 @@ async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
             let (store, barrier) = (store.clone(), barrier.clone());
             tasks.spawn(async move {
                 barrier.wait().await;
-                let a = answer(
-                    "g1",
-                    "r1",
-                    "q1",
-                    &format!("u{u:03}"),
-                    &(u % 4).to_string(),
-                    u % 4 == 0,
-                );
+                let a = answer("g1", "r1", "q1", &format!("u{u:03}"), &(u % 4).to_string(), u % 4 == 0);
                 store.record_answer(&a).await
             });
         }
@@ -569,15 +339,8 @@ async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
         while let Some(r) = tasks.join_next().await {
             outcomes.push(r.unwrap().unwrap_or_else(|e| panic!("pass {pass}: {e:?}")));
         }
-        assert!(
-            outcomes.iter().all(|o| *o == expected),
-            "pass {pass}: {outcomes:?}"
-        );
-        assert_eq!(
-            answers_to(store, "g1", "r1", "q1").await.len(),
-            N,
-            "pass {pass}"
-        );
+        assert!(outcomes.iter().all(|o| *o == expected), "pass {pass}: {outcomes:?}");
+        assert_eq!(answers_to(store, "g1", "r1", "q1").await.len(), N, "pass {pass}");
     }
     let stats = store.item_stats("g1").await.unwrap();
     assert_eq!((stats[0].answers, stats[0].correct), (500, 125));
@@ -598,74 +361,41 @@ async fn guilds_are_isolated(store: &Store, _url: &str) {
     record(store, answer_at("111", "r1", "q2", "u1", true, 10, 2)).await;
     // The same key in the other guild is a new answer, not a duplicate; and moving 111's
     // round on did not move 222's.
-    assert_eq!(
-        record(store, answer_at("222", "r1", "q1", "u1", false, 0, 4)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(store, answer_at("222", "r1", "q1", "u1", false, 0, 4)).await, Recorded::Counted);
 
     let map = topics(&[("q1", &["trade"]), ("q2", &["trade"])]);
     let t = store.user_totals("222", "u1", &map).await.unwrap();
     assert_eq!((t.answered, t.correct, t.points), (1, 0, 0));
-    assert_eq!(
-        t.mastery["trade"],
-        Tally {
-            answered: 1,
-            correct: 0
-        }
-    );
+    assert_eq!(t.mastery["trade"], Tally { answered: 1, correct: 0 });
     let t = store.user_totals("111", "u1", &map).await.unwrap();
     assert_eq!((t.answered, t.correct, t.points), (2, 2, 20));
 
-    let board = store
-        .leaderboard("222", RankBy::Points, 10, false, 0)
-        .await
-        .unwrap();
+    let board = store.leaderboard("222", RankBy::Points, 10, false, 0).await.unwrap();
     assert_eq!(board.len(), 1);
     assert_eq!((board[0].name.as_str(), board[0].points), ("Ada in 222", 0));
-    let standings = store
-        .round_leaderboard(&gid("222"), &rid("r1"), RankBy::Points, 10, false)
-        .await
-        .unwrap();
+    let standings = store.round_leaderboard(&gid("222"), &rid("r1"), RankBy::Points, 10, false).await.unwrap();
     assert_eq!(names_and_points(standings), [("Ada in 222".to_string(), 0)]);
     assert_eq!(answers_to(store, "222", "r1", "q1").await.len(), 1);
     assert_eq!(answered(store, "222", "r1").await.len(), 1);
-    assert_eq!(
-        store.recent_correct("222", "u1", 10).await.unwrap(),
-        Vec::<String>::new()
-    );
+    assert_eq!(store.recent_correct("222", "u1", 10).await.unwrap(), Vec::<String>::new());
     let stats = store.item_stats("222").await.unwrap();
     assert_eq!(stats.len(), 1);
     assert_eq!((stats[0].item_id.as_str(), stats[0].answers), ("q1", 1));
-    let csv = store
-        .gradebook_csv("222", &map, &["trade".into()])
-        .await
-        .unwrap();
+    let csv = store.gradebook_csv("222", &map, &["trade".into()]).await.unwrap();
     assert_eq!(
         csv,
         "user_id,display_name,answered,correct,accuracy,points,accuracy_trade\n\
          u1,Ada in 222,1,0,0.000,0,0.000\n"
     );
-    assert_eq!(
-        store.guild_settings("222").await.unwrap().as_deref(),
-        Some("{}")
-    );
+    assert_eq!(store.guild_settings("222").await.unwrap().as_deref(), Some("{}"));
     assert!(store.user_totals("333", "u1", &map).await.unwrap().answered == 0);
     // Rounds are found in their own guild only.
     let r1 = store.round(&gid("222"), &rid("r1")).await.unwrap().unwrap();
     assert_eq!(r1.current_index, 0);
-    let practice = store
-        .open_practice(&gid("222"), &"u1".into())
-        .await
-        .unwrap();
+    let practice = store.open_practice(&gid("222"), &"u1".into()).await.unwrap();
     assert_eq!(practice.map(|p| p.guild_id), Some(gid("222")));
-    let live = store
-        .open_live_round(&gid("111"), &"chan-r1".into())
-        .await
-        .unwrap();
-    assert_eq!(
-        live.map(|r| (r.guild_id, r.current_index)),
-        Some((gid("111"), 1))
-    );
+    let live = store.open_live_round(&gid("111"), &"chan-r1".into()).await.unwrap();
+    assert_eq!(live.map(|r| (r.guild_id, r.current_index)), Some((gid("111"), 1)));
     assert_eq!(store.round(&gid("333"), &rid("r1")).await.unwrap(), None);
 }
 
@@ -695,47 +425,16 @@ async fn totals_streaks_and_mastery(store: &Store, _url: &str) {
     ];
     for (user, round, index, item, correct, points, at) in answers {
         ask(store, "g1", round, index).await;
-        assert_eq!(
-            record(
-                store,
-                answer_at("g1", round, item, user, correct, points, at)
-            )
-            .await,
-            Recorded::Counted,
-            "{user} {round} {item}"
-        );
+        assert_eq!(record(store, answer_at("g1", round, item, user, correct, points, at)).await, Recorded::Counted, "{user} {round} {item}");
     }
-    let map = topics(&[
-        ("q1", &["trade", "energy"]),
-        ("q2", &["trade"]),
-        ("q3", &["energy"]),
-        ("q4", &["arms"]),
-    ]);
+    let map = topics(&[("q1", &["trade", "energy"]), ("q2", &["trade"]), ("q3", &["energy"]), ("q4", &["arms"])]);
     let t = store.user_totals("g1", "u1", &map).await.unwrap();
     assert_eq!((t.points, t.answered, t.correct), (40, 6, 5));
     assert!((t.accuracy - 5.0 / 6.0).abs() < 1e-9);
     assert_eq!((t.current_streak, t.best_streak), (3, 3));
-    assert_eq!(
-        t.mastery["trade"],
-        Tally {
-            answered: 3,
-            correct: 3
-        }
-    );
-    assert_eq!(
-        t.mastery["energy"],
-        Tally {
-            answered: 3,
-            correct: 2
-        }
-    );
-    assert_eq!(
-        t.mastery["arms"],
-        Tally {
-            answered: 1,
-            correct: 1
-        }
-    );
+    assert_eq!(t.mastery["trade"], Tally { answered: 3, correct: 3 });
+    assert_eq!(t.mastery["energy"], Tally { answered: 3, correct: 2 });
+    assert_eq!(t.mastery["arms"], Tally { answered: 1, correct: 1 });
     assert_eq!(t.mastery.len(), 3, "q5 has no topic: {:?}", t.mastery);
 
     // Changed on purpose: streaks follow `scoring::Streak`, runs within one round in
@@ -747,20 +446,11 @@ async fn totals_streaks_and_mastery(store: &Store, _url: &str) {
     assert_eq!((t.current_streak, t.best_streak), (1, 2));
 
     // q1 twice correct; its latest is at 600.
-    assert_eq!(
-        store.recent_correct("g1", "u1", 3).await.unwrap(),
-        ["q1", "q5", "q4"]
-    );
-    assert_eq!(
-        store.recent_correct("g1", "u1", 10).await.unwrap(),
-        ["q1", "q5", "q4", "q2"]
-    );
+    assert_eq!(store.recent_correct("g1", "u1", 3).await.unwrap(), ["q1", "q5", "q4"]);
+    assert_eq!(store.recent_correct("g1", "u1", 10).await.unwrap(), ["q1", "q5", "q4", "q2"]);
 
     let none = store.user_totals("g1", "nobody", &map).await.unwrap();
-    assert_eq!(
-        (none.answered, none.accuracy, none.current_streak),
-        (0, 0.0, 0)
-    );
+    assert_eq!((none.answered, none.accuracy, none.current_streak), (0, 0.0, 0));
 }
 
 async fn leaderboards(store: &Store, _url: &str) {
@@ -788,43 +478,14 @@ async fn leaderboards(store: &Store, _url: &str) {
             assert_eq!(record(store, a).await, Recorded::Counted);
         }
     }
-    let by_points = store
-        .leaderboard("g1", RankBy::Points, 10, false, 0)
-        .await
-        .unwrap();
+    let by_points = store.leaderboard("g1", RankBy::Points, 10, false, 0).await.unwrap();
     assert!((by_points[1].accuracy - 1.0).abs() < 1e-9);
-    assert_eq!(
-        board(by_points),
-        pairs(&[
-            (1, "Cy", 60, 3),
-            (2, "Ada", 40, 4),
-            (2, "Bob", 40, 3),
-            (4, "Di", 5, 1)
-        ])
-    );
-    let by_accuracy = store
-        .leaderboard("g1", RankBy::Accuracy, 10, false, 2)
-        .await
-        .unwrap();
-    assert_eq!(
-        board(by_accuracy),
-        pairs(&[(1, "Ada", 40, 4), (2, "Cy", 60, 3), (2, "Bob", 40, 3)])
-    );
-    let anonymous = store
-        .leaderboard("g1", RankBy::Points, 2, true, 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        board(anonymous),
-        pairs(&[(1, "Student 1", 60, 3), (2, "Student 2", 40, 4)])
-    );
-    assert!(
-        store
-            .leaderboard("empty", RankBy::Points, 10, false, 0)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(board(by_points), pairs(&[(1, "Cy", 60, 3), (2, "Ada", 40, 4), (2, "Bob", 40, 3), (4, "Di", 5, 1)]));
+    let by_accuracy = store.leaderboard("g1", RankBy::Accuracy, 10, false, 2).await.unwrap();
+    assert_eq!(board(by_accuracy), pairs(&[(1, "Ada", 40, 4), (2, "Cy", 60, 3), (2, "Bob", 40, 3)]));
+    let anonymous = store.leaderboard("g1", RankBy::Points, 2, true, 0).await.unwrap();
+    assert_eq!(board(anonymous), pairs(&[(1, "Student 1", 60, 3), (2, "Student 2", 40, 4)]));
+    assert!(store.leaderboard("empty", RankBy::Points, 10, false, 0).await.unwrap().is_empty());
 }
 
 /// `round_leaderboard` ranks what students earned in one round of one guild, nothing else.
@@ -851,55 +512,23 @@ async fn round_leaderboard_ranks_one_round(store: &Store, _url: &str) {
         let a = answer_at(guild, round, item, user, correct, points, 2_000);
         assert_eq!(record(store, a).await, Recorded::Counted);
     }
-    let standings = |guild: &'static str,
-                     round: &'static str,
-                     by: RankBy,
-                     top_n: usize,
-                     anonymous: bool| async move {
-        store
-            .round_leaderboard(&gid(guild), &rid(round), by, top_n, anonymous)
-            .await
-            .unwrap()
+    let standings = |guild: &'static str, round: &'static str, by: RankBy, top_n: usize, anonymous: bool| async move {
+        store.round_leaderboard(&gid(guild), &rid(round), by, top_n, anonymous).await.unwrap()
     };
     // Ada and Bob tie on points (a shared rank, the more accurate listed first); Cy's 100
     // points in r2 and Ada's 1 000 in the other guild are not in r1's standings.
-    assert_eq!(
-        board(standings("g1", "r1", RankBy::Points, 10, false).await),
-        pairs(&[(1, "Ada", 20, 2), (1, "Bob", 20, 2), (3, "Cy", 0, 1)])
-    );
-    assert_eq!(
-        board(standings("g1", "r1", RankBy::Accuracy, 10, false).await),
-        pairs(&[(1, "Ada", 20, 2), (2, "Bob", 20, 2), (3, "Cy", 0, 1)])
-    );
-    assert_eq!(
-        board(standings("g1", "r2", RankBy::Points, 10, false).await),
-        pairs(&[(1, "Cy", 100, 1), (2, "Ada", 5, 1)])
-    );
+    assert_eq!(board(standings("g1", "r1", RankBy::Points, 10, false).await), pairs(&[(1, "Ada", 20, 2), (1, "Bob", 20, 2), (3, "Cy", 0, 1)]));
+    assert_eq!(board(standings("g1", "r1", RankBy::Accuracy, 10, false).await), pairs(&[(1, "Ada", 20, 2), (2, "Bob", 20, 2), (3, "Cy", 0, 1)]));
+    assert_eq!(board(standings("g1", "r2", RankBy::Points, 10, false).await), pairs(&[(1, "Cy", 100, 1), (2, "Ada", 5, 1)]));
     let anonymous = standings("g1", "r1", RankBy::Points, 2, true).await;
     let ids: Vec<_> = anonymous.iter().map(|r| r.user_id.as_str()).collect();
     assert_eq!(ids, ["ua", "ub"]);
-    assert_eq!(
-        board(anonymous),
-        pairs(&[(1, "Student 1", 20, 2), (1, "Student 2", 20, 2)])
-    );
-    assert_eq!(
-        board(standings("g2", "r1", RankBy::Points, 10, false).await),
-        pairs(&[(1, "Ada in g2", 1_000, 1)])
-    );
-    assert!(
-        standings("g1", "nope", RankBy::Points, 10, false)
-            .await
-            .is_empty()
-    );
+    assert_eq!(board(anonymous), pairs(&[(1, "Student 1", 20, 2), (1, "Student 2", 20, 2)]));
+    assert_eq!(board(standings("g2", "r1", RankBy::Points, 10, false).await), pairs(&[(1, "Ada in g2", 1_000, 1)]));
+    assert!(standings("g1", "nope", RankBy::Points, 10, false).await.is_empty());
     // The guild's board, by contrast, adds both rounds up.
-    let guild = store
-        .leaderboard("g1", RankBy::Points, 10, false, 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        board(guild),
-        pairs(&[(1, "Cy", 100, 2), (2, "Ada", 25, 3), (3, "Bob", 20, 2)])
-    );
+    let guild = store.leaderboard("g1", RankBy::Points, 10, false, 0).await.unwrap();
+    assert_eq!(board(guild), pairs(&[(1, "Cy", 100, 2), (2, "Ada", 25, 3), (3, "Bob", 20, 2)]));
 }
 
 async fn item_stats_count_picks(store: &Store, _url: &str) {
@@ -907,55 +536,20 @@ async fn item_stats_count_picks(store: &Store, _url: &str) {
     start(store, &new_round("g1", "r2", &["q1", "q9"])).await;
     // r2 is on q1, not yet opened (a round opens its first question when it starts; this
     // one is put back to "not opened" to check that such a question is not counted).
-    let not_opened = RoundProgress {
-        current_index: 0,
-        opened_at: None,
-        deadline: None,
-        revealed: false,
-    };
-    store
-        .update_round_progress(&gid("g1"), &rid("r2"), not_opened)
-        .await
-        .unwrap();
-    for (u, pick) in [
-        ("u1", "2"),
-        ("u2", "2"),
-        ("u3", "0"),
-        ("u4", "2"),
-        ("u5", "1"),
-    ] {
+    let not_opened = RoundProgress { current_index: 0, opened_at: None, deadline: None, revealed: false };
+    store.update_round_progress(&gid("g1"), &rid("r2"), not_opened).await.unwrap();
+    for (u, pick) in [("u1", "2"), ("u2", "2"), ("u3", "0"), ("u4", "2"), ("u5", "1")] {
         store.upsert_user("g1", u, u).await.unwrap();
-        assert_eq!(
-            record(store, answer("g1", "r1", "q1", u, pick, pick == "2")).await,
-            Recorded::Counted
-        );
+        assert_eq!(record(store, answer("g1", "r1", "q1", u, pick, pick == "2")).await, Recorded::Counted);
     }
     // r1 then reached q2 (opened, unanswered); q3 is never asked.
-    let progress = RoundProgress {
-        current_index: 1,
-        opened_at: Some(5_000),
-        deadline: Some(35_000),
-        revealed: false,
-    };
-    store
-        .update_round_progress(&gid("g1"), &rid("r1"), progress)
-        .await
-        .unwrap();
+    let progress = RoundProgress { current_index: 1, opened_at: Some(5_000), deadline: Some(35_000), revealed: false };
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress).await.unwrap();
     let stats = store.item_stats("g1").await.unwrap();
-    let summary: Vec<_> = stats
-        .iter()
-        .map(|s| (s.item_id.as_str(), s.times_asked, s.answers, s.correct))
-        .collect();
+    let summary: Vec<_> = stats.iter().map(|s| (s.item_id.as_str(), s.times_asked, s.answers, s.correct)).collect();
     assert_eq!(summary, [("q1", 1, 5, 3), ("q2", 1, 0, 0)]);
     assert!((stats[0].share_correct - 0.6).abs() < 1e-9);
-    assert_eq!(
-        stats[0].responses,
-        [
-            ("2".to_string(), 3),
-            ("0".to_string(), 1),
-            ("1".to_string(), 1)
-        ]
-    );
+    assert_eq!(stats[0].responses, [("2".to_string(), 3), ("0".to_string(), 1), ("1".to_string(), 1)]);
     assert!(stats[1].responses.is_empty());
     // Once r2 opens q1, it has been asked twice.
     ask(store, "g1", "r2", 0).await;
@@ -964,15 +558,9 @@ async fn item_stats_count_picks(store: &Store, _url: &str) {
 
 async fn gradebook_csv(store: &Store, _url: &str) {
     start(store, &new_round("g1", "r1", &["q1", "q2", "q3"])).await;
-    store
-        .upsert_user("g1", "200", "bea, \"the\" reader")
-        .await
-        .unwrap();
+    store.upsert_user("g1", "200", "bea, \"the\" reader").await.unwrap();
     store.upsert_user("g1", "100", "Al").await.unwrap();
-    store
-        .upsert_user("g1", "300", "=HYPERLINK(\"x\")")
-        .await
-        .unwrap();
+    store.upsert_user("g1", "300", "=HYPERLINK(\"x\")").await.unwrap();
     store.upsert_user("g1", "400", "Zed").await.unwrap(); // never answers
     let answers = [
         ("100", 0, "q1", true, 10),
@@ -987,16 +575,8 @@ async fn gradebook_csv(store: &Store, _url: &str) {
         let a = answer_at("g1", "r1", item, user, correct, points, 1);
         assert_eq!(record(store, a).await, Recorded::Counted);
     }
-    let map = topics(&[
-        ("q1", &["trade"]),
-        ("q2", &["trade", "arms"]),
-        ("q3", &["energy"]),
-    ]);
-    let order = [
-        "trade".to_string(),
-        "arms".to_string(),
-        "energy".to_string(),
-    ];
+    let map = topics(&[("q1", &["trade"]), ("q2", &["trade", "arms"]), ("q3", &["energy"])]);
+    let order = ["trade".to_string(), "arms".to_string(), "energy".to_string()];
     let csv = store.gradebook_csv("g1", &map, &order).await.unwrap();
     assert_eq!(
         csv,
@@ -1014,96 +594,38 @@ async fn open_rounds_resume(store: &Store, _url: &str) {
     let created = store.create_round(&practice).await.unwrap();
     assert!(created.displaced.is_empty());
     let created = created.round;
-    assert_eq!(
-        (
-            created.status,
-            created.current_index,
-            created.revealed,
-            created.opened_at,
-            created.deadline
-        ),
-        (RoundStatus::Open, 0, false, Some(500), None)
-    );
+    assert_eq!((created.status, created.current_index, created.revealed, created.opened_at, created.deadline), (RoundStatus::Open, 0, false, Some(500), None));
     start(store, &new_round("g1", "live", &["q1", "q2", "q3"])).await;
     start(store, &new_round("g1", "done", &["q1"])).await;
     start(store, &new_round("g2", "gone", &["q1"])).await;
 
     // An id the guild already uses is refused whatever the channel, and changes nothing.
     for channel in ["elsewhere", "chan-live"] {
-        let again = NewRound {
-            channel_id: Some(channel.into()),
-            ..new_round("g1", "live", &["q7"])
-        };
+        let again = NewRound { channel_id: Some(channel.into()), ..new_round("g1", "live", &["q7"]) };
         let err = store.create_round(&again).await.unwrap_err();
-        assert!(
-            matches!(err, StoreError::RoundExists { .. }),
-            "{channel}: {err:?}"
-        );
+        assert!(matches!(err, StoreError::RoundExists { .. }), "{channel}: {err:?}");
     }
     let again = new_practice("local", "p1", "local:ada", &["q7"]);
     let err = store.create_round(&again).await.unwrap_err();
     assert!(matches!(err, StoreError::RoundExists { .. }), "{err:?}");
 
-    let progress = RoundProgress {
-        current_index: 2,
-        opened_at: Some(61_000),
-        deadline: Some(91_000),
-        revealed: true,
-    };
-    store
-        .update_round_progress(&gid("g1"), &rid("live"), progress)
-        .await
-        .unwrap();
-    store
-        .finish_round(&gid("g1"), &rid("done"), 70_000)
-        .await
-        .unwrap();
-    store
-        .abandon_round(&gid("g2"), &rid("gone"), 71_000)
-        .await
-        .unwrap();
+    let progress = RoundProgress { current_index: 2, opened_at: Some(61_000), deadline: Some(91_000), revealed: true };
+    store.update_round_progress(&gid("g1"), &rid("live"), progress).await.unwrap();
+    store.finish_round(&gid("g1"), &rid("done"), 70_000).await.unwrap();
+    store.abandon_round(&gid("g2"), &rid("gone"), 71_000).await.unwrap();
 
     let open = store.open_rounds().await.unwrap();
-    let ids: Vec<_> = open
-        .iter()
-        .map(|r| (r.guild_id.as_str(), r.round_id.as_str()))
-        .collect();
+    let ids: Vec<_> = open.iter().map(|r| (r.guild_id.as_str(), r.round_id.as_str())).collect();
     assert_eq!(ids, [("local", "p1"), ("g1", "live")]);
     assert_eq!(open[0], created);
     let live = &open[1];
     assert_eq!(live.item_ids, ["q1", "q2", "q3"].map(ItemId::from));
-    assert_eq!(
-        (
-            live.current_index,
-            live.opened_at,
-            live.deadline,
-            live.revealed
-        ),
-        (2, Some(61_000), Some(91_000), true)
-    );
-    assert_eq!(
-        (
-            live.kind,
-            live.channel_id.as_ref().map(ChannelId::as_str),
-            live.open_seconds
-        ),
-        (RoundKind::Live, Some("chan-live"), 30)
-    );
+    assert_eq!((live.current_index, live.opened_at, live.deadline, live.revealed), (2, Some(61_000), Some(91_000), true));
+    assert_eq!((live.kind, live.channel_id.as_ref().map(ChannelId::as_str), live.open_seconds), (RoundKind::Live, Some("chan-live"), 30));
 
-    let done = store
-        .round(&gid("g1"), &rid("done"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (done.status, done.ended_at, done.deadline),
-        (RoundStatus::Finished, Some(70_000), None)
-    );
-    let gone = store
-        .round(&gid("g2"), &rid("gone"))
-        .await
-        .unwrap()
-        .unwrap();
+    let done = store.round(&gid("g1"), &rid("done")).await.unwrap().unwrap();
+    assert_eq!((done.status, done.ended_at, done.deadline), (RoundStatus::Finished, Some(70_000), None));
+    let gone = store.round(&gid("g2"), &rid("gone")).await.unwrap().unwrap();
     assert_eq!(gone.status, RoundStatus::Abandoned);
     assert_eq!(store.round(&gid("g2"), &rid("live")).await.unwrap(), None);
 
@@ -1111,27 +633,13 @@ async fn open_rounds_resume(store: &Store, _url: &str) {
     for result in [
         store.finish_round(&gid("g1"), &rid("done"), 80_000).await,
         store.abandon_round(&gid("g1"), &rid("done"), 80_000).await,
-        store
-            .update_round_progress(&gid("g2"), &rid("gone"), progress)
-            .await,
-        store
-            .finish_round(&gid("g1"), &rid("missing"), 80_000)
-            .await,
+        store.update_round_progress(&gid("g2"), &rid("gone"), progress).await,
+        store.finish_round(&gid("g1"), &rid("missing"), 80_000).await,
     ] {
-        assert!(
-            matches!(result, Err(StoreError::RoundNotOpen { .. })),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(StoreError::RoundNotOpen { .. })), "{result:?}");
     }
-    let done = store
-        .round(&gid("g1"), &rid("done"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (done.status, done.ended_at),
-        (RoundStatus::Finished, Some(70_000))
-    );
+    let done = store.round(&gid("g1"), &rid("done")).await.unwrap().unwrap();
+    assert_eq!((done.status, done.ended_at), (RoundStatus::Finished, Some(70_000)));
 }
 
 /// Starting a practice closes the student's other open practice, in the same step: the
@@ -1142,77 +650,34 @@ async fn a_new_practice_displaces_the_old_one(store: &Store, _url: &str) {
         store.upsert_user("g1", user, user).await.unwrap();
     }
     store.upsert_user("g2", "s1", "s1").await.unwrap();
-    let first = store
-        .create_round(&new_practice("g1", "p1", "s1", &["q1", "q2"]))
-        .await
-        .unwrap();
+    let first = store.create_round(&new_practice("g1", "p1", "s1", &["q1", "q2"])).await.unwrap();
     assert!(first.displaced.is_empty());
-    assert_eq!(
-        record(store, answer("g1", "p1", "q1", "s1", "0", true)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(store, answer("g1", "p1", "q1", "s1", "0", true)).await, Recorded::Counted);
     ask(store, "g1", "p1", 1).await;
     // Other students' practices, the student's practice in another guild and a live round
     // they started are not theirs to displace.
-    let other = store
-        .create_round(&new_practice("g1", "p-s2", "s2", &["q1"]))
-        .await
-        .unwrap();
+    let other = store.create_round(&new_practice("g1", "p-s2", "s2", &["q1"])).await.unwrap();
     assert!(other.displaced.is_empty());
     start(store, &new_practice("g2", "p1", "s1", &["q1"])).await;
-    let live = NewRound {
-        started_by: "s1".into(),
-        ..new_round("g1", "live", &["q1"])
-    };
-    assert!(
-        store
-            .create_round(&live)
-            .await
-            .unwrap()
-            .displaced
-            .is_empty()
-    );
+    let live = NewRound { started_by: "s1".into(), ..new_round("g1", "live", &["q1"]) };
+    assert!(store.create_round(&live).await.unwrap().displaced.is_empty());
 
-    let second = NewRound {
-        started_at: 5_000,
-        ..new_practice("g1", "p2", "s1", &["q3"])
-    };
+    let second = NewRound { started_at: 5_000, ..new_practice("g1", "p2", "s1", &["q3"]) };
     let second = store.create_round(&second).await.unwrap();
     assert_eq!(second.displaced, [rid("p1")]);
     let p1 = store.round(&gid("g1"), &rid("p1")).await.unwrap().unwrap();
-    assert_eq!(
-        (p1.status, p1.ended_at),
-        (RoundStatus::Abandoned, Some(5_000))
-    );
+    assert_eq!((p1.status, p1.ended_at), (RoundStatus::Abandoned, Some(5_000)));
     // The displaced practice's open question takes no more answers; its earlier answer stays.
-    assert_eq!(
-        record(store, answer_at("g1", "p1", "q2", "s1", true, 10, 6_000)).await,
-        Recorded::Closed
-    );
-    assert_eq!(
-        answered(store, "g1", "p1").await,
-        [("s1".to_string(), "q1".to_string())]
-    );
-    assert_eq!(
-        record(store, answer_at("g1", "p2", "q3", "s1", true, 10, 6_000)).await,
-        Recorded::Counted
-    );
-    let open = |guild: &'static str, user: &'static str| async move {
-        store
-            .open_practice(&gid(guild), &user.into())
-            .await
-            .unwrap()
-            .map(|r| r.round_id.to_string())
-    };
+    assert_eq!(record(store, answer_at("g1", "p1", "q2", "s1", true, 10, 6_000)).await, Recorded::Closed);
+    assert_eq!(answered(store, "g1", "p1").await, [("s1".to_string(), "q1".to_string())]);
+    assert_eq!(record(store, answer_at("g1", "p2", "q3", "s1", true, 10, 6_000)).await, Recorded::Counted);
+    let open =
+        |guild: &'static str, user: &'static str| async move { store.open_practice(&gid(guild), &user.into()).await.unwrap().map(|r| r.round_id.to_string()) };
     assert_eq!(open("g1", "s1").await.as_deref(), Some("p2"));
     assert_eq!(open("g1", "s2").await.as_deref(), Some("p-s2"));
     assert_eq!(open("g2", "s1").await.as_deref(), Some("p1"));
     assert_eq!(open("g1", "nobody").await, None);
-    let live = store
-        .round(&gid("g1"), &rid("live"))
-        .await
-        .unwrap()
-        .unwrap();
+    let live = store.round(&gid("g1"), &rid("live")).await.unwrap().unwrap();
     assert_eq!(live.status, RoundStatus::Open);
 
     // Two starts for one student at the same moment, ten times over.
@@ -1225,40 +690,21 @@ async fn a_new_practice_displaces_the_old_one(store: &Store, _url: &str) {
             tokio::spawn(async move { store.create_round(&new).await })
         };
         let (a, b) = tokio::join!(spawn(&ids[0]), spawn(&ids[1]));
-        let started =
-            [a.unwrap(), b.unwrap()].map(|r| r.unwrap_or_else(|e| panic!("pair {pair}: {e:?}")));
+        let started = [a.unwrap(), b.unwrap()].map(|r| r.unwrap_or_else(|e| panic!("pair {pair}: {e:?}")));
         let mut statuses = Vec::new();
         for id in &ids {
             let round = store.round(&gid("g1"), &rid(id)).await.unwrap().unwrap();
             statuses.push(round.status);
         }
-        let still_open: Vec<_> = store
-            .open_rounds()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.started_by.as_str() == student)
-            .map(|r| r.round_id.to_string())
-            .collect();
+        let still_open: Vec<_> =
+            store.open_rounds().await.unwrap().into_iter().filter(|r| r.started_by.as_str() == student).map(|r| r.round_id.to_string()).collect();
         assert_eq!(still_open.len(), 1, "pair {pair}: {still_open:?}");
-        let (winner, loser) = if still_open[0] == ids[0] {
-            (0, 1)
-        } else {
-            (1, 0)
-        };
-        assert_eq!(
-            (statuses[winner], statuses[loser]),
-            (RoundStatus::Open, RoundStatus::Abandoned),
-            "pair {pair}"
-        );
+        let (winner, loser) = if still_open[0] == ids[0] { (0, 1) } else { (1, 0) };
+        assert_eq!((statuses[winner], statuses[loser]), (RoundStatus::Open, RoundStatus::Abandoned), "pair {pair}");
         // The one left open closed the other, and says so.
         assert_eq!(started[winner].displaced, [rid(&ids[loser])], "pair {pair}");
         assert!(started[loser].displaced.is_empty(), "pair {pair}");
-        let found = store
-            .open_practice(&gid("g1"), &student.as_str().into())
-            .await
-            .unwrap()
-            .map(|r| r.round_id.to_string());
+        let found = store.open_practice(&gid("g1"), &student.as_str().into()).await.unwrap().map(|r| r.round_id.to_string());
         assert_eq!(found.as_ref(), Some(&ids[winner]), "pair {pair}");
     }
 }
@@ -1283,30 +729,17 @@ async fn invalid_rounds_are_refused_by_name(store: &Store, _url: &str) {
 }
 
 async fn one_live_round_per_channel(store: &Store, _url: &str) {
-    let in_channel = |guild: &str, round: &str, channel: &str| NewRound {
-        channel_id: Some(channel.into()),
-        ..new_round(guild, round, &["q1"])
-    };
+    let in_channel = |guild: &str, round: &str, channel: &str| NewRound { channel_id: Some(channel.into()), ..new_round(guild, round, &["q1"]) };
     start(store, &in_channel("g1", "L1", "chan-A")).await;
-    let err = store
-        .create_round(&in_channel("g1", "L2", "chan-A"))
-        .await
-        .unwrap_err();
+    let err = store.create_round(&in_channel("g1", "L2", "chan-A")).await.unwrap_err();
     match &err {
-        StoreError::ChannelBusy {
-            guild_id,
-            channel_id,
-        } => assert_eq!((guild_id.as_str(), channel_id.as_str()), ("g1", "chan-A")),
+        StoreError::ChannelBusy { guild_id, channel_id } => assert_eq!((guild_id.as_str(), channel_id.as_str()), ("g1", "chan-A")),
         other => panic!("expected ChannelBusy, got {other:?}"),
     }
     assert!(err.to_string().contains("chan-A"), "{err}");
     assert_eq!(store.round(&gid("g1"), &rid("L2")).await.unwrap(), None);
     let open = |guild: &'static str, channel: &'static str| async move {
-        store
-            .open_live_round(&gid(guild), &channel.into())
-            .await
-            .unwrap()
-            .map(|r| r.round_id.to_string())
+        store.open_live_round(&gid(guild), &channel.into()).await.unwrap().map(|r| r.round_id.to_string())
     };
     assert_eq!(open("g1", "chan-A").await.as_deref(), Some("L1"));
     start(store, &in_channel("g1", "L3", "chan-B")).await;
@@ -1316,10 +749,7 @@ async fn one_live_round_per_channel(store: &Store, _url: &str) {
     assert_eq!(open("g1", "chan-C").await, None);
     // A practice has no channel and does not compete with live rounds.
     start(store, &new_practice("g1", "P1", "teacher", &["q1"])).await;
-    store
-        .finish_round(&gid("g1"), &rid("L1"), 40_000)
-        .await
-        .unwrap();
+    store.finish_round(&gid("g1"), &rid("L1"), 40_000).await.unwrap();
     assert_eq!(open("g1", "chan-A").await, None);
     start(store, &in_channel("g1", "L4", "chan-A")).await;
     assert_eq!(open("g1", "chan-A").await.as_deref(), Some("L4"));
@@ -1335,17 +765,10 @@ async fn one_live_round_per_channel(store: &Store, _url: &str) {
         let (a, b) = tokio::join!(spawn(&ids[0]), spawn(&ids[1]));
         let outcomes = [a.unwrap(), b.unwrap()];
         let won: Vec<_> = outcomes.iter().filter(|o| o.is_ok()).collect();
-        let busy = outcomes
-            .iter()
-            .filter(|o| matches!(o, Err(StoreError::ChannelBusy { .. })))
-            .count();
+        let busy = outcomes.iter().filter(|o| matches!(o, Err(StoreError::ChannelBusy { .. }))).count();
         assert_eq!((won.len(), busy), (1, 1), "pair {pair}: {outcomes:?}");
         let winner = won[0].as_ref().unwrap().round.round_id.to_string();
-        let found = store
-            .open_live_round(&gid("g1"), &channel.as_str().into())
-            .await
-            .unwrap()
-            .map(|r| r.round_id.to_string());
+        let found = store.open_live_round(&gid("g1"), &channel.as_str().into()).await.unwrap().map(|r| r.round_id.to_string());
         assert_eq!(found, Some(winner), "pair {pair}");
     }
 }
@@ -1363,101 +786,38 @@ async fn rounds_keep_what_a_restart_needs(store: &Store, url: &str) {
         ..new_round("g1", "r1", &["q9", "q2", "q5"])
     };
     let started = start(store, &new).await;
-    assert_eq!(
-        (started.opened_at, started.deadline),
-        (Some(5_000), Some(25_000))
-    );
+    assert_eq!((started.opened_at, started.deadline), (Some(5_000), Some(25_000)));
     let stored = store.round(&gid("g1"), &rid("r1")).await.unwrap().unwrap();
     assert_eq!(stored, started);
     assert_eq!(stored.item_ids, ["q9", "q2", "q5"].map(ItemId::from));
     assert_eq!((stored.seed, stored.speed_bonus), (u64::MAX - 6, false));
     assert_eq!(stored.messages, [None, None, None]);
 
-    let message = |position: usize, id: &'static str| async move {
-        store
-            .set_question_message(&gid("g1"), &rid("r1"), position, id)
-            .await
-            .unwrap()
-    };
+    let message = |position: usize, id: &'static str| async move { store.set_question_message(&gid("g1"), &rid("r1"), position, id).await.unwrap() };
     message(0, "1001").await;
     message(2, "1003").await;
     message(0, "1002").await; // posted again: the latest message is the one to edit
-    let progress = RoundProgress {
-        current_index: 1,
-        opened_at: Some(40_000),
-        deadline: Some(60_000),
-        revealed: false,
-    };
-    store
-        .update_round_progress(&gid("g1"), &rid("r1"), progress)
-        .await
-        .unwrap();
+    let progress = RoundProgress { current_index: 1, opened_at: Some(40_000), deadline: Some(60_000), revealed: false };
+    store.update_round_progress(&gid("g1"), &rid("r1"), progress).await.unwrap();
 
-    let other = NewRound {
-        seed: 0,
-        ..new_round("g1", "r2", &["q1"])
-    };
+    let other = NewRound { seed: 0, ..new_round("g1", "r2", &["q1"]) };
     start(store, &other).await;
 
     // After a restart (a new connection), everything is there.
     let reopened = Store::connect(url).await.unwrap();
-    for round in [
-        reopened
-            .round(&gid("g1"), &rid("r1"))
-            .await
-            .unwrap()
-            .unwrap(),
-        reopened
-            .open_live_round(&gid("g1"), &"chan-r1".into())
-            .await
-            .unwrap()
-            .unwrap(),
-    ] {
+    for round in
+        [reopened.round(&gid("g1"), &rid("r1")).await.unwrap().unwrap(), reopened.open_live_round(&gid("g1"), &"chan-r1".into()).await.unwrap().unwrap()]
+    {
         assert_eq!(round.item_ids, ["q9", "q2", "q5"].map(ItemId::from));
-        assert_eq!(
-            round.messages,
-            [Some("1002".to_string()), None, Some("1003".to_string())]
-        );
-        assert_eq!(
-            (
-                round.current_index,
-                round.opened_at,
-                round.deadline,
-                round.revealed
-            ),
-            (1, Some(40_000), Some(60_000), false)
-        );
-        assert_eq!(
-            (
-                round.seed,
-                round.speed_bonus,
-                round.open_seconds,
-                round.started_at
-            ),
-            (u64::MAX - 6, false, 20, 5_000)
-        );
+        assert_eq!(round.messages, [Some("1002".to_string()), None, Some("1003".to_string())]);
+        assert_eq!((round.current_index, round.opened_at, round.deadline, round.revealed), (1, Some(40_000), Some(60_000), false));
+        assert_eq!((round.seed, round.speed_bonus, round.open_seconds, round.started_at), (u64::MAX - 6, false, 20, 5_000));
     }
-    let r2 = reopened
-        .round(&gid("g1"), &rid("r2"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (r2.seed, r2.speed_bonus, r2.deadline, r2.messages),
-        (0, true, Some(31_000), vec![None])
-    );
+    let r2 = reopened.round(&gid("g1"), &rid("r2")).await.unwrap().unwrap();
+    assert_eq!((r2.seed, r2.speed_bonus, r2.deadline, r2.messages), (0, true, Some(31_000), vec![None]));
     let open: Vec<_> = reopened.open_rounds().await.unwrap();
     assert_eq!(open.len(), 2);
-    assert_eq!(
-        open.iter()
-            .find(|r| r.round_id == rid("r1"))
-            .map(|r| &r.messages),
-        Some(&vec![
-            Some("1002".to_string()),
-            None,
-            Some("1003".to_string())
-        ])
-    );
+    assert_eq!(open.iter().find(|r| r.round_id == rid("r1")).map(|r| &r.messages), Some(&vec![Some("1002".to_string()), None, Some("1003".to_string())]));
     reopened.close().await;
 }
 
@@ -1493,47 +853,26 @@ async fn older_rounds_get_their_questions_back(store: &Store, url: &str) {
     // answers each start a run of their own: what the back-fill below must repair.
     let stats = store.item_stats("g1").await.unwrap();
     assert!(stats.iter().all(|s| s.item_id != "q3"), "{stats:?}");
-    let t = store
-        .user_totals("g1", "ua", &HashMap::new())
-        .await
-        .unwrap();
+    let t = store.user_totals("g1", "ua", &HashMap::new()).await.unwrap();
     assert_eq!(t.best_streak, 1);
 
     for _ in 0..2 {
         let reopened = Store::connect(url).await.unwrap();
-        let old = reopened
-            .round(&gid("g1"), &rid("old"))
-            .await
-            .unwrap()
-            .unwrap();
+        let old = reopened.round(&gid("g1"), &rid("old")).await.unwrap().unwrap();
         assert_eq!(old.item_ids, ["q1", "q2", "q3", "q4"].map(ItemId::from));
         assert_eq!(old.messages, [None, None, None, None]);
         assert_eq!((old.status, old.current_index), (RoundStatus::Finished, 3));
         let stats = reopened.item_stats("g1").await.unwrap();
-        let summary: Vec<_> = stats
-            .iter()
-            .map(|s| (s.item_id.as_str(), s.times_asked, s.answers))
-            .collect();
-        assert_eq!(
-            summary,
-            [("q1", 1, 2), ("q2", 1, 1), ("q3", 1, 0), ("q4", 1, 1)]
-        );
+        let summary: Vec<_> = stats.iter().map(|s| (s.item_id.as_str(), s.times_asked, s.answers)).collect();
+        assert_eq!(summary, [("q1", 1, 2), ("q2", 1, 1), ("q3", 1, 0), ("q4", 1, 1)]);
         // q1, q2 right in a row; q3 skipped breaks the run; q4 right.
-        let t = reopened
-            .user_totals("g1", "ua", &HashMap::new())
-            .await
-            .unwrap();
+        let t = reopened.user_totals("g1", "ua", &HashMap::new()).await.unwrap();
         assert_eq!((t.answered, t.current_streak, t.best_streak), (3, 1, 2));
         reopened.close().await;
     }
     // Connecting twice copied the questions once.
     let mut raw = raw_connection(url).await;
-    let rows: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM round_questions WHERE guild_id = 'g1' AND round_id = 'old'",
-    )
-    .fetch_one(&mut raw)
-    .await
-    .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM round_questions WHERE guild_id = 'g1' AND round_id = 'old'").fetch_one(&mut raw).await.unwrap();
     assert_eq!(rows, 4);
     raw.close().await.unwrap();
 }
@@ -1541,26 +880,14 @@ async fn older_rounds_get_their_questions_back(store: &Store, url: &str) {
 async fn committed_answer_survives_reconnect(store: &Store, url: &str) {
     store.upsert_user("g1", "u1", "Ada").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1"])).await;
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "1", true)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "1", true)).await, Recorded::Counted);
     // Drop (not close) a clone: the answer was committed before `record_answer` returned.
     drop(store.clone());
     let reopened = Store::connect(url).await.unwrap();
-    let named = reopened
-        .answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into())
-        .await
-        .unwrap();
+    let named = reopened.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
     assert_eq!(named.len(), 1);
     assert_eq!(named[0].answer, answer("g1", "r1", "q1", "u1", "1", true));
-    assert_eq!(
-        reopened
-            .record_answer(&answer("g1", "r1", "q1", "u1", "1", true))
-            .await
-            .unwrap(),
-        Recorded::Duplicate
-    );
+    assert_eq!(reopened.record_answer(&answer("g1", "r1", "q1", "u1", "1", true)).await.unwrap(), Recorded::Duplicate);
     reopened.close().await;
 }
 
@@ -1570,18 +897,9 @@ async fn committed_answer_survives_reconnect(store: &Store, url: &str) {
 async fn typed_text_is_stored_the_same(store: &Store, _url: &str) {
     store.upsert_user("g1", "u1", "A\u{1b}[31mda\0").await.unwrap();
     start(store, &new_round("g1", "r1", &["q1"])).await;
-    assert_eq!(
-        record(store, answer("g1", "r1", "q1", "u1", "rus\0sia\r\n", true)).await,
-        Recorded::Counted
-    );
-    let rows = store
-        .answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into())
-        .await
-        .unwrap();
-    let stored: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.answer.response.as_str(), r.display_name.as_str()))
-        .collect();
+    assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "rus\0sia\r\n", true)).await, Recorded::Counted);
+    let rows = store.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
+    let stored: Vec<(&str, &str)> = rows.iter().map(|r| (r.answer.response.as_str(), r.display_name.as_str())).collect();
     assert_eq!(stored, [("russia\n", "Ada")]);
 }
 
@@ -1596,20 +914,9 @@ async fn upgrade_from_the_first_schema(url: &str) {
     let mut raw = raw_connection(url).await;
     // `run_direct` rather than `run_to`: the latter's `Acquire` bound is not general enough
     // for a future that must be `Send` (sqlx's own note on `run_direct`).
-    sqlx::migrate!("./migrations")
-        .run_direct(Some(1), &mut raw, false)
-        .await
-        .expect("applying migration 0001 only");
-    execute(
-        &mut raw,
-        "INSERT INTO guilds (id, settings) VALUES ('g1', '{}')",
-    )
-    .await;
-    execute(
-        &mut raw,
-        "INSERT INTO users (guild_id, user_id, display_name) VALUES ('g1', 'ua', 'Ada')",
-    )
-    .await;
+    sqlx::migrate!("./migrations").run_direct(Some(1), &mut raw, false).await.expect("applying migration 0001 only");
+    execute(&mut raw, "INSERT INTO guilds (id, settings) VALUES ('g1', '{}')").await;
+    execute(&mut raw, "INSERT INTO users (guild_id, user_id, display_name) VALUES ('g1', 'ua', 'Ada')").await;
     execute(
         &mut raw,
         r#"INSERT INTO rounds (guild_id, round_id, kind, channel_id, started_by, item_ids,
@@ -1633,63 +940,20 @@ async fn upgrade_from_the_first_schema(url: &str) {
 
     let store = Store::connect(url).await.expect("upgrading by connecting");
     assert!(store.open_rounds().await.unwrap().is_empty());
-    let left = store
-        .round(&gid("g1"), &rid("left"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (left.status, left.ended_at, left.item_ids.clone()),
-        (
-            RoundStatus::Abandoned,
-            Some(190_000),
-            ["q3", "q1"].map(ItemId::from).to_vec()
-        )
-    );
-    let done = store
-        .round(&gid("g1"), &rid("done"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (
-            done.status,
-            done.item_ids.clone(),
-            done.seed,
-            done.speed_bonus
-        ),
-        (
-            RoundStatus::Finished,
-            ["q1", "q2"].map(ItemId::from).to_vec(),
-            0,
-            true
-        )
-    );
+    let left = store.round(&gid("g1"), &rid("left")).await.unwrap().unwrap();
+    assert_eq!((left.status, left.ended_at, left.item_ids.clone()), (RoundStatus::Abandoned, Some(190_000), ["q3", "q1"].map(ItemId::from).to_vec()));
+    let done = store.round(&gid("g1"), &rid("done")).await.unwrap().unwrap();
+    assert_eq!((done.status, done.item_ids.clone(), done.seed, done.speed_bonus), (RoundStatus::Finished, ["q1", "q2"].map(ItemId::from).to_vec(), 0, true));
     let stats = store.item_stats("g1").await.unwrap();
-    let summary: Vec<_> = stats
-        .iter()
-        .map(|s| (s.item_id.as_str(), s.times_asked, s.answers))
-        .collect();
+    let summary: Vec<_> = stats.iter().map(|s| (s.item_id.as_str(), s.times_asked, s.answers)).collect();
     assert_eq!(summary, [("q1", 1, 1), ("q2", 1, 1), ("q3", 1, 1)]);
-    let t = store
-        .user_totals("g1", "ua", &HashMap::new())
-        .await
-        .unwrap();
-    assert_eq!(
-        (t.answered, t.points, t.best_streak, t.current_streak),
-        (3, 20, 2, 0)
-    );
+    let t = store.user_totals("g1", "ua", &HashMap::new()).await.unwrap();
+    assert_eq!((t.answered, t.points, t.best_streak, t.current_streak), (3, 20, 2, 0));
     // The channel the closed round held is free again.
-    let new = NewRound {
-        channel_id: Some("chan-1".into()),
-        ..new_round("g1", "new", &["q1"])
-    };
+    let new = NewRound { channel_id: Some("chan-1".into()), ..new_round("g1", "new", &["q1"]) };
     start(&store, &new).await;
     store.upsert_user("g1", "ub", "Bob").await.unwrap();
-    assert_eq!(
-        record(&store, answer_at("g1", "new", "q1", "ub", true, 10, 2_000)).await,
-        Recorded::Counted
-    );
+    assert_eq!(record(&store, answer_at("g1", "new", "q1", "ub", true, 10, 2_000)).await, Recorded::Counted);
     store.close().await;
 }
 
@@ -1725,7 +989,12 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     ask(store, "g1", "p1", 0).await;
     start(store, &new_round("g2", "r1", &["q1"])).await;
     ask(store, "g2", "r1", 0).await;
-    for a in [answer_at("g1", "r1", "q1", "u1", true, 10, 1_100), answer_at("g1", "r1", "q1", "u2", true, 10, 1_200), answer_at("g1", "p1", "q2", "u1", false, 0, 1_300), answer_at("g2", "r1", "q1", "u1", true, 10, 1_400)] {
+    for a in [
+        answer_at("g1", "r1", "q1", "u1", true, 10, 1_100),
+        answer_at("g1", "r1", "q1", "u2", true, 10, 1_200),
+        answer_at("g1", "p1", "q2", "u1", false, 0, 1_300),
+        answer_at("g2", "r1", "q1", "u1", true, 10, 1_400),
+    ] {
         assert_eq!(record(store, a).await, Recorded::Counted);
     }
     let mut conn = raw_connection(url).await;
@@ -1739,9 +1008,21 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     let records = store.student_records(&g1, &u1).await.unwrap();
     let count = |records: &serde_json::Value, table: &str| records[table].as_array().unwrap_or_else(|| panic!("no table {table} in {records}")).len();
     let expected = [
-        ("users", 1), ("answers", 2), ("rounds", 1), ("round_questions", 1), ("debate_seats", 1), ("debate_speeches", 1),
-        ("debate_citations", 2), ("debate_flags", 2), ("debate_ballots", 1), ("debate_scores", 5), ("debate_votes", 2),
-        ("prompt_answers", 1), ("prompt_citations", 1), ("prompt_marks", 2), ("awards", 2),
+        ("users", 1),
+        ("answers", 2),
+        ("rounds", 1),
+        ("round_questions", 1),
+        ("debate_seats", 1),
+        ("debate_speeches", 1),
+        ("debate_citations", 2),
+        ("debate_flags", 2),
+        ("debate_ballots", 1),
+        ("debate_scores", 5),
+        ("debate_votes", 2),
+        ("prompt_answers", 1),
+        ("prompt_citations", 1),
+        ("prompt_marks", 2),
+        ("awards", 2),
     ];
     for (table, n) in expected {
         assert_eq!(count(&records, table), n, "{table}: {}", records[table]);
@@ -1772,7 +1053,19 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     let totals = store.user_totals("g1", "u1", &topics(&[])).await.unwrap();
     assert_eq!((totals.points, totals.answered), (0, 0));
     let theirs = store.student_records(&g1, &u2).await.unwrap();
-    let kept = [("users", 1), ("answers", 1), ("debate_seats", 1), ("debate_speeches", 1), ("debate_citations", 1), ("debate_ballots", 1), ("debate_scores", 2), ("debate_votes", 1), ("prompt_answers", 1), ("prompt_citations", 1), ("awards", 1)];
+    let kept = [
+        ("users", 1),
+        ("answers", 1),
+        ("debate_seats", 1),
+        ("debate_speeches", 1),
+        ("debate_citations", 1),
+        ("debate_ballots", 1),
+        ("debate_scores", 2),
+        ("debate_votes", 1),
+        ("prompt_answers", 1),
+        ("prompt_citations", 1),
+        ("awards", 1),
+    ];
     for (table, n) in kept {
         assert_eq!(count(&theirs, table), n, "u2's {table}: {}", theirs[table]);
     }
@@ -1860,8 +1153,7 @@ contract!(
 );
 
 fn postgres_base_url() -> String {
-    std::env::var("AGORA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+    std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
 /// `base` with its database name replaced by `name`.
@@ -1908,25 +1200,17 @@ where
     let base = postgres_base_url();
     let name = format!("agora_test_{:016x}", rand::random::<u64>());
     let url = with_database(&base, &name);
-    let created = tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        sqlx::Any::create_database(&url),
-    )
-    .await;
+    let created = tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::Any::create_database(&url)).await;
     match created {
         Ok(Ok(())) => {}
         Ok(Err(e)) => panic!(
             "PostgreSQL at {base} is unreachable or refused CREATE DATABASE ({e}); \
              start PostgreSQL or set AGORA_TEST_POSTGRES_URL"
         ),
-        Err(_) => panic!(
-            "PostgreSQL at {base} did not answer within 10 s; start PostgreSQL or set AGORA_TEST_POSTGRES_URL"
-        ),
+        Err(_) => panic!("PostgreSQL at {base} did not answer within 10 s; start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
     }
     let outcome = tokio::spawn(check(url.clone())).await;
-    sqlx::Any::force_drop_database(&url)
-        .await
-        .unwrap_or_else(|e| panic!("could not drop test database {name}: {e}"));
+    sqlx::Any::force_drop_database(&url).await.unwrap_or_else(|e| panic!("could not drop test database {name}: {e}"));
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }
@@ -1945,13 +1229,8 @@ fn sqlite_answers_survive_a_crash() {
             let store = Store::connect(&url).await.unwrap();
             start(&store, &new_round("g1", "r1", &["q1"])).await;
             for u in 0..50 {
-                store
-                    .upsert_user("g1", &format!("u{u}"), "x")
-                    .await
-                    .unwrap();
-                let recorded = store
-                    .record_answer(&answer("g1", "r1", "q1", &format!("u{u}"), "0", true))
-                    .await;
+                store.upsert_user("g1", &format!("u{u}"), "x").await.unwrap();
+                let recorded = store.record_answer(&answer("g1", "r1", "q1", &format!("u{u}"), "0", true)).await;
                 assert_eq!(recorded.unwrap(), Recorded::Counted);
             }
             std::process::abort();
@@ -1961,12 +1240,7 @@ fn sqlite_answers_survive_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/agora.db", dir.path().display());
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "sqlite_answers_survive_a_crash",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "sqlite_answers_survive_a_crash", "--nocapture", "--test-threads=1"])
         .env(CHILD, &url)
         .status()
         .unwrap();
@@ -1984,37 +1258,18 @@ fn sqlite_answers_survive_a_crash() {
 
 #[tokio::test]
 async fn unsupported_urls_are_refused() {
-    for url in [
-        "mysql://localhost/agora",
-        "data/agora.db",
-        "sqlite://",
-        "sqlite::memory:",
-    ] {
+    for url in ["mysql://localhost/agora", "data/agora.db", "sqlite://", "sqlite::memory:"] {
         let err = Store::connect(url).await.unwrap_err();
-        assert!(
-            matches!(err, StoreError::InvalidUrl { .. }),
-            "{url}: {err:?}"
-        );
+        assert!(matches!(err, StoreError::InvalidUrl { .. }), "{url}: {err:?}");
     }
-    let err = Store::connect("postgres://agora:s3cret@127.0.0.1:1/nope")
-        .await
-        .unwrap_err();
+    let err = Store::connect("postgres://agora:s3cret@127.0.0.1:1/nope").await.unwrap_err();
     let message = err.to_string();
-    assert!(
-        message.contains("agora:***@127.0.0.1:1") && !message.contains("s3cret"),
-        "{message}"
-    );
+    assert!(message.contains("agora:***@127.0.0.1:1") && !message.contains("s3cret"), "{message}");
 }
 
 #[test]
 fn database_name_is_replaced() {
-    assert_eq!(
-        with_database("postgres://p@h:5432/test", "x"),
-        "postgres://p@h:5432/x"
-    );
-    assert_eq!(
-        with_database("postgres://p@h/test?sslmode=disable", "x"),
-        "postgres://p@h/x?sslmode=disable"
-    );
+    assert_eq!(with_database("postgres://p@h:5432/test", "x"), "postgres://p@h:5432/x");
+    assert_eq!(with_database("postgres://p@h/test?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
     assert_eq!(with_database("postgres://p@h", "x"), "postgres://p@h/x");
 }

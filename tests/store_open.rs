@@ -55,7 +55,10 @@ impl FreshPostgres {
     /// The tables of the database's public schema, by name.
     async fn tables(&self) -> Vec<String> {
         let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
-        let names = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1").fetch_all(&mut conn).await.unwrap();
+        let names = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
         conn.close().await.unwrap();
         names
     }
@@ -184,7 +187,9 @@ async fn another_programs_sqlite_database_is_refused_before_anything_is_written(
     assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!("{url} is not Agora's database: it holds other tables (guilds, people) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own")
+        format!(
+            "{url} is not Agora's database: it holds other tables (guilds, people) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
+        )
     );
     // Not switched to WAL, no table added: every file as it was, and no other file.
     assert_eq!(files(dir.path()), before);
@@ -196,7 +201,11 @@ async fn a_sqlite_database_from_a_newer_agora_is_refused_before_anything_is_writ
     let path = dir.path().join("agora.db");
     let url = format!("sqlite://{}", path.display());
     Store::connect(&url).await.unwrap().close().await;
-    sqlite_run(&path, "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', 1, X'00', 0)").await;
+    sqlite_run(
+        &path,
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', 1, X'00', 0)",
+    )
+    .await;
     let before = files(dir.path());
     let err = Store::connect(&url).await.unwrap_err();
     assert!(matches!(err, StoreError::NewerAgora { .. }), "{err:?}");
@@ -232,7 +241,8 @@ async fn another_programs_postgres_database_is_refused_before_anything_is_writte
 async fn a_postgres_database_from_a_newer_agora_is_refused_before_anything_is_written() {
     let db = FreshPostgres::new().await;
     Store::connect(&db.url).await.unwrap().close().await;
-    db.run("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', true, '\\x00', 0)").await;
+    db.run("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', true, '\\x00', 0)")
+        .await;
     let tables = db.tables().await;
     db.run("CREATE TABLE canary (n INT); INSERT INTO canary SELECT count(*) FROM _sqlx_migrations").await;
     let err = Store::connect(&db.url).await.unwrap_err();
@@ -281,7 +291,10 @@ async fn a_folder_where_the_sqlite_file_should_be_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let err = Store::connect(&format!("sqlite://{}", dir.path().display())).await.unwrap_err();
     assert!(matches!(err, StoreError::CannotOpen { .. }), "{err:?}");
-    assert!(err.to_string().starts_with(&format!("cannot open or create the SQLite database {}: check that its folder is writable", dir.path().display())), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!("cannot open or create the SQLite database {}: check that its folder is writable", dir.path().display())),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -15,13 +15,14 @@
 use std::collections::HashMap;
 
 use crate::app::view::{
-    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, PhaseView, ReleaseView, SeatView, SlotView, SpeakerScoreView, SpeechView,
-    VoteView, YourPart,
+    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, PhaseView, ReleaseView, SeatView, SlotView,
+    SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
 use crate::app::{App, AppError, AppResult, Member, UserError, clean_text, clean_typed};
 use crate::bank::Bank;
 use crate::debate::{
-    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Setup, Side, SlotKey, Speech, SpeechDraft, SpeechRef, Stance, Status,
+    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Setup, Side, SlotKey, Speech, SpeechDraft, SpeechRef,
+    Stance, Status,
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
@@ -58,7 +59,13 @@ impl App {
         let motion = match &request.motion {
             MotionChoice::Bank(id) => {
                 let m = bank.motions.iter().find(|m| m.id == *id).ok_or_else(|| UserError::NoSuchMotion(id.clone()))?;
-                DebateMotion { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone(), proposition: m.proposition.clone(), opposition: m.opposition.clone() }
+                DebateMotion {
+                    id: Some(m.id.clone()),
+                    text: m.motion.clone(),
+                    info: m.info.clone(),
+                    proposition: m.proposition.clone(),
+                    opposition: m.opposition.clone(),
+                }
             }
             MotionChoice::Custom { text, info, proposition, opposition } => {
                 let cards = |ids: &[String]| -> AppResult<Vec<String>> {
@@ -73,15 +80,29 @@ impl App {
                     }
                     Ok(out)
                 };
-                DebateMotion { id: None, text: clean_typed(text).trim().to_owned(), info: clean_text(info), proposition: cards(proposition)?, opposition: cards(opposition)? }
+                DebateMotion {
+                    id: None,
+                    text: clean_typed(text).trim().to_owned(),
+                    info: clean_text(info),
+                    proposition: cards(proposition)?,
+                    opposition: cards(opposition)?,
+                }
             }
         };
         let timing = request.times.iter().fold(settings.debate.timing, |t, &(phase, seconds)| t.with(phase, seconds));
         let now = self.now();
-        let debate = Debate::new(Setup { format: request.format, motion, timing, rubric: settings.debate.rubric.clone() }, now).map_err(|e| UserError::BadDebate(e.0))?;
+        let debate = Debate::new(Setup { format: request.format, motion, timing, rubric: settings.debate.rubric.clone() }, now)
+            .map_err(|e| UserError::BadDebate(e.0))?;
         let seed = self.fresh_seed(channel.as_str());
         let debate_id = DebateId::new(format!("d{now:x}{:04x}", seed & 0xffff));
-        let new = NewDebate { guild_id: guild.clone(), debate_id: debate_id.clone(), channel_id: channel.clone(), started_by: instructor.id.clone(), started_at: now, record: debate.record().clone() };
+        let new = NewDebate {
+            guild_id: guild.clone(),
+            debate_id: debate_id.clone(),
+            channel_id: channel.clone(),
+            started_by: instructor.id.clone(),
+            started_at: now,
+            record: debate.record().clone(),
+        };
         match self.store.create_debate(&new).await {
             Err(StoreError::DebateChannelBusy { .. }) => return Err(UserError::DebateChannelBusy.into()),
             other => other?,
@@ -197,7 +218,16 @@ impl App {
             .filter(|o| owns(&o.guild_id))
             .filter_map(|o| {
                 let deadline = o.deadline?;
-                Some(DebateTimer { guild_id: o.guild_id, debate_id: o.debate_id, channel_id: o.channel_id, thread_id: o.thread_id, phase_index: o.phase_index, phase: o.phase, deadline, due: deadline <= now })
+                Some(DebateTimer {
+                    guild_id: o.guild_id,
+                    debate_id: o.debate_id,
+                    channel_id: o.channel_id,
+                    thread_id: o.thread_id,
+                    phase_index: o.phase_index,
+                    phase: o.phase,
+                    deadline,
+                    due: deadline <= now,
+                })
             })
             .collect())
     }
@@ -238,7 +268,12 @@ impl App {
         let _lock = self.debate_lock(guild, debate).await;
         let (mut stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
-        let cleaned = SpeechDraft { phase_index: draft.phase_index, claim: clean_typed(&draft.claim), reasoning: clean_text(&draft.reasoning), citations: draft.citations.iter().map(|c| clean_typed(c)).collect() };
+        let cleaned = SpeechDraft {
+            phase_index: draft.phase_index,
+            claim: clean_typed(&draft.claim),
+            reasoning: clean_text(&draft.reasoning),
+            citations: draft.citations.iter().map(|c| clean_typed(c)).collect(),
+        };
         let speech = d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now)?.clone();
         self.store.save_speech(guild, debate, &speech).await.map_err(moved)?;
         stored.names.insert(member.id.clone(), member.name.clone());
@@ -246,7 +281,15 @@ impl App {
     }
 
     /// An opponent flags a card a speech cites as misused, for the judge.
-    pub async fn debate_flag(&self, guild: &GuildId, debate: &DebateId, member: &Member, speech: &SpeechRef, passage: &str, reason: &str) -> AppResult<FlagView> {
+    pub async fn debate_flag(
+        &self,
+        guild: &GuildId,
+        debate: &DebateId,
+        member: &Member,
+        speech: &SpeechRef,
+        passage: &str,
+        reason: &str,
+    ) -> AppResult<FlagView> {
         let _lock = self.debate_lock(guild, debate).await;
         let (mut stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
@@ -377,7 +420,13 @@ fn motion_view(d: &Debate) -> MotionView {
 /// everyone sees it.
 fn debate_view(bank: &Bank, stored: &StoredDebate, d: &Debate, viewer: Option<(&Member, bool)>, now: Millis) -> DebateView {
     let index = d.phase_index();
-    let seats = |side: Side| d.team(side).iter().enumerate().map(|(i, s)| SeatView { user_id: s.user.clone(), name: name(&stored.names, &s.user), team: side, number: i + 1 }).collect();
+    let seats = |side: Side| {
+        d.team(side)
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SeatView { user_id: s.user.clone(), name: name(&stored.names, &s.user), team: side, number: i + 1 })
+            .collect()
+    };
     let slots = d.slots(index);
     let in_time = d.status() == Status::Open && d.deadline().is_none_or(|deadline| now < deadline);
     let you = viewer.map_or_else(YourPart::default, |(m, instructor)| {
@@ -405,7 +454,14 @@ fn debate_view(bank: &Bank, stored: &StoredDebate, d: &Debate, viewer: Option<(&
         format_title: d.format().title(),
         status: d.status(),
         motion: motion_view(d),
-        phase: PhaseView { index, phase: d.phase(), title: d.phase().title().to_owned(), opened_at: d.phase_opened_at(), deadline: d.deadline(), next: d.next_phase() },
+        phase: PhaseView {
+            index,
+            phase: d.phase(),
+            title: d.phase().title().to_owned(),
+            opened_at: d.phase_opened_at(),
+            deadline: d.deadline(),
+            next: d.next_phase(),
+        },
         plan: d.plan().to_vec(),
         proposition: seats(Side::Proposition),
         opposition: seats(Side::Opposition),
@@ -449,7 +505,14 @@ fn speech_view(bank: &Bank, stored: &StoredDebate, d: &Debate, s: &Speech) -> Sp
 }
 
 fn flag_view(stored: &StoredDebate, f: &Flag) -> FlagView {
-    FlagView { speech: f.speech.clone(), passage_id: f.passage_id.clone(), by: f.by.clone(), by_name: name(&stored.names, &f.by), reason: f.reason.clone(), flagged_at: f.flagged_at }
+    FlagView {
+        speech: f.speech.clone(),
+        passage_id: f.passage_id.clone(),
+        by: f.by.clone(),
+        by_name: name(&stored.names, &f.by),
+        reason: f.reason.clone(),
+        flagged_at: f.flagged_at,
+    }
 }
 
 fn ballot_view(stored: &StoredDebate, d: &Debate, b: &Ballot) -> BallotView {
@@ -493,7 +556,15 @@ fn release_view(bank: &Bank, stored: &StoredDebate, d: &Debate, result: DebateRe
         speakers: result
             .speakers
             .iter()
-            .map(|s| SpeakerScoreView { user_id: s.speaker.clone(), name: name(&stored.names, &s.speaker), team: s.team, scores: s.scores.clone(), total: s.total, max_total, points: points(&s.speaker) })
+            .map(|s| SpeakerScoreView {
+                user_id: s.speaker.clone(),
+                name: name(&stored.names, &s.speaker),
+                team: s.team,
+                scores: s.scores.clone(),
+                total: s.total,
+                max_total,
+                points: points(&s.speaker),
+            })
             .collect(),
         proposition_total: result.proposition_total,
         opposition_total: result.opposition_total,

@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::app::view::{self, Slot, LockedIn, QuestionView, RevealView, RoundEndView, TallyBar};
+use crate::app::view::{self, LockedIn, QuestionView, RevealView, RoundEndView, Slot, TallyBar};
 use crate::app::{App, AppError, AppResult, Member, UserError};
 use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
@@ -73,7 +73,12 @@ impl App {
         }
         let seconds = request.seconds.unwrap_or(settings.default_seconds);
         if !crate::app::SECONDS.contains(&seconds) {
-            return Err(UserError::BadSetting(format!("seconds per question must be between {} and {}, not {seconds}", crate::app::SECONDS.start(), crate::app::SECONDS.end())).into());
+            return Err(UserError::BadSetting(format!(
+                "seconds per question must be between {} and {}, not {seconds}",
+                crate::app::SECONDS.start(),
+                crate::app::SECONDS.end()
+            ))
+            .into());
         }
         let now = self.now();
         let new = NewRound {
@@ -105,7 +110,15 @@ impl App {
 
     /// A student's answer to the open question: judged, committed, then acknowledged with
     /// their own pick only. The verdict waits for the reveal.
-    pub async fn live_answer(&self, guild: &GuildId, channel: &ChannelId, student: &Member, round_id: &RoundId, number: usize, typed: &str) -> AppResult<LockedIn> {
+    pub async fn live_answer(
+        &self,
+        guild: &GuildId,
+        channel: &ChannelId,
+        student: &Member,
+        round_id: &RoundId,
+        number: usize,
+        typed: &str,
+    ) -> AppResult<LockedIn> {
         let state = self.live_state(guild, round_id).await?;
         let bank = self.bank();
         let now = self.now();
@@ -357,7 +370,8 @@ fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Liv
         answered: answers.iter().filter(|a| a.answer.item_id == *current_item).map(|a| a.answer.user_id.clone()).collect(),
         revealed: round.revealed,
     });
-    let streaks = quiz::streaks_from_answers(answers.iter().filter_map(|a| position(&a.answer.item_id).map(|p| (a.answer.user_id.clone(), p, a.answer.correct))));
+    let streaks =
+        quiz::streaks_from_answers(answers.iter().filter_map(|a| position(&a.answer.item_id).map(|p| (a.answer.user_id.clone(), p, a.answer.correct))));
     let record = LiveRoundRecord {
         questions: round.item_ids.iter().map(|i| i.as_str().to_owned()).collect(),
         open_ms: Millis::from(round.open_seconds) * 1000,
@@ -375,7 +389,18 @@ fn question_of(bank: &Bank, live: &Live) -> AppResult<QuestionView> {
     let c = live.round.current().ok_or(SessionError::NotOpen)?;
     let item = ItemId::new(live.round.questions()[c.index].clone());
     let q = App::question(bank, &item)?;
-    Ok(view::question_view(bank, q, Slot { round: &live.stored.round_id, position: c.index, of: live.round.questions().len(), seed: live.stored.seed, opened_at: c.opened_at, deadline: Some(c.opened_at + live.round.open_ms()) }))
+    Ok(view::question_view(
+        bank,
+        q,
+        Slot {
+            round: &live.stored.round_id,
+            position: c.index,
+            of: live.round.questions().len(),
+            seed: live.stored.seed,
+            opened_at: c.opened_at,
+            deadline: Some(c.opened_at + live.round.open_ms()),
+        },
+    ))
 }
 
 /// Marks a question closed by its deadline as revealed too.
@@ -394,14 +419,29 @@ fn mark_revealed(round: &mut LiveRound) {
 fn tally(answer: &Answer, shown: &quiz::Presentation, answers: &[NamedAnswer]) -> Vec<TallyBar> {
     let bank_letter = |o: usize| view::letter(o).to_string();
     let picked = |o: usize, multi: bool| {
-        answers.iter().filter(|a| if multi { a.answer.response.split(',').any(|l| l == bank_letter(o)) } else { a.answer.response == bank_letter(o) }).count() as u64
+        answers.iter().filter(|a| if multi { a.answer.response.split(',').any(|l| l == bank_letter(o)) } else { a.answer.response == bank_letter(o) }).count()
+            as u64
     };
     match answer {
-        Answer::Single { choices, correct } => shown.order().iter().enumerate().map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, false), correct: o == *correct }).collect(),
-        Answer::Multi { choices, correct } => shown.order().iter().enumerate().map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, true), correct: correct.contains(&o) }).collect(),
+        Answer::Single { choices, correct } => shown
+            .order()
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, false), correct: o == *correct })
+            .collect(),
+        Answer::Multi { choices, correct } => shown
+            .order()
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| TallyBar { label: format!("{}. {}", view::letter(i), choices[o]), count: picked(o, true), correct: correct.contains(&o) })
+            .collect(),
         Answer::TrueFalse { correct } => [true, false]
             .iter()
-            .map(|&b| TallyBar { label: if b { "True" } else { "False" }.into(), count: answers.iter().filter(|a| a.answer.response == b.to_string()).count() as u64, correct: b == *correct })
+            .map(|&b| TallyBar {
+                label: if b { "True" } else { "False" }.into(),
+                count: answers.iter().filter(|a| a.answer.response == b.to_string()).count() as u64,
+                correct: b == *correct,
+            })
             .collect(),
         _ => {
             let right = answers.iter().filter(|a| a.answer.correct).count() as u64;

@@ -23,12 +23,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use error::{AppError, AppResult, UserError};
 pub use debate::{DebateRequest, MotionChoice};
+pub use error::{AppError, AppResult, UserError};
 pub use live::{LiveRequest, ResumedRound};
+pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;
-pub use practice::PracticeRequest;
 pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
 pub use view::*;
 

@@ -5,7 +5,7 @@
 //! restart, from another terminal, or from Discord, exactly where it was. The database keeps
 //! at most one open practice per student.
 
-use crate::app::view::{self, Slot, PracticeStarted, PracticeStep, PracticeSummary, QuestionView, VerdictView};
+use crate::app::view::{self, PracticeStarted, PracticeStep, PracticeSummary, QuestionView, Slot, VerdictView};
 use crate::app::{App, AppError, AppResult, Member, UserError, item_topics};
 use crate::bank::Bank;
 use crate::ids::{GuildId, ItemId, RoundId, UserId};
@@ -51,7 +51,8 @@ impl App {
             started_at: now,
         };
         let started = self.store.create_round(&new).await?;
-        let question = view::question_view(&bank, picked[0], Slot { round: &new.round_id, position: 0, of: picked.len(), seed, opened_at: now, deadline: None });
+        let question =
+            view::question_view(&bank, picked[0], Slot { round: &new.round_id, position: 0, of: picked.len(), seed, opened_at: now, deadline: None });
         Ok(PracticeStarted { question, seed, closed_other: !started.displaced.is_empty() })
     }
 
@@ -62,7 +63,18 @@ impl App {
         let answers = self.store.round_answers(guild, &round.round_id).await?;
         let practice = rebuild(&round, &answers)?;
         let q = App::question(&bank, &round.item_ids[round.current_index])?;
-        let view = view::question_view(&bank, q, Slot { round: &round.round_id, position: round.current_index, of: round.item_ids.len(), seed: round.seed, opened_at: round.opened_at.unwrap_or(round.started_at), deadline: None });
+        let view = view::question_view(
+            &bank,
+            q,
+            Slot {
+                round: &round.round_id,
+                position: round.current_index,
+                of: round.item_ids.len(),
+                seed: round.seed,
+                opened_at: round.opened_at.unwrap_or(round.started_at),
+                deadline: None,
+            },
+        );
         Ok(Some((view, practice.record().answered)))
     }
 
@@ -91,7 +103,18 @@ impl App {
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(self.why_closed(guild, round_id).await),
         }
-        let question = view::question_view(&bank, q, Slot { round: round_id, position: round.current_index, of: round.item_ids.len(), seed: round.seed, opened_at: round.opened_at.unwrap_or(round.started_at), deadline: None });
+        let question = view::question_view(
+            &bank,
+            q,
+            Slot {
+                round: round_id,
+                position: round.current_index,
+                of: round.item_ids.len(),
+                seed: round.seed,
+                opened_at: round.opened_at.unwrap_or(round.started_at),
+                deadline: None,
+            },
+        );
         Ok(VerdictView {
             question,
             correct: outcome.verdict.correct,
@@ -142,7 +165,11 @@ impl App {
                     });
                 }
                 let q = App::question(&bank, &round.item_ids[index])?;
-                Ok(PracticeStep::Question(view::question_view(&bank, q, Slot { round: round_id, position: index, of: round.item_ids.len(), seed: round.seed, opened_at: now, deadline: None })))
+                Ok(PracticeStep::Question(view::question_view(
+                    &bank,
+                    q,
+                    Slot { round: round_id, position: index, of: round.item_ids.len(), seed: round.seed, opened_at: now, deadline: None },
+                )))
             }
             Next::Finished(summary) => Ok(PracticeStep::Finished(self.close_practice(&bank, guild, student, round_id, summary).await?)),
         }
@@ -207,7 +234,11 @@ impl App {
         let recent = self.store.recent_correct(guild.as_str(), student.as_str(), 50).await?;
         Ok(History {
             recently_correct: recent.into_iter().collect(),
-            topics: totals.mastery.iter().map(|(t, tally)| (t.clone(), TopicRecord { answered: tally.answered as u32, correct: tally.correct as u32 })).collect(),
+            topics: totals
+                .mastery
+                .iter()
+                .map(|(t, tally)| (t.clone(), TopicRecord { answered: tally.answered as u32, correct: tally.correct as u32 }))
+                .collect(),
         })
     }
 }

@@ -38,11 +38,8 @@ impl App {
         if let Some(topic) = &request.topic {
             App::check_topics(&bank, std::slice::from_ref(topic))?;
         }
-        let matching: Vec<&Prompt> = bank
-            .prompts
-            .iter()
-            .filter(|p| request.topic.as_ref().is_none_or(|t| p.topics.contains(t)) && request.kind.is_none_or(|k| p.kind == k))
-            .collect();
+        let matching: Vec<&Prompt> =
+            bank.prompts.iter().filter(|p| request.topic.as_ref().is_none_or(|t| p.topics.contains(t)) && request.kind.is_none_or(|k| p.kind == k)).collect();
         if matching.is_empty() {
             return Err(UserError::NoPrompts.into());
         }
@@ -89,13 +86,26 @@ impl App {
         let now = self.now();
         let seed = self.fresh_seed(student.id.as_str());
         let answer_id = SubmissionId::new(format!("a{now:x}{:04x}", seed & 0xffff));
-        let new = NewPromptAnswer { guild_id: guild.clone(), answer_id: answer_id.clone(), user_id: student.id.clone(), prompt_id: prompt_id.to_owned(), body, citations: cited, submitted_at: now };
+        let new = NewPromptAnswer {
+            guild_id: guild.clone(),
+            answer_id: answer_id.clone(),
+            user_id: student.id.clone(),
+            prompt_id: prompt_id.to_owned(),
+            body,
+            citations: cited,
+            submitted_at: now,
+        };
         match self.store.submit_prompt_answer(&new).await {
             Err(StoreError::PromptAnswered { .. }) => return Err(UserError::PromptAnswered.into()),
             other => other?,
         }
         let (waiting, _) = self.store.prompt_queue(guild, 0).await?;
-        Ok(PromptSubmitted { answer_id, prompt_id: prompt_id.to_owned(), citations: new.citations.iter().map(|c| view::cited_view(&bank, &c.passage_id)).collect(), waiting })
+        Ok(PromptSubmitted {
+            answer_id,
+            prompt_id: prompt_id.to_owned(),
+            citations: new.citations.iter().map(|c| view::cited_view(&bank, &c.passage_id)).collect(),
+            waiting,
+        })
     }
 
     /// The review queue: how many answers wait, and the oldest `limit` of them.
@@ -127,7 +137,14 @@ impl App {
     /// The instructor marks an answer, one mark per line of the prompt's rubric (0 to the
     /// server's top mark), and writes feedback; the points go to the student's scores.
     /// Returns the feedback as the student is to receive it, privately.
-    pub async fn prompt_review(&self, guild: &GuildId, instructor: &Member, answer_id: &SubmissionId, marks: &[u8], feedback: &str) -> AppResult<PromptFeedbackView> {
+    pub async fn prompt_review(
+        &self,
+        guild: &GuildId,
+        instructor: &Member,
+        answer_id: &SubmissionId,
+        marks: &[u8],
+        feedback: &str,
+    ) -> AppResult<PromptFeedbackView> {
         let settings = self.require_instructor(guild, instructor).await?;
         let bank = self.bank();
         let answer = self.store.prompt_answer(guild, answer_id).await?.ok_or(UserError::NoSuchSubmission)?;
@@ -137,7 +154,12 @@ impl App {
         let prompt = bank.prompts.iter().find(|p| p.id == answer.prompt_id).ok_or_else(|| UserError::NoSuchPrompt(answer.prompt_id.clone()))?;
         let top = settings.prompts.top_mark;
         if marks.len() != prompt.rubric.len() {
-            return Err(UserError::BadMarks(format!("The rubric of this prompt has {} lines: give one mark for each, not {}.", prompt.rubric.len(), marks.len())).into());
+            return Err(UserError::BadMarks(format!(
+                "The rubric of this prompt has {} lines: give one mark for each, not {}.",
+                prompt.rubric.len(),
+                marks.len()
+            ))
+            .into());
         }
         if let Some(&bad) = marks.iter().find(|&&m| m > top) {
             return Err(UserError::BadMarks(format!("Marks run from 0 to {top}, not {bad}.")).into());
@@ -205,7 +227,15 @@ fn prompt_view(bank: &Bank, p: &Prompt) -> PromptView {
 }
 
 fn feedback_view(bank: &Bank, a: &PromptAnswer, top_mark: u8) -> PromptFeedbackView {
-    let review = a.review.clone().unwrap_or_else(|| PromptReview { marks: Vec::new(), score: 0, max_score: 0, points: 0, feedback: String::new(), reviewed_by: UserId::new(""), reviewed_at: 0 });
+    let review = a.review.clone().unwrap_or_else(|| PromptReview {
+        marks: Vec::new(),
+        score: 0,
+        max_score: 0,
+        points: 0,
+        feedback: String::new(),
+        reviewed_by: UserId::new(""),
+        reviewed_at: 0,
+    });
     // The top mark the review used: its maximum over its lines (the setting may change later).
     let top_mark = u8::try_from(review.max_score.checked_div(review.marks.len() as u32).unwrap_or(u32::from(top_mark))).unwrap_or(top_mark);
     PromptFeedbackView {

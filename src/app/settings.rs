@@ -119,7 +119,11 @@ impl Settings {
             return Err(UserError::BadSetting(format!("a prompt's rubric lines are marked from 0 to a top mark of 1 to 5, not {}", self.prompts.top_mark)));
         }
         if self.prompts.points_per_mark > crate::debate::MAX_DEBATE_POINTS {
-            return Err(UserError::BadSetting(format!("points per prompt mark must be at most {}, not {}", crate::debate::MAX_DEBATE_POINTS, self.prompts.points_per_mark)));
+            return Err(UserError::BadSetting(format!(
+                "points per prompt mark must be at most {}, not {}",
+                crate::debate::MAX_DEBATE_POINTS,
+                self.prompts.points_per_mark
+            )));
         }
         Ok(())
     }
@@ -170,7 +174,13 @@ mod tests {
         let err = s.apply(&SettingsChange { default_seconds: Some(2), ..Default::default() }).unwrap_err();
         assert_eq!(err.to_string(), "That setting is not allowed: seconds per question must be between 5 and 900, not 2.");
         let s = s
-            .apply(&SettingsChange { speed_bonus: Some(false), instructor_role: Some(Some("42".into())), anonymous_leaderboard: Some(true), default_seconds: Some(45), ..Default::default() })
+            .apply(&SettingsChange {
+                speed_bonus: Some(false),
+                instructor_role: Some(Some("42".into())),
+                anonymous_leaderboard: Some(true),
+                default_seconds: Some(45),
+                ..Default::default()
+            })
             .unwrap();
         assert_eq!((s.scoring.speed_bonus, s.instructor_role.as_deref(), s.anonymous_leaderboard, s.default_seconds), (false, Some("42"), true, 45));
         assert_eq!(Settings::from_json(Some(&s.to_json())).unwrap(), s);
@@ -186,7 +196,9 @@ mod tests {
         let rubric = Rubric { criteria: vec!["Evidence".into(), "evidence".into()], max: 5 };
         let err = Settings::default().apply(&SettingsChange { debate_rubric: Some(rubric), ..Default::default() }).unwrap_err();
         assert_eq!(err.to_string(), "That setting is not allowed: debate rubric: the criterion \"evidence\" appears twice in the rubric.");
-        let err = Settings::default().apply(&SettingsChange { debate_timing: Some(Timing::default().with(crate::debate::Phase::Opening, 1)), ..Default::default() }).unwrap_err();
+        let err = Settings::default()
+            .apply(&SettingsChange { debate_timing: Some(Timing::default().with(crate::debate::Phase::Opening, 1)), ..Default::default() })
+            .unwrap_err();
         assert_eq!(err.to_string(), "That setting is not allowed: debate times: Opening speeches must last between 30 and 604800 seconds, not 1.");
         assert!(Settings::from_json(Some(r#"{"prompts": {"top_mark": 0}}"#)).is_err());
         let custom = Rubric { criteria: vec!["Evidence".into(), "Logic".into()], max: 3 };

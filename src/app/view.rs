@@ -272,7 +272,15 @@ pub(crate) fn canonical(r: &Response) -> String {
 
 /// The row an accepted answer becomes: the response in the bank's terms, with its verdict
 /// and points.
-pub(crate) fn answer_record(guild: &GuildId, round: &RoundId, item: &ItemId, user: &UserId, response: &Response, outcome: &Outcome, now: Millis) -> AnswerRecord {
+pub(crate) fn answer_record(
+    guild: &GuildId,
+    round: &RoundId,
+    item: &ItemId,
+    user: &UserId,
+    response: &Response,
+    outcome: &Outcome,
+    now: Millis,
+) -> AnswerRecord {
     AnswerRecord {
         guild_id: guild.clone(),
         round_id: round.clone(),

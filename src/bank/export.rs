@@ -7,8 +7,8 @@ use crate::quiz::judge::letter;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::model::*;
 use super::Bank;
+use super::model::*;
 
 #[derive(Serialize)]
 struct Cited<'a> {
@@ -34,8 +34,6 @@ fn cited<'a>(bank: &'a Bank, ids: &'a [String]) -> Vec<Cited<'a>> {
         })
         .collect()
 }
-
-
 
 /// `(choices, answer)` as an export shows them.
 fn choices_and_answer(a: &Answer) -> (Value, Value) {
@@ -66,14 +64,18 @@ pub fn json(bank: &Bank) -> Value {
     let motions: Vec<Value> = bank
         .motions
         .iter()
-        .map(|m| json!({"id": m.id, "motion": m.motion, "info": m.info, "topics": m.topics,
-            "proposition": cited(bank, &m.proposition), "opposition": cited(bank, &m.opposition)}))
+        .map(|m| {
+            json!({"id": m.id, "motion": m.motion, "info": m.info, "topics": m.topics,
+            "proposition": cited(bank, &m.proposition), "opposition": cited(bank, &m.opposition)})
+        })
         .collect();
     let prompts: Vec<Value> = bank
         .prompts
         .iter()
-        .map(|p| json!({"id": p.id, "kind": p.kind, "task": p.task, "topics": p.topics,
-            "passages": cited(bank, &p.passages), "rubric": p.rubric}))
+        .map(|p| {
+            json!({"id": p.id, "kind": p.kind, "task": p.task, "topics": p.topics,
+            "passages": cited(bank, &p.passages), "rubric": p.rubric})
+        })
         .collect();
     json!({"paper": bank.paper, "topics": bank.topics, "items": items, "motions": motions, "prompts": prompts})
 }
@@ -108,22 +110,24 @@ pub fn gift(bank: &Bank) -> String {
                     .collect::<String>()
                     + "\n"
             }
-            Answer::TrueFalse { correct } => if *correct { "TRUE".into() } else { "FALSE".into() },
+            Answer::TrueFalse { correct } => {
+                if *correct {
+                    "TRUE".into()
+                } else {
+                    "FALSE".into()
+                }
+            }
             Answer::Numeric { value, tolerance, .. } => format!("#{value}:{tolerance}"),
-            Answer::Ordering { items } => items.iter().enumerate().map(|(i, it)| format!("\n  ={} -> {}", gift_text(it), ordinal(i + 1))).collect::<String>() + "\n",
+            Answer::Ordering { items } => {
+                items.iter().enumerate().map(|(i, it)| format!("\n  ={} -> {}", gift_text(it), ordinal(i + 1))).collect::<String>() + "\n"
+            }
             Answer::Short { accepted } => accepted.iter().map(|a| format!("={} ", gift_text(a))).collect::<String>(),
         };
         let unit = match &q.answer {
             Answer::Numeric { unit, .. } => format!(" ({})", gift_text(unit)),
             _ => String::new(),
         };
-        let source = q
-            .citations
-            .iter()
-            .filter_map(|c| bank.passage(c))
-            .map(|p| format!("[{}] \"{}\"", p.anchor, p.quote))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let source = q.citations.iter().filter_map(|c| bank.passage(c)).map(|p| format!("[{}] \"{}\"", p.anchor, p.quote)).collect::<Vec<_>>().join(" ");
         let feedback = gift_text(&format!("{} Source: {source}", q.explanation));
         out.push_str(&format!("::{}::{}{unit} {{{body}####{feedback}}}\n\n", q.id, gift_text(&q.prompt)));
     }
@@ -133,7 +137,8 @@ pub fn gift(bank: &Bank) -> String {
 /// A GIFT answer weight: Moodle only accepts its own list of grade fractions, so the
 /// weight is the nearest of them (with the sign kept).
 fn trim_weight(w: f64) -> String {
-    const MOODLE: [f64; 21] = [100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333, 30.0, 25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0, 0.0];
+    const MOODLE: [f64; 21] =
+        [100.0, 90.0, 83.33333, 80.0, 75.0, 70.0, 66.66667, 60.0, 50.0, 40.0, 33.33333, 30.0, 25.0, 20.0, 16.66667, 14.28571, 12.5, 11.11111, 10.0, 5.0, 0.0];
     let nearest = MOODLE.iter().copied().min_by(|a, b| (a - w.abs()).abs().total_cmp(&(b - w.abs()).abs())).unwrap_or(0.0);
     let s = format!("{:.5}", nearest.copysign(w));
     s.trim_end_matches('0').trim_end_matches('.').to_string()

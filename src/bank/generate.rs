@@ -206,19 +206,32 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
         let (prompt, explanation) = match bound {
             None => (
                 format!("According to the paper, what was {measures}? (Period: {period})"),
-                format!("According to the paper, {measures} was {label} (period: {period}). The other choices ({rest}) are figures the paper gives in the same unit for other things."),
+                format!(
+                    "According to the paper, {measures} was {label} (period: {period}). The other choices ({rest}) are figures the paper gives in the same unit for other things."
+                ),
             ),
             Some(b) => {
                 let words = b.words();
                 (
                     format!("According to the paper, {measures} was {words} what figure? (Period: {period})"),
-                    format!("According to the paper, {measures} was {words} {label} (period: {period}): the paper gives {label} as a bound, not as the exact figure. The other choices ({rest}) are larger figures the paper gives in the same unit for other things; it does not say {measures} was {words} any of them."),
+                    format!(
+                        "According to the paper, {measures} was {words} {label} (period: {period}): the paper gives {label} as a bound, not as the exact figure. The other choices ({rest}) are larger figures the paper gives in the same unit for other things; it does not say {measures} was {words} any of them."
+                    ),
                 )
             }
         };
         out.push(Generated {
             from: e.id.clone(),
-            question: Question { id, origin: Origin::Generated, topics: vec![e.topic.clone()], difficulty: 2, prompt, answer: Answer::Single { choices, correct }, explanation, citations: e.citations.clone() },
+            question: Question {
+                id,
+                origin: Origin::Generated,
+                topics: vec![e.topic.clone()],
+                difficulty: 2,
+                prompt,
+                answer: Answer::Single { choices, correct },
+                explanation,
+                citations: e.citations.clone(),
+            },
         });
     }
 }
@@ -352,7 +365,10 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 2,
                 prompt: "According to the paper, put these events in order, earliest first.".into(),
                 answer: Answer::Ordering { items: group.iter().map(|g| g.2.to_string()).collect() },
-                explanation: format!("According to the paper: {}.", group.iter().map(|g| format!("{} ({})", g.2, format_date(g.1))).collect::<Vec<_>>().join(". Then: ")),
+                explanation: format!(
+                    "According to the paper: {}.",
+                    group.iter().map(|g| format!("{} ({})", g.2, format_date(g.1))).collect::<Vec<_>>().join(". Then: ")
+                ),
                 citations: dedup(group.iter().map(|g| g.0.citations.first())),
             },
         });
@@ -444,8 +460,14 @@ mod tests {
     }
 
     /// The factors and obstacles of the bank, as choice labels.
-    const FACTORS: [&str; 4] = ["Complementary economies", "Geopolitical complementarity", "The idea of a multipolar world order", "Personal relationship between Xi and Putin"];
-    const OBSTACLES: [&str; 4] = ["Selective compliance with sanctions; supply-chain costs", "No formal alliance or defence treaty", "Historical distrust", "Competition in Central Asia"];
+    const FACTORS: [&str; 4] =
+        ["Complementary economies", "Geopolitical complementarity", "The idea of a multipolar world order", "Personal relationship between Xi and Putin"];
+    const OBSTACLES: [&str; 4] = [
+        "Selective compliance with sanctions; supply-chain costs",
+        "No formal alliance or defence treaty",
+        "Historical distrust",
+        "Competition in Central Asia",
+    ];
 
     #[test]
     fn a_passage_that_shares_the_key_s_distinctive_words_is_not_shown() {
@@ -469,7 +491,12 @@ mod tests {
         let ideology = "In addition to their personal rapport, there are ideological similarities between the political elites of both countries. Both Russian and Chinese leaders perceive liberal democracy as a threat to their political stability and societal order. This shared perspective fosters mutual understanding and cooperation.";
         let key = "Ideological similarity of the two elites";
         let choices = labels(&[key, FACTORS[0], FACTORS[1], FACTORS[3]]);
-        assert_eq!(unrevealing(ideology, key, &choices), Some("Both Russian and Chinese leaders perceive liberal democracy as a threat to their political stability and societal order. This shared perspective fosters mutual understanding and cooperation."));
+        assert_eq!(
+            unrevealing(ideology, key, &choices),
+            Some(
+                "Both Russian and Chinese leaders perceive liberal democracy as a threat to their political stability and societal order. This shared perspective fosters mutual understanding and cooperation."
+            )
+        );
         // "While it engages…": who "it" is was in the sentence left out.
         let revisionist = "China can be characterized as a \"revisionist power\" that is intricately integrated into the current international order. While it engages deeply with international institutions, its objective is to instigate changes within the existing institutional framework rather than to overthrow it entirely.";
         assert_eq!(unrevealing(revisionist, "Reform versus revolution in moving to a new order", &labels(&OBSTACLES)), None);

@@ -17,7 +17,7 @@ use super::problem::{Problem, Problems};
 use super::raw::*;
 use super::similar::{Profile, same_number};
 use super::source::{Source, normalise};
-use super::{generate, limits, model::*, Bank};
+use super::{Bank, generate, limits, model::*};
 
 /// The generator's seed when none is given: same bank, same generated items.
 pub const DEFAULT_SEED: u64 = 2025;
@@ -174,7 +174,8 @@ impl Loader {
         if text.is_empty() {
             return None;
         }
-        let lines = self.files[node.file].1.lines().enumerate().skip(node.line.saturating_sub(1) as usize).take((node.end.saturating_sub(node.line)).max(1) as usize);
+        let lines =
+            self.files[node.file].1.lines().enumerate().skip(node.line.saturating_sub(1) as usize).take((node.end.saturating_sub(node.line)).max(1) as usize);
         let mut after_key = false;
         for (i, line) in lines {
             let from = match find_key(line, key) {
@@ -214,7 +215,13 @@ impl Loader {
         for (node, e) in &knowledge {
             if let Fact::Factor { name, .. } | Fact::Obstacle { name, .. } = &e.fact {
                 match names.get(&normalise(&name.to_lowercase())) {
-                    Some(first) => self.report(*node, Some(&e.id), At::Key("name"), format!("the name `{name}` is already the name of `{first}`"), "factors and obstacles need different names: they are the choices of generated questions"),
+                    Some(first) => self.report(
+                        *node,
+                        Some(&e.id),
+                        At::Key("name"),
+                        format!("the name `{name}` is already the name of `{first}`"),
+                        "factors and obstacles need different names: they are the choices of generated questions",
+                    ),
                     None => {
                         names.insert(normalise(&name.to_lowercase()), &e.id);
                     }
@@ -233,7 +240,13 @@ impl Loader {
             let node = entry_nodes.get(g.from.as_str()).copied().unwrap_or(Node { file: 0, line: 1, column: 1, end: 1 });
             if let Some(other) = written_ids.get(&g.question.id) {
                 let (l, c) = self.locate(*other, At::Start);
-                self.report(node, Some(&g.question.id), At::Start, format!("generated item id `{}` is already used by a written question at line {l}:{c}", g.question.id), "rename the written question; generated ids start with `gen-`");
+                self.report(
+                    node,
+                    Some(&g.question.id),
+                    At::Start,
+                    format!("generated item id `{}` is already used by a written question at line {l}:{c}", g.question.id),
+                    "rename the written question; generated ids start with `gen-`",
+                );
             }
             self.check_limits(node, &g.question, &passage_map);
             if !g.question.answer.labels().is_empty() {
@@ -241,21 +254,15 @@ impl Loader {
             }
             questions.push((node, g.question));
         }
-        Some(Bank::new(
-            paper,
-            topic_list,
-            passages,
-            entries,
-            questions.into_iter().map(|(_, q)| q).collect(),
-            motions,
-            prompts,
-        ))
+        Some(Bank::new(paper, topic_list, passages, entries, questions.into_iter().map(|(_, q)| q).collect(), motions, prompts))
     }
 
     /// A figure the paper gives as a bound ("more than 64 percent") is declared one, and a
     /// written numeric item whose answer the paper gives as a bound asks it as one.
     fn check_bounds(&mut self, knowledge: &[(Node, Entry)], questions: &[(Node, Question)], passages: &HashMap<&str, &Passage>) {
-        let bound_in = |cites: &[String], value: f64| cites.iter().filter_map(|c| passages.get(c.as_str())).find_map(|p| paper_bound(&p.quote, value).map(|(b, words)| (b, words, p.id.clone())));
+        let bound_in = |cites: &[String], value: f64| {
+            cites.iter().filter_map(|c| passages.get(c.as_str())).find_map(|p| paper_bound(&p.quote, value).map(|(b, words)| (b, words, p.id.clone())))
+        };
         for (node, e) in knowledge {
             let Fact::Figure { value, bound: None, .. } = &e.fact else { continue };
             if let Some((bound, words, passage)) = bound_in(&e.citations, *value) {
@@ -263,14 +270,26 @@ impl Loader {
                     Bound::AtLeast => "at_least",
                     Bound::MoreThan => "more_than",
                 };
-                self.report(*node, Some(&e.id), At::Key("value"), format!("the paper gives {value} as a bound («{words}» in {passage}), not as the figure"), format!("add `bound: {key}`, so that questions ask it as a bound"));
+                self.report(
+                    *node,
+                    Some(&e.id),
+                    At::Key("value"),
+                    format!("the paper gives {value} as a bound («{words}» in {passage}), not as the figure"),
+                    format!("add `bound: {key}`, so that questions ask it as a bound"),
+                );
             }
         }
         for (node, q) in questions {
             let Answer::Numeric { value, .. } = &q.answer else { continue };
             let Some((bound, words, passage)) = bound_in(&q.citations, *value) else { continue };
             if !says_any(&q.prompt, BOUND_PROMPT_WORDS) {
-                self.report(*node, Some(&q.id), At::Key("prompt"), format!("the paper gives {value} as a bound («{words}» in {passage}), but the prompt asks for the figure"), format!("ask it as a bound (\"{} how many …\"), or ask something the paper gives exactly", bound.words()));
+                self.report(
+                    *node,
+                    Some(&q.id),
+                    At::Key("prompt"),
+                    format!("the paper gives {value} as a bound («{words}» in {passage}), but the prompt asks for the figure"),
+                    format!("ask it as a bound (\"{} how many …\"), or ask something the paper gives exactly", bound.words()),
+                );
             }
         }
     }
@@ -289,12 +308,22 @@ impl Loader {
                 // Two numbers from one paragraph: name the knowledge entry they both ask, if there is one.
                 let entry = profiles[j].number().and_then(|v| {
                     knowledge.iter().find_map(|(_, e)| match &e.fact {
-                        Fact::Figure { value, .. } if same_number(*value, v) && e.citations.iter().filter_map(|c| anchor(c)).any(|a| profiles[j].paragraphs().contains(&a)) => Some(e.id.clone()),
+                        Fact::Figure { value, .. }
+                            if same_number(*value, v) && e.citations.iter().filter_map(|c| anchor(c)).any(|a| profiles[j].paragraphs().contains(&a)) =>
+                        {
+                            Some(e.id.clone())
+                        }
                         _ => None,
                     })
                 });
                 let entry = entry.map(|e| format!(", the value of knowledge entry `{e}`")).unwrap_or_default();
-                self.report(q.0, Some(&q.1.id), At::Key("id"), format!("asks the same as `{}` at {file}:{l}:{c}: {same}{entry}", first.1.id), "keep the better of the two, or make them ask different things");
+                self.report(
+                    q.0,
+                    Some(&q.1.id),
+                    At::Key("id"),
+                    format!("asks the same as `{}` at {file}:{l}:{c}: {same}{entry}", first.1.id),
+                    "keep the better of the two, or make them ask different things",
+                );
             }
         }
     }
@@ -383,9 +412,22 @@ impl Loader {
         if nodes.is_empty() {
             let node = Node { file: 0, line: 1, column: 1, end: 1 };
             if self.files.is_empty() {
-                self.problems.push(Problem { file: PathBuf::from("."), line: 1, column: 1, item: None, message: "the bank has no .yaml files".into(), hint: "point the command at the folder that holds the bank, e.g. `questions`".into() });
+                self.problems.push(Problem {
+                    file: PathBuf::from("."),
+                    line: 1,
+                    column: 1,
+                    item: None,
+                    message: "the bank has no .yaml files".into(),
+                    hint: "point the command at the folder that holds the bank, e.g. `questions`".into(),
+                });
             } else {
-                self.report(node, None, At::Start, "the bank has no `paper:`", "add the paper's title, authors, year, journal, volume, pages, doi and sections to one file (see questions/README.md)");
+                self.report(
+                    node,
+                    None,
+                    At::Start,
+                    "the bank has no `paper:`",
+                    "add the paper's title, authors, year, journal, volume, pages, doi and sections to one file (see questions/README.md)",
+                );
             }
             return None;
         }
@@ -405,19 +447,40 @@ impl Loader {
             }
             sections.push(Section { id: s.id, title: s.title, paragraphs: s.paragraphs });
         }
-        Some(Paper { title: raw.title, authors: raw.authors, year: raw.year, journal: raw.journal, volume: raw.volume, pages: raw.pages, doi: raw.doi, sections })
+        Some(Paper {
+            title: raw.title,
+            authors: raw.authors,
+            year: raw.year,
+            journal: raw.journal,
+            volume: raw.volume,
+            pages: raw.pages,
+            doi: raw.doi,
+            sections,
+        })
     }
 
     /// Checks an id's form and its uniqueness within its kind. The element is checked on
     /// either way, so that one bad id does not hide the element's other problems.
     fn check_id(&mut self, node: Node, id: &str, what: &str, seen: &mut HashMap<String, (usize, u64, u64)>) {
         if id.is_empty() || id.len() > limits::MAX_ID || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            self.report(node, Some(id), At::Key("id"), format!("{what} id `{id}` must be 1 to {} characters of a-z, 0-9 and `-`", limits::MAX_ID), "shorten or rename the id; it must fit in a Discord custom_id beside a round id");
+            self.report(
+                node,
+                Some(id),
+                At::Key("id"),
+                format!("{what} id `{id}` must be 1 to {} characters of a-z, 0-9 and `-`", limits::MAX_ID),
+                "shorten or rename the id; it must fit in a Discord custom_id beside a round id",
+            );
         }
         let (line, column) = self.locate(node, At::Key("id"));
         if let Some((file, l, c)) = seen.get(id) {
             let first = self.files[*file].0.display().to_string();
-            self.report(node, Some(id), At::Key("id"), format!("duplicate {what} id `{id}`; it is first defined at {first}:{l}:{c}"), format!("give this {what} another id"));
+            self.report(
+                node,
+                Some(id),
+                At::Key("id"),
+                format!("duplicate {what} id `{id}`; it is first defined at {first}:{l}:{c}"),
+                format!("give this {what} another id"),
+            );
             return;
         }
         seen.insert(id.to_string(), (node.file, line, column));
@@ -464,10 +527,22 @@ impl Loader {
             self.no_backslash(*node, &raw.id, [("quote", &quote)]);
             let n = sentences(&quote);
             if n > 3 {
-                self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote has {n} sentences; a passage is one to three"), "split it into two passages with their own suffixes");
+                self.report(
+                    *node,
+                    Some(&raw.id),
+                    At::Key("quote"),
+                    format!("the quote has {n} sentences; a passage is one to three"),
+                    "split it into two passages with their own suffixes",
+                );
             }
             if quote.chars().count() > limits::MAX_FIELD {
-                self.report(*node, Some(&raw.id), At::Key("quote"), format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), limits::MAX_FIELD), "quote at most three sentences");
+                self.report(
+                    *node,
+                    Some(&raw.id),
+                    At::Key("quote"),
+                    format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), limits::MAX_FIELD),
+                    "quote at most three sentences",
+                );
             }
             if let Some(src) = source {
                 self.check_quote(*node, &raw.id, &anchor, &quote, src);
@@ -484,11 +559,23 @@ impl Loader {
         }
         let holders = src.anchors_holding(&q);
         if let Some(first) = holders.first() {
-            self.report(node, Some(id), At::Key("quote"), format!("the quote is in {}, not in {anchor}", holders.join(", ")), format!("rename the passage to begin with `{first}`"));
+            self.report(
+                node,
+                Some(id),
+                At::Key("quote"),
+                format!("the quote is in {}, not in {anchor}", holders.join(", ")),
+                format!("rename the passage to begin with `{first}`"),
+            );
             return;
         }
         if src.holds(&q) {
-            self.report(node, Some(id), At::Key("quote"), "the quote is in the paper, but in no anchored paragraph", "quote a paragraph of the text: the bank's paper/anchors.tsv lists them");
+            self.report(
+                node,
+                Some(id),
+                At::Key("quote"),
+                "the quote is in the paper, but in no anchored paragraph",
+                "quote a paragraph of the text: the bank's paper/anchors.tsv lists them",
+            );
             return;
         }
         let message = match src.near_miss(&q) {
@@ -507,7 +594,13 @@ impl Loader {
             }
             None => "the quote is not in the paper".to_string(),
         };
-        self.report(node, Some(id), At::Key("quote"), message, "copy the words exactly as paper.md has them (only escapes, `*`, curly quotes and spacing are forgiven)");
+        self.report(
+            node,
+            Some(id),
+            At::Key("quote"),
+            message,
+            "copy the words exactly as paper.md has them (only escapes, `*`, curly quotes and spacing are forgiven)",
+        );
     }
 
     fn refs(&mut self, node: Node, id: &str, key: &str, list: &[String], known: &HashSet<String>, what: &str) {
@@ -540,14 +633,27 @@ impl Loader {
                     }
                 }
             };
-            let shown = [("name", &raw.name), ("summary", &raw.summary), ("what", &raw.what), ("measures", &raw.measures), ("unit", &raw.unit), ("role", &raw.role)];
+            let shown =
+                [("name", &raw.name), ("summary", &raw.summary), ("what", &raw.what), ("measures", &raw.measures), ("unit", &raw.unit), ("role", &raw.role)];
             self.no_backslash(node, &id, shown.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))));
             let is_named = matches!(raw.kind.as_str(), "factor" | "obstacle");
             if !is_named && !raw.presented_in.is_empty() {
-                self.report(node, Some(&id), At::Key("presented_in"), format!("a `{}` entry takes no `presented_in`", raw.kind), "only factors and obstacles name the passages that present them; remove the key");
+                self.report(
+                    node,
+                    Some(&id),
+                    At::Key("presented_in"),
+                    format!("a `{}` entry takes no `presented_in`", raw.kind),
+                    "only factors and obstacles name the passages that present them; remove the key",
+                );
             }
             if raw.kind != "figure" && raw.bound.is_some() {
-                self.report(node, Some(&id), At::Key("bound"), format!("a `{}` entry takes no `bound`", raw.kind), "only a figure can be a bound; remove the key");
+                self.report(
+                    node,
+                    Some(&id),
+                    At::Key("bound"),
+                    format!("a `{}` entry takes no `bound`", raw.kind),
+                    "only a figure can be a bound; remove the key",
+                );
             }
             let fact = match raw.kind.as_str() {
                 "factor" | "obstacle" => {
@@ -555,11 +661,23 @@ impl Loader {
                     let summary = need(self, "summary", raw.summary.clone());
                     let (Some(name), Some(summary)) = (name, summary) else { continue };
                     if name.chars().count() > limits::MAX_LABEL {
-                        self.report(node, Some(&id), At::Key("name"), format!("the name is {} characters; a button label holds {}", name.chars().count(), limits::MAX_LABEL), "shorten the name; it is used as a quiz choice");
+                        self.report(
+                            node,
+                            Some(&id),
+                            At::Key("name"),
+                            format!("the name is {} characters; a button label holds {}", name.chars().count(), limits::MAX_LABEL),
+                            "shorten the name; it is used as a quiz choice",
+                        );
                     }
                     for p in &raw.presented_in {
                         if !raw.cite.contains(p) {
-                            self.report(node, Some(&id), At::TextAfter("presented_in", p), format!("`{p}` is in `presented_in` but not in `cite`"), "`presented_in` names some of the entry's citations: add it to `cite` too, or remove it");
+                            self.report(
+                                node,
+                                Some(&id),
+                                At::TextAfter("presented_in", p),
+                                format!("`{p}` is in `presented_in` but not in `cite`"),
+                                "`presented_in` names some of the entry's citations: add it to `cite` too, or remove it",
+                            );
                         }
                     }
                     let presented_in = raw.presented_in.clone();
@@ -573,11 +691,23 @@ impl Loader {
                         self.report(node, Some(&id), At::Key("kind"), "a `figure` entry needs `value` (a number)", "add `value:`");
                     }
                     if let Some(words) = measures.as_deref().and_then(|m| BOUND_WORDS.iter().find(|w| says_any(m, &[w]))) {
-                        self.report(node, Some(&id), At::Key("measures"), format!("`measures` says «{words}»: a bound belongs in `bound`, where questions are asked as one"), "write what is measured in `measures` and add `bound: at_least` or `bound: more_than`");
+                        self.report(
+                            node,
+                            Some(&id),
+                            At::Key("measures"),
+                            format!("`measures` says «{words}»: a bound belongs in `bound`, where questions are asked as one"),
+                            "write what is measured in `measures` and add `bound: at_least` or `bound: more_than`",
+                        );
                     }
                     let bound = raw.bound.as_deref().map(|b| (b, Bound::parse(b)));
                     if let Some((other, None)) = bound {
-                        self.report(node, Some(&id), At::Key("bound"), format!("unknown bound `{other}`"), "use `at_least` (\"at least 43\", \"25% or more\") or `more_than` (\"more than 64 percent\", \"over 70%\")");
+                        self.report(
+                            node,
+                            Some(&id),
+                            At::Key("bound"),
+                            format!("unknown bound `{other}`"),
+                            "use `at_least` (\"at least 43\", \"25% or more\") or `more_than` (\"more than 64 percent\", \"over 70%\")",
+                        );
                         continue;
                     }
                     let bound = bound.and_then(|(_, b)| b);
@@ -589,7 +719,13 @@ impl Loader {
                     let what = need(self, "what", raw.what.clone());
                     let (Some(date), Some(what)) = (date, what) else { continue };
                     if !valid_date(&date) {
-                        self.report(node, Some(&id), At::Key("date"), format!("date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD"), "write the date as the paper gives it, e.g. 2022-02-04 or 1993");
+                        self.report(
+                            node,
+                            Some(&id),
+                            At::Key("date"),
+                            format!("date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD"),
+                            "write the date as the paper gives it, e.g. 2022-02-04 or 1993",
+                        );
                         continue;
                     }
                     Fact::Event { date, what }
@@ -646,13 +782,21 @@ impl Loader {
         let prompt_words: Vec<String> = raw.prompt.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect();
         let asks_about_the_paper = ["paper", "abstract", "section", "fig", "article", "author", "authors"].iter().any(|w| prompt_words.iter().any(|p| p == w));
         if !raw.prompt.trim().is_empty() && !asks_about_the_paper {
-            bad(self, At::Key("prompt"), "the prompt does not say it asks what the paper says".into(), "begin with \"According to the paper, …\" (or name the section or figure it asks about)");
+            bad(
+                self,
+                At::Key("prompt"),
+                "the prompt does not say it asks what the paper says".into(),
+                "begin with \"According to the paper, …\" (or name the section or figure it asks about)",
+            );
         }
         if raw.explanation.trim().is_empty() {
             bad(self, At::Key("explanation"), "the explanation is empty".into(), "say why the answer is right and why the most tempting distractor is wrong");
         }
         let answers: Vec<String> = raw.answer.iter().filter_map(|v| v.as_str().map(str::to_string)).chain(raw.aliases.iter().cloned()).collect();
-        let texts = [("prompt", &raw.prompt), ("explanation", &raw.explanation)].into_iter().chain(raw.choices.iter().chain(raw.items.iter()).flatten().map(|c| ("choices", c))).chain(answers.iter().map(|a| ("answer", a)));
+        let texts = [("prompt", &raw.prompt), ("explanation", &raw.explanation)]
+            .into_iter()
+            .chain(raw.choices.iter().chain(raw.items.iter()).flatten().map(|c| ("choices", c)))
+            .chain(answers.iter().map(|a| ("answer", a)));
         if !self.no_backslash(node, &id, texts) {
             ok.set(false);
         }
@@ -665,7 +809,13 @@ impl Loader {
         }
 
         let Some(kind) = Kind::parse(&raw.kind) else {
-            self.report(node, Some(&id), At::Key("kind"), format!("unknown question kind `{}`", raw.kind), "use single, true_false, multi, numeric, ordering or short");
+            self.report(
+                node,
+                Some(&id),
+                At::Key("kind"),
+                format!("unknown question kind `{}`", raw.kind),
+                "use single, true_false, multi, numeric, ordering or short",
+            );
             return None;
         };
         // Keys that the kind does not take are mistakes, not decoration.
@@ -703,12 +853,30 @@ impl Loader {
                     (Some(Value::String(s)), Kind::Multi) => vec![s.clone()],
                     (None, _) => {
                         let message = "the question has no `answer`".to_string();
-                        bad(self, At::Key("id"), message, if kind == Kind::Single { "add `answer: A` (the letter of the correct choice)" } else { "add `answer: [A, C]` (the letters of the correct choices)" });
+                        bad(
+                            self,
+                            At::Key("id"),
+                            message,
+                            if kind == Kind::Single {
+                                "add `answer: A` (the letter of the correct choice)"
+                            } else {
+                                "add `answer: [A, C]` (the letters of the correct choices)"
+                            },
+                        );
                         return None;
                     }
                     (Some(other), _) => {
                         let message = format!("`answer` {} is not a choice letter", scalar_text(other));
-                        bad(self, At::Key("answer"), message, if kind == Kind::Single { "write one letter: A for the first choice, B for the second…" } else { "write a list of letters, e.g. [A, C]" });
+                        bad(
+                            self,
+                            At::Key("answer"),
+                            message,
+                            if kind == Kind::Single {
+                                "write one letter: A for the first choice, B for the second…"
+                            } else {
+                                "write a list of letters, e.g. [A, C]"
+                            },
+                        );
                         return None;
                     }
                 };
@@ -722,9 +890,16 @@ impl Loader {
                         Some(i) if i < choices.len() => correct.push(i),
                         Some(_) => {
                             let last = (b'A' + choices.len().saturating_sub(1) as u8) as char;
-                            bad(self, At::Key("answer"), format!("answer `{letter}` is out of range: there are {} choices (A to {last})", choices.len()), "point at an existing choice, or add the missing choice");
+                            bad(
+                                self,
+                                At::Key("answer"),
+                                format!("answer `{letter}` is out of range: there are {} choices (A to {last})", choices.len()),
+                                "point at an existing choice, or add the missing choice",
+                            );
                         }
-                        None => bad(self, At::Key("answer"), format!("answer `{letter}` is not a choice letter"), "write A for the first choice, B for the second…"),
+                        None => {
+                            bad(self, At::Key("answer"), format!("answer `{letter}` is not a choice letter"), "write A for the first choice, B for the second…")
+                        }
                     }
                 }
                 correct.sort();
@@ -740,7 +915,12 @@ impl Loader {
             Kind::TrueFalse => match raw.answer {
                 Some(Value::Bool(b)) => Answer::TrueFalse { correct: b },
                 _ => {
-                    bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a true_false question needs `answer: true` or `answer: false`".into(), "write true or false, without quotes");
+                    bad(
+                        self,
+                        At::Key(if raw.answer.is_some() { "answer" } else { "id" }),
+                        "a true_false question needs `answer: true` or `answer: false`".into(),
+                        "write true or false, without quotes",
+                    );
                     return None;
                 }
             },
@@ -748,17 +928,32 @@ impl Loader {
                 let value = match raw.answer.as_ref().and_then(Value::as_f64) {
                     Some(v) => v,
                     None => {
-                        bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a numeric question needs a number as `answer`".into(), "write the number in the unit given by `unit`, e.g. `answer: 244.8`");
+                        bad(
+                            self,
+                            At::Key(if raw.answer.is_some() { "answer" } else { "id" }),
+                            "a numeric question needs a number as `answer`".into(),
+                            "write the number in the unit given by `unit`, e.g. `answer: 244.8`",
+                        );
                         return None;
                     }
                 };
                 let tolerance = raw.tolerance.unwrap_or(0.0);
                 if tolerance < 0.0 || !tolerance.is_finite() {
-                    bad(self, At::Key("tolerance"), format!("tolerance {tolerance} is negative"), "a tolerance is how far from the answer still counts: 0 or more");
+                    bad(
+                        self,
+                        At::Key("tolerance"),
+                        format!("tolerance {tolerance} is negative"),
+                        "a tolerance is how far from the answer still counts: 0 or more",
+                    );
                 }
                 let unit = raw.unit.clone().unwrap_or_default();
                 if unit.trim().is_empty() {
-                    bad(self, At::Key("id"), "a numeric question needs `unit`".into(), "add the unit the student answers in, e.g. `unit: US$ billion` or `unit: percent`");
+                    bad(
+                        self,
+                        At::Key("id"),
+                        "a numeric question needs `unit`".into(),
+                        "add the unit the student answers in, e.g. `unit: US$ billion` or `unit: percent`",
+                    );
                 }
                 let scale = match raw.scale.as_deref().unwrap_or("one") {
                     "one" => Scale::One,
@@ -775,7 +970,12 @@ impl Loader {
             Kind::Ordering => {
                 let items = raw.items.clone().unwrap_or_default();
                 if items.len() < 2 {
-                    bad(self, At::Key(if raw.items.is_some() { "items" } else { "id" }), "an ordering question needs at least two `items`".into(), "list the items in the correct order");
+                    bad(
+                        self,
+                        At::Key(if raw.items.is_some() { "items" } else { "id" }),
+                        "an ordering question needs at least two `items`".into(),
+                        "list the items in the correct order",
+                    );
                 }
                 if !self.check_choices(node, &id, &items, "items") {
                     ok.set(false);
@@ -786,7 +986,12 @@ impl Loader {
                 let mut accepted = Vec::new();
                 match &raw.answer {
                     Some(v @ (Value::String(_) | Value::Number(_))) => accepted.push(scalar_text(v)),
-                    _ => bad(self, At::Key(if raw.answer.is_some() { "answer" } else { "id" }), "a short question needs `answer`: the model answer as text".into(), "write the answer, e.g. `answer: Manchuria`"),
+                    _ => bad(
+                        self,
+                        At::Key(if raw.answer.is_some() { "answer" } else { "id" }),
+                        "a short question needs `answer`: the model answer as text".into(),
+                        "write the answer, e.g. `answer: Manchuria`",
+                    ),
                 }
                 accepted.extend(raw.aliases.iter().cloned());
                 if accepted.iter().any(|a| a.chars().all(|c| !c.is_alphanumeric())) {
@@ -815,7 +1020,13 @@ impl Loader {
     fn no_backslash<'t>(&mut self, node: Node, id: &str, texts: impl IntoIterator<Item = (&'t str, &'t String)>) -> bool {
         for (key, text) in texts {
             if text.contains('\\') {
-                self.report(node, Some(id), At::TextAfter(key, "\\"), format!("a backslash in `{key}` would be shown to the student"), "in a single-quoted YAML string write \" without a backslash (and '' for an apostrophe), or use a double-quoted string");
+                self.report(
+                    node,
+                    Some(id),
+                    At::TextAfter(key, "\\"),
+                    format!("a backslash in `{key}` would be shown to the student"),
+                    "in a single-quoted YAML string write \" without a backslash (and '' for an apostrophe), or use a double-quoted string",
+                );
                 return false;
             }
         }
@@ -826,7 +1037,13 @@ impl Loader {
     fn check_choices(&mut self, node: Node, id: &str, labels: &[String], key: &str) -> bool {
         let mut ok = true;
         if labels.len() < 2 || labels.len() > limits::MAX_CHOICES {
-            self.report(node, Some(id), At::Key(key), format!("{} {key}: a question needs 2 to {}", labels.len(), limits::MAX_CHOICES), "Discord shows at most 25 buttons or menu options");
+            self.report(
+                node,
+                Some(id),
+                At::Key(key),
+                format!("{} {key}: a question needs 2 to {}", labels.len(), limits::MAX_CHOICES),
+                "Discord shows at most 25 buttons or menu options",
+            );
             ok = false;
         }
         let mut seen: HashMap<String, &str> = HashMap::new();
@@ -836,7 +1053,13 @@ impl Loader {
                 self.report(node, Some(id), At::Key(key), format!("an empty entry in `{key}`"), "remove it or write the label");
                 ok = false;
             } else if n > limits::MAX_LABEL {
-                self.report(node, Some(id), At::Text(label), format!("a label of {n} characters; a Discord button label holds {}", limits::MAX_LABEL), "shorten it; move detail into the prompt or the explanation");
+                self.report(
+                    node,
+                    Some(id),
+                    At::Text(label),
+                    format!("a label of {n} characters; a Discord button label holds {}", limits::MAX_LABEL),
+                    "shorten it; move detail into the prompt or the explanation",
+                );
                 ok = false;
             }
             let key_text = normalise(&label.to_lowercase());
@@ -853,7 +1076,13 @@ impl Loader {
     fn check_limits(&mut self, node: Node, q: &Question, passages: &HashMap<&str, &Passage>) {
         let quotes: Vec<&str> = q.citations.iter().filter_map(|c| passages.get(c.as_str()).map(|p| p.quote.as_str())).collect();
         for problem in limits::render_problems(q, &quotes) {
-            self.report(node, Some(&q.id), At::Start, problem, "shorten the prompt, choices, explanation or cited quotes so the question fits one Discord message");
+            self.report(
+                node,
+                Some(&q.id),
+                At::Start,
+                problem,
+                "shorten the prompt, choices, explanation or cited quotes so the question fits one Discord message",
+            );
         }
     }
 
@@ -868,12 +1097,24 @@ impl Loader {
             self.refs(*node, &raw.id, "opposition", &raw.opposition, refs.passages, "passage");
             for (side, list) in [("proposition", &raw.proposition), ("opposition", &raw.opposition)] {
                 if list.is_empty() {
-                    self.report(*node, Some(&raw.id), At::Key("id"), format!("the motion has no evidence for the {side}"), format!("add `{side}: [passage-id, …]`: each side needs evidence from the paper"));
+                    self.report(
+                        *node,
+                        Some(&raw.id),
+                        At::Key("id"),
+                        format!("the motion has no evidence for the {side}"),
+                        format!("add `{side}: [passage-id, …]`: each side needs evidence from the paper"),
+                    );
                 }
             }
             self.no_backslash(*node, &raw.id, [("motion", &raw.motion), ("info", &raw.info)]);
             if raw.motion.chars().count() > limits::MAX_TITLE {
-                self.report(*node, Some(&raw.id), At::Key("motion"), format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), limits::MAX_TITLE), "shorten the motion; put context in `info`");
+                self.report(
+                    *node,
+                    Some(&raw.id),
+                    At::Key("motion"),
+                    format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), limits::MAX_TITLE),
+                    "shorten the motion; put context in `info`",
+                );
             }
             out.push(Motion { id: raw.id, motion: raw.motion, info: raw.info, topics: raw.topics, proposition: raw.proposition, opposition: raw.opposition });
         }
@@ -965,7 +1206,13 @@ fn paper_bound(quote: &str, value: f64) -> Option<(Bound, String)> {
             continue;
         }
         let head = lower[..at].trim_end_matches(['$', ' ']).trim_end_matches("us").trim_end();
-        for (words, bound) in [("more than", Bound::MoreThan), ("over", Bound::MoreThan), ("greater than", Bound::MoreThan), ("in excess of", Bound::MoreThan), ("at least", Bound::AtLeast)] {
+        for (words, bound) in [
+            ("more than", Bound::MoreThan),
+            ("over", Bound::MoreThan),
+            ("greater than", Bound::MoreThan),
+            ("in excess of", Bound::MoreThan),
+            ("at least", Bound::AtLeast),
+        ] {
             if head.ends_with(words) && head[..head.len() - words.len()].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
                 return Some((bound, format!("{words} {number}")));
             }

@@ -10,13 +10,13 @@ pub mod load;
 pub mod model;
 pub mod problem;
 mod raw;
-pub mod source;
 pub mod similar;
+pub mod source;
 pub mod stats;
 mod walk;
 pub mod words;
 
-pub use load::{load, load_texts, DEFAULT_SEED};
+pub use load::{DEFAULT_SEED, load, load_texts};
 pub use model::*;
 pub use problem::{Problem, Problems};
 pub use source::Source;

@@ -81,10 +81,18 @@ pub enum Fact {
     /// `presented_in`: the passages, among the entry's citations, in which the paper presents
     /// this factor of convergence as one; the generator asks "which factor does this passage
     /// describe?" of these alone.
-    Factor { name: String, summary: String, presented_in: Vec<String> },
+    Factor {
+        name: String,
+        summary: String,
+        presented_in: Vec<String>,
+    },
     /// `presented_in`: as for a factor, the passages that present this as an obstacle or a
     /// limitation of the relationship.
-    Obstacle { name: String, summary: String, presented_in: Vec<String> },
+    Obstacle {
+        name: String,
+        summary: String,
+        presented_in: Vec<String>,
+    },
     /// `bound`: set when the paper gives the value as a bound ("more than 64 percent").
     Figure {
         value: f64,
@@ -95,8 +103,14 @@ pub enum Fact {
         bound: Option<Bound>,
     },
     /// `date` is `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, so dates sort as text.
-    Event { date: String, what: String },
-    Actor { name: String, role: String },
+    Event {
+        date: String,
+        what: String,
+    },
+    Actor {
+        name: String,
+        role: String,
+    },
 }
 
 /// How the paper bounds a figure it does not give exactly.
@@ -160,16 +174,33 @@ impl Question {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {
     /// One correct choice; `correct` indexes `choices`.
-    Single { choices: Vec<String>, correct: usize },
-    TrueFalse { correct: bool },
+    Single {
+        choices: Vec<String>,
+        correct: usize,
+    },
+    TrueFalse {
+        correct: bool,
+    },
     /// One or more correct choices, ascending and distinct.
-    Multi { choices: Vec<String>, correct: Vec<usize> },
+    Multi {
+        choices: Vec<String>,
+        correct: Vec<usize>,
+    },
     /// Correct when `|given − value| ≤ tolerance`, both in `unit`.
-    Numeric { value: f64, unit: String, tolerance: f64, scale: Scale },
+    Numeric {
+        value: f64,
+        unit: String,
+        tolerance: f64,
+        scale: Scale,
+    },
     /// `items` in the correct order; shown shuffled.
-    Ordering { items: Vec<String> },
+    Ordering {
+        items: Vec<String>,
+    },
     /// `accepted[0]` is the model answer; the rest are aliases.
-    Short { accepted: Vec<String> },
+    Short {
+        accepted: Vec<String>,
+    },
 }
 
 impl Answer {

@@ -75,7 +75,9 @@ impl std::fmt::Display for Same {
         match self {
             Same::Prompt(share) => write!(f, "their prompts share {:.0}% of their content words", share * 100.0),
             Same::Number { value, paragraph } => write!(f, "both answer {value} from paragraph {paragraph}"),
-            Same::Answer { share, paragraph } => write!(f, "both cite paragraph {paragraph} and their answers share {:.0}% of their content words", share * 100.0),
+            Same::Answer { share, paragraph } => {
+                write!(f, "both cite paragraph {paragraph} and their answers share {:.0}% of their content words", share * 100.0)
+            }
         }
     }
 }
@@ -119,7 +121,11 @@ impl Profile {
             (Key::Number(a), Key::Number(b)) if same_number(*a, *b) => Some(Same::Number { value: *a, paragraph }),
             // "$190 billion, a 30% increase" answers "what was trade worth in 2022?", and, to much
             // the same prompt, "by how much did it grow?".
-            (Key::Number(v), Key::Label(w, lead)) | (Key::Label(w, lead), Key::Number(v)) if lead.is_some_and(|l| same_number(l, *v)) || (prompts >= SAME_ANSWER_PROMPT && w.contains(&number_text(*v))) => Some(Same::Number { value: *v, paragraph }),
+            (Key::Number(v), Key::Label(w, lead)) | (Key::Label(w, lead), Key::Number(v))
+                if lead.is_some_and(|l| same_number(l, *v)) || (prompts >= SAME_ANSWER_PROMPT && w.contains(&number_text(*v))) =>
+            {
+                Some(Same::Number { value: *v, paragraph })
+            }
             (Key::Label(a, _) | Key::Words(a), Key::Label(b, _) | Key::Words(b)) if !a.is_empty() && prompts >= SAME_ANSWER_PROMPT => {
                 let share = jaccard(a, b);
                 (share >= SAME_ANSWER).then_some(Same::Answer { share, paragraph })
@@ -158,7 +164,9 @@ pub fn bare_number(label: &str) -> Option<f64> {
     let number: f64 = text[..end].replace(',', "").parse().ok()?;
     let rest = &text[end..];
     let unit_words = words(rest);
-    let is_unit = !rest.chars().any(|c| c.is_ascii_digit()) && unit_words.len() <= 3 && rest.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || matches!(c, '%' | '$'));
+    let is_unit = !rest.chars().any(|c| c.is_ascii_digit())
+        && unit_words.len() <= 3
+        && rest.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || matches!(c, '%' | '$'));
     is_unit.then_some(number)
 }
 
@@ -168,7 +176,16 @@ mod tests {
     use crate::bank::model::Origin;
 
     fn item(prompt: &str, answer: Answer, cites: &[&str]) -> Profile {
-        let q = Question { id: "x".into(), origin: Origin::Written, topics: vec![], difficulty: 1, prompt: prompt.into(), answer, explanation: String::new(), citations: cites.iter().map(|c| c.to_string()).collect() };
+        let q = Question {
+            id: "x".into(),
+            origin: Origin::Written,
+            topics: vec![],
+            difficulty: 1,
+            prompt: prompt.into(),
+            answer,
+            explanation: String::new(),
+            citations: cites.iter().map(|c| c.to_string()).collect(),
+        };
         Profile::of(&q, |c| Some(c.rfind("-x").map_or(c, |i| &c[..i]).to_string()))
     }
 
@@ -191,18 +208,35 @@ mod tests {
 
     #[test]
     fn the_same_prompt_twice_is_the_same_question() {
-        let a = item("According to the paper, at least how many times have Putin and Xi met since Xi took office in 2013?", numeric(43.0, "meetings"), &["s5-p10-x1"]);
-        let b = item("According to the paper, at least how many times have Putin and Xi met since Xi took office in 2013?", numeric(43.0, "meetings"), &["s7-p2-x1"]);
+        let a = item(
+            "According to the paper, at least how many times have Putin and Xi met since Xi took office in 2013?",
+            numeric(43.0, "meetings"),
+            &["s5-p10-x1"],
+        );
+        let b = item(
+            "According to the paper, at least how many times have Putin and Xi met since Xi took office in 2013?",
+            numeric(43.0, "meetings"),
+            &["s7-p2-x1"],
+        );
         assert_eq!(a.same(&b), Some(Same::Prompt(1.0)));
     }
 
     #[test]
     fn the_same_number_from_the_same_paragraph_is_the_same_question() {
         let a = item("According to the paper, over what percentage of Russia's territory lies in Asia?", numeric(70.0, "%"), &["s5-p3-x-europe"]);
-        let b = item("According to the paper, citing Rumer (2024), over what share of the Russian landmass is Asian?", numeric(70.0, "percent"), &["s5-p3-x-territory"]);
+        let b = item(
+            "According to the paper, citing Rumer (2024), over what share of the Russian landmass is Asian?",
+            numeric(70.0, "percent"),
+            &["s5-p3-x-territory"],
+        );
         assert_eq!(a.same(&b), Some(Same::Number { value: 70.0, paragraph: "s5-p3".into() }));
-        let single = item("According to the paper, in what year were the joint exercises in Eastern Siberia held?", Answer::Single { choices: vec!["2014".into(), "2012".into()], correct: 1 }, &["s8-p2-x-siberia"]);
-        let year = item("According to the paper, when did both armies drill together near the unresolved border?", numeric(2012.0, "year"), &["s8-p2-x-siberia"]);
+        let single = item(
+            "According to the paper, in what year were the joint exercises in Eastern Siberia held?",
+            Answer::Single { choices: vec!["2014".into(), "2012".into()], correct: 1 },
+            &["s8-p2-x-siberia"],
+        );
+        let year =
+            item("According to the paper, when did both armies drill together near the unresolved border?", numeric(2012.0, "year"), &["s8-p2-x-siberia"]);
         assert!(matches!(single.same(&year), Some(Same::Number { .. })));
     }
 
@@ -211,16 +245,33 @@ mod tests {
         // The same number from different paragraphs, and different numbers from the same one.
         let a = item("According to the paper, how long is the Rosneft agreement, in years?", numeric(10.0, "years"), &["s7-economic-p4-x-rosneft"]);
         let b = item("According to the paper, what stake does Sinopec hold in Sibur?", numeric(10.0, "percent"), &["s7-economic-p3-x-sinopec"]);
-        let c = item("According to the paper, how much oil will Rosneft supply, in million tons?", numeric(100.0, "million tons"), &["s7-economic-p4-x-rosneft"]);
+        let c =
+            item("According to the paper, how much oil will Rosneft supply, in million tons?", numeric(100.0, "million tons"), &["s7-economic-p4-x-rosneft"]);
         assert_eq!(a.same(&b), None);
         assert_eq!(a.same(&c), None);
         // Two questions on one sentence that ask different things.
-        let when = item("According to the paper, when did China unveil its '12-Point Position on the Political Settlement of the Ukraine Crisis'?", Answer::Single { choices: vec!["February 2023".into(), "February 2022".into()], correct: 0 }, &["s6-p3-x"]);
-        let points = item("According to the paper, China's February 2023 position paper on the Political Settlement of the Ukraine Crisis had how many points?", numeric(12.0, "points"), &["s6-p3-x"]);
+        let when = item(
+            "According to the paper, when did China unveil its '12-Point Position on the Political Settlement of the Ukraine Crisis'?",
+            Answer::Single { choices: vec!["February 2023".into(), "February 2022".into()], correct: 0 },
+            &["s6-p3-x"],
+        );
+        let points = item(
+            "According to the paper, China's February 2023 position paper on the Political Settlement of the Ukraine Crisis had how many points?",
+            numeric(12.0, "points"),
+            &["s6-p3-x"],
+        );
         assert_eq!(when.same(&points), None);
         // Short prompts are not compared on their prompts alone.
-        let first = item("According to the paper, which of these came first?", Answer::Single { choices: vec!["The Treaty of Peking".into(), "The Soviet invasion of Xinjiang".into()], correct: 0 }, &["s8-p1-x"]);
-        let other = item("According to the paper, which of these came first?", Answer::Single { choices: vec!["The Road Map".into(), "The Alaska patrol".into()], correct: 0 }, &["s7-military-p3-x"]);
+        let first = item(
+            "According to the paper, which of these came first?",
+            Answer::Single { choices: vec!["The Treaty of Peking".into(), "The Soviet invasion of Xinjiang".into()], correct: 0 },
+            &["s8-p1-x"],
+        );
+        let other = item(
+            "According to the paper, which of these came first?",
+            Answer::Single { choices: vec!["The Road Map".into(), "The Alaska patrol".into()], correct: 0 },
+            &["s7-military-p3-x"],
+        );
         assert_eq!(first.same(&other), None);
     }
 }

@@ -53,10 +53,17 @@ impl Source {
         use anyhow::Context;
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the paper at {}", path.display()))?;
         let anchors = path.with_file_name("anchors.tsv");
-        let table = std::fs::read_to_string(&anchors).with_context(|| format!("cannot read {}: the paragraph anchors must stand beside the paper", anchors.display()))?;
+        let table = std::fs::read_to_string(&anchors)
+            .with_context(|| format!("cannot read {}: the paragraph anchors must stand beside the paper", anchors.display()))?;
         let source = Source::parse(&text, Some(&table));
         let missing = source.unmatched_anchors(&table);
-        anyhow::ensure!(missing.is_empty(), "{} does not match {}: no paragraph begins as it says for {}", anchors.display(), path.display(), missing.join(", "));
+        anyhow::ensure!(
+            missing.is_empty(),
+            "{} does not match {}: no paragraph begins as it says for {}",
+            anchors.display(),
+            path.display(),
+            missing.join(", ")
+        );
         Ok(source)
     }
 
@@ -93,7 +100,13 @@ impl Source {
 
     /// The anchors of the table that no paragraph was matched to.
     fn unmatched_anchors(&self, anchors_tsv: &str) -> Vec<String> {
-        anchors_tsv.lines().skip(1).filter_map(|row| row.split('\t').next()).filter(|a| !a.is_empty() && !self.by_anchor.contains_key(*a)).map(str::to_string).collect()
+        anchors_tsv
+            .lines()
+            .skip(1)
+            .filter_map(|row| row.split('\t').next())
+            .filter(|a| !a.is_empty() && !self.by_anchor.contains_key(*a))
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn has_anchors(&self) -> bool {
@@ -106,11 +119,7 @@ impl Source {
 
     /// The anchors of the anchored paragraphs that hold `quote` (normalised), in order.
     pub fn anchors_holding(&self, quote: &str) -> Vec<String> {
-        self.paragraphs
-            .iter()
-            .filter(|(_, p)| p.contains(quote))
-            .filter_map(|(a, _)| a.clone())
-            .collect()
+        self.paragraphs.iter().filter(|(_, p)| p.contains(quote)).filter_map(|(a, _)| a.clone()).collect()
     }
 
     /// Whether any paragraph, anchored or not, holds `quote` (normalised).
@@ -170,7 +179,10 @@ mod tests {
 
     #[test]
     fn near_miss_points_at_the_first_difference() {
-        let src = Source::parse("Intro.\n\nChina became a net oil importer for the first time in 1993, and due to its growth.\n", Some("anchor\tsection\tfirst words\nx-p1\tX\tIntro.\nx-p2\tX\tChina became\n"));
+        let src = Source::parse(
+            "Intro.\n\nChina became a net oil importer for the first time in 1993, and due to its growth.\n",
+            Some("anchor\tsection\tfirst words\nx-p1\tX\tIntro.\nx-p2\tX\tChina became\n"),
+        );
         let miss = src.near_miss("China became a net oil importer for the first time in 1994, and due to").unwrap();
         assert_eq!(miss.anchor.as_deref(), Some("x-p2"));
         assert_eq!(miss.differs_at, "China became a net oil importer for the first time in 199".len());

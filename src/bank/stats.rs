@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write;
 
-use super::model::*;
 use super::Bank;
+use super::model::*;
 
 /// The report `agora bank stats` prints.
 pub fn report(bank: &Bank) -> String {
@@ -15,7 +15,16 @@ pub fn report(bank: &Bank) -> String {
     let generated = bank.questions.len() - written.len();
     let mut out = String::new();
     let _ = writeln!(out, "{} — {} ({})", bank.paper.title, bank.paper.authors.join(", "), bank.paper.year);
-    let _ = writeln!(out, "items: {} written, {} generated; motions: {}; prompts: {}; passages: {}; knowledge entries: {}\n", written.len(), generated, bank.motions.len(), bank.prompts.len(), bank.passages.len(), bank.knowledge.len());
+    let _ = writeln!(
+        out,
+        "items: {} written, {} generated; motions: {}; prompts: {}; passages: {}; knowledge entries: {}\n",
+        written.len(),
+        generated,
+        bank.motions.len(),
+        bank.prompts.len(),
+        bank.passages.len(),
+        bank.knowledge.len()
+    );
 
     let _ = writeln!(out, "by kind (written / generated):");
     for kind in Kind::ALL {
@@ -63,7 +72,8 @@ pub fn report(bank: &Bank) -> String {
     let bare: Vec<&str> = bank.knowledge.iter().filter(|e| !e.citations.iter().any(|c| written_cites.contains(c.as_str()))).map(|e| e.id.as_str()).collect();
     let _ = writeln!(out, "knowledge entries without written items: {}", list(&bare));
 
-    let item_anchors: HashSet<&str> = bank.questions.iter().flat_map(|q| q.citations.iter()).filter_map(|c| bank.passage(c)).map(|p| p.anchor.as_str()).collect();
+    let item_anchors: HashSet<&str> =
+        bank.questions.iter().flat_map(|q| q.citations.iter()).filter_map(|c| bank.passage(c)).map(|p| p.anchor.as_str()).collect();
     let mut gaps = Vec::new();
     for s in &bank.paper.sections {
         for n in 1..=s.paragraphs {

@@ -19,7 +19,11 @@ pub(crate) fn yaml_files(dir: &Path) -> (Vec<PathBuf>, Vec<Problem>) {
     let mut walk = Walk { files: Vec::new(), problems: Vec::new(), folders: HashSet::new(), real_files: HashSet::new() };
     match dir.canonicalize() {
         Ok(real) => walk.folder(dir, &real, &mut vec![real.clone()]),
-        Err(e) => walk.problems.push(folder_problem(dir, format!("cannot read the bank folder: {e}"), "pass the folder that holds the bank's .yaml files, e.g. `questions`")),
+        Err(e) => walk.problems.push(folder_problem(
+            dir,
+            format!("cannot read the bank folder: {e}"),
+            "pass the folder that holds the bank's .yaml files, e.g. `questions`",
+        )),
     }
     walk.files.sort();
     (walk.files, walk.problems)
@@ -106,7 +110,13 @@ mod tests {
         assert_eq!(names(&files, dir.path()), ["bank.yaml"]);
         let shown: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.file.strip_prefix(dir.path()).unwrap().display(), p.message)).collect();
         let real = dir.path().canonicalize().unwrap();
-        assert_eq!(shown, [format!("a: this folder link (-> .) leads back to {}, which holds it: a loop", real.display()), format!("b: this folder link (-> .) leads back to {}, which holds it: a loop", real.display())]);
+        assert_eq!(
+            shown,
+            [
+                format!("a: this folder link (-> .) leads back to {}, which holds it: a loop", real.display()),
+                format!("b: this folder link (-> .) leads back to {}, which holds it: a loop", real.display())
+            ]
+        );
     }
 
     #[test]

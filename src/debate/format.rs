@@ -402,7 +402,9 @@ pub fn slots(format: Format, phase: Phase, seats: &[Seat]) -> Vec<Slot> {
         out
     };
     match (format, phase) {
-        (Format::Controversy, Phase::FirstSide) => p.iter().map(|s| speech(s, Side::Proposition)).chain(o.iter().map(|s| speech(s, Side::Opposition))).collect(),
+        (Format::Controversy, Phase::FirstSide) => {
+            p.iter().map(|s| speech(s, Side::Proposition)).chain(o.iter().map(|s| speech(s, Side::Opposition))).collect()
+        }
         (Format::Controversy, Phase::Swap) => o.iter().map(|s| speech(s, Side::Proposition)).chain(p.iter().map(|s| speech(s, Side::Opposition))).collect(),
         (Format::Controversy, Phase::Joint) => vec![Slot { key: SlotKey::Joint, argues: None }],
         (_, Phase::Opening) => alternate(&p, &o),

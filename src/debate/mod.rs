@@ -12,10 +12,10 @@ mod round;
 mod rubric;
 
 pub use format::{Format, OXFORD_MAX, PHASE_SECONDS, Phase, PlannedPhase, Poll, Seat, Side, Slot, SlotKey, Timing, slots};
-pub use result::{DecidedBy, Decision, DebateResult, EvidenceMap, PollTally, ShadowSummary, SpeakerResult, Swing};
+pub use result::{DebateResult, DecidedBy, Decision, EvidenceMap, PollTally, ShadowSummary, SpeakerResult, Swing};
 pub use round::{
-    Actor, CLAIM_CHARS, Cited, Debate, DebateMotion, DebateRecord, FLAG_REASON_CHARS, Flag, INFO_CHARS, Join, Joined, MAX_CITATIONS, MOTION_CHARS, PhaseChange, Place,
-    REASONING_CHARS, RecordError, Refusal, Setup, SetupError, Speech, SpeechDraft, SpeechRef, Stance, Status, Vote,
+    Actor, CLAIM_CHARS, Cited, Debate, DebateMotion, DebateRecord, FLAG_REASON_CHARS, Flag, INFO_CHARS, Join, Joined, MAX_CITATIONS, MOTION_CHARS, PhaseChange,
+    Place, REASONING_CHARS, RecordError, Refusal, Setup, SetupError, Speech, SpeechDraft, SpeechRef, Stance, Status, Vote,
 };
 pub use rubric::{Ballot, BallotDraft, CRITERION_CHARS, DebatePoints, FEEDBACK_CHARS, MAX_CRITERIA, MAX_DEBATE_POINTS, Rubric, SpeakerScores};
 

@@ -15,7 +15,10 @@ use crate::ids::UserId;
 /// Who won, and how it was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    Won { side: Side, by: DecidedBy },
+    Won {
+        side: Side,
+        by: DecidedBy,
+    },
     /// An Oxford vote that moved both sides equally, with no tie-break from the judge.
     Draw,
     /// A structured academic controversy: the group reached a joint statement; nobody wins.

@@ -654,7 +654,13 @@ impl Debate {
         let mut moved = Vec::new();
         loop {
             let (p, o) = (self.team(Side::Proposition).len(), self.team(Side::Opposition).len());
-            let (big, small) = if p > o + 1 { (Side::Proposition, Side::Opposition) } else if o > p + 1 { (Side::Opposition, Side::Proposition) } else { break };
+            let (big, small) = if p > o + 1 {
+                (Side::Proposition, Side::Opposition)
+            } else if o > p + 1 {
+                (Side::Opposition, Side::Proposition)
+            } else {
+                break;
+            };
             let Some(last) = self.team(big).last().map(|s| s.user.clone()) else { break };
             match self.seat(&last, small, now)?.place {
                 Place::Speaker(seat) => moved.push(seat),
@@ -881,7 +887,14 @@ impl Debate {
         self.r.ballots.retain(|b| !(b.judge == actor.user || (official && b.official)));
         // Scores in speaking order, whatever order the judge gave them in.
         let scores = self.speakers().into_iter().filter_map(|s| draft.scores.iter().find(|e| e.speaker == s.user).cloned()).collect();
-        self.r.ballots.push(Ballot { judge: actor.user.clone(), official, scores, winner: draft.winner, feedback: draft.feedback.trim().to_owned(), submitted_at: now });
+        self.r.ballots.push(Ballot {
+            judge: actor.user.clone(),
+            official,
+            scores,
+            winner: draft.winner,
+            feedback: draft.feedback.trim().to_owned(),
+            submitted_at: now,
+        });
         Ok(self.r.ballots.last().unwrap_or_else(|| unreachable!("a ballot was just pushed")))
     }
 

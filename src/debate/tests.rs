@@ -44,7 +44,12 @@ fn in_bank(id: &str) -> bool {
 }
 
 fn draft(phase_index: usize, claim: &str, citations: &[&str]) -> SpeechDraft {
-    SpeechDraft { phase_index, claim: claim.into(), reasoning: "Because the paper says so.".into(), citations: citations.iter().map(|c| c.to_string()).collect() }
+    SpeechDraft {
+        phase_index,
+        claim: claim.into(),
+        reasoning: "Because the paper says so.".into(),
+        citations: citations.iter().map(|c| c.to_string()).collect(),
+    }
 }
 
 /// A debate with `p` and `o` seated (in that order) during sign-up.
@@ -82,13 +87,21 @@ fn speaker_names(slots: &[Slot]) -> Vec<String> {
 
 #[test]
 fn a_debate_is_set_up_only_as_the_rules_allow() {
-    let setup = |format, text: &str, timing: Timing, rubric: Rubric| Debate::new(Setup { format, motion: DebateMotion { text: text.into(), ..motion() }, timing, rubric }, T0).map(|_| ()).unwrap_err().0;
+    let setup = |format, text: &str, timing: Timing, rubric: Rubric| {
+        Debate::new(Setup { format, motion: DebateMotion { text: text.into(), ..motion() }, timing, rubric }, T0).map(|_| ()).unwrap_err().0
+    };
     let ok = "This house believes X.";
     assert_eq!(setup(Format::Quick { per_side: 3 }, ok, Timing::default(), Rubric::default()), "a quick debate is 1 v 1 or 2 v 2, not 3 v 3");
     assert_eq!(setup(Format::Quick { per_side: 1 }, "  ", Timing::default(), Rubric::default()), "the motion is empty: write it as \"This house believes …\"");
     assert_eq!(setup(Format::Quick { per_side: 1 }, &"x".repeat(301), Timing::default(), Rubric::default()), "the motion is longer than 300 characters");
-    assert_eq!(setup(Format::Quick { per_side: 1 }, ok, Timing::default().with(Phase::Opening, 5), Rubric::default()), "Opening speeches must last between 30 and 604800 seconds, not 5");
-    assert_eq!(setup(Format::Quick { per_side: 1 }, ok, Timing::default(), Rubric { criteria: vec![], max: 5 }), "the rubric: a rubric has 1 to 8 criteria, not 0");
+    assert_eq!(
+        setup(Format::Quick { per_side: 1 }, ok, Timing::default().with(Phase::Opening, 5), Rubric::default()),
+        "Opening speeches must last between 30 and 604800 seconds, not 5"
+    );
+    assert_eq!(
+        setup(Format::Quick { per_side: 1 }, ok, Timing::default(), Rubric { criteria: vec![], max: 5 }),
+        "the rubric: a rubric has 1 to 8 criteria, not 0"
+    );
     let d = new(Format::Oxford { per_side: 3 });
     assert_eq!((d.phase(), d.phase_index(), d.status(), d.deadline()), (Phase::SignUp, 0, Status::Open, Some(T0 + 300_000)));
     assert_eq!(d.next_phase(), Some(Phase::PreVote));
@@ -127,7 +140,10 @@ fn every_phase_change_on_the_timer() {
             assert_eq!(d.timer(i + 1, deadline), Err(Refusal::StaleTimer));
             let change = d.timer(i, deadline).unwrap();
             let next = phases[i + 1];
-            assert_eq!(change, PhaseChange { from: i, to: i + 1, phase: next, opened_at: deadline, deadline: timing.seconds(next).map(|s| deadline + i64::from(s) * 1000) });
+            assert_eq!(
+                change,
+                PhaseChange { from: i, to: i + 1, phase: next, opened_at: deadline, deadline: timing.seconds(next).map(|s| deadline + i64::from(s) * 1000) }
+            );
             assert_eq!(d.timer(i, deadline + 5), Err(Refusal::StaleTimer), "a second firing changes nothing");
             opened = deadline;
         }
@@ -193,8 +209,14 @@ fn sign_up_seats_members_and_refuses_what_it_must() {
     assert_eq!(d.join(&u("bob"), Join::Side(Side::Proposition), T0 + 300_000), Err(Refusal::Late { phase: Phase::SignUp, deadline: T0 + 300_000 }));
     assert_eq!(d.join(&u("cat"), Join::Audience, T0 + 300_000), Err(Refusal::Late { phase: Phase::SignUp, deadline: T0 + 300_000 }));
     d.advance(&teacher(), T0 + 300_001).unwrap();
-    assert_eq!(d.join(&u("eve"), Join::Side(Side::Proposition), T0 + 300_002), Err(Refusal::WrongPhase { phase: Phase::Opening, what: "sides are chosen during sign-up" }));
-    assert_eq!(d.join(&u("ann"), Join::Audience, T0 + 300_002), Err(Refusal::WrongPhase { phase: Phase::Opening, what: "speakers keep their seats once sign-up is over" }));
+    assert_eq!(
+        d.join(&u("eve"), Join::Side(Side::Proposition), T0 + 300_002),
+        Err(Refusal::WrongPhase { phase: Phase::Opening, what: "sides are chosen during sign-up" })
+    );
+    assert_eq!(
+        d.join(&u("ann"), Join::Audience, T0 + 300_002),
+        Err(Refusal::WrongPhase { phase: Phase::Opening, what: "speakers keep their seats once sign-up is over" })
+    );
     assert!(d.join(&u("eve"), Join::Audience, T0 + 300_002).unwrap().changed, "the audience may still grow");
     advance_to(&mut d, Phase::Judging, T0 + 300_003);
     assert_eq!(d.join(&u("fay"), Join::Audience, T0 + 300_004), Err(Refusal::WrongPhase { phase: Phase::Judging, what: "the audience joins before judging" }));
@@ -221,7 +243,10 @@ fn the_instructor_assigns_seats_before_the_speeches() {
     assert!(d.assign(&teacher(), &u("cat"), Join::Either, T0 + 400_000).unwrap().changed);
     assert_eq!(d.seat_of(&u("cat")).map(|s| s.team), Some(Side::Proposition));
     d.advance(&teacher(), T0 + 400_001).unwrap();
-    assert_eq!(d.assign(&teacher(), &u("ann"), Join::Side(Side::Proposition), T0 + 400_002), Err(Refusal::WrongPhase { phase: Phase::Opening, what: "seats are assigned before the speeches" }));
+    assert_eq!(
+        d.assign(&teacher(), &u("ann"), Join::Side(Side::Proposition), T0 + 400_002),
+        Err(Refusal::WrongPhase { phase: Phase::Opening, what: "seats are assigned before the speeches" })
+    );
     assert_eq!(d.balance(&teacher(), T0 + 400_002), Err(Refusal::WrongPhase { phase: Phase::Opening, what: "seats are assigned before the speeches" }));
 }
 
@@ -250,8 +275,15 @@ fn a_speech_counts_only_in_its_own_slot_of_the_open_phase_before_the_deadline() 
 
     let speech = d.submit(&u("ann"), &draft(opening, "  It is an alliance. ", &["p1-a", " nonsense-id ", "p1-a", ""]), in_bank, T0 + 2 * MIN).unwrap().clone();
     assert_eq!(speech.claim, "It is an alliance.");
-    assert_eq!((speech.key.clone(), speech.argues, speech.author.clone(), speech.submitted_at), (SlotKey::Speaker(u("ann")), Some(Side::Proposition), u("ann"), T0 + 2 * MIN));
-    assert_eq!(speech.citations, [Cited { passage_id: "p1-a".into(), in_bank: true }, Cited { passage_id: "nonsense-id".into(), in_bank: false }], "a citation the bank lacks is kept and flagged; repeats count once");
+    assert_eq!(
+        (speech.key.clone(), speech.argues, speech.author.clone(), speech.submitted_at),
+        (SlotKey::Speaker(u("ann")), Some(Side::Proposition), u("ann"), T0 + 2 * MIN)
+    );
+    assert_eq!(
+        speech.citations,
+        [Cited { passage_id: "p1-a".into(), in_bank: true }, Cited { passage_id: "nonsense-id".into(), in_bank: false }],
+        "a citation the bank lacks is kept and flagged; repeats count once"
+    );
     assert_eq!(d.submit(&u("ann"), &draft(opening, "again", &[]), in_bank, T0 + 2 * MIN), Err(Refusal::AlreadySubmitted));
     // Bob is late: the deadline passed, though the timer has not moved the debate on yet.
     assert_eq!(d.submit(&u("bob"), &draft(opening, "late", &[]), in_bank, deadline), Err(Refusal::Late { phase: Phase::Opening, deadline }));
@@ -288,7 +320,10 @@ fn only_an_opponent_flags_a_card_the_speech_cites() {
     assert_eq!(d.flag(&u("o0"), &speech, "p4-d", "", T0 + 5), Err(Refusal::NotCited { passage: "p4-d".into() }));
     assert_eq!(d.flag(&u("o0"), &speech, "p1-a", &"r".repeat(301), T0 + 5), Err(Refusal::TooLong { field: "reason", max: 300, got: 301 }));
     let flag = d.flag(&u("o0"), &speech, "p1-a", " The passage says the opposite. ", T0 + 5).unwrap().clone();
-    assert_eq!(flag, Flag { speech: speech.clone(), passage_id: "p1-a".into(), by: u("o0"), reason: "The passage says the opposite.".into(), flagged_at: T0 + 5 });
+    assert_eq!(
+        flag,
+        Flag { speech: speech.clone(), passage_id: "p1-a".into(), by: u("o0"), reason: "The passage says the opposite.".into(), flagged_at: T0 + 5 }
+    );
     assert_eq!(d.flag(&u("o0"), &speech, "p1-a", "again", T0 + 6), Err(Refusal::AlreadyFlagged));
     assert!(d.flag(&u("o1"), &speech, "p1-a", "", T0 + 6).is_ok(), "each opponent may flag once");
     assert_eq!(d.flags().len(), 2);
@@ -304,7 +339,10 @@ fn the_audience_votes_in_the_oxford_polls_only() {
 
     let mut d = seated(Format::Oxford { per_side: 1 }, &["ann"], &["bob"]);
     d.join(&u("a1"), Join::Audience, T0 + 1).unwrap();
-    assert_eq!(d.vote(&u("a1"), Stance::Proposition, T0 + 2), Err(Refusal::WrongPhase { phase: Phase::SignUp, what: "the audience votes before and after the speeches" }));
+    assert_eq!(
+        d.vote(&u("a1"), Stance::Proposition, T0 + 2),
+        Err(Refusal::WrongPhase { phase: Phase::SignUp, what: "the audience votes before and after the speeches" })
+    );
     d.advance(&teacher(), T0 + 10).unwrap();
     assert_eq!(d.phase(), Phase::PreVote);
     assert_eq!(d.vote(&u("ann"), Stance::Proposition, T0 + 11), Err(Refusal::SpeakersDoNotVote));
@@ -317,7 +355,10 @@ fn the_audience_votes_in_the_oxford_polls_only() {
     d.join(&u("a2"), Join::Audience, deadline - 1).unwrap();
     assert_eq!(d.vote(&u("a2"), Stance::Opposition, deadline), Err(Refusal::Late { phase: Phase::PreVote, deadline }));
     d.advance(&teacher(), deadline).unwrap();
-    assert_eq!(d.vote(&u("a1"), Stance::Opposition, deadline + 1), Err(Refusal::WrongPhase { phase: Phase::Opening, what: "the audience votes before and after the speeches" }));
+    assert_eq!(
+        d.vote(&u("a1"), Stance::Opposition, deadline + 1),
+        Err(Refusal::WrongPhase { phase: Phase::Opening, what: "the audience votes before and after the speeches" })
+    );
     advance_to(&mut d, Phase::PostVote, deadline + 2);
     d.vote(&u("a2"), Stance::Opposition, deadline + 3).unwrap();
     assert_eq!((d.votes_cast(Poll::Before), d.votes_cast(Poll::After)), (1, 1));
@@ -346,7 +387,10 @@ fn the_swing_is_compared_exactly_on_shares() {
 fn a_ballot_scores_every_speaker_on_every_criterion() {
     let mut d = seated(Format::Quick { per_side: 1 }, &["ann"], &["bob"]);
     d.join(&u("cat"), Join::Audience, T0).unwrap();
-    assert_eq!(d.ballot(&teacher(), &ballot(&d, 3, Some(Side::Proposition)), T0 + 1), Err(Refusal::WrongPhase { phase: Phase::SignUp, what: "ballots open once the speeches start" }));
+    assert_eq!(
+        d.ballot(&teacher(), &ballot(&d, 3, Some(Side::Proposition)), T0 + 1),
+        Err(Refusal::WrongPhase { phase: Phase::SignUp, what: "ballots open once the speeches start" })
+    );
     d.advance(&teacher(), T0 + 2).unwrap();
     let good = ballot(&d, 3, Some(Side::Proposition));
     assert_eq!(d.ballot(&student("ann"), &good, T0 + 3), Err(Refusal::SpeakerCannotJudge));
@@ -472,10 +516,16 @@ fn an_oxford_debate_is_won_by_the_swing() {
     d.release(&teacher(), now + 4).unwrap();
     let r = d.result(position, &DebatePoints::default()).unwrap();
     let swing = r.swing.unwrap();
-    assert_eq!((swing.before, swing.after), (PollTally { proposition: 1, opposition: 2, undecided: 1 }, PollTally { proposition: 3, opposition: 1, undecided: 0 }));
+    assert_eq!(
+        (swing.before, swing.after),
+        (PollTally { proposition: 1, opposition: 2, undecided: 1 }, PollTally { proposition: 3, opposition: 1, undecided: 0 })
+    );
     assert!((swing.gain(Side::Proposition) - 50.0).abs() < 1e-9 && (swing.gain(Side::Opposition) + 25.0).abs() < 1e-9);
     assert_eq!(r.decision, Decision::Won { side: Side::Proposition, by: DecidedBy::Audience });
-    assert_eq!(r.speakers.iter().map(|s| (s.speaker.as_str(), s.total, s.points)).collect::<Vec<_>>(), [("p0", 18, 28), ("o0", 12, 12), ("p1", 12, 22), ("o1", 12, 12), ("p2", 12, 22), ("o2", 12, 12)]);
+    assert_eq!(
+        r.speakers.iter().map(|s| (s.speaker.as_str(), s.total, s.points)).collect::<Vec<_>>(),
+        [("p0", 18, 28), ("o0", 12, 12), ("p1", 12, 22), ("o1", 12, 12), ("p2", 12, 22), ("o2", 12, 12)]
+    );
     assert_eq!((r.proposition_total, r.opposition_total), (42, 36));
     let audience_points: Vec<(&str, i64)> = r.awards.iter().filter(|(u, _)| u.as_str().starts_with('a')).map(|(u, p)| (u.as_str(), *p)).collect();
     assert_eq!(audience_points, [("a0", 2), ("a1", 2), ("a2", 2), ("a3", 2)], "one point per poll voted in");
@@ -583,15 +633,28 @@ fn a_debate_rebuilt_from_its_record_goes_on_the_same() {
         Debate::resume(r).unwrap_err().to_string()
     };
     assert_eq!(broken(&|r: &mut DebateRecord| r.phase_index = 9), "debate record: phase index 9 beyond its 7 phases");
-    assert_eq!(broken(&|r: &mut DebateRecord| {
-        r.plan.remove(1);
-    }), "debate record: the phase plan does not match the oxford format");
+    assert_eq!(
+        broken(&|r: &mut DebateRecord| {
+            r.plan.remove(1);
+        }),
+        "debate record: the phase plan does not match the oxford format"
+    );
     assert_eq!(broken(&|r: &mut DebateRecord| r.audience.push(u("p0"))), "debate record: p0 has two places");
     assert_eq!(broken(&|r: &mut DebateRecord| r.speeches[0].phase_index = 1), "debate record: a speech in phase 1, which takes none now");
     assert_eq!(
-        broken(&|r: &mut DebateRecord| r.ballots.push(Ballot { judge: u("t"), official: true, scores: vec![SpeakerScores { speaker: u("p0"), scores: vec![1] }], winner: None, feedback: String::new(), submitted_at: 0 })),
+        broken(&|r: &mut DebateRecord| r.ballots.push(Ballot {
+            judge: u("t"),
+            official: true,
+            scores: vec![SpeakerScores { speaker: u("p0"), scores: vec![1] }],
+            winner: None,
+            feedback: String::new(),
+            submitted_at: 0
+        })),
         "debate record: the ballot of t does not fit the rubric"
     );
     assert_eq!(broken(&|r: &mut DebateRecord| r.status = Status::Released), "debate record: released before judging or without the instructor's ballot");
-    assert_eq!(broken(&|r: &mut DebateRecord| r.seats.push(Seat { user: u("p9"), team: Side::Proposition, position: 7, joined_at: 0 })), "debate record: the Proposition has more than 2 speakers");
+    assert_eq!(
+        broken(&|r: &mut DebateRecord| r.seats.push(Seat { user: u("p9"), team: Side::Proposition, position: 7, joined_at: 0 })),
+        "debate record: the Proposition has more than 2 speakers"
+    );
 }

@@ -16,47 +16,123 @@ const PREFIX: &str = "agora1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// A live answer: choice buttons carry the shown letter, true/false `true`/`false`.
-    Answer { round: RoundId, number: usize, value: String },
+    Answer {
+        round: RoundId,
+        number: usize,
+        value: String,
+    },
     /// Opens the modal for a typed answer (numbers, short answers, orderings) or a multi select.
-    Type { round: RoundId, number: usize },
+    Type {
+        round: RoundId,
+        number: usize,
+    },
     /// The modal's submit, with the text in its one input.
-    Typed { round: RoundId, number: usize },
+    Typed {
+        round: RoundId,
+        number: usize,
+    },
     /// A multi-select menu's choice (values are the shown letters).
-    Select { round: RoundId, number: usize },
-    Reveal { round: RoundId, number: usize },
-    Next { round: RoundId, number: usize },
-    End { round: RoundId },
+    Select {
+        round: RoundId,
+        number: usize,
+    },
+    Reveal {
+        round: RoundId,
+        number: usize,
+    },
+    Next {
+        round: RoundId,
+        number: usize,
+    },
+    End {
+        round: RoundId,
+    },
     /// Practice: an answer, the modal, the select, the modal's submit.
-    PracticeAnswer { round: RoundId, number: usize, value: String },
-    PracticeType { round: RoundId, number: usize },
-    PracticeTyped { round: RoundId, number: usize },
-    PracticeSelect { round: RoundId, number: usize },
+    PracticeAnswer {
+        round: RoundId,
+        number: usize,
+        value: String,
+    },
+    PracticeType {
+        round: RoundId,
+        number: usize,
+    },
+    PracticeTyped {
+        round: RoundId,
+        number: usize,
+    },
+    PracticeSelect {
+        round: RoundId,
+        number: usize,
+    },
     /// Practice: the passages behind the answer just given.
-    Source { round: RoundId, number: usize },
-    PracticeNext { round: RoundId, number: usize },
-    PracticeEnd { round: RoundId },
+    Source {
+        round: RoundId,
+        number: usize,
+    },
+    PracticeNext {
+        round: RoundId,
+        number: usize,
+    },
+    PracticeEnd {
+        round: RoundId,
+    },
     /// Debates: take a seat (`p`, `o`, `e` either side, the emptier) or join the audience (`a`).
-    DebateJoin { debate: DebateId, place: char },
+    DebateJoin {
+        debate: DebateId,
+        place: char,
+    },
     /// The clicker's evidence cards, privately.
-    DebateCards { debate: DebateId },
+    DebateCards {
+        debate: DebateId,
+    },
     /// Opens the speech modal for the phase at `phase` (its index in the plan).
-    DebateSpeak { debate: DebateId, phase: usize },
+    DebateSpeak {
+        debate: DebateId,
+        phase: usize,
+    },
     /// The speech modal's submit, for that phase.
-    DebateSpeech { debate: DebateId, phase: usize },
+    DebateSpeech {
+        debate: DebateId,
+        phase: usize,
+    },
     /// Opens the modal to flag a card of the speech of `speaker` (a user id, or `joint`) in `phase`.
-    DebateFlag { debate: DebateId, phase: usize, speaker: String },
-    DebateFlagged { debate: DebateId, phase: usize, speaker: String },
+    DebateFlag {
+        debate: DebateId,
+        phase: usize,
+        speaker: String,
+    },
+    DebateFlagged {
+        debate: DebateId,
+        phase: usize,
+        speaker: String,
+    },
     /// An audience vote: `p`, `o` or `u` (undecided).
-    DebateVote { debate: DebateId, stance: char },
+    DebateVote {
+        debate: DebateId,
+        stance: char,
+    },
     /// Opens the ballot modal (the instructor's counts; a student's is a shadow ballot).
-    DebateBallot { debate: DebateId },
-    DebateBallotted { debate: DebateId },
+    DebateBallot {
+        debate: DebateId,
+    },
+    DebateBallotted {
+        debate: DebateId,
+    },
     /// Prompts: opens the answer modal for a prompt of the bank, and its submit.
-    PromptAnswer { prompt: String },
-    PromptAnswered { prompt: String },
+    PromptAnswer {
+        prompt: String,
+    },
+    PromptAnswered {
+        prompt: String,
+    },
     /// Review: opens the marking modal for a queued answer, and its submit.
-    ReviewMark { answer: SubmissionId },
-    ReviewMarked { answer: SubmissionId },
+    ReviewMark {
+        answer: SubmissionId,
+    },
+    ReviewMarked {
+        answer: SubmissionId,
+    },
 }
 
 impl Action {
@@ -102,8 +178,11 @@ impl Action {
         let debate = |p: Option<&str>| p.filter(|d| is_hex_id(d, 'd')).map(|d| DebateId::new(d.to_owned()));
         let phase = |p: Option<&str>| p.and_then(|n| n.parse::<usize>().ok()).filter(|&n| n <= 20);
         let one_of = |p: Option<&str>, allowed: &str| p.filter(|v| v.len() == 1 && allowed.contains(*v)).and_then(|v| v.chars().next());
-        let speaker = |p: Option<&str>| p.filter(|s| *s == "joint" || ((1..=20).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()))).map(str::to_owned);
-        let prompt = |p: Option<&str>| p.filter(|s| (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).map(str::to_owned);
+        let speaker =
+            |p: Option<&str>| p.filter(|s| *s == "joint" || ((1..=20).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()))).map(str::to_owned);
+        let prompt = |p: Option<&str>| {
+            p.filter(|s| (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).map(str::to_owned)
+        };
         let answer = |p: Option<&str>| p.filter(|a| is_hex_id(a, 'a')).map(|a| SubmissionId::new(a.to_owned()));
         let action = match kind {
             "dj" => Action::DebateJoin { debate: debate(parts.next())?, place: one_of(parts.next(), "poae")? },
@@ -140,7 +219,8 @@ impl Action {
         }
         let round = parts.next().filter(|r| is_round_id(r)).map(RoundId::from)?;
         let number = |p: Option<&str>| p.and_then(|n| n.parse::<usize>().ok()).filter(|&n| (1..=100).contains(&n));
-        let value = |p: Option<&str>| p.filter(|v| matches!(*v, "true" | "false") || (v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()))).map(str::to_owned);
+        let value =
+            |p: Option<&str>| p.filter(|v| matches!(*v, "true" | "false") || (v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()))).map(str::to_owned);
         let action = match kind {
             "a" => Action::Answer { round, number: number(parts.next())?, value: value(parts.next())? },
             "t" => Action::Type { round, number: number(parts.next())? },

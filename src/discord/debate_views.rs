@@ -8,8 +8,8 @@
 //! quotes on cards may be shortened, visibly (`…`), since `/source` shows them whole.
 
 use crate::app::{
-    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, PromptFeedbackView, PromptSubmitted, PromptView, ReleaseView, ReviewQueueView, SpeakerScoreView,
-    SpeechView, VoteView,
+    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, PromptFeedbackView, PromptSubmitted, PromptView, ReleaseView, ReviewQueueView,
+    SpeakerScoreView, SpeechView, VoteView,
 };
 use crate::bank::PromptKind;
 use crate::debate::{DecidedBy, Decision, Phase, Poll, Side, SlotKey, Stance, Status};
@@ -24,7 +24,11 @@ const PIECE: usize = 3900;
 
 fn field(name: impl Into<String>, value: impl Into<String>) -> Field {
     let value = value.into();
-    Field { name: truncate(&name.into(), limits::FIELD_NAME), value: truncate(if value.trim().is_empty() { "—" } else { &value }, limits::FIELD_VALUE), inline: false }
+    Field {
+        name: truncate(&name.into(), limits::FIELD_NAME),
+        value: truncate(if value.trim().is_empty() { "—" } else { &value }, limits::FIELD_VALUE),
+        inline: false,
+    }
 }
 
 fn button(action: Action, label: &str, style: ButtonStyle) -> Button {
@@ -109,7 +113,10 @@ fn text_messages(title: &str, text: &str, colour: u32) -> Vec<Reply> {
         .enumerate()
         .map(|(i, piece)| {
             let title = if n > 1 { format!("{title} (part {}/{n})", i + 1) } else { title.to_owned() };
-            Reply { embeds: vec![Embed { title: Some(truncate(&title, limits::TITLE)), description: Some(piece), colour: Some(colour), ..Embed::default() }], ..Reply::default() }
+            Reply {
+                embeds: vec![Embed { title: Some(truncate(&title, limits::TITLE)), description: Some(piece), colour: Some(colour), ..Embed::default() }],
+                ..Reply::default()
+            }
         })
         .collect()
 }
@@ -161,7 +168,15 @@ pub fn board(v: &DebateView) -> Reply {
             .slots
             .iter()
             .enumerate()
-            .map(|(i, s)| format!("{}. {}{}{}", i + 1, name(&s.name), s.argues.map(|a| format!(" ({})", side_name(a))).unwrap_or_default(), if s.given { " ✅" } else { "" }))
+            .map(|(i, s)| {
+                format!(
+                    "{}. {}{}{}",
+                    i + 1,
+                    name(&s.name),
+                    s.argues.map(|a| format!(" ({})", side_name(a))).unwrap_or_default(),
+                    if s.given { " ✅" } else { "" }
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n");
         fields.push(field("Speaking order", order));
@@ -264,7 +279,11 @@ pub fn speech(s: &SpeechView) -> Vec<Reply> {
             SlotKey::Joint => "joint".to_string(),
         };
         if let Some(last) = out.last_mut() {
-            last.rows.push(vec![button(Action::DebateFlag { debate: s.debate_id.clone(), phase: s.reference.phase_index, speaker }, "Flag a card", ButtonStyle::Secondary)]);
+            last.rows.push(vec![button(
+                Action::DebateFlag { debate: s.debate_id.clone(), phase: s.reference.phase_index, speaker },
+                "Flag a card",
+                ButtonStyle::Secondary,
+            )]);
         }
     }
     out
@@ -273,7 +292,14 @@ pub fn speech(s: &SpeechView) -> Vec<Reply> {
 /// The speaker's private acknowledgement.
 pub fn speech_posted(s: &SpeechView) -> Reply {
     let flagged: Vec<&str> = s.citations.iter().filter(|c| c.card.is_none()).map(|c| c.passage_id.as_str()).collect();
-    let warn = if flagged.is_empty() { String::new() } else { format!("\n⚠️ Not passages of the paper, and shown as such: {}", flagged.iter().map(|f| format!("`{}`", f.replace('`', "'"))).collect::<Vec<_>>().join(", ")) };
+    let warn = if flagged.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n⚠️ Not passages of the paper, and shown as such: {}",
+            flagged.iter().map(|f| format!("`{}`", f.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+        )
+    };
     Reply::notice(format!("Your speech ({}) is in and posted in the channel.{warn}", s.phase.title()))
 }
 
@@ -315,10 +341,25 @@ pub fn ballot(b: &BallotView) -> Reply {
         // The judge's own copy: cut visibly if it cannot fit; the release shows it whole.
         let room = MESSAGE_ROOM - 400 - fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>();
         let shown = truncate(&escape(&b.feedback), room);
-        fields.extend(split_text(&shown, limits::FIELD_VALUE).into_iter().enumerate().map(|(i, f)| field(if i == 0 { "Feedback".to_string() } else { format!("Feedback (part {})", i + 1) }, f)));
+        fields.extend(
+            split_text(&shown, limits::FIELD_VALUE)
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| field(if i == 0 { "Feedback".to_string() } else { format!("Feedback (part {})", i + 1) }, f)),
+        );
     }
     fields.truncate(limits::FIELDS);
-    let embed = Embed { title: Some(kind.into()), fields, footer: Some(if b.official { "Nothing is shown to the class until /debate release.".into() } else { "You see how the judge scored after the release.".into() }), colour: Some(colour::PAPER), ..Embed::default() };
+    let embed = Embed {
+        title: Some(kind.into()),
+        fields,
+        footer: Some(if b.official {
+            "Nothing is shown to the class until /debate release.".into()
+        } else {
+            "You see how the judge scored after the release.".into()
+        }),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
 }
 
@@ -385,22 +426,40 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
     }
     map.push(format!(
         "Strong passages nobody used: {}",
-        if e.unused.is_empty() { "none".to_string() } else { e.unused.iter().map(|(side, c)| format!("`{}` ({}, {})", c.passage_id, c.anchor, side_name(*side))).collect::<Vec<_>>().join(", ") }
+        if e.unused.is_empty() {
+            "none".to_string()
+        } else {
+            e.unused.iter().map(|(side, c)| format!("`{}` ({}, {})", c.passage_id, c.anchor, side_name(*side))).collect::<Vec<_>>().join(", ")
+        }
     ));
     if !e.not_in_bank.is_empty() {
-        map.push(format!("⚠️ Cited but not in the paper: {}", e.not_in_bank.iter().map(|i| format!("`{}`", i.replace('`', "'"))).collect::<Vec<_>>().join(", ")));
+        map.push(format!(
+            "⚠️ Cited but not in the paper: {}",
+            e.not_in_bank.iter().map(|i| format!("`{}`", i.replace('`', "'"))).collect::<Vec<_>>().join(", ")
+        ));
     }
     for (i, piece) in split_text(&map.join("\n"), limits::FIELD_VALUE).into_iter().enumerate() {
         fields.push(field(if i == 0 { "Evidence map (in the paper's order)".to_string() } else { format!("Evidence map (part {})", i + 1) }, piece));
     }
     if !r.flags.is_empty() {
-        let flags = r.flags.iter().map(|f| format!("`{}` flagged by {}: {}", f.passage_id.replace('`', "'"), name(&f.by_name), escape(&f.reason))).collect::<Vec<_>>().join("\n");
+        let flags = r
+            .flags
+            .iter()
+            .map(|f| format!("`{}` flagged by {}: {}", f.passage_id.replace('`', "'"), name(&f.by_name), escape(&f.reason)))
+            .collect::<Vec<_>>()
+            .join("\n");
         for piece in split_text(&flags, limits::FIELD_VALUE) {
             fields.push(field("Cards flagged as misused", piece));
         }
     }
     if r.shadow.ballots > 0 {
-        fields.push(field("Shadow judges", format!("{} ballots: {} for the proposition, {} for the opposition; {} agreed with the result.", r.shadow.ballots, r.shadow.for_proposition, r.shadow.for_opposition, r.shadow.agreed)));
+        fields.push(field(
+            "Shadow judges",
+            format!(
+                "{} ballots: {} for the proposition, {} for the opposition; {} agreed with the result.",
+                r.shadow.ballots, r.shadow.for_proposition, r.shadow.for_opposition, r.shadow.agreed
+            ),
+        ));
     }
     if !r.awards.is_empty() {
         let awards = r.awards.iter().map(|a| format!("{} +{}", name(&a.name), a.points)).collect::<Vec<_>>().join(" · ");
@@ -434,7 +493,12 @@ pub fn prompt(p: &PromptView) -> Reply {
         footer: Some(format!("Answer in up to {} characters; cite passages by id. An instructor reviews it; /feedback shows the review.", p.max_chars)),
         colour: Some(colour::PAPER),
     };
-    Reply { embeds: vec![embed], rows: vec![vec![button(Action::PromptAnswer { prompt: p.prompt_id.clone() }, "Answer", ButtonStyle::Primary)]], ephemeral: true, ..Reply::default() }
+    Reply {
+        embeds: vec![embed],
+        rows: vec![vec![button(Action::PromptAnswer { prompt: p.prompt_id.clone() }, "Answer", ButtonStyle::Primary)]],
+        ephemeral: true,
+        ..Reply::default()
+    }
 }
 
 /// The student's acknowledgement of an answer queued for review.
@@ -442,7 +506,18 @@ pub fn submitted(s: &PromptSubmitted) -> Reply {
     let cited = if s.citations.is_empty() {
         String::new()
     } else {
-        let list = s.citations.iter().map(|c| if c.card.is_some() { format!("`{}`", c.passage_id) } else { format!("⚠️ `{}` (not a passage of the paper)", c.passage_id.replace('`', "'")) }).collect::<Vec<_>>().join(", ");
+        let list = s
+            .citations
+            .iter()
+            .map(|c| {
+                if c.card.is_some() {
+                    format!("`{}`", c.passage_id)
+                } else {
+                    format!("⚠️ `{}` (not a passage of the paper)", c.passage_id.replace('`', "'"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         format!("\nCited: {list}")
     };
     Reply::notice(format!("Your answer is in the review queue ({} waiting). Run `/feedback` once your instructor has reviewed it.{cited}", s.waiting))
@@ -454,13 +529,19 @@ pub fn submitted(s: &PromptSubmitted) -> Reply {
 pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
     let Some(first) = q.answers.first() else { return vec![Reply::notice("No answer waits for review.")] };
     let rubric = first.rubric.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, escape(r))).collect::<Vec<_>>().join("\n");
-    let cited = first.citations.iter().map(|c| if c.card.is_some() { format!("`{}`", c.passage_id) } else { format!("⚠️ `{}` (not in the bank)", c.passage_id.replace('`', "'")) }).collect::<Vec<_>>().join(", ");
+    let cited = first
+        .citations
+        .iter()
+        .map(|c| if c.card.is_some() { format!("`{}`", c.passage_id) } else { format!("⚠️ `{}` (not in the bank)", c.passage_id.replace('`', "'")) })
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut fields = vec![
         field("Task", truncate(&escape(&first.task), 700)),
         field(format!("Rubric: mark each line 0 to {}", first.top_mark), rubric),
         field("Cited", truncate(if cited.is_empty() { "nothing" } else { &cited }, 500)),
     ];
-    let rest: Vec<String> = q.answers.iter().skip(1).map(|a| format!("{} on `{}` <t:{}:R>", name(&a.name), a.prompt_id, a.submitted_at.div_euclid(1000))).collect();
+    let rest: Vec<String> =
+        q.answers.iter().skip(1).map(|a| format!("{} on `{}` <t:{}:R>", name(&a.name), a.prompt_id, a.submitted_at.div_euclid(1000))).collect();
     if !rest.is_empty() {
         fields.push(field("Next in the queue", truncate(&rest.join("\n"), 500)));
     }
@@ -469,7 +550,13 @@ pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
     let pieces = split_text(&escape(&first.body), (MESSAGE_ROOM - used).min(PIECE));
     let n = pieces.len();
     let mut out = vec![Reply {
-        embeds: vec![Embed { title: Some(title), description: Some(if n > 1 { format!("{}\n*(continued below)*", pieces[0]) } else { pieces[0].clone() }), fields, colour: Some(colour::PAPER), ..Embed::default() }],
+        embeds: vec![Embed {
+            title: Some(title),
+            description: Some(if n > 1 { format!("{}\n*(continued below)*", pieces[0]) } else { pieces[0].clone() }),
+            fields,
+            colour: Some(colour::PAPER),
+            ..Embed::default()
+        }],
         rows: vec![vec![button(Action::ReviewMark { answer: first.answer_id.clone() }, "Mark this answer", ButtonStyle::Primary)]],
         ephemeral: true,
         ..Reply::default()
@@ -478,7 +565,12 @@ pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
     let m = more.len();
     if n > 1 {
         out.extend(more.into_iter().enumerate().map(|(i, piece)| Reply {
-            embeds: vec![Embed { title: Some(format!("The answer, continued ({}/{m})", i + 1)), description: Some(piece), colour: Some(colour::PAPER), ..Embed::default() }],
+            embeds: vec![Embed {
+                title: Some(format!("The answer, continued ({}/{m})", i + 1)),
+                description: Some(piece),
+                colour: Some(colour::PAPER),
+                ..Embed::default()
+            }],
             ephemeral: true,
             ..Reply::default()
         }));
@@ -504,7 +596,12 @@ pub fn reviewed(f: &PromptFeedbackView) -> Reply {
 /// One reviewed answer as its student sees it, privately (split if the feedback is long).
 pub fn feedback(f: &PromptFeedbackView) -> Vec<Reply> {
     let title = format!("Feedback on `{}` · {}/{} · +{} points", f.prompt_id, f.score, f.max_score, f.points);
-    let text = format!("**Task:** {}\n\n**Marks**\n{}\n\n**Feedback**\n{}", escape(&f.task), marks_lines(f), if f.feedback.is_empty() { "—".to_string() } else { escape(&f.feedback) });
+    let text = format!(
+        "**Task:** {}\n\n**Marks**\n{}\n\n**Feedback**\n{}",
+        escape(&f.task),
+        marks_lines(f),
+        if f.feedback.is_empty() { "—".to_string() } else { escape(&f.feedback) }
+    );
     text_messages(&title, &text, colour::OK).into_iter().map(|r| Reply { ephemeral: true, ..r }).collect()
 }
 
@@ -550,7 +647,11 @@ mod tests {
         let bank = bank();
         let debate = DebateId::from("d19ab2f3c4d5e1234");
         let long_name = WIDE.repeat(40);
-        let seats = |team: Side| (1..=5).map(|n| SeatView { user_id: UserId::new(format!("{}", 10_000_000_000_000_000_000u64 + n as u64)), name: long_name.clone(), team, number: n }).collect::<Vec<_>>();
+        let seats = |team: Side| {
+            (1..=5)
+                .map(|n| SeatView { user_id: UserId::new(format!("{}", 10_000_000_000_000_000_000u64 + n as u64)), name: long_name.clone(), team, number: n })
+                .collect::<Vec<_>>()
+        };
         let cards = longest_cards(&bank, 10);
         for phase in Phase::ALL {
             let view = DebateView {
@@ -576,7 +677,14 @@ mod tests {
             fits(&format!("board {phase:?}"), &board(&view));
             fits("joined", &joined(&view));
         }
-        fits("cards", &super::cards(&CardsView { debate_id: debate.clone(), sides: vec![(Side::Proposition, cards.clone()), (Side::Opposition, cards.clone())], missing: vec!["x".repeat(64); 10] }));
+        fits(
+            "cards",
+            &super::cards(&CardsView {
+                debate_id: debate.clone(),
+                sides: vec![(Side::Proposition, cards.clone()), (Side::Opposition, cards.clone())],
+                missing: vec!["x".repeat(64); 10],
+            }),
+        );
         let mut citations: Vec<CitedView> = cards.iter().map(|c| CitedView { passage_id: c.passage_id.clone(), card: Some(c.clone()) }).collect();
         citations[9] = CitedView { passage_id: "x".repeat(300), card: None };
         let s = SpeechView {
@@ -593,15 +701,36 @@ mod tests {
         };
         let posted = speech(&s);
         assert!(posted.len() >= 3, "a long speech goes on over several messages, none dropped");
-        let text: String = posted.iter().take_while(|r| r.embeds[0].title.as_deref().is_some_and(|t| !t.starts_with("Evidence"))).map(|r| r.embeds[0].description.clone().unwrap()).collect();
+        let text: String = posted
+            .iter()
+            .take_while(|r| r.embeds[0].title.as_deref().is_some_and(|t| !t.starts_with("Evidence")))
+            .map(|r| r.embeds[0].description.clone().unwrap())
+            .collect();
         assert_eq!(text, format!("**{}**\n\n{}", escape(&s.claim), escape(&s.reasoning)), "every character of the speech is posted");
         for (i, r) in posted.iter().enumerate() {
             fits(&format!("speech part {i}"), r);
         }
         assert!(posted.iter().any(|r| r.embeds[0].fields.iter().any(|f| f.name.starts_with("⚠️") && f.value.contains("Not a passage of the paper"))));
         fits("speech posted", &speech_posted(&s));
-        let speaker = |_| SpeakerScoreView { user_id: UserId::from("1"), name: long_name.clone(), team: Side::Proposition, scores: vec![10; 8], total: 80, max_total: 80, points: i64::MAX };
-        let b = BallotView { debate_id: debate.clone(), judge: UserId::from("1"), official: true, criteria: vec!["C".repeat(45); 8], speakers: (0..10).map(speaker).collect(), winner: Some(Side::Opposition), feedback: "*".repeat(4000), submitted_at: 0 };
+        let speaker = |_| SpeakerScoreView {
+            user_id: UserId::from("1"),
+            name: long_name.clone(),
+            team: Side::Proposition,
+            scores: vec![10; 8],
+            total: 80,
+            max_total: 80,
+            points: i64::MAX,
+        };
+        let b = BallotView {
+            debate_id: debate.clone(),
+            judge: UserId::from("1"),
+            official: true,
+            criteria: vec!["C".repeat(45); 8],
+            speakers: (0..10).map(speaker).collect(),
+            winner: Some(Side::Opposition),
+            feedback: "*".repeat(4000),
+            submitted_at: 0,
+        };
         fits("ballot", &ballot(&b));
         fits("ballots", &ballots(&vec![b.clone(); 12]));
         let unused = cards.iter().map(|c| (Side::Proposition, c.clone())).collect();
@@ -610,14 +739,32 @@ mod tests {
             motion: MotionView { id: None, text: "M".repeat(300), info: String::new() },
             format: Format::Oxford { per_side: 5 },
             decision: Decision::Won { side: Side::Proposition, by: DecidedBy::Audience },
-            swing: Some(Swing { before: PollTally { proposition: 1, opposition: 2, undecided: 3 }, after: PollTally { proposition: 3, opposition: 2, undecided: 1 } }),
+            swing: Some(Swing {
+                before: PollTally { proposition: 1, opposition: 2, undecided: 3 },
+                after: PollTally { proposition: 3, opposition: 2, undecided: 1 },
+            }),
             criteria: vec!["C".repeat(45); 8],
             speakers: (0..10).map(speaker).collect(),
             proposition_total: u32::MAX,
             opposition_total: u32::MAX,
             feedback: "*".repeat(4000),
-            evidence: EvidenceMapView { proposition: cards.clone(), opposition: cards.clone(), joint: cards.clone(), unused, not_in_bank: vec!["x".repeat(300); 10] },
-            flags: (0..20).map(|_| FlagView { speech: s.reference.clone(), passage_id: "x".repeat(64), by: UserId::from("1"), by_name: long_name.clone(), reason: "*".repeat(300), flagged_at: 0 }).collect(),
+            evidence: EvidenceMapView {
+                proposition: cards.clone(),
+                opposition: cards.clone(),
+                joint: cards.clone(),
+                unused,
+                not_in_bank: vec!["x".repeat(300); 10],
+            },
+            flags: (0..20)
+                .map(|_| FlagView {
+                    speech: s.reference.clone(),
+                    passage_id: "x".repeat(64),
+                    by: UserId::from("1"),
+                    by_name: long_name.clone(),
+                    reason: "*".repeat(300),
+                    flagged_at: 0,
+                })
+                .collect(),
             shadow: ShadowSummary { ballots: u32::MAX, for_proposition: u32::MAX, for_opposition: u32::MAX, agreed: u32::MAX },
             awards: (0..30).map(|_| AwardView { user_id: UserId::from("1"), name: long_name.clone(), points: i64::MAX }).collect(),
             preview: false,

@@ -89,7 +89,14 @@ fn modal(action: Action, title: &str, inputs: Vec<CreateInputText>) -> CreateMod
 }
 
 /// The debate, prompt and review buttons.
-pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, discord_member: Option<&serenity::Member>, guild_id: Option<serenity::GuildId>, action: Action) -> Result<Response> {
+pub(crate) async fn component(
+    data: &Data,
+    guild: &GuildId,
+    member: &Member,
+    discord_member: Option<&serenity::Member>,
+    guild_id: Option<serenity::GuildId>,
+    action: Action,
+) -> Result<Response> {
     let app = &data.app;
     Ok(match action {
         Action::DebateJoin { debate, place } => {
@@ -108,11 +115,15 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, dis
                 return Err(Error::user(format!("That Speak button is for a phase that is over; the debate is now in: {}.", v.phase.title)));
             }
             if !v.you.slot_open {
-                return Err(Error::user(format!("You have no speech to give in this phase ({}): only the speakers in its speaking order, once each, before it closes.", v.phase.title)));
+                return Err(Error::user(format!(
+                    "You have no speech to give in this phase ({}): only the speakers in its speaking order, once each, before it closes.",
+                    v.phase.title
+                )));
             }
             let claim = input(InputTextStyle::Short, "Your claim (one sentence)", "claim", crate::debate::CLAIM_CHARS, true);
             let reasoning = input(InputTextStyle::Paragraph, "Your reasoning", "reasoning", crate::debate::REASONING_CHARS, true);
-            let cited = input(InputTextStyle::Paragraph, "Passages you cite (ids from My cards)", "citations", 1000, false).placeholder("e.g. s5-p3-economies-ev s7-p2-informal-alliance");
+            let cited = input(InputTextStyle::Paragraph, "Passages you cite (ids from My cards)", "citations", 1000, false)
+                .placeholder("e.g. s5-p3-economies-ev s7-p2-informal-alliance");
             Response::Modal(modal(Action::DebateSpeech { debate, phase }, &format!("Your speech · {}", v.phase.title), vec![claim, reasoning, cited]))
         }
         Action::DebateFlag { debate, phase, speaker } => {
@@ -132,8 +143,11 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, dis
             let v = app.debate_state(guild, &debate, member).await?;
             let rubric = app.settings(guild).await?.debate.rubric;
             let hint = format!("1 to {} for each: {}", rubric.max, rubric.criteria.join(", "));
-            let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true).value(forms::ballot_template(&v)).placeholder(truncate(&hint, 100));
-            let winner = input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
+            let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true)
+                .value(forms::ballot_template(&v))
+                .placeholder(truncate(&hint, 100));
+            let winner =
+                input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the speakers", "feedback", crate::debate::FEEDBACK_CHARS, false);
             let title = if v.you.instructor { "Official ballot" } else { "Shadow ballot (does not count)" };
             Response::Modal(modal(Action::DebateBallotted { debate }, title, vec![scores, winner, feedback]))
@@ -160,7 +174,15 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, dis
 }
 
 /// The debate, prompt and review modals; `inputs` by their custom_id.
-pub(crate) async fn modal_submit(http: &Arc<Http>, data: &Data, guild: &GuildId, member: &Member, channel: ChannelId, action: Action, inputs: &HashMap<String, String>) -> Result<Response> {
+pub(crate) async fn modal_submit(
+    http: &Arc<Http>,
+    data: &Data,
+    guild: &GuildId,
+    member: &Member,
+    channel: ChannelId,
+    action: Action,
+    inputs: &HashMap<String, String>,
+) -> Result<Response> {
     let app = &data.app;
     let get = |id: &str| inputs.get(id).cloned().unwrap_or_default();
     Ok(match action {
@@ -184,7 +206,9 @@ pub(crate) async fn modal_submit(http: &Arc<Http>, data: &Data, guild: &GuildId,
             let draft = BallotDraft { scores, winner, feedback: get("feedback") };
             Response::Reply(debate_views::ballot(&app.debate_ballot(guild, &debate, member, &draft).await?))
         }
-        Action::PromptAnswered { prompt } => Response::Reply(debate_views::submitted(&app.prompt_submit(guild, member, &prompt, &get("answer"), &forms::citations(&get("citations"))).await?)),
+        Action::PromptAnswered { prompt } => {
+            Response::Reply(debate_views::submitted(&app.prompt_submit(guild, member, &prompt, &get("answer"), &forms::citations(&get("citations"))).await?))
+        }
         Action::ReviewMarked { answer } => {
             let marks = forms::marks(&get("marks")).map_err(Error::user)?;
             Response::Reply(debate_views::reviewed(&app.prompt_review(guild, member, &answer, &marks, &get("feedback")).await?))

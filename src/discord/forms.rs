@@ -37,7 +37,10 @@ pub fn ballot_scores(text: &str, v: &DebateView) -> Result<Vec<SpeakerScores>, S
         let code = line.split(|c: char| c.is_whitespace() || c == ':' || c == '(').next().unwrap_or("").to_uppercase();
         let Some((_, seat)) = speakers.iter().find(|(c, _)| *c == code) else {
             let known = speakers.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
-            return Err(format!("Line {n} of the scores starts with `{}`, which is not a speaker of this debate ({known}). Write each line as `P1: 4 4 3 5`.", code.replace('`', "'")));
+            return Err(format!(
+                "Line {n} of the scores starts with `{}`, which is not a speaker of this debate ({known}). Write each line as `P1: 4 4 3 5`.",
+                code.replace('`', "'")
+            ));
         };
         let mut scores: Vec<u8> = Vec::new();
         for token in line.rsplit(|c: char| c.is_whitespace() || c == ',' || c == ':') {
@@ -117,7 +120,10 @@ mod tests {
         assert_eq!(template, "P1 (Ada  5): \nP2 (Bo): \nO1 (Cy 3): ");
         let filled: String = template.lines().zip(["4 4 3 5", "3,3,3,3", "5 5 5 5"]).map(|(l, s)| format!("{l}{s}\n")).collect();
         let scores = ballot_scores(&filled, &v).unwrap();
-        assert_eq!(scores.iter().map(|s| (s.speaker.as_str(), s.scores.clone())).collect::<Vec<_>>(), [("1", vec![4, 4, 3, 5]), ("2", vec![3; 4]), ("3", vec![5; 4])]);
+        assert_eq!(
+            scores.iter().map(|s| (s.speaker.as_str(), s.scores.clone())).collect::<Vec<_>>(),
+            [("1", vec![4, 4, 3, 5]), ("2", vec![3; 4]), ("3", vec![5; 4])]
+        );
         assert!(ballot_scores("X9: 1 2", &v).unwrap_err().contains("Line 1"));
         assert!(ballot_scores("P1 (Ada): ", &v).unwrap_err().contains("has no scores"));
         assert!(ballot_scores("P1: 1\np1: 2", &v).unwrap_err().contains("twice"));

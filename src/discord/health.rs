@@ -26,8 +26,15 @@ struct Health {
 }
 
 /// Binds `addr` now (so a bad address fails the start-up) and serves until `shutdown`.
-pub async fn listen(addr: &str, app: Arc<App>, shards: Arc<serenity::ShardManager>, metrics: PrometheusHandle, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen for /healthz and /metrics on {addr} (metrics_addr): {e}"))?;
+pub async fn listen(
+    addr: &str,
+    app: Arc<App>,
+    shards: Arc<serenity::ShardManager>,
+    metrics: PrometheusHandle,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<SocketAddr> {
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen for /healthz and /metrics on {addr} (metrics_addr): {e}"))?;
     let bound = listener.local_addr()?;
     let router = Router::new().route("/healthz", get(healthz)).route("/metrics", get(render)).with_state(Health { app, shards, metrics });
     tokio::spawn(async move {

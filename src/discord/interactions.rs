@@ -11,7 +11,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
-use serenity::{ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, ModalInteraction};
+use serenity::{
+    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateInputText, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, ModalInteraction,
+};
 
 use crate::app::PracticeStep;
 use crate::discord::custom_id::Action;
@@ -86,7 +89,9 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
     let response = match outcome {
         Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),
-        Ok(Response::DropButtons) => CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().allowed_mentions(reply::no_pings()).components(vec![])),
+        Ok(Response::DropButtons) => {
+            CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().allowed_mentions(reply::no_pings()).components(vec![]))
+        }
         Ok(Response::Modal(m)) => CreateInteractionResponse::Modal(m),
         Err(Error::User(e)) => CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(e.0))),
         Err(Error::Internal(e)) => {
@@ -104,7 +109,10 @@ fn unknown() -> Error {
 }
 
 fn typed_modal(action: Action, q_number: usize, how: &str) -> CreateModal {
-    let input = CreateInputText::new(InputTextStyle::Short, "Your answer", "answer").placeholder(crate::discord::render::truncate(how, 100)).max_length(MAX_TEXT as u16).required(true);
+    let input = CreateInputText::new(InputTextStyle::Short, "Your answer", "answer")
+        .placeholder(crate::discord::render::truncate(how, 100))
+        .max_length(MAX_TEXT as u16)
+        .required(true);
     CreateModal::new(action.id(), format!("Question {q_number}")).components(vec![CreateActionRow::InputText(input)])
 }
 
@@ -122,8 +130,12 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
         _ => None,
     };
     Ok(match action {
-        Action::Answer { round, number, value } => Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &value).await?)),
-        Action::Select { round, number } => Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &chosen.unwrap_or_default()).await?)),
+        Action::Answer { round, number, value } => {
+            Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &value).await?))
+        }
+        Action::Select { round, number } => {
+            Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &chosen.unwrap_or_default()).await?))
+        }
         Action::Type { round, number } => Response::Modal(typed_modal(Action::Typed { round, number }, number, "Type your answer")),
         Action::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(&guild, &round, number, Some(&member)).await?)),
         Action::Next { round, number } => {
@@ -136,8 +148,12 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
             c.channel_id.send_message(http, reply::channel_message(views::round_end(&end))).await?;
             Response::DropButtons
         }
-        Action::PracticeAnswer { round, number, value } => Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &value).await?)),
-        Action::PracticeSelect { round, number } => Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &chosen.unwrap_or_default()).await?)),
+        Action::PracticeAnswer { round, number, value } => {
+            Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &value).await?))
+        }
+        Action::PracticeSelect { round, number } => {
+            Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &chosen.unwrap_or_default()).await?))
+        }
         Action::PracticeType { round, number } => Response::Modal(typed_modal(Action::PracticeTyped { round, number }, number, "Type your answer")),
         Action::Source { round, number } => Response::Reply(views::sources(&app.practice_sources(&guild, &member.id, &round, number).await?)),
         Action::PracticeNext { round, number } => Response::Update(match app.practice_next(&guild, &member.id, &round, number).await? {

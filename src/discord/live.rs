@@ -83,7 +83,9 @@ pub async fn resume(http: Arc<Http>, app: Arc<App>, shards: &Shards) {
         let q = &r.question;
         tracing::info!(guild = %r.guild_id, round = %q.round_id, question = q.number, closed = r.closed, "resuming a live round");
         if r.closed {
-            let notice = crate::discord::render::Reply::notice("A live round here could not go on after the bot restarted (its question is no longer in the bank), so it was closed. Every answer given counts.");
+            let notice = crate::discord::render::Reply::notice(
+                "A live round here could not go on after the bot restarted (its question is no longer in the bank), so it was closed. Every answer given counts.",
+            );
             let _ = channel.send_message(&http, reply::channel_message(crate::discord::render::Reply { ephemeral: false, ..notice })).await;
             continue;
         }

@@ -199,7 +199,12 @@ impl ServeOptions {
         if let Shards::Range { ids, total } = &shards
             && (ids.is_empty() || ids.end > *total)
         {
-            anyhow::bail!("--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}", ids.start, ids.end.saturating_sub(1), total.saturating_sub(1));
+            anyhow::bail!(
+                "--shards {}-{} names shards beyond --shard-total {total}: shard ids run from 0 to {}",
+                ids.start,
+                ids.end.saturating_sub(1),
+                total.saturating_sub(1)
+            );
         }
         let metrics_addr = config.metrics_addr.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
         Ok(ServeOptions { token, guild, api_base, shards, metrics_addr })
@@ -213,7 +218,8 @@ impl ServeOptions {
 pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let paper_file = paper_path(&config.questions);
     let paper = Arc::new(Source::read(&paper_file).context("`/source` shows whole paragraphs of the paper, and cannot read it")?);
-    let bank = load_bank(&config.questions, &paper).map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
+    let bank = load_bank(&config.questions, &paper)
+        .map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
     let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::new(bank, store.clone(), SystemClock));
@@ -254,10 +260,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         tracing::warn!(base = %base, "DISCORD_API_BASE is set: talking to {base}, not Discord, with the rate limiter off");
         http = http.proxy(base.clone()).ratelimiter_disabled(true);
     }
-    let mut client = serenity::ClientBuilder::new_with_http(http.build(), serenity::GatewayIntents::GUILDS)
-        .framework(framework)
-        .await
-        .map_err(explain)?;
+    let mut client = serenity::ClientBuilder::new_with_http(http.build(), serenity::GatewayIntents::GUILDS).framework(framework).await.map_err(explain)?;
 
     // The operator's /healthz and /metrics, when asked for; it stops with the bot.
     let listener_stop = Arc::new(tokio::sync::Notify::new());
@@ -337,7 +340,9 @@ fn explain(e: serenity::Error) -> anyhow::Error {
     match &e {
         E::Gateway(G::InvalidAuthentication) => rejected("the gateway closed the connection with 4004, authentication failed"),
         E::Http(h) if h.status_code().map(|s| s.as_u16()) == Some(401) => rejected("401 Unauthorized"),
-        E::Gateway(G::DisallowedGatewayIntents | G::InvalidGatewayIntents) => anyhow::Error::new(e).context("Discord refused the gateway intents the bot asks for (only GUILDS)"),
+        E::Gateway(G::DisallowedGatewayIntents | G::InvalidGatewayIntents) => {
+            anyhow::Error::new(e).context("Discord refused the gateway intents the bot asks for (only GUILDS)")
+        }
         _ => anyhow::Error::new(e).context("the connection to Discord failed"),
     }
 }
@@ -377,9 +382,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             let what = input.map(|i| format!("“{}”", render::escape(&render::truncate(&i, 80)))).unwrap_or_else(|| "an option".into());
             report(ctx, Error::user(format!("I could not read {what}: {error}. Check the command's options and try again."))).await
         }
-        F::CommandPanic { payload, ctx, .. } => {
-            report(ctx, Error::Internal(anyhow::anyhow!("the command panicked: {}", payload.unwrap_or_default()))).await
-        }
+        F::CommandPanic { payload, ctx, .. } => report(ctx, Error::Internal(anyhow::anyhow!("the command panicked: {}", payload.unwrap_or_default()))).await,
         F::Setup { error, .. } => tracing::error!("setup failed: {error}"),
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::bank::source::{normalise, Source};
+use crate::bank::source::{Source, normalise};
 use crate::bank::{Bank, Kind, Origin, Passage, Problems, Question, TopicGroup};
 
 /// Discord's limits (see `shared/DISCORD-TESTING.md`), in characters unless said otherwise.
@@ -359,7 +359,13 @@ pub fn bank_info(bank: &Bank) -> Reply {
         bank.prompts.len(),
         bank.passages.len()
     );
-    let mut embed = Embed { title: Some(truncate(&format!("The question bank: {}", bank.paper.title), limits::TITLE)), description: Some(description), colour: Some(colour::PAPER), footer: Some(citation_line(bank)), ..Embed::default() };
+    let mut embed = Embed {
+        title: Some(truncate(&format!("The question bank: {}", bank.paper.title), limits::TITLE)),
+        description: Some(description),
+        colour: Some(colour::PAPER),
+        footer: Some(citation_line(bank)),
+        ..Embed::default()
+    };
     let mut kinds = String::new();
     for kind in Kind::ALL {
         let all = bank.questions.iter().filter(|q| q.kind() == kind).count();
@@ -463,7 +469,11 @@ mod tests {
     #[test]
     fn limits_are_checked() {
         let mut r = Reply { content: Some("x".repeat(2001)), ..Reply::default() };
-        r.embeds.push(Embed { title: Some("t".repeat(257)), fields: vec![Field { name: "n".into(), value: "v".repeat(1025), inline: false }], ..Embed::default() });
+        r.embeds.push(Embed {
+            title: Some("t".repeat(257)),
+            fields: vec![Field { name: "n".into(), value: "v".repeat(1025), inline: false }],
+            ..Embed::default()
+        });
         r.rows.push(vec![Button { custom_id: "c".repeat(101), label: "l".repeat(81), style: ButtonStyle::Primary, disabled: false }; 6]);
         let p = r.problems().join("\n");
         for needle in ["content has 2001", "title has 257", "value has 1025", "label in row 1 has 81", "custom_id", "row 1 has 6 buttons"] {

@@ -56,10 +56,14 @@ fn kind_name(kind: Kind) -> &'static str {
 /// The buttons that answer `q`: one per choice, True/False, or one that opens a modal.
 fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
     let (round, number) = (q.round_id.clone(), q.number);
-    let answer = |value: String| if practice { Action::PracticeAnswer { round: round.clone(), number, value } } else { Action::Answer { round: round.clone(), number, value } };
+    let answer = |value: String| {
+        if practice { Action::PracticeAnswer { round: round.clone(), number, value } } else { Action::Answer { round: round.clone(), number, value } }
+    };
     let typed = || if practice { Action::PracticeType { round: round.clone(), number } } else { Action::Type { round: round.clone(), number } };
     let buttons: Vec<Button> = match q.kind {
-        Kind::Single if q.choices.len() <= CHOICE_BUTTONS => (0..q.choices.len()).map(|i| button(answer(letter(i).to_string()), letter(i).to_string(), ButtonStyle::Primary)).collect(),
+        Kind::Single if q.choices.len() <= CHOICE_BUTTONS => {
+            (0..q.choices.len()).map(|i| button(answer(letter(i).to_string()), letter(i).to_string(), ButtonStyle::Primary)).collect()
+        }
         Kind::TrueFalse => vec![button(answer("true".into()), "True", ButtonStyle::Success), button(answer("false".into()), "False", ButtonStyle::Danger)],
         _ => vec![button(typed(), "Answer", ButtonStyle::Primary)],
     };
@@ -72,7 +76,12 @@ pub fn question(q: &QuestionView, practice: bool) -> Reply {
     let mut embed = Embed {
         title: Some(truncate(&format!("Question {}/{} · {}", q.number, q.of, q.topic), limits::TITLE)),
         description: Some(question_text(q)),
-        footer: Some(format!("Difficulty {} · answer with {}{}", q.difficulty, kind_name(q.kind), if q.unit.is_empty() { String::new() } else { format!(" (in {})", q.unit) })),
+        footer: Some(format!(
+            "Difficulty {} · answer with {}{}",
+            q.difficulty,
+            kind_name(q.kind),
+            if q.unit.is_empty() { String::new() } else { format!(" (in {})", q.unit) }
+        )),
         colour: Some(colour::PAPER),
         ..Embed::default()
     };
@@ -123,14 +132,16 @@ pub fn reveal(r: &RevealView) -> Reply {
         spread.push_str(&format!("{} `{}` {} {}\n", if b.correct { "✅" } else { "▫️" }, bar(b.count, r.answered), b.count, escape(&truncate(&b.label, 60))));
     }
     let share = (r.right * 100 + r.answered / 2).checked_div(r.answered).unwrap_or(0);
-    let mut fields = vec![
-        field("Answer", escape(&r.right_answer)),
-        field("Why", escape(&r.explanation)),
-    ];
+    let mut fields = vec![field("Answer", escape(&r.right_answer)), field("Why", escape(&r.explanation))];
     fields.extend(citation_fields(&r.citations, 3));
     fields.push(field(format!("Answers: {} · right: {} ({share}%)", r.answered, r.right), if spread.is_empty() { "Nobody answered.".into() } else { spread }));
     if !r.fastest.is_empty() {
-        let names = r.fastest.iter().map(|(name, ms)| format!("{} ({:.1} s)", escape(&crate::text::display_name(name)), *ms as f64 / 1000.0)).collect::<Vec<_>>().join(" · ");
+        let names = r
+            .fastest
+            .iter()
+            .map(|(name, ms)| format!("{} ({:.1} s)", escape(&crate::text::display_name(name)), *ms as f64 / 1000.0))
+            .collect::<Vec<_>>()
+            .join(" · ");
         fields.push(field("Fastest right answers", names));
     }
     let embed = Embed {
@@ -178,7 +189,12 @@ pub fn verdict(v: &VerdictView) -> Reply {
 
 /// The passages behind an answer, privately.
 pub fn sources(citations: &[CitationView]) -> Reply {
-    let embed = Embed { title: Some("The passages behind this answer".into()), fields: citation_fields(citations, limits::FIELDS), colour: Some(colour::PAPER), ..Embed::default() };
+    let embed = Embed {
+        title: Some("The passages behind this answer".into()),
+        fields: citation_fields(citations, limits::FIELDS),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
 }
 
@@ -205,7 +221,14 @@ pub fn practice_done(s: &PracticeSummary) -> Reply {
 fn board_lines(rows: &[LeaderboardRow]) -> String {
     let mut s = String::new();
     for r in rows {
-        s.push_str(&format!("**{}.** {} · {} points · {} answered · {:.0}%\n", r.rank, escape(&crate::text::display_name(&r.name)), r.points, r.answered, r.accuracy * 100.0));
+        s.push_str(&format!(
+            "**{}.** {} · {} points · {} answered · {:.0}%\n",
+            r.rank,
+            escape(&crate::text::display_name(&r.name)),
+            r.points,
+            r.answered,
+            r.accuracy * 100.0
+        ));
     }
     if s.is_empty() { "No answers yet.".into() } else { truncate(&s, limits::DESCRIPTION) }
 }
@@ -224,7 +247,12 @@ pub fn round_end(e: &RoundEndView) -> Reply {
 
 /// The server's leaderboard.
 pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
-    let embed = Embed { title: Some(format!("Leaderboard · by {}", if by_accuracy { "accuracy" } else { "points" })), description: Some(board_lines(rows)), colour: Some(colour::PAPER), ..Embed::default() };
+    let embed = Embed {
+        title: Some(format!("Leaderboard · by {}", if by_accuracy { "accuracy" } else { "points" })),
+        description: Some(board_lines(rows)),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
     Reply { embeds: vec![embed], ..Reply::default() }
 }
 
@@ -235,13 +263,34 @@ pub fn score(s: &ScoreView) -> Reply {
     }
     let mut mastery = String::new();
     for (topic, tally) in &s.mastery {
-        mastery.push_str(&format!("{} · {}/{} ({:.0}%)\n", escape(&truncate(topic, 70)), tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0));
+        mastery.push_str(&format!(
+            "{} · {}/{} ({:.0}%)\n",
+            escape(&truncate(topic, 70)),
+            tally.correct,
+            tally.answered,
+            tally.accuracy().unwrap_or(0.0) * 100.0
+        ));
     }
     let embed = Embed {
         title: Some(truncate(&format!("{} · {} points", crate::text::display_name(&s.name), s.points), limits::TITLE)),
-        description: Some(format!("{} answered · {} right ({:.0}%) · streak {} (best {})", s.answered, s.correct, s.accuracy * 100.0, s.current_streak, s.best_streak)),
+        description: Some(format!(
+            "{} answered · {} right ({:.0}%) · streak {} (best {})",
+            s.answered,
+            s.correct,
+            s.accuracy * 100.0,
+            s.current_streak,
+            s.best_streak
+        )),
         fields: vec![
-            field("Points from", format!("quizzes {} · debates {} · prompts {}", s.points.saturating_sub(s.debate_points).saturating_sub(s.prompt_points), s.debate_points, s.prompt_points)),
+            field(
+                "Points from",
+                format!(
+                    "quizzes {} · debates {} · prompts {}",
+                    s.points.saturating_sub(s.debate_points).saturating_sub(s.prompt_points),
+                    s.debate_points,
+                    s.prompt_points
+                ),
+            ),
             field("Mastery by topic", if mastery.is_empty() { "No quiz answers yet.".into() } else { mastery }),
         ],
         colour: Some(colour::PAPER),
@@ -303,12 +352,28 @@ mod tests {
         let bank = bank();
         let round = RoundId::new(format!("l{}", "f".repeat(24)));
         for q in &bank.questions {
-            let view = question_view(&bank, q, Slot { round: &round, position: 99, of: 100, seed: 7, opened_at: 1_800_000_000_000, deadline: Some(1_800_000_900_000) });
+            let view = question_view(
+                &bank,
+                q,
+                Slot { round: &round, position: 99, of: 100, seed: 7, opened_at: 1_800_000_000_000, deadline: Some(1_800_000_900_000) },
+            );
             fits(&format!("{} live", q.id), &question(&view, false));
             fits(&format!("{} practice", q.id), &question(&QuestionView { deadline: None, ..view.clone() }, true));
             let shown = crate::quiz::presentation(q, 7);
-            let tally = view.choices.iter().enumerate().map(|(i, c)| TallyBar { label: format!("{}. {c}", letter(i)), count: 10_000, correct: i == 0 }).collect::<Vec<_>>();
-            let tally = if tally.is_empty() { vec![TallyBar { label: "Right answer".into(), count: 10_000, correct: true }, TallyBar { label: "Other answers".into(), count: 10_000, correct: false }] } else { tally };
+            let tally = view
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| TallyBar { label: format!("{}. {c}", letter(i)), count: 10_000, correct: i == 0 })
+                .collect::<Vec<_>>();
+            let tally = if tally.is_empty() {
+                vec![
+                    TallyBar { label: "Right answer".into(), count: 10_000, correct: true },
+                    TallyBar { label: "Other answers".into(), count: 10_000, correct: false },
+                ]
+            } else {
+                tally
+            };
             let reveal_view = RevealView {
                 question: view.clone(),
                 right_answer: right_answer(q, &shown),
@@ -343,15 +408,45 @@ mod tests {
     fn boards_scores_and_settings_fit_with_the_longest_names() {
         let bank = bank();
         let rows: Vec<LeaderboardRow> = (0..25)
-            .map(|n| LeaderboardRow { rank: n + 1, user_id: n.to_string(), name: long_name(n as usize), points: i64::MAX, answered: u64::MAX, correct: 0, accuracy: 1.0 })
+            .map(|n| LeaderboardRow {
+                rank: n + 1,
+                user_id: n.to_string(),
+                name: long_name(n as usize),
+                points: i64::MAX,
+                answered: u64::MAX,
+                correct: 0,
+                accuracy: 1.0,
+            })
             .collect();
         fits("leaderboard", &leaderboard(&rows, false));
         fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows }));
         let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
-        let view = ScoreView { user_id: UserId::from("1"), name: long_name(1), points: i64::MAX, debate_points: i64::MAX, prompt_points: i64::MAX, answered: 1, correct: 1, accuracy: 1.0, current_streak: u32::MAX, best_streak: u32::MAX, mastery };
+        let view = ScoreView {
+            user_id: UserId::from("1"),
+            name: long_name(1),
+            points: i64::MAX,
+            debate_points: i64::MAX,
+            prompt_points: i64::MAX,
+            answered: 1,
+            correct: 1,
+            accuracy: 1.0,
+            current_streak: u32::MAX,
+            best_streak: u32::MAX,
+            mastery,
+        };
         fits("score", &score(&view));
         fits("settings", &settings(&Settings { instructor_role: Some(u64::MAX.to_string()), ..Settings::default() }));
-        fits("practice done", &practice_done(&PracticeSummary { answered: u32::MAX, correct: u32::MAX, points: i64::MAX, total_points: i64::MAX, total_answered: u64::MAX, total_accuracy: 1.0 }));
+        fits(
+            "practice done",
+            &practice_done(&PracticeSummary {
+                answered: u32::MAX,
+                correct: u32::MAX,
+                points: i64::MAX,
+                total_points: i64::MAX,
+                total_answered: u64::MAX,
+                total_accuracy: 1.0,
+            }),
+        );
     }
 
     #[test]

@@ -148,9 +148,7 @@ pub fn parse_response(q: &Question, display: &Presentation, input: &str) -> Resu
                 _ => Err(ResponseError::TrueFalse),
             }
         }
-        Answer::Numeric { unit, scale, .. } => {
-            parse_number(input, *scale).map(Response::Number).ok_or_else(|| ResponseError::Number { unit: unit.clone() })
-        }
+        Answer::Numeric { unit, scale, .. } => parse_number(input, *scale).map(Response::Number).ok_or_else(|| ResponseError::Number { unit: unit.clone() }),
         Answer::Short { .. } => {
             let text = input.trim();
             if text.chars().count() > MAX_TEXT {
@@ -219,9 +217,7 @@ pub fn parse_number(text: &str, scale: Scale) -> Option<f64> {
         if found.is_some() {
             return None; // a second number: ambiguous
         }
-        let negative = i > 0
-            && chars[i - 1] == '-'
-            && (i == 1 || !chars[i - 2].is_alphanumeric());
+        let negative = i > 0 && chars[i - 1] == '-' && (i == 1 || !chars[i - 2].is_alphanumeric());
         let (raw, end) = scan_number(&chars, i);
         let value = number_value(&raw)?;
         let (magnitude, after) = magnitude_after(&chars, end);
@@ -260,9 +256,7 @@ fn scan_number(chars: &[char], start: usize) -> (String, usize) {
         {
             raw.push(',');
             group = 0;
-        } else if c == 'e'
-            && (digit(j + 1) || (matches!(chars.get(j + 1), Some('-' | '+')) && digit(j + 2)))
-        {
+        } else if c == 'e' && (digit(j + 1) || (matches!(chars.get(j + 1), Some('-' | '+')) && digit(j + 2))) {
             raw.push('e');
             raw.push(chars[j + 1]);
             j += 2;
@@ -350,9 +344,7 @@ pub fn judge(q: &Question, r: &Response) -> Verdict {
             Verdict::exact(x.is_finite() && (x - value).abs() <= tolerance + slack)
         }
         (Answer::Ordering { items }, Response::Order(order)) => judge_order(items.len(), order),
-        (Answer::Short { accepted }, Response::Text(text)) => {
-            Verdict::exact(accepted.iter().any(|a| short_matches(a, text)))
-        }
+        (Answer::Short { accepted }, Response::Text(text)) => Verdict::exact(accepted.iter().any(|a| short_matches(a, text))),
         _ => Verdict::WRONG,
     }
 }

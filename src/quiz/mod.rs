@@ -14,4 +14,7 @@ pub type Millis = i64;
 
 pub use judge::{Response, ResponseError, Verdict, judge, parse_number, parse_response};
 pub use select::{Filter, History, Lean, Presentation, TopicRecord, pick, pick_practice, presentation};
-pub use session::{CurrentQuestion, LiveRound, LiveRoundRecord, Next, Outcome, Phase, Practice, PracticeRecord, RecordError, SessionError, Summary, UserId, streaks_from_answers};
+pub use session::{
+    CurrentQuestion, LiveRound, LiveRoundRecord, Next, Outcome, Phase, Practice, PracticeRecord, RecordError, SessionError, Summary, UserId,
+    streaks_from_answers,
+};

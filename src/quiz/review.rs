@@ -77,7 +77,12 @@ pub fn review(q: &Question, answers: u64, correct: u64, responses: &[(String, u6
         .iter()
         .zip(&counts)
         .enumerate()
-        .map(|(i, (label, &count))| Pick { label: label.clone(), correct: keys.contains(&i), count, rate: if answers == 0 { 0.0 } else { count as f64 / answers as f64 } })
+        .map(|(i, (label, &count))| Pick {
+            label: label.clone(),
+            correct: keys.contains(&i),
+            count,
+            rate: if answers == 0 { 0.0 } else { count as f64 / answers as f64 },
+        })
         .collect();
     let mut flags = Vec::new();
     if answers >= MIN_ANSWERS {

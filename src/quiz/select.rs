@@ -103,19 +103,10 @@ pub fn pick<'a>(questions: &'a [Question], filter: &Filter, n: usize, seed: u64)
 /// Questions the student recently got right come only after every other eligible
 /// question (so a small bank still fills the session); among the rest, `lean`
 /// decides whether weak topics come first more often.
-pub fn pick_practice<'a>(
-    questions: &'a [Question],
-    filter: &Filter,
-    history: &History,
-    n: usize,
-    seed: u64,
-    lean: Lean,
-) -> Vec<&'a Question> {
+pub fn pick_practice<'a>(questions: &'a [Question], filter: &Filter, history: &History, n: usize, seed: u64, lean: Lean) -> Vec<&'a Question> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (mut fresh, mut known): (Vec<&Question>, Vec<&Question>) = questions
-        .iter()
-        .filter(|q| filter.matches(q))
-        .partition(|q| !history.recently_correct.contains(&q.id));
+    let (mut fresh, mut known): (Vec<&Question>, Vec<&Question>) =
+        questions.iter().filter(|q| filter.matches(q)).partition(|q| !history.recently_correct.contains(&q.id));
     match lean {
         Lean::Even => partial_shuffle(&mut fresh, n, &mut rng),
         Lean::WeakTopics => weighted_order(&mut fresh, |q| 0.1 + history.need(q), &mut rng),
@@ -266,20 +257,20 @@ mod tests {
         assert!(got.iter().all(|q| q.id.starts_with("arms-")));
 
         let f = Filter { difficulties: vec![2, 3], ..Filter::default() };
-        assert_eq!(ids(&{
-            let mut v = pick(&b, &f, 5, 9);
-            v.sort_by(|x, y| x.id.cmp(&y.id));
-            v
-        }), ["num", "tf"]);
+        assert_eq!(
+            ids(&{
+                let mut v = pick(&b, &f, 5, 9);
+                v.sort_by(|x, y| x.id.cmp(&y.id));
+                v
+            }),
+            ["num", "tf"]
+        );
     }
 
     #[test]
     fn practice_avoids_recent_successes_until_nothing_else_is_left() {
         let b = bank();
-        let history = History {
-            recently_correct: b.iter().filter(|q| q.id.starts_with("trade-")).map(|q| q.id.clone()).collect(),
-            ..History::default()
-        };
+        let history = History { recently_correct: b.iter().filter(|q| q.id.starts_with("trade-")).map(|q| q.id.clone()).collect(), ..History::default() };
         let got = pick_practice(&b, &Filter::any(), &history, 12, 7, Lean::Even);
         assert_eq!(got.len(), 12);
         assert!(got[..12].iter().all(|q| !q.id.starts_with("trade-")), "12 fresh questions exist: {:?}", ids(&got));

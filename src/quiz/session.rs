@@ -77,11 +77,7 @@ fn check_questions(questions: &[String]) -> Result<(), RecordError> {
 }
 
 fn same_question(expected: &str, q: &Question) -> Result<(), SessionError> {
-    if q.id == expected {
-        Ok(())
-    } else {
-        Err(SessionError::WrongQuestion { expected: expected.to_owned(), got: q.id.clone() })
-    }
+    if q.id == expected { Ok(()) } else { Err(SessionError::WrongQuestion { expected: expected.to_owned(), got: q.id.clone() }) }
 }
 
 // ───────────────────────────── live round ─────────────────────────────
@@ -140,9 +136,15 @@ pub struct LiveRoundRecord {
 pub enum Phase {
     /// No question opened yet.
     Ready,
-    Open { index: usize, deadline: Millis },
+    Open {
+        index: usize,
+        deadline: Millis,
+    },
     /// The question at `index` takes no more answers; the next may be opened.
-    Closed { index: usize, revealed: bool },
+    Closed {
+        index: usize,
+        revealed: bool,
+    },
     Finished,
 }
 
@@ -476,10 +478,7 @@ mod tests {
         assert_eq!(r.answer(&u(1), &qs[0], &NO, START + 6_000, &rules), Err(SessionError::AlreadyAnswered));
         let o = r.answer(&u(2), &qs[0], &NO, START + 6_000, &rules).unwrap();
         assert_eq!((o.verdict.correct, o.score.points), (false, 0));
-        assert_eq!(
-            r.answer(&u(3), &qs[1], &YES, START + 6_000, &rules),
-            Err(SessionError::WrongQuestion { expected: "q1".into(), got: "q2".into() })
-        );
+        assert_eq!(r.answer(&u(3), &qs[1], &YES, START + 6_000, &rules), Err(SessionError::WrongQuestion { expected: "q1".into(), got: "q2".into() }));
         assert_eq!(r.reveal(START + 7_000), Ok(0));
         assert_eq!(r.reveal(START + 7_001), Err(SessionError::AlreadyClosed));
         assert_eq!(r.answer(&u(3), &qs[0], &YES, START + 7_002, &rules), Err(SessionError::Closed));

@@ -38,14 +38,12 @@ impl Store {
     /// Every answer of one round, in the order given, with the students' names: what a
     /// round's state (who answered, streaks) is rebuilt from after a restart.
     pub async fn round_answers(&self, guild_id: &GuildId, round_id: &RoundId) -> Result<Vec<NamedAnswer>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.round_id = $2 ORDER BY a.answered_at, a.user_id"
-        )))
-        .bind(guild_id.as_str().to_owned())
-        .bind(round_id.as_str().to_owned())
-        .fetch_all(&self.reader)
-        .await
-        .with_context(|| format!("reading the answers of round {round_id} in guild {guild_id}"))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.round_id = $2 ORDER BY a.answered_at, a.user_id")))
+            .bind(guild_id.as_str().to_owned())
+            .bind(round_id.as_str().to_owned())
+            .fetch_all(&self.reader)
+            .await
+            .with_context(|| format!("reading the answers of round {round_id} in guild {guild_id}"))?;
         rows.iter().map(named_answer_from_row).collect()
     }
 

@@ -43,7 +43,10 @@ impl Store {
             return Err(postgres_tool(url, file, false));
         }
         if file.exists() || file.is_symlink() {
-            return Err(StoreError::Backup { file: file.to_owned(), reason: "it already exists; give a new file name (a backup never overwrites a file)".into() });
+            return Err(StoreError::Backup {
+                file: file.to_owned(),
+                reason: "it already exists; give a new file name (a backup never overwrites a file)".into(),
+            });
         }
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.is_dir()
@@ -54,11 +57,7 @@ impl Store {
             return Err(StoreError::Backup { file: file.to_owned(), reason: "the path is not valid UTF-8; choose a plainer name".into() });
         };
         // On a read connection: VACUUM INTO reads one snapshot, beside the writer (WAL).
-        sqlx::query("VACUUM INTO $1")
-            .bind(target)
-            .execute(&self.reader)
-            .await
-            .with_context(|| format!("backing the database up into {}", file.display()))?;
+        sqlx::query("VACUUM INTO $1").bind(target).execute(&self.reader).await.with_context(|| format!("backing the database up into {}", file.display()))?;
         Ok(())
     }
 }
@@ -81,7 +80,12 @@ fn is_postgres(url: &str) -> bool {
 fn postgres_tool(url: &str, file: &Path, restore: bool) -> StoreError {
     let shown = redact_url(url);
     let without_query = shown.split('?').next().unwrap_or(&shown);
-    let database = without_query.split_once("://").and_then(|(_, rest)| rest.split_once('/')).map(|(_, db)| db).filter(|db| !db.is_empty()).unwrap_or("(the user's default database)");
+    let database = without_query
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, db)| db)
+        .filter(|db| !db.is_empty())
+        .unwrap_or("(the user's default database)");
     let file = file.display();
     let advice = if restore {
         format!(
@@ -139,7 +143,8 @@ pub async fn restore(url: &str, file: &Path, now_ms: u64) -> Result<Restored> {
 /// back in, moves it aside and renames `incoming` into its place, holding the lock meanwhile.
 async fn replace(database: &Path, incoming: &Path, name: &str, now_ms: u64) -> Result<Option<PathBuf>> {
     if !database.exists() {
-        std::fs::rename(incoming, database).map_err(|source| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot move it to {}: {source}", database.display()) })?;
+        std::fs::rename(incoming, database)
+            .map_err(|source| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot move it to {}: {source}", database.display()) })?;
         return Ok(None);
     }
     let in_use = || StoreError::Restore {
@@ -148,12 +153,10 @@ async fn replace(database: &Path, incoming: &Path, name: &str, now_ms: u64) -> R
     };
     // Exclusive locking: in WAL mode the lock conflicts with any other open connection, even
     // an idle one; leaving WAL folds the log into the file, which then stands alone.
-    let options = SqliteConnectOptions::new()
-        .filename(database)
-        .create_if_missing(false)
-        .locking_mode(SqliteLockingMode::Exclusive)
-        .busy_timeout(RESTORE_WAIT);
-    let mut conn = SqliteConnection::connect_with(&options).await.map_err(|e| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot open {}: {e}", database.display()) })?;
+    let options = SqliteConnectOptions::new().filename(database).create_if_missing(false).locking_mode(SqliteLockingMode::Exclusive).busy_timeout(RESTORE_WAIT);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot open {}: {e}", database.display()) })?;
     let locked = async {
         sqlx::query("PRAGMA journal_mode = DELETE").execute(&mut conn).await?;
         sqlx::query("BEGIN EXCLUSIVE").execute(&mut conn).await?;
@@ -172,7 +175,10 @@ async fn replace(database: &Path, incoming: &Path, name: &str, now_ms: u64) -> R
     // Nothing was written under the lock: rolling back releases it and leaves no journal.
     let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
     let _ = conn.close().await;
-    moved.map_err(|source| StoreError::Restore { file: incoming.to_owned(), reason: format!("cannot move it into place as {}: {source}", database.display()) })?;
+    moved.map_err(|source| StoreError::Restore {
+        file: incoming.to_owned(),
+        reason: format!("cannot move it into place as {}: {source}", database.display()),
+    })?;
     for suffix in ["-wal", "-shm", "-journal"] {
         let stale = sidecar(database, suffix);
         if stale.exists() {

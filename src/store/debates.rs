@@ -21,8 +21,8 @@ use sqlx::{AnyConnection, Connection, Row};
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use crate::debate::{
-    Ballot, Cited, DebateMotion, DebateRecord, Flag, Format, Phase, PhaseChange, Place, PlannedPhase, Poll, Rubric, Seat, Side, SlotKey, SpeakerScores, Speech, SpeechRef, Stance,
-    Status, Vote,
+    Ballot, Cited, DebateMotion, DebateRecord, Flag, Format, Phase, PhaseChange, Place, PlannedPhase, Poll, Rubric, Seat, Side, SlotKey, SpeakerScores, Speech,
+    SpeechRef, Stance, Status, Vote,
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
@@ -137,15 +137,25 @@ impl Store {
             }
         }
         let (mut seats, mut audience) = (Vec::new(), Vec::new());
-        for r in fetch("SELECT user_id, role, position, joined_at FROM debate_seats WHERE guild_id = $1 AND debate_id = $2 ORDER BY joined_at, user_id").await? {
+        for r in fetch("SELECT user_id, role, position, joined_at FROM debate_seats WHERE guild_id = $1 AND debate_id = $2 ORDER BY joined_at, user_id").await?
+        {
             let user = UserId::new(get::<String>(&r, "user_id")?);
             match get::<String>(&r, "role")?.as_str() {
                 "audience" => audience.push(user),
-                role => seats.push(Seat { user, team: side(role)?, position: index(get(&r, "position")?, "debate_seats")? as u32, joined_at: get(&r, "joined_at")? }),
+                role => seats.push(Seat {
+                    user,
+                    team: side(role)?,
+                    position: index(get(&r, "position")?, "debate_seats")? as u32,
+                    joined_at: get(&r, "joined_at")?,
+                }),
             }
         }
         let mut citations: HashMap<(usize, String), Vec<Cited>> = HashMap::new();
-        for r in fetch("SELECT phase_index, slot, passage_id, in_bank FROM debate_citations WHERE guild_id = $1 AND debate_id = $2 ORDER BY phase_index, slot, position").await? {
+        for r in fetch(
+            "SELECT phase_index, slot, passage_id, in_bank FROM debate_citations WHERE guild_id = $1 AND debate_id = $2 ORDER BY phase_index, slot, position",
+        )
+        .await?
+        {
             let key = (index(get(&r, "phase_index")?, "debate_citations")?, get::<String>(&r, "slot")?);
             citations.entry(key).or_default().push(Cited { passage_id: get(&r, "passage_id")?, in_bank: get::<i64>(&r, "in_bank")? != 0 });
         }
@@ -214,7 +224,9 @@ impl Store {
             });
         }
         let mut votes = Vec::new();
-        for r in fetch("SELECT poll, user_id, stance, voted_at FROM debate_votes WHERE guild_id = $1 AND debate_id = $2 ORDER BY voted_at, poll, user_id").await? {
+        for r in
+            fetch("SELECT poll, user_id, stance, voted_at FROM debate_votes WHERE guild_id = $1 AND debate_id = $2 ORDER BY voted_at, poll, user_id").await?
+        {
             let poll: String = get(&r, "poll")?;
             let stance: String = get(&r, "stance")?;
             votes.push(Vote {
@@ -397,16 +409,18 @@ impl Store {
                 return Ok(false);
             }
             for (position, c) in speech.citations.iter().enumerate() {
-                sqlx::query("INSERT INTO debate_citations (guild_id, debate_id, phase_index, slot, position, passage_id, in_bank) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(guild_id.as_str())
-                    .bind(debate_id.as_str())
-                    .bind(speech.phase_index as i64)
-                    .bind(speech.key.as_str())
-                    .bind(position as i64)
-                    .bind(c.passage_id.as_str())
-                    .bind(i32::from(c.in_bank))
-                    .execute(&mut **tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO debate_citations (guild_id, debate_id, phase_index, slot, position, passage_id, in_bank) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(guild_id.as_str())
+                .bind(debate_id.as_str())
+                .bind(speech.phase_index as i64)
+                .bind(speech.key.as_str())
+                .bind(position as i64)
+                .bind(c.passage_id.as_str())
+                .bind(i32::from(c.in_bank))
+                .execute(&mut **tx)
+                .await?;
             }
             Ok(true)
         })
@@ -478,16 +492,18 @@ impl Store {
                 .bind(i32::from(ballot.official))
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query("INSERT INTO debate_ballots (guild_id, debate_id, judge_id, official, winner, feedback, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(guild_id.as_str())
-                .bind(debate_id.as_str())
-                .bind(ballot.judge.as_str())
-                .bind(i32::from(ballot.official))
-                .bind(ballot.winner.map(Side::as_str))
-                .bind(crate::text::typed(&ballot.feedback))
-                .bind(ballot.submitted_at)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO debate_ballots (guild_id, debate_id, judge_id, official, winner, feedback, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(guild_id.as_str())
+            .bind(debate_id.as_str())
+            .bind(ballot.judge.as_str())
+            .bind(i32::from(ballot.official))
+            .bind(ballot.winner.map(Side::as_str))
+            .bind(crate::text::typed(&ballot.feedback))
+            .bind(ballot.submitted_at)
+            .execute(&mut **tx)
+            .await?;
             for entry in &ballot.scores {
                 for (criterion, &score) in entry.scores.iter().enumerate() {
                     sqlx::query("INSERT INTO debate_scores (guild_id, debate_id, judge_id, speaker_id, criterion, score) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -552,7 +568,14 @@ impl Store {
     /// the expected phase, and (for a student's submission) before the phase's deadline. The
     /// claim is an UPDATE of the debate's row, which also holds the row (PostgreSQL) or the
     /// database (SQLite) until the commit, so no other change slips in between.
-    async fn change<T>(&self, guild_id: &GuildId, debate_id: &DebateId, expect: Expect, what: &str, write: impl AsyncFnOnce(&mut sqlx::Transaction<'_, sqlx::Any>) -> std::result::Result<T, sqlx::Error>) -> Result<T> {
+    async fn change<T>(
+        &self,
+        guild_id: &GuildId,
+        debate_id: &DebateId,
+        expect: Expect,
+        what: &str,
+        write: impl AsyncFnOnce(&mut sqlx::Transaction<'_, sqlx::Any>) -> std::result::Result<T, sqlx::Error>,
+    ) -> Result<T> {
         let context = || format!("{what} in debate {debate_id} of guild {guild_id}");
         let mut conn = self.writer.acquire().await?;
         let mut tx = conn.begin().await.with_context(context)?;

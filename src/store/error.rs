@@ -108,14 +108,8 @@ pub enum StoreError {
 
     /// An answer names a round or a user the guild does not have (create the round and
     /// upsert the user first).
-    #[error(
-        "answer of user {user_id} to round {round_id} in guild {guild_id} refers to an unknown round or user"
-    )]
-    UnknownRoundOrUser {
-        guild_id: GuildId,
-        round_id: RoundId,
-        user_id: UserId,
-    },
+    #[error("answer of user {user_id} to round {round_id} in guild {guild_id} refers to an unknown round or user")]
+    UnknownRoundOrUser { guild_id: GuildId, round_id: RoundId, user_id: UserId },
 
     /// Guild settings must be a JSON document.
     #[error("guild settings for {guild_id} are not valid JSON")]
@@ -167,9 +161,7 @@ pub enum StoreError {
     PostgresTool { database: String, advice: String },
 
     /// The background task that commits SQLite answers has stopped (the store is shutting down).
-    #[error(
-        "the answer writer has stopped; answer of user {user_id} to round {round_id} was not recorded"
-    )]
+    #[error("the answer writer has stopped; answer of user {user_id} to round {round_id} was not recorded")]
     WriterGone { round_id: RoundId, user_id: UserId },
 }
 
@@ -277,12 +269,7 @@ fn redact_userinfo(url: &str) -> String {
     };
     let userinfo = &authority[..at];
     match userinfo.find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end + 3],
-            &userinfo[..colon],
-            &rest[at..]
-        ),
+        Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &userinfo[..colon], &rest[at..]),
         None => url.to_owned(),
     }
 }
@@ -305,18 +292,9 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://agora:s3cret@db:5432/agora"),
-            "postgres://agora:***@db:5432/agora"
-        );
-        assert_eq!(
-            redact_url("postgres://postgres@127.0.0.1/test"),
-            "postgres://postgres@127.0.0.1/test"
-        );
-        assert_eq!(
-            redact_url("sqlite://data/agora.db"),
-            "sqlite://data/agora.db"
-        );
+        assert_eq!(redact_url("postgres://agora:s3cret@db:5432/agora"), "postgres://agora:***@db:5432/agora");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1/test"), "postgres://postgres@127.0.0.1/test");
+        assert_eq!(redact_url("sqlite://data/agora.db"), "sqlite://data/agora.db");
         assert_eq!(redact_url("sqlite:data/a@b.db"), "sqlite:data/a@b.db");
     }
 }

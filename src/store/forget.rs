@@ -31,11 +31,7 @@ const THEIR_SPEECH: &str = "EXISTS (SELECT 1 FROM debate_speeches s WHERE s.guil
 
 /// Every row stored about a student in a server.
 const STUDENT_ROWS: &[Selection] = &[
-    Selection {
-        table: "debate_citations",
-        filter: THEIR_SPEECH,
-        order: "debate_id, phase_index, slot, position",
-    },
+    Selection { table: "debate_citations", filter: THEIR_SPEECH, order: "debate_id, phase_index, slot, position" },
     Selection {
         table: "debate_flags",
         filter: "t.flagged_by = $2 OR EXISTS (SELECT 1 FROM debate_speeches s WHERE s.guild_id = $1 AND s.debate_id = t.debate_id AND s.phase_index = t.phase_index AND s.slot = t.slot AND (s.author_id = $2 OR s.slot = $2))",
@@ -43,11 +39,7 @@ const STUDENT_ROWS: &[Selection] = &[
     },
     Selection { table: "debate_speeches", filter: "t.author_id = $2 OR t.slot = $2", order: "debate_id, phase_index, slot" },
     Selection { table: "debate_scores", filter: "t.judge_id = $2 OR t.speaker_id = $2", order: "debate_id, judge_id, speaker_id, criterion" },
-    Selection {
-        table: "debate_ballots",
-        filter: "t.judge_id = $2",
-        order: "debate_id, judge_id",
-    },
+    Selection { table: "debate_ballots", filter: "t.judge_id = $2", order: "debate_id, judge_id" },
     Selection { table: "debate_votes", filter: "t.user_id = $2", order: "debate_id, poll" },
     Selection { table: "debate_seats", filter: "t.user_id = $2", order: "debate_id" },
     Selection {
@@ -103,7 +95,12 @@ impl Store {
         let mut rows = Vec::with_capacity(STUDENT_ROWS.len());
         for s in STUDENT_ROWS {
             let sql = format!("DELETE FROM {table} AS t WHERE t.guild_id = $1 AND ({filter})", table = s.table, filter = s.filter);
-            let done = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(guild.as_str()).bind(user.as_str()).execute(&mut *tx).await.with_context(|| format!("{} (table {})", context(), s.table))?;
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(guild.as_str())
+                .bind(user.as_str())
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("{} (table {})", context(), s.table))?;
             rows.push((s.table, done.rows_affected()));
         }
         tx.commit().await.with_context(context)?;
@@ -119,8 +116,14 @@ impl Store {
         let mut tables = Map::new();
         // Shown parents first: the user row, then what hangs from it.
         for s in STUDENT_ROWS.iter().rev() {
-            let sql = format!("SELECT * FROM {table} t WHERE t.guild_id = $1 AND ({filter}) ORDER BY {order}", table = s.table, filter = s.filter, order = s.order);
-            let found = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(guild.as_str()).bind(user.as_str()).fetch_all(&mut *tx).await.with_context(|| format!("{} (table {})", context(), s.table))?;
+            let sql =
+                format!("SELECT * FROM {table} t WHERE t.guild_id = $1 AND ({filter}) ORDER BY {order}", table = s.table, filter = s.filter, order = s.order);
+            let found = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(guild.as_str())
+                .bind(user.as_str())
+                .fetch_all(&mut *tx)
+                .await
+                .with_context(|| format!("{} (table {})", context(), s.table))?;
             let rows: Vec<Value> = found.iter().map(row_json).collect();
             tables.insert(s.table.to_owned(), Value::Array(rows));
         }

@@ -19,7 +19,8 @@ impl Store {
             .fetch_one(&self.reader)
             .await
             .context("counting open rounds")?;
-        let debates: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM debates WHERE status = 'open'").fetch_one(&self.reader).await.context("counting open debates")?;
+        let debates: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM debates WHERE status = 'open'").fetch_one(&self.reader).await.context("counting open debates")?;
         Ok((rounds, debates))
     }
 }

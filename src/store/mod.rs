@@ -71,16 +71,13 @@ use std::sync::Arc;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::Mutex;
 
-pub use error::{Result, StoreError};
 pub use answers::NamedAnswer;
-pub use forget::Forgotten;
 pub use backup::{Restored, backup_refusal, restore, restore_refusal};
 pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
+pub use error::{Result, StoreError};
+pub use forget::Forgotten;
+pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
-pub use model::{
-    AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind,
-    RoundProgress, RoundStatus, Started, Tally, Totals,
-};
 
 use error::{Context, redact_url};
 use writer::Writer;
@@ -129,50 +126,30 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             Self::connect_sqlite(url).await
         } else {
-            Err(StoreError::InvalidUrl {
-                url: redact_url(url),
-                reason: "expected sqlite://path or postgres://…".into(),
-            })
+            Err(StoreError::InvalidUrl { url: redact_url(url), reason: "expected sqlite://path or postgres://…".into() })
         }
     }
 
     async fn connect_postgres(url: &str) -> Result<Store> {
         let options = any_options(url)?;
         let shown = redact_url(url);
-        let connect_err = |source| StoreError::Connect {
-            url: shown.clone(),
-            source,
-        };
+        let connect_err = |source| StoreError::Connect { url: shown.clone(), source };
         // One plain connection first: a pool retries a refused connection until its acquire
         // timeout and then reports only "timed out"; this fails at once with the real cause.
         // It also looks at what the database holds before anything is written to it.
-        let mut first = AnyConnection::connect_with(&options)
-            .await
-            .map_err(connect_err)?;
+        let mut first = AnyConnection::connect_with(&options).await.map_err(connect_err)?;
         check_database(&mut first, &shown).await?;
         first.close().await.map_err(connect_err)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(POSTGRES_CONNECTIONS)
-            .connect_with(options)
-            .await
-            .map_err(connect_err)?;
+        let pool = AnyPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).connect_with(options).await.map_err(connect_err)?;
         // sqlx's migrator holds an advisory lock while it migrates, so processes starting
         // together on a new database apply each migration once.
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| migrate_error(e, &shown))?;
+        MIGRATOR.run(&pool).await.map_err(|e| migrate_error(e, &shown))?;
         let mut conn = pool.acquire().await.map_err(connect_err)?;
         rounds::backfill_round_questions(&mut conn).await?;
         drop(conn);
         let writer = Writer::Pool(pool.clone());
         tracing::info!(database = %shown, "score store opened (PostgreSQL)");
-        Ok(Store {
-            backend: Backend::Postgres,
-            reader: pool,
-            answers: writer::AnswerSink::direct(writer.clone()),
-            writer,
-        })
+        Ok(Store { backend: Backend::Postgres, reader: pool, answers: writer::AnswerSink::direct(writer.clone()), writer })
     }
 
     async fn connect_sqlite(url: &str) -> Result<Store> {
@@ -182,18 +159,11 @@ impl Store {
             // SQLite's shared cache, whose table locks ignore the busy timeout).
             return Err(StoreError::InvalidUrl {
                 url: url.to_owned(),
-                reason: "in-memory SQLite is not supported; use a file in a temporary directory"
-                    .into(),
+                reason: "in-memory SQLite is not supported; use a file in a temporary directory".into(),
             });
         }
-        if let Some(dir) = Path::new(&path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: PathBuf::from(dir),
-                source,
-            })?;
+        if let Some(dir) = Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: PathBuf::from(dir), source })?;
         }
         // Errors name the URL as given.
         let shown = redact_url(url);
@@ -206,9 +176,7 @@ impl Store {
         let options = any_options(&url)?;
         let connect_err = |source| sqlite_error(source, &path, &shown);
         // The writer first: WAL is a property of the file, set before any reader opens it.
-        let mut writer = AnyConnection::connect_with(&options)
-            .await
-            .map_err(connect_err)?;
+        let mut writer = AnyConnection::connect_with(&options).await.map_err(connect_err)?;
         if let Err(e) = prepare_sqlite(&mut writer, &shown, &connect_err).await {
             // Closed before the error is returned (a dropped connection closes in the
             // background), so that whoever sees the error finds the file as it was left.
@@ -229,12 +197,7 @@ impl Store {
         let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
         let answers = writer::AnswerSink::batching(writer.clone());
         tracing::info!(database = %shown, "score store opened (SQLite)");
-        Ok(Store {
-            backend: Backend::Sqlite,
-            reader,
-            writer,
-            answers,
-        })
+        Ok(Store { backend: Backend::Sqlite, reader, writer, answers })
     }
 
     /// Which database this store talks to.
@@ -253,35 +216,26 @@ impl Store {
     /// Makes sure the guild has a row (with empty settings `{}`); harmless if it exists.
     pub async fn ensure_guild(&self, guild_id: &str) -> Result<()> {
         let mut conn = self.writer.acquire().await?;
-        sqlx::query(
-            "INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(guild_id)
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("creating guild {guild_id}"))?;
+        sqlx::query("INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING")
+            .bind(guild_id)
+            .execute(&mut *conn)
+            .await
+            .with_context(|| format!("creating guild {guild_id}"))?;
         Ok(())
     }
 
     /// Records a student (and their guild, if new), or updates their display name. The name
     /// is stored as `text::typed` cleans it (no NUL or other control character), the same on
     /// both backends.
-    pub async fn upsert_user(
-        &self,
-        guild_id: &str,
-        user_id: &str,
-        display_name: &str,
-    ) -> Result<()> {
+    pub async fn upsert_user(&self, guild_id: &str, user_id: &str, display_name: &str) -> Result<()> {
         let context = || format!("saving user {user_id} of guild {guild_id}");
         let mut conn = self.writer.acquire().await?;
         let mut tx = conn.begin().await.with_context(context)?;
-        sqlx::query(
-            "INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(guild_id)
-        .execute(&mut *tx)
-        .await
-        .with_context(context)?;
+        sqlx::query("INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING")
+            .bind(guild_id)
+            .execute(&mut *tx)
+            .await
+            .with_context(context)?;
         sqlx::query(
             "INSERT INTO users (guild_id, user_id, display_name) VALUES ($1, $2, $3)
              ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
@@ -308,10 +262,7 @@ impl Store {
     /// valid JSON; it is stored as given.
     pub async fn set_guild_settings(&self, guild_id: &str, settings_json: &str) -> Result<()> {
         if let Err(source) = serde_json::from_str::<serde_json::Value>(settings_json) {
-            return Err(StoreError::InvalidSettings {
-                guild_id: guild_id.to_owned(),
-                source,
-            });
+            return Err(StoreError::InvalidSettings { guild_id: guild_id.to_owned(), source });
         }
         let mut conn = self.writer.acquire().await?;
         sqlx::query(
@@ -333,15 +284,9 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(
     // Per-connection settings write nothing to the file; then the file is looked at,
     // and refused if it is another program's or a newer Agora's, before the switch to
     // WAL, which is the first write.
-    writer
-        .execute(sqlx::AssertSqlSafe(sqlite_pragmas()))
-        .await
-        .map_err(connect_err)?;
+    writer.execute(sqlx::AssertSqlSafe(sqlite_pragmas())).await.map_err(connect_err)?;
     // The first read of the file: it fails here if the file is not a SQLite database.
-    writer
-        .execute("SELECT count(*) FROM sqlite_master")
-        .await
-        .map_err(connect_err)?;
+    writer.execute("SELECT count(*) FROM sqlite_master").await.map_err(connect_err)?;
     check_database(writer, shown).await?;
     switch_to_wal(writer, connect_err).await?;
     // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
@@ -351,15 +296,9 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(
     // the migrator's own transactions become savepoints inside it, and whoever comes
     // second finds every migration applied. (A migration marked `-- no-transaction`
     // would run inside it too; none is.)
-    let mut lock = writer
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(connect_err)?;
+    let mut lock = writer.begin_with("BEGIN IMMEDIATE").await.map_err(connect_err)?;
     check_database(&mut lock, shown).await?;
-    MIGRATOR
-        .run_direct(None, &mut *lock, false)
-        .await
-        .map_err(|e| migrate_error(e, shown))?;
+    MIGRATOR.run_direct(None, &mut *lock, false).await.map_err(|e| migrate_error(e, shown))?;
     lock.commit().await.map_err(connect_err)?;
     rounds::backfill_round_questions(&mut *writer).await?;
     Ok(())
@@ -397,15 +336,9 @@ async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<usize> {
         "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
     };
     let context = || format!("looking at what {url} holds");
-    let tables: Vec<String> = sqlx::query_scalar(tables_sql)
-        .fetch_all(&mut *conn)
-        .await
-        .with_context(context)?;
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(&mut *conn).await.with_context(context)?;
     let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql()))
-            .fetch_all(&mut *conn)
-            .await
-            .with_context(context)?
+        sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut *conn).await.with_context(context)?
     } else {
         Vec::new()
     };
@@ -436,11 +369,7 @@ fn judge_database(url: &str, tables: &[String], applied: &[i64]) -> Result<usize
     }
     let unknown: Vec<String> = applied.iter().filter(|v| !known(v)).map(ToString::to_string).collect();
     if !unknown.is_empty() {
-        return Err(StoreError::NewerAgora {
-            url: url.to_owned(),
-            unknown: unknown.join(", "),
-            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
-        });
+        return Err(StoreError::NewerAgora { url: url.to_owned(), unknown: unknown.join(", "), latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0) });
     }
     Ok(agoras)
 }
@@ -450,11 +379,9 @@ fn judge_database(url: &str, tables: &[String], applied: &[i64]) -> Result<usize
 fn migrate_error(e: sqlx::migrate::MigrateError, url: &str) -> StoreError {
     use sqlx::migrate::MigrateError;
     match e {
-        MigrateError::VersionMissing(v) => StoreError::NewerAgora {
-            url: url.to_owned(),
-            unknown: v.to_string(),
-            latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
-        },
+        MigrateError::VersionMissing(v) => {
+            StoreError::NewerAgora { url: url.to_owned(), unknown: v.to_string(), latest: MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0) }
+        }
         MigrateError::Execute(source) | MigrateError::ExecuteMigration(source, _) if matches!(error::cause(&source), error::Cause::ReadOnly(_)) => {
             StoreError::query(format!("could not apply the database migrations to {url}"), source)
         }
@@ -474,10 +401,7 @@ fn sqlite_error(source: sqlx::Error, path: &str, url: &str) -> StoreError {
 }
 
 fn any_options(url: &str) -> Result<AnyConnectOptions> {
-    AnyConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl {
-        url: redact_url(url),
-        reason: e.to_string(),
-    })
+    AnyConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl { url: redact_url(url), reason: e.to_string() })
 }
 
 /// The file a `sqlite:` URL names, or `None` for another kind of URL.
@@ -487,19 +411,13 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
 
 /// Splits `sqlite://path?query` (or `sqlite:path?query`) into the path and the query.
 fn sqlite_path(url: &str) -> Result<(String, Option<&str>)> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
     };
     if path.is_empty() {
-        return Err(StoreError::InvalidUrl {
-            url: url.to_owned(),
-            reason: "no file path after sqlite://".into(),
-        });
+        return Err(StoreError::InvalidUrl { url: url.to_owned(), reason: "no file path after sqlite://".into() });
     }
     Ok((path.to_owned(), query))
 }
@@ -507,10 +425,7 @@ fn sqlite_path(url: &str) -> Result<(String, Option<&str>)> {
 /// Per-connection pragmas; they write nothing to the file. (The journal mode is stored in
 /// the file: the writer sets it once the file has been checked.)
 fn sqlite_pragmas() -> String {
-    format!(
-        "PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-        SQLITE_BUSY_TIMEOUT.as_millis()
-    )
+    format!("PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", SQLITE_BUSY_TIMEOUT.as_millis())
 }
 
 #[cfg(test)]
@@ -527,21 +442,13 @@ mod tests {
         let mut reader = store.reader.acquire().await.unwrap();
         for conn in [&mut *writer, &mut *reader] {
             let mut pragma = async |name: &str| -> String {
-                let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
-                    .fetch_one(&mut *conn)
-                    .await
-                    .unwrap();
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name}"))).fetch_one(&mut *conn).await.unwrap();
                 match row.try_get::<String, _>(0) {
                     Ok(text) => text,
                     Err(_) => row.try_get::<i64, _>(0).unwrap().to_string(),
                 }
             };
-            let found = [
-                pragma("journal_mode").await,
-                pragma("synchronous").await,
-                pragma("foreign_keys").await,
-                pragma("busy_timeout").await,
-            ];
+            let found = [pragma("journal_mode").await, pragma("synchronous").await, pragma("foreign_keys").await, pragma("busy_timeout").await];
             assert_eq!(found, ["wal", "1", "1", "10000"]);
         }
         drop((writer, reader));
@@ -550,22 +457,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls_split_into_path_and_query() {
-        assert_eq!(
-            sqlite_path("sqlite://data/agora.db").unwrap(),
-            ("data/agora.db".into(), None)
-        );
-        assert_eq!(
-            sqlite_path("sqlite:///tmp/a.db").unwrap(),
-            ("/tmp/a.db".into(), None)
-        );
-        assert_eq!(
-            sqlite_path("sqlite:a.db?mode=rw").unwrap(),
-            ("a.db".into(), Some("mode=rw"))
-        );
-        assert_eq!(
-            sqlite_path("sqlite::memory:").unwrap(),
-            (":memory:".into(), None)
-        );
+        assert_eq!(sqlite_path("sqlite://data/agora.db").unwrap(), ("data/agora.db".into(), None));
+        assert_eq!(sqlite_path("sqlite:///tmp/a.db").unwrap(), ("/tmp/a.db".into(), None));
+        assert_eq!(sqlite_path("sqlite:a.db?mode=rw").unwrap(), ("a.db".into(), Some("mode=rw")));
+        assert_eq!(sqlite_path("sqlite::memory:").unwrap(), (":memory:".into(), None));
         assert!(sqlite_path("sqlite://").is_err());
     }
 }

@@ -132,12 +132,14 @@ impl Store {
             .fetch_one(&self.reader)
             .await
             .with_context(context)?;
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.status = 'waiting' ORDER BY a.submitted_at, a.answer_id LIMIT $2")))
-            .bind(guild_id.as_str())
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.reader)
-            .await
-            .with_context(context)?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.status = 'waiting' ORDER BY a.submitted_at, a.answer_id LIMIT $2"
+        )))
+        .bind(guild_id.as_str())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.reader)
+        .await
+        .with_context(context)?;
         let mut answers = Vec::with_capacity(rows.len());
         for row in &rows {
             answers.push(self.complete(guild_id, answer_from_row(row)?).await?);
@@ -147,12 +149,13 @@ impl Store {
 
     /// Every answer of one student in this guild, newest first.
     pub async fn prompt_answers_of(&self, guild_id: &GuildId, user_id: &UserId) -> Result<Vec<PromptAnswer>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.user_id = $2 ORDER BY a.submitted_at DESC, a.answer_id")))
-            .bind(guild_id.as_str())
-            .bind(user_id.as_str())
-            .fetch_all(&self.reader)
-            .await
-            .with_context(|| format!("reading the prompt answers of {user_id} in guild {guild_id}"))?;
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ANSWER} WHERE a.guild_id = $1 AND a.user_id = $2 ORDER BY a.submitted_at DESC, a.answer_id")))
+                .bind(guild_id.as_str())
+                .bind(user_id.as_str())
+                .fetch_all(&self.reader)
+                .await
+                .with_context(|| format!("reading the prompt answers of {user_id} in guild {guild_id}"))?;
         let mut answers = Vec::with_capacity(rows.len());
         for row in &rows {
             answers.push(self.complete(guild_id, answer_from_row(row)?).await?);
@@ -163,10 +166,12 @@ impl Store {
     /// Reviewed answers whose feedback no face has delivered yet, in every guild, oldest
     /// review first: what a restarted bot still owes its students.
     pub async fn undelivered_feedback(&self) -> Result<Vec<(GuildId, PromptAnswer)>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT_ANSWER} WHERE a.status = 'reviewed' AND a.delivered_at IS NULL ORDER BY a.reviewed_at, a.guild_id, a.answer_id")))
-            .fetch_all(&self.reader)
-            .await
-            .context("listing undelivered prompt feedback")?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_ANSWER} WHERE a.status = 'reviewed' AND a.delivered_at IS NULL ORDER BY a.reviewed_at, a.guild_id, a.answer_id"
+        )))
+        .fetch_all(&self.reader)
+        .await
+        .context("listing undelivered prompt feedback")?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let guild = GuildId::new(row.try_get::<String, _>("guild_id").map_err(corrupt)?);
@@ -246,7 +251,9 @@ impl Store {
             .await
             .with_context(context)?;
         for r in &rows {
-            answer.citations.push(Cited { passage_id: r.try_get("passage_id").map_err(corrupt)?, in_bank: r.try_get::<i64, _>("in_bank").map_err(corrupt)? != 0 });
+            answer
+                .citations
+                .push(Cited { passage_id: r.try_get("passage_id").map_err(corrupt)?, in_bank: r.try_get::<i64, _>("in_bank").map_err(corrupt)? != 0 });
         }
         if let Some(review) = answer.review.as_mut() {
             let rows = sqlx::query("SELECT criterion, mark FROM prompt_marks WHERE guild_id = $1 AND answer_id = $2 ORDER BY line")
@@ -282,7 +289,9 @@ fn answer_from_row(row: &AnyRow) -> Result<PromptAnswer> {
     let review = match status {
         PromptStatus::Waiting => None,
         PromptStatus::Reviewed => {
-            let number = |name: &str| -> Result<i64> { row.try_get::<Option<i64>, _>(name).map_err(corrupt)?.ok_or_else(|| bad(format!("a reviewed answer without {name}"))) };
+            let number = |name: &str| -> Result<i64> {
+                row.try_get::<Option<i64>, _>(name).map_err(corrupt)?.ok_or_else(|| bad(format!("a reviewed answer without {name}")))
+            };
             Some(PromptReview {
                 marks: Vec::new(),
                 score: u32::try_from(number("score")?).map_err(|_| bad("score out of range".into()))?,

@@ -22,12 +22,7 @@ use crate::scoring::Streak;
 impl Store {
     /// One student's totals in one guild. `item_topics` maps item ids to their topics
     /// (from the bank); answers to items it does not list count overall but in no topic.
-    pub async fn user_totals(
-        &self,
-        guild_id: &str,
-        user_id: &str,
-        item_topics: &HashMap<String, Vec<String>>,
-    ) -> Result<Totals> {
+    pub async fn user_totals(&self, guild_id: &str, user_id: &str, item_topics: &HashMap<String, Vec<String>>) -> Result<Totals> {
         let rows = sqlx::query(
             "SELECT a.item_id AS item_id, a.round_id AS round_id, a.correct AS correct, a.points AS points,
                     q.position AS position
@@ -96,14 +91,7 @@ impl Store {
     /// The guild's leaderboard: students with at least `min_answers` answers, ranked, the
     /// first `top_n` rows. When `anonymous`, names become "Student 1", "Student 2", … by
     /// position on the board.
-    pub async fn leaderboard(
-        &self,
-        guild_id: &str,
-        by: RankBy,
-        top_n: usize,
-        anonymous: bool,
-        min_answers: u64,
-    ) -> Result<Vec<LeaderboardRow>> {
+    pub async fn leaderboard(&self, guild_id: &str, by: RankBy, top_n: usize, anonymous: bool, min_answers: u64) -> Result<Vec<LeaderboardRow>> {
         let rows = sqlx::query(
             "SELECT a.user_id AS user_id, u.display_name AS display_name,
                     COUNT(*) AS answered,
@@ -138,7 +126,9 @@ impl Store {
                     s.points += points;
                     s.awarded = true;
                 }
-                None => standings.push(Standing { user_id, name: row.try_get("display_name").map_err(corrupt)?, answered: 0, correct: 0, points, awarded: true }),
+                None => {
+                    standings.push(Standing { user_id, name: row.try_get("display_name").map_err(corrupt)?, answered: 0, correct: 0, points, awarded: true })
+                }
             }
         }
         Ok(rank(standings, by, top_n, anonymous, min_answers))
@@ -199,14 +189,7 @@ impl Store {
                 let (tally, responses) = stats.remove(&item_id).unwrap_or_default();
                 let mut responses: Vec<(String, u64)> = responses.into_iter().collect();
                 responses.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                ItemStats {
-                    item_id,
-                    times_asked,
-                    answers: tally.answered,
-                    correct: tally.correct,
-                    share_correct: tally.accuracy().unwrap_or(0.0),
-                    responses,
-                }
+                ItemStats { item_id, times_asked, answers: tally.answered, correct: tally.correct, share_correct: tally.accuracy().unwrap_or(0.0), responses }
             })
             .collect())
     }
@@ -215,18 +198,10 @@ impl Store {
     /// columns `user_id, display_name, answered, correct, accuracy, points`, then one
     /// `accuracy_<topic>` column per topic of `topic_order`. Accuracies are fractions with
     /// three decimals; blank when the student answered nothing (in that topic).
-    pub async fn gradebook_csv(
-        &self,
-        guild_id: &str,
-        item_topics: &HashMap<String, Vec<String>>,
-        topic_order: &[String],
-    ) -> Result<String> {
+    pub async fn gradebook_csv(&self, guild_id: &str, item_topics: &HashMap<String, Vec<String>>, topic_order: &[String]) -> Result<String> {
         let context = || format!("building the gradebook of guild {guild_id}");
-        let users = sqlx::query("SELECT user_id, display_name FROM users WHERE guild_id = $1")
-            .bind(guild_id)
-            .fetch_all(&self.reader)
-            .await
-            .with_context(context)?;
+        let users =
+            sqlx::query("SELECT user_id, display_name FROM users WHERE guild_id = $1").bind(guild_id).fetch_all(&self.reader).await.with_context(context)?;
         let per_item = sqlx::query(
             "SELECT user_id, item_id, COUNT(*) AS n, CAST(SUM(correct) AS BIGINT) AS c,
                     CAST(SUM(points) AS BIGINT) AS p
@@ -253,15 +228,7 @@ impl Store {
         for row in &users {
             let user_id: String = row.try_get("user_id").map_err(corrupt)?;
             let name: String = row.try_get("display_name").map_err(corrupt)?;
-            students.insert(
-                user_id,
-                Student {
-                    name,
-                    overall: Tally::default(),
-                    points: 0,
-                    topics: HashMap::new(),
-                },
-            );
+            students.insert(user_id, Student { name, overall: Tally::default(), points: 0, topics: HashMap::new() });
         }
         for row in &per_item {
             let user_id: String = row.try_get("user_id").map_err(corrupt)?;
@@ -290,24 +257,10 @@ impl Store {
             }
         }
         let mut order: Vec<(&String, &Student)> = students.iter().collect();
-        order.sort_by(|a, b| {
-            a.1.name
-                .to_lowercase()
-                .cmp(&b.1.name.to_lowercase())
-                .then_with(|| a.0.cmp(b.0))
-        });
+        order.sort_by(|a, b| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()).then_with(|| a.0.cmp(b.0)));
 
         let mut out = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = [
-            "user_id",
-            "display_name",
-            "answered",
-            "correct",
-            "accuracy",
-            "points",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut header: Vec<String> = ["user_id", "display_name", "answered", "correct", "accuracy", "points"].map(String::from).to_vec();
         header.extend(topic_order.iter().map(|t| format!("accuracy_{t}")));
         out.write_record(&header).map_err(StoreError::Csv)?;
         for (user_id, s) in order {
@@ -319,35 +272,20 @@ impl Store {
                 fraction(s.overall.accuracy()),
                 s.points.to_string(),
             ];
-            record.extend(
-                topic_order
-                    .iter()
-                    .map(|t| fraction(s.topics.get(t).and_then(Tally::accuracy))),
-            );
+            record.extend(topic_order.iter().map(|t| fraction(s.topics.get(t).and_then(Tally::accuracy))));
             out.write_record(&record).map_err(StoreError::Csv)?;
         }
-        let bytes = out
-            .into_inner()
-            .map_err(|e| StoreError::Csv(e.into_error().into()))?;
-        String::from_utf8(bytes).map_err(|e| StoreError::Corrupt {
-            table: "users",
-            detail: format!("gradebook is not UTF-8: {e}"),
-        })
+        let bytes = out.into_inner().map_err(|e| StoreError::Csv(e.into_error().into()))?;
+        String::from_utf8(bytes).map_err(|e| StoreError::Corrupt { table: "users", detail: format!("gradebook is not UTF-8: {e}") })
     }
 }
 
 fn corrupt(e: sqlx::Error) -> StoreError {
-    StoreError::Corrupt {
-        table: "answers",
-        detail: e.to_string(),
-    }
+    StoreError::Corrupt { table: "answers", detail: e.to_string() }
 }
 
 fn count(n: i64) -> Result<u64> {
-    u64::try_from(n).map_err(|_| StoreError::Corrupt {
-        table: "answers",
-        detail: format!("negative count {n}"),
-    })
+    u64::try_from(n).map_err(|_| StoreError::Corrupt { table: "answers", detail: format!("negative count {n}") })
 }
 
 fn fraction(x: Option<f64>) -> String {
@@ -361,11 +299,7 @@ fn fraction(x: Option<f64>) -> String {
 /// so that the CSV printed to a terminal cannot drive it; it is not shortened.
 fn spreadsheet_safe(name: &str) -> String {
     let name = crate::text::typed(name);
-    if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{name}")
-    } else {
-        name
-    }
+    if name.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{name}") } else { name }
 }
 
 /// Totals from one student's answers `(item, correct, points)` in the order given.
@@ -440,19 +374,12 @@ pub(crate) struct Standing {
 /// Compares accuracies exactly (`a.correct / a.answered` vs `b.correct / b.answered`); a
 /// student who answered nothing has an accuracy of 0.
 fn accuracy_cmp(a: &Standing, b: &Standing) -> Ordering {
-    (u128::from(a.correct) * u128::from(b.answered.max(1)))
-        .cmp(&(u128::from(b.correct) * u128::from(a.answered.max(1))))
+    (u128::from(a.correct) * u128::from(b.answered.max(1))).cmp(&(u128::from(b.correct) * u128::from(a.answered.max(1))))
 }
 
 /// Filters, orders and ranks standings. Rows equal on the ranked measure share a rank;
 /// further keys only fix the order in which they are listed.
-pub(crate) fn rank(
-    mut standings: Vec<Standing>,
-    by: RankBy,
-    top_n: usize,
-    anonymous: bool,
-    min_answers: u64,
-) -> Vec<LeaderboardRow> {
+pub(crate) fn rank(mut standings: Vec<Standing>, by: RankBy, top_n: usize, anonymous: bool, min_answers: u64) -> Vec<LeaderboardRow> {
     standings.retain(|s| s.answered >= min_answers.max(1) || (min_answers == 0 && s.awarded));
     let measure = |a: &Standing, b: &Standing| match by {
         RankBy::Points => b.points.cmp(&a.points),
@@ -463,10 +390,7 @@ pub(crate) fn rank(
             RankBy::Points => accuracy_cmp(b, a).then(b.answered.cmp(&a.answered)),
             RankBy::Accuracy => b.answered.cmp(&a.answered).then(b.points.cmp(&a.points)),
         };
-        measure(a, b)
-            .then(tie_break)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.user_id.cmp(&b.user_id))
+        measure(a, b).then(tie_break).then_with(|| a.name.cmp(&b.name)).then_with(|| a.user_id.cmp(&b.user_id))
     });
     let mut rows: Vec<LeaderboardRow> = Vec::with_capacity(standings.len().min(top_n));
     for (position, s) in standings.iter().enumerate().take(top_n) {
@@ -478,11 +402,7 @@ pub(crate) fn rank(
         rows.push(LeaderboardRow {
             rank,
             user_id: s.user_id.clone(),
-            name: if anonymous {
-                format!("Student {}", position + 1)
-            } else {
-                s.name.clone()
-            },
+            name: if anonymous { format!("Student {}", position + 1) } else { s.name.clone() },
             points: s.points,
             answered: s.answered,
             correct: s.correct,
@@ -497,10 +417,7 @@ mod tests {
     use super::*;
 
     fn topics(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
-        pairs
-            .iter()
-            .map(|(i, ts)| (i.to_string(), ts.iter().map(|t| t.to_string()).collect()))
-            .collect()
+        pairs.iter().map(|(i, ts)| (i.to_string(), ts.iter().map(|t| t.to_string()).collect())).collect()
     }
 
     fn mark(item: &str, round: &str, position: usize, correct: bool, points: i64) -> Mark {
@@ -511,11 +428,7 @@ mod tests {
     fn check_streaks(pattern: &str, current: u32, best: u32) {
         let answers: Vec<Mark> = pattern.chars().enumerate().filter(|(_, c)| *c != '-').map(|(i, c)| mark("q", "r", i, c == 'y', 0)).collect();
         let t = totals(&answers, &HashMap::new());
-        assert_eq!(
-            (t.current_streak, t.best_streak),
-            (current, best),
-            "pattern {pattern}"
-        );
+        assert_eq!((t.current_streak, t.best_streak), (current, best), "pattern {pattern}");
     }
 
     #[test]
@@ -541,32 +454,13 @@ mod tests {
         let map = topics(&[("a", &["trade", "energy"]), ("b", &["trade"])]);
         let t = totals(&[mark("a", "r", 0, true, 10), mark("b", "r", 1, false, 0), mark("c", "r", 2, true, 5)], &map);
         assert_eq!((t.answered, t.correct, t.points), (3, 2, 15));
-        assert_eq!(
-            t.mastery["trade"],
-            Tally {
-                answered: 2,
-                correct: 1
-            }
-        );
-        assert_eq!(
-            t.mastery["energy"],
-            Tally {
-                answered: 1,
-                correct: 1
-            }
-        );
+        assert_eq!(t.mastery["trade"], Tally { answered: 2, correct: 1 });
+        assert_eq!(t.mastery["energy"], Tally { answered: 1, correct: 1 });
         assert_eq!(t.mastery.len(), 2);
     }
 
     fn standing(user: &str, answered: u64, correct: u64, points: i64) -> Standing {
-        Standing {
-            user_id: user.into(),
-            name: user.to_uppercase(),
-            answered,
-            correct,
-            points,
-            awarded: false,
-        }
+        Standing { user_id: user.into(), name: user.to_uppercase(), answered, correct, points, awarded: false }
     }
 
     fn board(rows: &[LeaderboardRow]) -> Vec<(u32, &str)> {
@@ -575,19 +469,11 @@ mod tests {
 
     #[test]
     fn ties_share_a_rank() {
-        let s = vec![
-            standing("a", 4, 2, 20),
-            standing("b", 4, 4, 30),
-            standing("c", 2, 2, 20),
-            standing("d", 1, 0, 0),
-        ];
+        let s = vec![standing("a", 4, 2, 20), standing("b", 4, 4, 30), standing("c", 2, 2, 20), standing("d", 1, 0, 0)];
         let by_points = rank(s.clone(), RankBy::Points, 10, false, 0);
         assert_eq!(board(&by_points), [(1, "B"), (2, "C"), (2, "A"), (4, "D")]);
         let by_accuracy = rank(s.clone(), RankBy::Accuracy, 10, false, 0);
-        assert_eq!(
-            board(&by_accuracy),
-            [(1, "B"), (1, "C"), (3, "A"), (4, "D")]
-        );
+        assert_eq!(board(&by_accuracy), [(1, "B"), (1, "C"), (3, "A"), (4, "D")]);
         let filtered = rank(s.clone(), RankBy::Accuracy, 2, true, 3);
         assert_eq!(board(&filtered), [(1, "Student 1"), (2, "Student 2")]);
         assert_eq!(filtered[1].user_id, "a");

@@ -54,7 +54,10 @@ impl Store {
                 Err(StoreError::Query { source: sqlx::Error::Database(db), .. })
                     if db.kind() == sqlx::error::ErrorKind::UniqueViolation && new.kind == RoundKind::Live =>
                 {
-                    return Err(StoreError::ChannelBusy { guild_id: new.guild_id.clone(), channel_id: new.channel_id.clone().unwrap_or_else(|| ChannelId::new("")) });
+                    return Err(StoreError::ChannelBusy {
+                        guild_id: new.guild_id.clone(),
+                        channel_id: new.channel_id.clone().unwrap_or_else(|| ChannelId::new("")),
+                    });
                 }
                 other => return other,
             }
@@ -206,7 +209,10 @@ impl Store {
             round.messages.push(row.try_get("message_id").map_err(corrupt)?);
         }
         if round.current_index >= round.item_ids.len().max(1) {
-            return Err(StoreError::Corrupt { table: "rounds", detail: format!("round {}: question index {} beyond its {} questions", round.round_id, round.current_index, round.item_ids.len()) });
+            return Err(StoreError::Corrupt {
+                table: "rounds",
+                detail: format!("round {}: question index {} beyond its {} questions", round.round_id, round.current_index, round.item_ids.len()),
+            });
         }
         Ok(round)
     }
@@ -301,11 +307,7 @@ fn const_format(select: &'static str, clause: &'static str) -> sqlx::AssertSqlSa
 }
 
 fn not_open_unless_updated(rows: u64, guild_id: &GuildId, round_id: &RoundId) -> Result<()> {
-    if rows == 0 {
-        Err(StoreError::RoundNotOpen { guild_id: guild_id.clone(), round_id: round_id.clone() })
-    } else {
-        Ok(())
-    }
+    if rows == 0 { Err(StoreError::RoundNotOpen { guild_id: guild_id.clone(), round_id: round_id.clone() }) } else { Ok(()) }
 }
 
 fn corrupt(e: sqlx::Error) -> StoreError {

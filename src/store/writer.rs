@@ -103,11 +103,7 @@ impl Writer {
     /// Waits for a connection to write on.
     pub(crate) async fn acquire(&self) -> Result<WriteGuard> {
         match self {
-            Writer::Pool(pool) => Ok(WriteGuard::Pool(
-                pool.acquire()
-                    .await
-                    .context("waiting for a database connection")?,
-            )),
+            Writer::Pool(pool) => Ok(WriteGuard::Pool(pool.acquire().await.context("waiting for a database connection")?)),
             Writer::Sqlite(conn) => Ok(WriteGuard::Sqlite(conn.clone().lock_owned().await)),
         }
     }
@@ -140,10 +136,7 @@ pub(crate) enum AnswerSink {
     Direct(Writer),
     /// To the writer task that commits small batches (SQLite), unless the write
     /// connection is free, in which case the caller inserts directly.
-    Batching {
-        writer: Writer,
-        queue: mpsc::Sender<Job>,
-    },
+    Batching { writer: Writer, queue: mpsc::Sender<Job> },
 }
 
 impl AnswerSink {
@@ -178,15 +171,9 @@ impl AnswerSink {
                 if let Some(mut conn) = writer.try_acquire() {
                     return insert_one(&mut conn, answer).await;
                 }
-                let gone = || StoreError::WriterGone {
-                    round_id: answer.round_id.clone(),
-                    user_id: answer.user_id.clone(),
-                };
+                let gone = || StoreError::WriterGone { round_id: answer.round_id.clone(), user_id: answer.user_id.clone() };
                 let (reply, outcome) = oneshot::channel();
-                queue
-                    .send((answer.clone(), reply))
-                    .await
-                    .map_err(|_| gone())?;
+                queue.send((answer.clone(), reply)).await.map_err(|_| gone())?;
                 outcome.await.map_err(|_| gone())?
             }
         }
@@ -194,13 +181,8 @@ impl AnswerSink {
 }
 
 async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord) -> Result<Recorded> {
-    let done = bind_answer(answer)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| answer_error(answer, e))?;
-    recorded(conn, answer, done.rows_affected())
-        .await
-        .map_err(|e| answer_error(answer, e))
+    let done = bind_answer(answer).execute(&mut *conn).await.map_err(|e| answer_error(answer, e))?;
+    recorded(conn, answer, done.rows_affected()).await.map_err(|e| answer_error(answer, e))
 }
 
 /// The writer task: drain what is queued, commit it as one transaction, reply to each.
@@ -248,10 +230,7 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
 
 /// Inserts every answer of the batch in one transaction; returns each one's outcome only
 /// once the commit succeeded.
-async fn insert_batch(
-    conn: &mut AnyConnection,
-    batch: &[Job],
-) -> std::result::Result<Vec<Recorded>, sqlx::Error> {
+async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::Result<Vec<Recorded>, sqlx::Error> {
     let mut tx = sqlx::Connection::begin(conn).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for (answer, _) in batch {
@@ -296,17 +275,10 @@ fn answer_error(a: &AnswerRecord, source: sqlx::Error) -> StoreError {
     let fk = matches!(&source, sqlx::Error::Database(db)
         if db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation);
     if fk {
-        StoreError::UnknownRoundOrUser {
-            guild_id: a.guild_id.clone(),
-            round_id: a.round_id.clone(),
-            user_id: a.user_id.clone(),
-        }
+        StoreError::UnknownRoundOrUser { guild_id: a.guild_id.clone(), round_id: a.round_id.clone(), user_id: a.user_id.clone() }
     } else {
         StoreError::Query {
-            context: format!(
-                "recording the answer of user {} to item {} of round {} in guild {}",
-                a.user_id, a.item_id, a.round_id, a.guild_id
-            ),
+            context: format!("recording the answer of user {} to item {} of round {} in guild {}", a.user_id, a.item_id, a.round_id, a.guild_id),
             source,
         }
     }

@@ -28,7 +28,9 @@ impl Postgres {
         let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
         let server = &base[..base.rfind('/').expect("a database URL ends in /NAME")];
         let url = format!("{server}/agora_test_{:016x}", rand::random::<u64>());
-        sqlx::Any::create_database(&url).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start it or set AGORA_TEST_POSTGRES_URL"));
+        sqlx::Any::create_database(&url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start it or set AGORA_TEST_POSTGRES_URL"));
         Postgres(url)
     }
 

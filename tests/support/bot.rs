@@ -81,7 +81,11 @@ fn command(discord: Option<&StandIn>, config: &BotConfig, dir: &Path) -> (Comman
     let database_url = format!("sqlite://{}", dir.join("agora.db").display());
     let questions = config.questions.clone().unwrap_or_else(|| root().join("questions"));
     let config_file = dir.join("agora.yaml");
-    std::fs::write(&config_file, format!("database_url: {database_url:?}\nquestions: {:?}\nlog: \"info,agora=debug,serenity=warn\"\n", questions.display().to_string())).unwrap();
+    std::fs::write(
+        &config_file,
+        format!("database_url: {database_url:?}\nquestions: {:?}\nlog: \"info,agora=debug,serenity=warn\"\n", questions.display().to_string()),
+    )
+    .unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
     cmd.current_dir(root()).arg("--config").arg(&config_file).arg("serve").args(&config.args);
     for var in ["AGORA_CONFIG", "DATABASE_URL", "DISCORD_TOKEN", "AGORA_GUILD_ID", "DISCORD_API_BASE"] {
@@ -195,7 +199,8 @@ impl Bot {
     /// File-backed pages are mostly the binary's code, which a debug build inflates.
     pub fn memory_kib(&self) -> (u64, u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        let field = |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0);
+        let field =
+            |name: &str| status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0);
         (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
     }
 

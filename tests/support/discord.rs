@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
-use serde_json::{json, Value};
-use tokio::sync::{mpsc, Notify};
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc};
 
 /// How long the waiting helpers wait by default.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -347,7 +347,12 @@ impl StandIn {
         let id = s.id();
         let g = s.guilds.iter_mut().find(|g| g.id == guild).expect("no such guild");
         g.channels.push((id, name.into()));
-        dispatch(&mut s, Some(guild), "CHANNEL_CREATE", json!({"id": id.to_string(), "type": 0, "name": name, "guild_id": guild.to_string(), "position": 0, "permission_overwrites": [], "nsfw": false}));
+        dispatch(
+            &mut s,
+            Some(guild),
+            "CHANNEL_CREATE",
+            json!({"id": id.to_string(), "type": 0, "name": name, "guild_id": guild.to_string(), "position": 0, "permission_overwrites": [], "nsfw": false}),
+        );
         id
     }
 
@@ -393,8 +398,17 @@ impl StandIn {
     /// Waits until a bot is connected and has registered its commands after the first
     /// `previous` registrations (`registrations()` before a restart); returns them.
     pub async fn wait_registered(&self, guild: Option<u64>, previous: usize) -> Vec<Value> {
-        let got = self.wait_for(Duration::from_secs(30), |v| (v.0.registrations > previous && v.connected()).then(|| v.0.commands.get(&guild).cloned()).flatten()).await;
-        got.unwrap_or_else(|| panic!("the bot did not connect and register its commands ({}) within 30 s\nrequests: {:?}\nbot log:\n{}", guild.map_or("globally".into(), |g| format!("in guild {g}")), self.requests(), self.logs()))
+        let got = self
+            .wait_for(Duration::from_secs(30), |v| (v.0.registrations > previous && v.connected()).then(|| v.0.commands.get(&guild).cloned()).flatten())
+            .await;
+        got.unwrap_or_else(|| {
+            panic!(
+                "the bot did not connect and register its commands ({}) within 30 s\nrequests: {:?}\nbot log:\n{}",
+                guild.map_or("globally".into(), |g| format!("in guild {g}")),
+                self.requests(),
+                self.logs()
+            )
+        })
     }
 
     /// How many times a bot registered its commands so far.
@@ -425,7 +439,12 @@ impl StandIn {
         let sent = self.send_interaction(who, channel, 4, data, None, format!("autocomplete:/{command}"), true);
         let cb = self.callback(&sent).await;
         assert_eq!(cb.kind, 8, "an autocomplete request must be answered with type 8, got {cb:?}");
-        cb.data["choices"].as_array().unwrap_or_else(|| panic!("autocomplete answer without choices: {cb:?}")).iter().map(|c| (c["name"].as_str().unwrap_or("").to_string(), value_text(&c["value"]))).collect()
+        cb.data["choices"]
+            .as_array()
+            .unwrap_or_else(|| panic!("autocomplete answer without choices: {cb:?}"))
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap_or("").to_string(), value_text(&c["value"])))
+            .collect()
     }
 
     /// Clicks the button `custom_id` on message `message` as `who`.
@@ -485,7 +504,18 @@ impl StandIn {
     #[allow(clippy::too_many_arguments)]
     /// `shown` is the message's JSON when the caller has it (`click_on`); otherwise it is
     /// built from the stored message.
-    fn record_interaction(&self, who: &User, channel: u64, kind: u64, data: Value, message: Option<u64>, label: String, autocomplete: bool, gateway: bool, shown: Option<Value>) -> Option<Sent> {
+    fn record_interaction(
+        &self,
+        who: &User,
+        channel: u64,
+        kind: u64,
+        data: Value,
+        message: Option<u64>,
+        label: String,
+        autocomplete: bool,
+        gateway: bool,
+        shown: Option<Value>,
+    ) -> Option<Sent> {
         let mut s = self.shared.lock();
         let id = s.id();
         let token = format!("interaction-token-{id}");
@@ -514,7 +544,21 @@ impl StandIn {
                 None => message_json(s.messages.iter().find(|x| x.id == m).unwrap_or_else(|| panic!("no message {m}")), s.app_id),
             };
         }
-        s.interactions.insert(id, Interaction { sent_at: Instant::now(), token: token.clone(), channel, user: who.id, label: label.clone(), message, autocomplete, callbacks: Vec::new(), original: None, followups: Vec::new() });
+        s.interactions.insert(
+            id,
+            Interaction {
+                sent_at: Instant::now(),
+                token: token.clone(),
+                channel,
+                user: who.id,
+                label: label.clone(),
+                message,
+                autocomplete,
+                callbacks: Vec::new(),
+                original: None,
+                followups: Vec::new(),
+            },
+        );
         s.by_token.insert(token.clone(), id);
         if gateway && !dispatch(&mut s, guild, "INTERACTION_CREATE", body) {
             s.interactions.remove(&id);
@@ -528,13 +572,16 @@ impl StandIn {
     /// tests that answer it themselves through REST (to check the stand-in's own rules).
     pub fn open_interaction(&self, who: &User, channel: u64, command: &str) -> Sent {
         let data = self.command_data(command, Vec::new());
-        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None).expect("an interaction kept off the gateway is always recorded")
+        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None)
+            .expect("an interaction kept off the gateway is always recorded")
     }
 
     /// The first callback of an interaction (waits up to `WAIT`).
     pub async fn callback(&self, sent: &Sent) -> Callback {
         let id = sent.id;
-        self.wait_for(WAIT, |v| v.0.interactions.get(&id).and_then(|i| i.callbacks.first().cloned())).await.unwrap_or_else(|| panic!("{} got no response within {WAIT:?}\nbot log:\n{}", sent.label, self.logs()))
+        self.wait_for(WAIT, |v| v.0.interactions.get(&id).and_then(|i| i.callbacks.first().cloned()))
+            .await
+            .unwrap_or_else(|| panic!("{} got no response within {WAIT:?}\nbot log:\n{}", sent.label, self.logs()))
     }
 
     /// Every callback of an interaction so far.
@@ -565,9 +612,9 @@ impl StandIn {
 
     /// Waits for a message in `channel` that `pred` accepts (deleted ones excluded).
     pub async fn wait_message(&self, channel: u64, timeout: Duration, pred: impl Fn(&Message) -> bool) -> Message {
-        self.wait_for(timeout, |v| v.0.messages.iter().find(|m| m.channel_id == channel && !m.deleted && pred(m)).cloned())
-            .await
-            .unwrap_or_else(|| panic!("no matching message in channel {channel} within {timeout:?}; messages there: {:#?}\nbot log:\n{}", self.messages(channel), self.logs()))
+        self.wait_for(timeout, |v| v.0.messages.iter().find(|m| m.channel_id == channel && !m.deleted && pred(m)).cloned()).await.unwrap_or_else(|| {
+            panic!("no matching message in channel {channel} within {timeout:?}; messages there: {:#?}\nbot log:\n{}", self.messages(channel), self.logs())
+        })
     }
 
     /// Every message in a channel, in order, deleted ones excluded.
@@ -737,7 +784,9 @@ fn dispatch(s: &mut State, guild: Option<u64>, event: &str, d: Value) -> bool {
 }
 
 fn guild_create(g: &Guild, app_id: u64) -> Value {
-    let mut roles = vec![json!({"id": g.id.to_string(), "name": "@everyone", "color": 0, "colors": {"primary_color": 0}, "hoist": false, "managed": false, "permissions": perms::STUDENT.to_string(), "position": 0, "mentionable": false, "flags": 0})];
+    let mut roles = vec![
+        json!({"id": g.id.to_string(), "name": "@everyone", "color": 0, "colors": {"primary_color": 0}, "hoist": false, "managed": false, "permissions": perms::STUDENT.to_string(), "position": 0, "mentionable": false, "flags": 0}),
+    ];
     for (id, name, p) in &g.roles {
         roles.push(json!({"id": id.to_string(), "name": name, "color": 0, "colors": {"primary_color": 0}, "hoist": false, "managed": false, "permissions": p.to_string(), "position": 1, "mentionable": false, "flags": 0}));
     }
@@ -787,7 +836,9 @@ fn mention_problem(route: &str, body: &Value) -> Option<String> {
 /// Whether Discord would refuse a command list: names, descriptions, options and choices.
 pub fn command_problems(commands: &[Value]) -> Vec<String> {
     fn name_ok(n: &str) -> bool {
-        (1..=32).contains(&n.chars().count()) && n.chars().all(|c| c == '-' || c == '_' || c == '\'' || c.is_alphabetic() || c.is_numeric()) && n.to_lowercase() == n
+        (1..=32).contains(&n.chars().count())
+            && n.chars().all(|c| c == '-' || c == '_' || c == '\'' || c.is_alphabetic() || c.is_numeric())
+            && n.to_lowercase() == n
     }
     fn check(path: &str, c: &Value, chat_input: bool, out: &mut Vec<String>) {
         let name = c["name"].as_str().unwrap_or("");
@@ -1003,7 +1054,21 @@ fn apply(m: &mut Message, body: &Value, files: Vec<File>) {
 }
 
 fn new_message(s: &mut State, channel: u64, interaction: Option<u64>, visible_to: Option<u64>) -> Message {
-    Message { id: s.id(), channel_id: channel, content: String::new(), embeds: Vec::new(), components: Vec::new(), allowed_mentions: None, flags: 0, attachments: Vec::new(), interaction, visible_to, thinking: false, deleted: false, edits: 0 }
+    Message {
+        id: s.id(),
+        channel_id: channel,
+        content: String::new(),
+        embeds: Vec::new(),
+        components: Vec::new(),
+        allowed_mentions: None,
+        flags: 0,
+        attachments: Vec::new(),
+        interaction,
+        visible_to,
+        thinking: false,
+        deleted: false,
+        edits: 0,
+    }
 }
 
 async fn rest(AxState((shared, base)): AxState<Ctx>, method: Method, req: Request) -> Response {
@@ -1066,7 +1131,9 @@ fn route(shared: &Shared, base: &str, method: &Method, path: &str, headers: &Hea
                 check_message(&mut s, &route, &body);
             }
             let app_id = s.app_id;
-            let Some(msg) = s.message_mut(id).filter(|x| x.channel_id == channel && !x.deleted) else { return err(StatusCode::NOT_FOUND, 10008, "Unknown Message") };
+            let Some(msg) = s.message_mut(id).filter(|x| x.channel_id == channel && !x.deleted) else {
+                return err(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+            };
             match m {
                 "PATCH" => {
                     apply(msg, &body, files);

@@ -2,7 +2,7 @@
 //! edit without restarting the bot.
 
 use crate::discord::reply::command_reply;
-use crate::discord::{member, render, Context, Reloaded, Result};
+use crate::discord::{Context, Reloaded, Result, member, render};
 
 /// The question bank: what it holds, and reloading it after an edit.
 #[poise::command(slash_command, subcommands("info", "reload"), subcommand_required)]

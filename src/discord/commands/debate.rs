@@ -58,7 +58,11 @@ fn channel(ctx: Context<'_>) -> ChannelId {
 
 /// The debate open in the command's channel.
 async fn open_here(ctx: Context<'_>, guild: &GuildId) -> Result<DebateId> {
-    ctx.data().app.debate_in(guild, &channel(ctx)).await?.ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))
+    ctx.data()
+        .app
+        .debate_in(guild, &channel(ctx))
+        .await?
+        .ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))
 }
 
 /// Instructors: start a debate in this channel, with Join buttons for the class.
@@ -137,7 +141,11 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
 
 /// Instructors: put a student on a side or in the audience.
 #[poise::command(slash_command)]
-pub async fn assign(ctx: Context<'_>, #[description = "The student"] student: serenity::User, #[description = "Where they go"] place: PlaceChoice) -> Result<()> {
+pub async fn assign(
+    ctx: Context<'_>,
+    #[description = "The student"] student: serenity::User,
+    #[description = "Where they go"] place: PlaceChoice,
+) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));

@@ -60,7 +60,10 @@ pub async fn feedback(ctx: Context<'_>) -> Result<()> {
     let student = app_member(ctx.author(), member(ctx));
     let reviewed = app.prompt_feedback(&guild, &student.id).await?;
     if reviewed.is_empty() {
-        ctx.send(command_reply(Reply::notice("No answer of yours has been reviewed yet. Answer a prompt with `/prompt`; come back once your instructor has marked it."))).await?;
+        ctx.send(command_reply(Reply::notice(
+            "No answer of yours has been reviewed yet. Answer a prompt with `/prompt`; come back once your instructor has marked it.",
+        )))
+        .await?;
         return Ok(());
     }
     // New feedback first (all of it); otherwise the latest again.

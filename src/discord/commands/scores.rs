@@ -74,7 +74,13 @@ pub async fn items(ctx: Context<'_>) -> Result<()> {
     let mut text = String::new();
     for r in reports.iter().filter(|r| !r.review.flags.is_empty()) {
         let flags = r.review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        text.push_str(&format!("`{}` · {} answers · {:.0}% right · {}\n", r.item_id, r.review.answers, r.review.share_correct * 100.0, crate::discord::render::escape(&flags)));
+        text.push_str(&format!(
+            "`{}` · {} answers · {:.0}% right · {}\n",
+            r.item_id,
+            r.review.answers,
+            r.review.share_correct * 100.0,
+            crate::discord::render::escape(&flags)
+        ));
     }
     if text.is_empty() {
         text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());

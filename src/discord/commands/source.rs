@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::lookup::{self, Target};
 use crate::discord::reply::command_reply;
-use crate::discord::{render, Context, Result};
+use crate::discord::{Context, Result, render};
 
 /// Read a passage of the paper: its section, the quote and the whole paragraph around it.
 #[poise::command(slash_command)]
@@ -19,7 +19,8 @@ pub async fn source(
     let data = ctx.data();
     let share = share.unwrap_or(false);
     if share {
-        data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "post a passage for the whole channel (leave `share` out to see it yourself)").await?;
+        data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "post a passage for the whole channel (leave `share` out to see it yourself)")
+            .await?;
     }
     let bank = data.bank();
     let mut reply = match lookup::resolve(&bank, &passage)? {
