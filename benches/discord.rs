@@ -5,25 +5,29 @@
 //! * **burst**: 500 students answer one live question within one second (one click every
 //!   2 ms); all 500 must be acknowledged ("Locked in") and stored. Latency is the stand-in's
 //!   `Callback::after`: from the moment it sends the click on the gateway to the moment the
-//!   bot's callback reaches it. Target: p99 ≤ 10 ms.
-//! * **steps**: offered rates from 1,000 to 12,000 answers/s, 3 s each, open loop (clicks
-//!   leave on schedule whatever the bot's backlog), spread over enough classes of at most 500
-//!   students, each in its own channel with its own live round, so each student answers each
-//!   question once; between steps the instructor presses Reveal, then Next, in every
-//!   channel. A step holds when every answer is acknowledged and stored, no response comes
-//!   later than Discord's 3 s and p99 ≤ 50 ms. Target: ≥ 6,000 answers/s on SQLite.
-//! * **memory**: the bot's VmRSS with the bank loaded, idle and at its peak during the
-//!   fastest step that held. Target: ≤ 30 MB.
+//!   bot's callback reaches it. Target: p99 ≤ 10 ms. For comparison, 500 clicks sent at once.
+//! * **steps**: offered rates of 1,000, 1,500, 2,000, then 3,000 to 8,000, 10,000 and 12,000
+//!   answers/s, 3 s each, open loop (clicks leave on schedule whatever the bot's backlog),
+//!   spread over enough classes of at most 500 students, each in its own channel with its
+//!   own live round, so each student answers each question once; between steps the
+//!   instructor presses Reveal, then Next, in every channel. A step holds when every answer
+//!   is acknowledged and stored, no response comes later than Discord's 3 s and
+//!   p99 ≤ 50 ms; stepping stops after two steps in a row that do not hold. Target:
+//!   ≥ 6,000 answers/s on SQLite.
+//! * **memory**: the bot's VmRSS with the bank loaded, idle and at its peak during each
+//!   step. Target: ≤ 30 MB at the highest rate that holds.
 //!
-//! Besides, per step, the CPU time the bot and this process (the stand-in and the clicking
-//! students) spent per answer, read from `/proc`, to show where the time goes.
+//! Besides, per step, where the time goes, from `/proc`: CPU time per answer of the bot, of
+//! this process (the stand-in and the clicking students) and of a local PostgreSQL server,
+//! and how often per answer the bot's threads went to sleep waiting for one another.
 //!
 //! Run: `cargo bench --bench discord` (both backends; `-- sqlite` or `-- postgres` for one).
 //! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`): a fresh database is created beside it for the
 //! run and dropped after; if none can be created, PostgreSQL is skipped with a message.
-//! `AGORA_BENCH_LOG` sets the bot's log filter (default: the product's). Without `--bench` (as
-//! `cargo test --all-targets` runs it) it only says how to run it.
+//! `AGORA_BENCH_LOG` sets the bot's log filter (default: the product's);
+//! `AGORA_BENCH_SLOWEST=1` lists each run's slowest clicks by position. Without `--bench`
+//! (as `cargo test --all-targets` runs it) it only says how to run it.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -47,7 +51,7 @@ const SINGLE: u64 = 0;
 const BURST: usize = 500;
 const BURST_WINDOW: Duration = Duration::from_secs(1);
 /// The offered rates of the steps (answers/s), each held for `STEP`.
-const RATES: [u64; 10] = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_000];
+const RATES: [u64; 11] = [1_000, 1_500, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_000];
 const STEP: Duration = Duration::from_secs(3);
 /// The largest class in one channel.
 const CLASS: usize = 500;
@@ -81,7 +85,7 @@ fn main() {
         match rt.block_on(fresh_postgres()) {
             Ok(url) => {
                 // A panic in the scenario still drops the database.
-                let outcome = rt.block_on(tokio::spawn(scenario("PostgreSQL", url.clone())));
+                let outcome = rt.block_on(rt.spawn(scenario("PostgreSQL", url.clone())));
                 if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
                     eprintln!("could not drop the bench database {url}: {e}");
                 }
@@ -119,6 +123,7 @@ async fn fresh_postgres() -> Result<String, String> {
 /// the product's default log level. Dropping it kills the process.
 struct Bot {
     child: Child,
+    log: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -151,12 +156,19 @@ impl Bot {
         cmd.env("DISCORD_TOKEN", &discord.token).env("DISCORD_API_BASE", &discord.base).env("AGORA_GUILD_ID", discord.guild.to_string());
         cmd.stdin(Stdio::null()).stdout(log.try_clone().expect("log file")).stderr(log);
         let child = cmd.spawn().expect("start agora serve");
+        let shown = log_path.clone();
         discord.attach_logs(Arc::new(move || {
-            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let text = std::fs::read_to_string(&shown).unwrap_or_default();
             let tail: Vec<&str> = text.lines().rev().take(60).collect();
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         }));
-        Bot { child, _dir: dir }
+        Bot { child, log: log_path, _dir: dir }
+    }
+
+    /// The lines of the bot's log that report an error, after the first `skip` of them.
+    fn errors(&self, skip: usize) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines().filter(|l| l.contains("ERROR")).skip(skip).map(str::to_string).collect()
     }
 
     fn pid(&self) -> u32 {
@@ -164,10 +176,39 @@ impl Bot {
     }
 }
 
+/// Context switches of all threads of `pid` so far (voluntary ones are mostly a thread going
+/// to sleep to wait for another: each costs a wake-up later).
+fn switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0 };
+    tasks
+        .filter_map(Result::ok)
+        .map(|t| {
+            let status = std::fs::read_to_string(t.path().join("status")).unwrap_or_default();
+            status.lines().filter_map(|l| l.strip_prefix("voluntary_ctxt_switches:")).filter_map(|v| v.trim().parse::<u64>().ok()).sum::<u64>()
+        })
+        .sum()
+}
+
+/// CPU time of every process named `postgres` (the local server and its backends), for
+/// PostgreSQL's share of an answer; zero when the server runs elsewhere.
+fn postgres_cpu() -> Duration {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Duration::ZERO };
+    dir.filter_map(Result::ok)
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+        .filter(|e| std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(|e| cpu_time(e.file_name().to_str().unwrap_or("0")))
+        .sum()
+}
+
 /// VmRSS of `pid` in KiB.
 fn rss_kib(pid: u32) -> u64 {
+    memory_kib(pid, "VmRSS:")
+}
+
+/// A memory field of `/proc/PID/status` (`VmRSS:`, `RssAnon:`, `RssFile:`) in KiB.
+fn memory_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    status.lines().find_map(|l| l.strip_prefix(field)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
 }
 
 /// User plus system CPU time of a process (`self` or a pid), from `/proc/…/stat`.
@@ -237,7 +278,11 @@ async fn next_questions(discord: &StandIn, prof: &User, questions: &[Question]) 
     for (q, sent) in questions.iter().zip(&reveals) {
         let cb = discord.callback(sent).await;
         assert_eq!(cb.kind, 7, "Reveal updates the question: {:?}", cb.data);
-        let next = components(&cb.data).into_iter().find(|(label, _)| label.contains("Next")).map(|(_, id)| id).unwrap_or_else(|| panic!("Next after the reveal: {}", cb.data));
+        let next = components(&cb.data)
+            .into_iter()
+            .find(|(label, _)| label.contains("Next"))
+            .map(|(_, id)| id)
+            .unwrap_or_else(|| panic!("Next after the reveal: {}", cb.data));
         nexts.push(discord.click_on(prof, &q.message, &next));
     }
     let mut out = Vec::new();
@@ -288,6 +333,8 @@ struct Outcome {
     refused: Vec<String>,
     unanswered: usize,
     violations: usize,
+    /// Errors the bot logged meanwhile.
+    errors: usize,
     p50: Duration,
     p90: Duration,
     p99: Duration,
@@ -297,6 +344,10 @@ struct Outcome {
     /// CPU time per answer: the bot; this process (stand-in and students).
     bot_cpu: Duration,
     bench_cpu: Duration,
+    /// The local PostgreSQL server's (zero on SQLite).
+    db_cpu: Duration,
+    /// The bot's threads going to sleep (voluntary context switches), per answer.
+    bot_sleeps: f64,
     /// Answers the store holds for the questions clicked, summed.
     stored: usize,
 }
@@ -329,7 +380,8 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
             }
         })
     };
-    let (bot_cpu0, bench_cpu0) = (cpu_time(&pid.to_string()), cpu_time("self"));
+    let (bot_cpu0, bench_cpu0, db_cpu0, sleeps0) = (cpu_time(&pid.to_string()), cpu_time("self"), postgres_cpu(), switches(pid));
+    let errors_before = bot.errors(0).len();
 
     let start = Instant::now();
     let mut sent: Vec<(Sent, Instant)> = Vec::with_capacity(clicks.len());
@@ -366,8 +418,20 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
     let answers = clicks.len().max(1) as u32;
     let bot_cpu = cpu_time(&pid.to_string()).saturating_sub(bot_cpu0) / answers;
     let bench_cpu = cpu_time("self").saturating_sub(bench_cpu0) / answers;
+    let db_cpu = postgres_cpu().saturating_sub(db_cpu0) / answers;
+    let bot_sleeps = switches(pid).saturating_sub(sleeps0) as f64 / f64::from(answers);
 
-    let mut out = Outcome { offered: rate, sent: clicks.len(), send_rate, peak_rss: peak.load(Ordering::Relaxed), bot_cpu, bench_cpu, ..Outcome::default() };
+    let mut out = Outcome {
+        offered: rate,
+        sent: clicks.len(),
+        send_rate,
+        peak_rss: peak.load(Ordering::Relaxed),
+        bot_cpu,
+        bench_cpu,
+        db_cpu,
+        bot_sleeps,
+        ..Outcome::default()
+    };
     let mut afters = Vec::with_capacity(results.len());
     let mut finished = start;
     for (cb, at) in results {
@@ -384,12 +448,25 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
             out.refused.push(format!("status {} type {}: {}", cb.status, cb.kind, cb.data));
         }
     }
+    if std::env::var_os("AGORA_BENCH_SLOWEST").is_some() {
+        // Which clicks were slowest (in the order sent): a stall every so many answers, or
+        // a backlog that grows.
+        let mut slowest: Vec<(usize, Duration)> = afters.iter().copied().enumerate().collect();
+        slowest.sort_by_key(|&(_, after)| std::cmp::Reverse(after));
+        let shown: Vec<String> = slowest.iter().take(8).map(|(i, after)| format!("#{i} {} ms", ms(*after))).collect();
+        println!("    slowest clicks: {}", shown.join(", "));
+    }
     afters.sort_unstable();
     out.p50 = percentile(&afters, 50.0);
     out.p90 = percentile(&afters, 90.0);
     out.p99 = percentile(&afters, 99.0);
     out.max = afters.last().copied().unwrap_or_default();
     out.done_rate = out.acknowledged as f64 / finished.duration_since(start).as_secs_f64().max(1e-9);
+    let errors = bot.errors(errors_before);
+    if let Some(e) = errors.first() {
+        println!("    the bot logged {} error(s), e.g. {e}", errors.len());
+    }
+    out.errors = errors.len();
     let violations = discord.take_violations();
     out.violations = violations.len();
     if let Some(v) = violations.first() {
@@ -404,7 +481,7 @@ fn ms(d: Duration) -> String {
 
 fn line(label: &str, o: &Outcome) -> String {
     format!(
-        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs{}",
+        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs, PostgreSQL {} µs; the bot's threads slept {:.1} times per answer{}",
         o.sent,
         o.send_rate,
         o.acknowledged,
@@ -417,6 +494,8 @@ fn line(label: &str, o: &Outcome) -> String {
         o.peak_rss as f64 / 1024.0,
         o.bot_cpu.as_micros(),
         o.bench_cpu.as_micros(),
+        o.db_cpu.as_micros(),
+        o.bot_sleeps,
         if o.refused.is_empty() && o.unanswered == 0 { String::new() } else { format!("; {} unanswered; refused e.g. {:?}", o.unanswered, o.refused) }
     )
 }
@@ -444,18 +523,21 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     let prof = User::instructor(2001, "prof");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = rss_kib(bot.pid());
-    println!("  idle, bank loaded: VmRSS {:.1} MiB", idle_rss as f64 / 1024.0);
+    let mib = |field| memory_kib(bot.pid(), field) as f64 / 1024.0;
+    println!("  idle, bank loaded: VmRSS {:.1} MiB (anonymous {:.1} MiB, file-backed {:.1} MiB)", idle_rss as f64 / 1024.0, mib("RssAnon:"), mib("RssFile:"));
 
     // Warm-up: connections opened, code paged in.
     let warm = discord.add_channel(discord.guild, "warm-up");
     let q = vec![start_round(&discord, &prof, warm, 1).await];
-    let clicks: Vec<Click> = (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: n as usize % q[0].answers.len() }).collect();
+    let clicks: Vec<Click> =
+        (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: n as usize % q[0].answers.len() }).collect();
     let o = fire(&discord, &bot, &q, &clicks, 600.0).await;
     assert_eq!(o.acknowledged, clicks.len(), "warm-up: {}", line("warm-up", &o));
 
     // The burst: 500 students within one second, on one question.
     let q = vec![start_round(&discord, &prof, discord.channel, 1).await];
-    let clicks: Vec<Click> = (0..BURST).map(|n| Click { who: User::student(2_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
+    let clicks: Vec<Click> =
+        (0..BURST).map(|n| Click { who: User::student(2_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
     let mut burst = fire(&discord, &bot, &q, &clicks, BURST as f64 / BURST_WINDOW.as_secs_f64()).await;
     burst.stored = stored(&store, &guild, &q[0]).await;
     println!("{}", line("burst 500 in 1 s", &burst));
@@ -464,7 +546,8 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     // The same class all at once (as fast as the stand-in sends), for comparison.
     let same_time = discord.add_channel(discord.guild, "all-at-once");
     let q = vec![start_round(&discord, &prof, same_time, 1).await];
-    let clicks: Vec<Click> = (0..BURST).map(|n| Click { who: User::student(3_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
+    let clicks: Vec<Click> =
+        (0..BURST).map(|n| Click { who: User::student(3_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
     let mut at_once = fire(&discord, &bot, &q, &clicks, 1e9).await;
     at_once.stored = stored(&store, &guild, &q[0]).await;
     println!("{}", line("500 at once", &at_once));
@@ -515,12 +598,18 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
 
 fn summary(reports: &[Report]) {
     println!("\n## Summary (Markdown, for BENCHMARKS.md)\n");
-    println!("| backend | burst: 500 in 1 s, p50 / p99 | 500 at once, p50 / p99 | best rate with p99 ≤ 50 ms | its p50 / p99 | bot VmRSS idle / peak at that rate |");
+    println!(
+        "| backend | burst: 500 in 1 s, p50 / p99 | 500 at once, p50 / p99 | best rate with p99 ≤ 50 ms | its p50 / p99 | bot VmRSS idle / peak at that rate |"
+    );
     println!("| --- | --- | --- | --- | --- | --- |");
     for r in reports {
         let best = r.steps.iter().filter(|(_, o)| o.holds(P99_STEP)).max_by_key(|(rate, _)| *rate);
         let (rate, lat, rss) = match best {
-            Some((rate, o)) => (format!("{rate}/s (acknowledged {:.0}/s)", o.done_rate), format!("{} / {} ms", ms(o.p50), ms(o.p99)), format!("{:.1} MiB", o.peak_rss as f64 / 1024.0)),
+            Some((rate, o)) => (
+                format!("{rate}/s (acknowledged {:.0}/s)", o.done_rate),
+                format!("{} / {} ms", ms(o.p50), ms(o.p99)),
+                format!("{:.1} MiB", o.peak_rss as f64 / 1024.0),
+            ),
             None => ("none".into(), "–".into(), "–".into()),
         };
         let burst_mark = if r.burst.p99 <= P99_BURST { "" } else { " (over 10 ms)" };
@@ -536,11 +625,13 @@ fn summary(reports: &[Report]) {
     }
     for r in reports {
         println!("\n{} steps:\n", r.backend);
-        println!("| offered/s | sent/s | acknowledged/s | p50 ms | p99 ms | max ms | bot VmRSS peak | bot CPU/answer | stand-in CPU/answer | holds |");
-        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        println!(
+            "| offered/s | sent/s | acknowledged/s | p50 ms | p99 ms | max ms | bot VmRSS peak | CPU/answer: bot | stand-in | PostgreSQL | bot sleeps/answer | holds |"
+        );
+        println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         for (rate, o) in &r.steps {
             println!(
-                "| {rate} | {:.0} | {:.0} | {} | {} | {} | {:.1} MiB | {} µs | {} µs | {} |",
+                "| {rate} | {:.0} | {:.0} | {} | {} | {} | {:.1} MiB | {} µs | {} µs | {} µs | {:.1} | {} |",
                 o.send_rate,
                 o.done_rate,
                 ms(o.p50),
@@ -549,8 +640,24 @@ fn summary(reports: &[Report]) {
                 o.peak_rss as f64 / 1024.0,
                 o.bot_cpu.as_micros(),
                 o.bench_cpu.as_micros(),
+                o.db_cpu.as_micros(),
+                o.bot_sleeps,
                 if o.holds(P99_STEP) { "yes" } else { "no" }
             );
+        }
+        // What the CPU time per answer at the busiest step allows on two otherwise idle cores.
+        if let Some((rate, o)) = r.steps.last() {
+            let per_answer = (o.bot_cpu + o.bench_cpu + o.db_cpu).as_secs_f64();
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as f64;
+            if per_answer > 0.0 && o.bot_cpu > Duration::ZERO {
+                println!(
+                    "\nAt {rate}/s one answer cost {} µs of CPU in all (bot {} µs): {cores} idle cores would serve at most {:.0} answers/s with the stand-in on the same machine, {:.0}/s without it (the bot and its database alone).",
+                    (per_answer * 1e6).round(),
+                    o.bot_cpu.as_micros(),
+                    cores / per_answer,
+                    cores / (o.bot_cpu + o.db_cpu).as_secs_f64()
+                );
+            }
         }
     }
 }
