@@ -14,11 +14,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The folder holding the paper (`paper.md`, `anchors.tsv`): shipped with the bank, or
-/// `../shared/paper` beside the repository.
+/// The folder holding the paper (`paper.md`, `anchors.tsv`), shipped with the bank.
 pub fn paper_dir() -> PathBuf {
-    let shipped = root().join("questions/paper");
-    if shipped.join("paper.md").exists() { shipped } else { root().join("../shared/paper") }
+    root().join("questions/paper")
 }
 
 /// A copy of the bank (and the paper, under `paper/`) in `dir/questions`, for tests that
