@@ -95,7 +95,7 @@ impl Default for Config {
             discord_token: Secret::default(),
             database_url: "sqlite://data/agora.db".into(),
             questions: PathBuf::from("questions"),
-            log: "info,sqlx=warn".into(),
+            log: "info,sqlx=warn,serenity=warn".into(),
             log_format: LogFormat::Text,
             guild_id: None,
             discord_api_base: None,
