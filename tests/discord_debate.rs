@@ -243,6 +243,14 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
     let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;
     let score = private(&discord, &sent).await;
     assert!(score.contains("debates ") && !score.contains("debates 0"), "debate points show in /score: {score}");
+    // …and in the instructor's gradebook.
+    let sent = discord.slash(&prof, channel, "scores export", json!({})).await;
+    let export = discord.response(&sent).await;
+    assert!(export.ephemeral(), "the gradebook is for the instructor only");
+    let csv = String::from_utf8(export.attachments.first().expect("the gradebook is attached").bytes.clone()).unwrap();
+    let row = csv.lines().find(|l| l.starts_with(&format!("{},", speaker(1).id))).unwrap_or_else(|| panic!("speaker 1 has a row: {csv}"));
+    let points: i64 = row.split(',').nth(5).and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("a points column: {row}"));
+    assert!(score.contains(&format!("{points} points")), "the gradebook's points are /score's ({points}): {score}");
 
     // ── A prompt: answered, reviewed, the feedback fetched privately, the points in /score.
     let ada = User::student(7001, "ada");
