@@ -122,39 +122,33 @@ impl App {
         let state = self.live_state(guild, round_id).await?;
         let bank = self.bank();
         let now = self.now();
-        let (item, q) = {
+        // Checked and judged under the round's lock; committed without it.
+        let (item, response, outcome, seed, slot) = {
             let live = lock(&state);
             if live.channel() != Some(channel) {
                 return Err(UserError::OtherChannel.into());
             }
-            if live.round.current().map(|c| c.index + 1) != Some(number) {
-                return Err(UserError::QuestionClosed.into());
-            }
-            let item = ItemId::new(live.round.questions()[number - 1].clone());
+            let current = live.round.current().filter(|c| c.index + 1 == number).ok_or(UserError::QuestionClosed)?;
+            let item = ItemId::new(live.round.questions()[current.index].clone());
             let q = App::question(&bank, &item)?;
-            (item, q)
-        };
-        let item = &item;
-        let (outcome, seed, position, of, opened_at, deadline) = {
-            let live = lock(&state);
             let shown = quiz::presentation(q, live.stored.seed);
             let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
             let outcome = live.round.check_answer(&student.id, q, &response, now, &live.rules)?;
-            let current = live.round.current().map_or(0, |c| c.opened_at);
-            ((outcome, response), live.stored.seed, outcome.index, live.round.questions().len(), current, current + live.round.open_ms())
+            let slot = (current.index, live.round.questions().len(), current.opened_at, current.opened_at + live.round.open_ms());
+            (item, response, outcome, live.stored.seed, slot)
         };
-        let (outcome, response) = outcome;
         self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
-        let record = view::answer_record(guild, round_id, item, &student.id, &response, &outcome, now);
+        let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
         match self.store.record_answer(&record).await? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(UserError::QuestionClosed.into()),
         }
-        let shown = quiz::presentation(q, seed);
+        let q = App::question(&bank, &item)?;
+        let (position, of, opened_at, deadline) = slot;
         Ok(LockedIn {
             question: view::question_view(&bank, q, Slot { round: round_id, position, of, seed, opened_at, deadline: Some(deadline) }),
-            your_answer: view::your_answer(q, &shown, &response),
+            your_answer: view::your_answer(q, &quiz::presentation(q, seed), &response),
         })
     }
 
