@@ -339,3 +339,41 @@ async fn a_students_records_are_theirs_alone_and_forgetting_empties_them() {
     assert_eq!(board.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>(), ["1002"]);
     store.close().await;
 }
+
+/// A live click writes the student's row only when this process has not written it with that
+/// name: a renamed student's new name is stored, and a student whom another process forgot
+/// (`agora scores forget` beside the running bot) is written again and counted.
+#[tokio::test]
+async fn a_renamed_student_and_one_forgotten_by_another_process_are_counted_under_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank(), store.clone(), clock.clone());
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let name_of = async |user: &str| -> Vec<String> {
+        let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &UserId::from(user)).await.unwrap()).unwrap();
+        records["tables"]["users"].as_array().unwrap().iter().map(|u| u["display_name"].as_str().unwrap().to_owned()).collect()
+    };
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(3, 11)).await.unwrap();
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, 1, "a").await.unwrap();
+    assert_eq!(name_of("1001").await, ["Student 1"]);
+
+    // Renamed between two questions: the new name is written.
+    app.live_reveal(&guild, &q1.round_id, 1, Some(&instructor())).await.unwrap();
+    let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
+    let renamed = Member { name: "Student One".into(), ..student(1) };
+    app.live_answer(&guild, &channel, &renamed, &q2.round_id, 2, "a").await.unwrap();
+    assert_eq!(name_of("1001").await, ["Student One"]);
+
+    // Another process forgets the student; their next click still counts, under their name.
+    let other = sqlite_store(&dir).await;
+    assert_eq!(other.forget_student(&guild, &UserId::from("1001")).await.unwrap().of("answers"), 2);
+    other.close().await;
+    assert_eq!(name_of("1001").await, Vec::<String>::new());
+    app.live_reveal(&guild, &q1.round_id, 2, Some(&instructor())).await.unwrap();
+    let q3 = app.live_next(&guild, &q1.round_id, 2, &instructor()).await.unwrap();
+    app.live_answer(&guild, &channel, &renamed, &q3.round_id, 3, "a").await.expect("counted after the row is written again");
+    assert_eq!(name_of("1001").await, ["Student One"]);
+    assert_eq!(store.answers_for_round_item(&guild, &q3.round_id, &q3.item_id).await.unwrap().len(), 1);
+    store.close().await;
+}

@@ -137,9 +137,18 @@ impl App {
             let slot = (current.index, live.round.questions().len(), current.opened_at, current.opened_at + live.round.open_ms());
             (item, response, outcome, live.stored.seed, slot)
         };
-        self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
+        let (g, u) = (guild.as_str(), student.id.as_str());
+        self.store.ensure_user(g, u, &student.name).await?;
         let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
-        match self.store.record_answer(&record).await? {
+        let recorded = match self.store.record_answer(&record).await {
+            // The student's row went (forgotten by another process) since this one wrote it.
+            Err(StoreError::UnknownRoundOrUser { .. }) => {
+                self.store.upsert_user(g, u, &student.name).await?;
+                self.store.record_answer(&record).await?
+            }
+            other => other?,
+        };
+        match recorded {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(UserError::QuestionClosed.into()),

@@ -104,6 +104,7 @@ impl Store {
             rows.push((s.table, done.rows_affected()));
         }
         tx.commit().await.with_context(context)?;
+        self.known_users.remove(guild.as_str(), user.as_str());
         Ok(Forgotten { rows })
     }
 

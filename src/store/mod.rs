@@ -61,6 +61,7 @@ mod reports;
 mod rounds;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -87,6 +88,8 @@ pub const DEFAULT_URL: &str = "sqlite://data/agora.db";
 
 /// How long a SQLite connection waits for a lock before reporting `SQLITE_BUSY`.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often SQLite's WAL is copied back into the database file, beside the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// Read connections on SQLite (WAL lets them run beside the one writer).
 const SQLITE_READERS: u32 = 4;
 /// Connections to PostgreSQL, shared by reads and writes.
@@ -111,6 +114,44 @@ pub struct Store {
     writer: Writer,
     /// How answers reach the database (a batching task on SQLite, the pool on PostgreSQL).
     answers: writer::AnswerSink,
+    /// The students whose row this process has written, with the name it wrote.
+    known_users: Arc<KnownUsers>,
+    /// SQLite: held by every clone; when the last goes, the checkpoint task stops.
+    _checkpointer: Option<tokio::sync::mpsc::Sender<()>>,
+}
+
+/// The (guild, user) rows this process has written and the display name each holds, so that
+/// [`Store::ensure_user`] (every live click) writes nothing for a student already stored.
+///
+/// Invariant: an entry is added only after its row committed and removed when this process
+/// forgets the student. Only another process deleting the row (`agora scores forget` beside a
+/// running bot) can make an entry stale; the answer that then meets the missing row gets
+/// [`StoreError::UnknownRoundOrUser`], and its caller writes the row again with
+/// [`Store::upsert_user`] and retries.
+#[derive(Debug, Default)]
+struct KnownUsers(std::sync::Mutex<HashMap<(String, String), String>>);
+
+/// Most students [`KnownUsers`] remembers; past it, it starts again empty (a few MiB at most).
+const KNOWN_USERS: usize = 50_000;
+
+impl KnownUsers {
+    fn holds(&self, guild_id: &str, user_id: &str, name: &str) -> bool {
+        let known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        known.get(&(guild_id.to_owned(), user_id.to_owned())).is_some_and(|n| n == name)
+    }
+
+    fn insert(&self, guild_id: &str, user_id: &str, name: String) {
+        let mut known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if known.len() >= KNOWN_USERS {
+            known.clear();
+        }
+        known.insert((guild_id.to_owned(), user_id.to_owned()), name);
+    }
+
+    fn remove(&self, guild_id: &str, user_id: &str) {
+        let mut known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        known.remove(&(guild_id.to_owned(), user_id.to_owned()));
+    }
 }
 
 impl Store {
@@ -149,7 +190,14 @@ impl Store {
         drop(conn);
         let writer = Writer::Pool(pool.clone());
         tracing::info!(database = %shown, "score store opened (PostgreSQL)");
-        Ok(Store { backend: Backend::Postgres, reader: pool, answers: writer::AnswerSink::direct(writer.clone()), writer })
+        Ok(Store {
+            backend: Backend::Postgres,
+            reader: pool,
+            answers: writer::AnswerSink::direct(writer.clone()),
+            writer,
+            known_users: Arc::default(),
+            _checkpointer: None,
+        })
     }
 
     async fn connect_sqlite(url: &str) -> Result<Store> {
@@ -196,8 +244,10 @@ impl Store {
             .map_err(connect_err)?;
         let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
         let answers = writer::AnswerSink::batching(writer.clone());
+        let (checkpointer, stop) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(checkpoints(reader.clone(), stop));
         tracing::info!(database = %shown, "score store opened (SQLite)");
-        Ok(Store { backend: Backend::Sqlite, reader, writer, answers })
+        Ok(Store { backend: Backend::Sqlite, reader, writer, answers, known_users: Arc::default(), _checkpointer: Some(checkpointer) })
     }
 
     /// Which database this store talks to.
@@ -229,6 +279,7 @@ impl Store {
     /// both backends.
     pub async fn upsert_user(&self, guild_id: &str, user_id: &str, display_name: &str) -> Result<()> {
         let context = || format!("saving user {user_id} of guild {guild_id}");
+        let name = crate::text::typed(display_name);
         let mut conn = self.writer.acquire().await?;
         let mut tx = conn.begin().await.with_context(context)?;
         sqlx::query("INSERT INTO guilds (id, settings) VALUES ($1, '{}') ON CONFLICT (id) DO NOTHING")
@@ -242,11 +293,23 @@ impl Store {
         )
         .bind(guild_id)
         .bind(user_id)
-        .bind(crate::text::typed(display_name))
+        .bind(name.clone())
         .execute(&mut *tx)
         .await
         .with_context(context)?;
-        tx.commit().await.with_context(context)
+        tx.commit().await.with_context(context)?;
+        self.known_users.insert(guild_id, user_id, name);
+        Ok(())
+    }
+
+    /// [`Store::upsert_user`], but writing nothing when this process already wrote the
+    /// student with this name: the hot path of a live click. See [`KnownUsers`] for the one
+    /// way its memory can go stale and how the caller mends it.
+    pub async fn ensure_user(&self, guild_id: &str, user_id: &str, display_name: &str) -> Result<()> {
+        if self.known_users.holds(guild_id, user_id, &crate::text::typed(display_name)) {
+            return Ok(());
+        }
+        self.upsert_user(guild_id, user_id, display_name).await
     }
 
     /// The guild's settings as a JSON string, or `None` if the guild is unknown.
@@ -301,7 +364,33 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(
     MIGRATOR.run_direct(None, &mut *lock, false).await.map_err(|e| migrate_error(e, shown))?;
     lock.commit().await.map_err(connect_err)?;
     rounds::backfill_round_questions(&mut *writer).await?;
+    // Checkpoints run beside the writer (see `checkpoints`), never inside a commit.
+    writer.execute("PRAGMA wal_autocheckpoint = 0").await.map_err(connect_err)?;
     Ok(())
+}
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`], on a read
+/// connection, until every clone of the store is gone (`stop` closes) or the pool is closed.
+///
+/// SQLite's own automatic checkpoint runs inside the commit that fills the WAL to 1,000
+/// pages: that commit writes the pages back and calls fsync twice, and every answer queued
+/// behind the one writer waits for it (3–66 ms on the dev machine's disk; the burst's p99
+/// tails, BENCHMARKS.md). A PASSIVE checkpoint on another connection takes no write lock,
+/// so the writer keeps appending while it runs; the WAL restarts from its beginning at the
+/// first commit after a checkpoint has copied all of it.
+async fn checkpoints(reader: AnyPool, mut stop: tokio::sync::mpsc::Receiver<()>) {
+    loop {
+        tokio::select! {
+            _ = stop.recv() => return,
+            () = tokio::time::sleep(CHECKPOINT_EVERY) => {}
+        }
+        if reader.is_closed() {
+            return;
+        }
+        if let Err(e) = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again");
+        }
+    }
 }
 
 /// Switches the file to WAL (a no-op once it is). Two processes switching a new file at the
@@ -452,6 +541,44 @@ mod tests {
             assert_eq!(found, ["wal", "1", "1", "10000"]);
         }
         drop((writer, reader));
+        store.close().await;
+    }
+
+    /// No commit checkpoints (the writer's automatic checkpoint is off); the background
+    /// task copies the WAL into the database file within a second or two.
+    #[tokio::test]
+    async fn the_wal_is_checkpointed_beside_the_writer_not_by_its_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("agora.db");
+        let store = Store::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+        let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(&mut *store.writer.acquire().await.unwrap()).await.unwrap();
+        assert_eq!(auto, 0, "the writer's commits never checkpoint");
+        let before = std::fs::metadata(&file).unwrap().len();
+        // About 1,500 pages of users, in 30 commits: past SQLite's 1,000-page automatic checkpoint.
+        for batch in 0..30 {
+            let mut conn = store.writer.acquire().await.unwrap();
+            let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+            sqlx::query("INSERT INTO guilds (id, settings) VALUES ('g', '{}') ON CONFLICT (id) DO NOTHING").execute(&mut *tx).await.unwrap();
+            for n in 0..100 {
+                sqlx::query("INSERT INTO users (guild_id, user_id, display_name) VALUES ('g', $1, $2)")
+                    .bind(format!("{batch}-{n}"))
+                    .bind("x".repeat(2_000))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        let grown = async {
+            loop {
+                let now = std::fs::metadata(&file).unwrap().len();
+                if now > before + 4_000_000 {
+                    return now;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        };
+        tokio::time::timeout(super::CHECKPOINT_EVERY * 5, grown).await.expect("the checkpoint task copies the WAL into the file");
         store.close().await;
     }
 
