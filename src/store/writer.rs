@@ -24,11 +24,12 @@
 //! write connection is owned outright behind a fair mutex. PostgreSQL needs none of this:
 //! it takes concurrent writers on many connections and groups their commits itself.
 
+use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 use super::error::{Context, Result, StoreError};
@@ -230,15 +231,91 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
 
 /// Inserts every answer of the batch in one transaction; returns each one's outcome only
 /// once the commit succeeded.
+///
+/// The answers go in a few multi-row statements ([`insert_rows`]) rather than one each:
+/// every statement is a round trip to sqlx's SQLite worker thread, which cost more than
+/// SQLite's own work per answer. A second answer for the same (round, item, user) within
+/// the batch goes on its own afterwards, so each caller learns whether *its* answer counted.
 async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::Result<Vec<Recorded>, sqlx::Error> {
     let mut tx = sqlx::Connection::begin(conn).await?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for (answer, _) in batch {
+    let mut seen = HashSet::with_capacity(batch.len());
+    let (first, again): (Vec<usize>, Vec<usize>) = (0..batch.len()).partition(|&i| seen.insert(key(&batch[i].0)));
+    let mut counted = HashSet::with_capacity(first.len());
+    let mut rest = first.as_slice();
+    while !rest.is_empty() {
+        // Chunks of power-of-two sizes: at most eight statements for sqlx to prepare and cache.
+        let (chunk, tail) = rest.split_at(1 << rest.len().ilog2());
+        counted.extend(insert_rows(&mut tx, chunk.iter().map(|&i| &batch[i].0)).await?);
+        rest = tail;
+    }
+    let mut outcomes = vec![Recorded::Counted; batch.len()];
+    for i in first {
+        let answer = &batch[i].0;
+        if !counted.contains(&key(answer)) {
+            outcomes[i] = recorded(&mut tx, answer, 0).await?;
+        }
+    }
+    for i in again {
+        let answer = &batch[i].0;
         let done = bind_answer(answer).execute(&mut *tx).await?;
-        outcomes.push(recorded(&mut tx, answer, done.rows_affected()).await?);
+        outcomes[i] = recorded(&mut tx, answer, done.rows_affected()).await?;
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// What makes two answers the same answer (the guild is the same within a round).
+type Key = (String, String, String);
+
+fn key(a: &AnswerRecord) -> Key {
+    (a.round_id.as_str().to_owned(), a.item_id.as_str().to_owned(), a.user_id.as_str().to_owned())
+}
+
+/// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted.
+async fn insert_rows<'a>(conn: &mut AnyConnection, answers: impl ExactSizeIterator<Item = &'a AnswerRecord>) -> std::result::Result<Vec<Key>, sqlx::Error> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_rows_sql(answers.len())));
+    for a in answers {
+        query = query
+            .bind(a.guild_id.as_str().to_owned())
+            .bind(a.round_id.as_str().to_owned())
+            .bind(a.item_id.as_str().to_owned())
+            .bind(a.user_id.as_str().to_owned())
+            .bind(crate::text::typed(&a.response))
+            .bind(i32::from(a.correct))
+            .bind(a.credit)
+            .bind(a.points)
+            .bind(a.elapsed_ms)
+            .bind(a.answered_at);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
+
+/// The SQL of [`insert_rows`] for `n` answers: the same guard as [`INSERT_ANSWER`], row by
+/// row over a `VALUES` list (whose columns SQLite and PostgreSQL both name `column1`…).
+fn insert_rows_sql(n: usize) -> String {
+    let values: Vec<String> = (0..n)
+        .map(|row| {
+            let p: Vec<String> = (1..=10).map(|c| format!("${}", row * 10 + c)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO answers
+            (guild_id, round_id, item_id, user_id, response, correct, credit, points, elapsed_ms, answered_at)
+         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10
+         FROM (VALUES {}) AS v
+         WHERE EXISTS (
+            SELECT 1 FROM rounds r
+            JOIN round_questions q
+              ON q.guild_id = r.guild_id AND q.round_id = r.round_id AND q.position = r.current_index
+            WHERE r.guild_id = v.column1 AND r.round_id = v.column2 AND r.status = 'open' AND q.item_id = v.column3
+              AND r.opened_at IS NOT NULL AND r.revealed = 0
+              AND (r.deadline IS NULL OR v.column10 < r.deadline))
+         ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
+         RETURNING round_id, item_id, user_id",
+        values.join(", ")
+    )
 }
 
 fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
@@ -281,5 +358,75 @@ fn answer_error(a: &AnswerRecord, source: sqlx::Error) -> StoreError {
             context: format!("recording the answer of user {} to item {} of round {} in guild {}", a.user_id, a.item_id, a.round_id, a.guild_id),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Job, insert_batch};
+    use crate::store::{AnswerRecord, NewRound, Recorded, RoundKind, Store};
+    use tokio::sync::oneshot;
+
+    fn answer(user: &str, item: &str, response: &str, at: i64) -> AnswerRecord {
+        AnswerRecord {
+            guild_id: "g".into(),
+            round_id: "r".into(),
+            item_id: item.into(),
+            user_id: user.into(),
+            response: response.into(),
+            correct: response == "0",
+            credit: 1.0,
+            points: 10,
+            elapsed_ms: 500,
+            answered_at: at,
+        }
+    }
+
+    /// One batch of 100 (chunks of 64, 32 and 4) holding answers that count, a double click
+    /// within the batch, answers already stored, a late one and one to another question:
+    /// each gets its own outcome, and exactly the counted ones are stored.
+    #[tokio::test]
+    async fn a_batch_gives_each_answer_its_own_outcome() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}/agora.db", dir.path().display())).await.unwrap();
+        for u in 0..100 {
+            store.upsert_user("g", &format!("u{u}"), "x").await.unwrap();
+        }
+        let round = NewRound {
+            guild_id: "g".into(),
+            round_id: "r".into(),
+            kind: RoundKind::Live,
+            channel_id: Some("c".into()),
+            started_by: "t".into(),
+            item_ids: vec!["q1".into(), "q2".into()],
+            open_seconds: 30,
+            seed: 1,
+            speed_bonus: false,
+            started_at: 1_000,
+        };
+        store.create_round(&round).await.unwrap();
+        assert_eq!(store.record_answer(&answer("u0", "q1", "0", 2_000)).await.unwrap(), Recorded::Counted);
+
+        let mut answers: Vec<AnswerRecord> = (1..95).map(|u| answer(&format!("u{u}"), "q1", "0", 2_000)).collect();
+        answers.push(answer("u0", "q1", "1", 2_000)); // stored before the batch
+        answers.push(answer("u1", "q1", "1", 2_000)); // a double click within the batch
+        answers.push(answer("u95", "q1", "0", 31_000)); // at the deadline: late
+        answers.push(answer("u96", "q2", "0", 2_000)); // not the current question
+        answers.push(answer("u97", "q1", "1", 2_000));
+        answers.push(answer("u97", "q1", "0", 2_000)); // a double click within the batch
+        assert_eq!(answers.len(), 100);
+        let batch: Vec<Job> = answers.iter().map(|a| (a.clone(), oneshot::channel().0)).collect();
+        let mut conn = store.writer.acquire().await.unwrap();
+        let outcomes = insert_batch(&mut conn, &batch).await.unwrap();
+        drop(conn);
+
+        let mut expected = vec![Recorded::Counted; 94];
+        expected.extend([Recorded::Duplicate, Recorded::Duplicate, Recorded::Closed, Recorded::Closed, Recorded::Counted, Recorded::Duplicate]);
+        assert_eq!(outcomes, expected);
+        let stored = store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap();
+        assert_eq!(stored.len(), 96, "u0 before the batch, u1..u94 and u97");
+        let response_of = |u: &str| stored.iter().find(|a| a.answer.user_id.as_str() == u).map(|a| a.answer.response.clone());
+        assert_eq!((response_of("u0"), response_of("u1"), response_of("u97")), (Some("0".into()), Some("0".into()), Some("1".into())));
+        store.close().await;
     }
 }
