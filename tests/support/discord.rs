@@ -341,6 +341,26 @@ impl StandIn {
         (guild, channel)
     }
 
+    /// Adds a guild with one text channel whose id falls on gateway shard `shard` of `total`
+    /// (Discord's rule: (guild id >> 22) mod total); returns (guild, channel). Sent as
+    /// GUILD_CREATE to the bot running that shard, if one is connected.
+    pub fn add_guild_on_shard(&self, name: &str, shard: u64, total: u64) -> (u64, u64) {
+        assert!(shard < total, "shard {shard} of {total}");
+        let mut s = self.shared.lock();
+        let mut guild = s.id();
+        // Ids from `id()` count up by one, so a step of 2^22 moves to the next shard and
+        // stays clear of every id handed out later.
+        while (guild >> 22) % total != shard {
+            guild += 1 << 22;
+        }
+        let channel = s.id();
+        let g = Guild { id: guild, name: name.into(), channels: vec![(channel, "general".into())], roles: Vec::new(), members: Vec::new() };
+        let payload = guild_create(&g, s.app_id);
+        s.guilds.push(g);
+        dispatch(&mut s, Some(guild), "GUILD_CREATE", payload);
+        (guild, channel)
+    }
+
     /// Adds a text channel to a guild (sent to a connected bot as CHANNEL_CREATE).
     pub fn add_channel(&self, guild: u64, name: &str) -> u64 {
         let mut s = self.shared.lock();
