@@ -1,8 +1,8 @@
 //! Two `agora serve` processes on one PostgreSQL, each running one of two gateway shards,
 //! against the Discord stand-in with a server on each shard: each process runs the rounds of
 //! its own servers, and after `kill -9` a restarted process picks up its own round (the
-//! question keeps taking answers, its timer reveals it) and leaves the other's alone, even
-//! when the other process is down past that round's deadline.
+//! question keeps taking answers, its timer reveals it) and debate, and leaves the other's
+//! alone, even when the other process is down past that round's deadline.
 
 #[allow(dead_code)]
 mod common;
@@ -59,21 +59,31 @@ async fn wait_reveal(discord: &StandIn, message: u64) -> Message {
         .unwrap_or_else(|| panic!("the timer revealed message {message}: {:?}", discord.message(message).map(|m| m.text())))
 }
 
-/// The lines of a bot's log since its last restart that say it resumed a round.
-fn resumed(bot: &Bot) -> Vec<String> {
+/// What a bot says when it picks up a live round, and a debate's phase timer.
+const ROUND: &str = "resuming a live round";
+const DEBATE: &str = "resuming a debate's phase timer";
+
+/// The lines of a bot's log since its last restart that hold `what`.
+fn resumed(bot: &Bot, what: &str) -> Vec<String> {
     let logs = bot.logs();
     let since = logs.rsplit("---- restart ----").next().unwrap_or_default();
-    since.lines().filter(|l| l.contains("resuming a live round")).map(str::to_string).collect()
+    since.lines().filter(|l| l.contains(what)).map(str::to_string).collect()
+}
+
+/// Whether a bot resumed exactly one `what`, in `guild`.
+fn resumed_one(bot: &Bot, what: &str, guild: u64) -> bool {
+    let lines = resumed(bot, what);
+    lines.len() == 1 && lines[0].contains(&format!("guild={guild}"))
 }
 
 /// Starts `bot` again (after `kill -9`) on the same database; returns once it is connected
-/// and has picked up its rounds, with how long that took.
+/// and has picked up its rounds and debates, with how long that took.
 async fn restart(discord: &StandIn, bot: &mut Bot) -> Duration {
     let before = discord.registrations();
     let started = Instant::now();
     bot.restart(discord);
     discord.wait_registered(None, before).await;
-    bot.wait_log("resuming a live round", Duration::from_secs(10)).await;
+    bot.wait_log(DEBATE, Duration::from_secs(10)).await;
     started.elapsed()
 }
 
@@ -105,6 +115,12 @@ async fn two_processes_on_one_postgres_each_run_their_own_shard() {
         questions.push((q, a_button));
     }
     let [(q0, a0), (q1, a1)] = <[_; 2]>::try_from(questions).unwrap();
+    // And a debate in each, in sign-up (its timer far off).
+    for guild in [g0, g1] {
+        let channel = discord.add_channel(guild, "debate");
+        let sent = discord.slash(&prof, channel, "debate start", json!({"motion": "Trade matters more than arms.", "format": 0})).await;
+        assert!(reply_to(&discord, &sent).await.contains("Quick debate (1 v 1)"));
+    }
     // Each server's interactions reached the process that runs its shard, and only that one.
     assert!(a.logs().contains(&g0.to_string()) && !a.logs().contains(&g1.to_string()), "process A serves only the server on shard 0:\n{}", a.logs());
     assert!(b.logs().contains(&g1.to_string()) && !b.logs().contains(&g0.to_string()), "process B serves only the server on shard 1:\n{}", b.logs());
@@ -113,9 +129,9 @@ async fn two_processes_on_one_postgres_each_run_their_own_shard() {
     // and resumes its own round only.
     a.kill9();
     let took = restart(&discord, &mut a).await;
-    eprintln!("process A restarted, connected and resumed its round in {took:?}");
-    let lines = resumed(&a);
-    assert!(lines.len() == 1 && lines[0].contains(&format!("guild={g0}")), "A resumes its own round and not B's: {lines:#?}");
+    eprintln!("process A restarted, connected and resumed its round and debate in {took:?}");
+    assert!(resumed_one(&a, ROUND, g0), "A resumes its own round and not B's: {:#?}", resumed(&a, ROUND));
+    assert!(resumed_one(&a, DEBATE, g0), "A resumes its own debate and not B's: {:#?}", resumed(&a, DEBATE));
     // A's question goes on: an answer from before the crash counts once, a new one counts.
     assert!(reply_to(&discord, &discord.click(&student(1), q0.id, &a0).await).await.contains("already answered"));
     assert!(reply_to(&discord, &discord.click(&student(4), q0.id, &a0).await).await.contains("Locked in"));
@@ -137,9 +153,9 @@ async fn two_processes_on_one_postgres_each_run_their_own_shard() {
     let waiting = discord.message(q1.id).unwrap();
     assert!(!is_revealed(&waiting) && waiting.edits == 0, "while B is down nobody touches its question: {}", waiting.text());
     let took = restart(&discord, &mut b).await;
-    eprintln!("process B restarted, connected and resumed its round in {took:?}");
-    let lines = resumed(&b);
-    assert!(lines.len() == 1 && lines[0].contains(&format!("guild={g1}")), "B resumes its own round and not A's: {lines:#?}");
+    eprintln!("process B restarted, connected and resumed its round and debate in {took:?}");
+    assert!(resumed_one(&b, ROUND, g1), "B resumes its own round and not A's: {:#?}", resumed(&b, ROUND));
+    assert!(resumed_one(&b, DEBATE, g1), "B resumes its own debate and not A's: {:#?}", resumed(&b, DEBATE));
     let revealed1 = wait_reveal(&discord, q1.id).await;
     assert!(revealed1.text().contains("Answers: 4 ·"), "B's overdue timer reveals its question: {}", revealed1.text());
 
