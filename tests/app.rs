@@ -375,5 +375,34 @@ async fn a_renamed_student_and_one_forgotten_by_another_process_are_counted_unde
     app.live_answer(&guild, &channel, &renamed, &q3.round_id, 3, "a").await.expect("counted after the row is written again");
     assert_eq!(name_of("1001").await, ["Student One"]);
     assert_eq!(store.answers_for_round_item(&guild, &q3.round_id, &q3.item_id).await.unwrap().len(), 1);
+
+/// Forgetting a student in the middle of a live question leaves no trace in the round this
+/// process holds in memory: the question takes their answer again (the store has none), and
+/// the reveal counts only what the store holds.
+#[tokio::test]
+async fn forgetting_a_student_mid_round_clears_what_the_live_round_remembers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank.clone(), store.clone(), clock.clone());
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 7)).await.unwrap();
+    let seed = store.round(&guild, &q1.round_id).await.unwrap().unwrap().seed;
+    let right = answer_for(&bank, &q1, seed, true);
+    for n in [1, 2] {
+        app.live_answer(&guild, &channel, &student(n), &q1.round_id, q1.number, &right).await.unwrap();
+    }
+    let again = app.live_answer(&guild, &channel, &student(1), &q1.round_id, q1.number, &right).await.unwrap_err();
+    assert_eq!(user_error(again), UserError::AlreadyAnswered);
+
+    let gone = app.forget_student(&guild, &student(1).id).await.unwrap();
+    assert_eq!(gone.of("answers"), 1);
+    // The store no longer holds their answer, and neither does the round in memory.
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, q1.number, &right).await.expect("a forgotten student answers afresh");
+    assert_eq!(store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap().len(), 2);
+    clock.set(START + 31_000);
+    let reveal = app.live_timer(&guild, &q1.round_id, 1).await.unwrap().expect("the timer reveals");
+    assert_eq!((reveal.answered, reveal.right), (2, 2));
     store.close().await;
 }

@@ -20,15 +20,17 @@ fn assert_no_pings(discord: &StandIn) {
 }
 
 /// Every command a student or instructor can type, as Discord lists them.
-const ALL_COMMANDS: [&str; 21] = [
+const ALL_COMMANDS: [&str; 23] = [
     "quiz start",
     "quiz stop",
     "practice",
     "score",
     "leaderboard",
+    "mydata",
     "source",
     "scores export",
     "scores items",
+    "scores forget",
     "bank info",
     "bank reload",
     "settings",

@@ -35,9 +35,13 @@ impl App {
     }
 
     /// Deletes everything stored about a student in this server, at once; their totals,
-    /// the leaderboards and the gradebook no longer count them.
+    /// the leaderboards and the gradebook no longer count them. The server's live rounds are
+    /// dropped from this process's cache, so the next touch rebuilds them from the store:
+    /// no round remembers the student as having answered, or their streak.
     pub async fn forget_student(&self, guild: &GuildId, user: &UserId) -> AppResult<Forgotten> {
-        Ok(self.store.forget_student(guild, user).await?)
+        let gone = self.store.forget_student(guild, user).await?;
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).retain(|(g, _), _| g != guild);
+        Ok(gone)
     }
 
     /// A student's points, accuracy, streaks and mastery per topic in this server.

@@ -10,7 +10,7 @@ use crate::app::{CitationView, LockedIn, PracticeSummary, QuestionView, RevealVi
 use crate::bank::Kind;
 use crate::discord::custom_id::Action;
 use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
-use crate::store::LeaderboardRow;
+use crate::store::{Forgotten, LeaderboardRow};
 
 /// How many choices get a button of their own (five rows of five, one row kept for the
 /// instructor's controls); the bank's items have at most six.
@@ -299,6 +299,51 @@ pub fn score(s: &ScoreView) -> Reply {
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
 }
 
+/// What each table of a student's records holds, in an instructor's words.
+fn records_word(table: &str) -> &str {
+    match table {
+        "answers" => "answers",
+        "rounds" => "practice sessions",
+        "round_questions" => "practice questions",
+        "users" => "name on record",
+        "awards" => "awards (debate and prompt points)",
+        "debate_seats" => "debate seats",
+        "debate_speeches" => "speeches",
+        "debate_citations" => "citations in speeches",
+        "debate_flags" => "evidence flags",
+        "debate_scores" => "ballot scores",
+        "debate_ballots" => "ballots",
+        "debate_votes" => "votes",
+        "prompt_answers" => "prompt answers",
+        "prompt_citations" => "citations in prompt answers",
+        "prompt_marks" => "marks",
+        other => other,
+    }
+}
+
+/// `/scores forget` without `confirm`: what it would delete, and how to go ahead.
+pub fn forget_preview(name: &str, user_id: &str) -> Reply {
+    Reply::notice(format!(
+        "This deletes everything Agora stores about {} in this server — answers, practice sessions, debate seats, speeches, ballots, votes, \
+         prompt answers and awards — and cannot be undone. Nothing was deleted. To go ahead, run `/scores forget` again with this user and `confirm: True`. (User id {user_id}.)",
+        escape(&crate::text::display_name(name))
+    ))
+}
+
+/// What `/scores forget` deleted: each kind of record with how many went.
+pub fn forgotten(name: &str, gone: &Forgotten) -> Reply {
+    let name = escape(&crate::text::display_name(name));
+    if gone.total() == 0 {
+        return Reply::notice(format!("Agora held nothing about {name} in this server: nothing was deleted."));
+    }
+    let lines: Vec<String> = gone.rows.iter().filter(|(_, n)| *n > 0).map(|(t, n)| format!("- {}: {n}", records_word(t))).collect();
+    Reply::notice(format!(
+        "Deleted everything Agora stored about {name} in this server ({} records):\n{}\nThey are gone from /score, the leaderboards and the gradebook.",
+        gone.total(),
+        lines.join("\n")
+    ))
+}
+
 /// The server's settings, shown back after each change.
 pub fn settings(s: &Settings) -> Reply {
     let role = s.instructor_role.as_deref().map_or("none (Manage Server only)".to_string(), |r| format!("<@&{r}>"));
@@ -447,6 +492,9 @@ mod tests {
                 total_accuracy: 1.0,
             }),
         );
+        fits("forget preview", &forget_preview(&long_name(0), &u64::MAX.to_string()));
+        let every_table = ["answers", "rounds", "round_questions", "users", "awards", "debate_seats", "debate_speeches", "debate_citations"];
+        fits("forgotten", &forgotten(&long_name(0), &Forgotten { rows: every_table.iter().map(|t| (*t, u64::MAX / 16)).collect() }));
     }
 
     #[test]

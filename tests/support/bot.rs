@@ -53,8 +53,11 @@ pub struct BotConfig {
     pub token: Option<String>,
     /// The bank's folder; `None` is the repository's `questions/`.
     pub questions: Option<PathBuf>,
-    /// More arguments after `serve`.
+    /// More arguments after `serve` (`--shards 0-0 --shard-total 2`, …).
     pub args: Vec<String>,
+    /// `DATABASE_URL` (a PostgreSQL database several bots share); `None` is a SQLite file in
+    /// the bot's own folder.
+    pub database_url: Option<String>,
 }
 
 /// A running `agora serve`. Dropping it kills the process.
@@ -76,7 +79,7 @@ impl Drop for Bot {
 }
 
 fn command(discord: Option<&StandIn>, config: &BotConfig, dir: &Path) -> (Command, String) {
-    let database_url = format!("sqlite://{}", dir.join("agora.db").display());
+    let database_url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.join("agora.db").display()));
     let questions = config.questions.clone().unwrap_or_else(|| root().join("questions"));
     let config_file = dir.join("agora.yaml");
     std::fs::write(

@@ -341,6 +341,26 @@ impl StandIn {
         (guild, channel)
     }
 
+    /// Adds a guild with one text channel whose id falls on gateway shard `shard` of `total`
+    /// (Discord's rule: (guild id >> 22) mod total); returns (guild, channel). Sent as
+    /// GUILD_CREATE to the bot running that shard, if one is connected.
+    pub fn add_guild_on_shard(&self, name: &str, shard: u64, total: u64) -> (u64, u64) {
+        assert!(shard < total, "shard {shard} of {total}");
+        let mut s = self.shared.lock();
+        let mut guild = s.id();
+        // Ids from `id()` count up by one, so a step of 2^22 moves to the next shard and
+        // stays clear of every id handed out later.
+        while (guild >> 22) % total != shard {
+            guild += 1 << 22;
+        }
+        let channel = s.id();
+        let g = Guild { id: guild, name: name.into(), channels: vec![(channel, "general".into())], roles: Vec::new(), members: Vec::new() };
+        let payload = guild_create(&g, s.app_id);
+        s.guilds.push(g);
+        dispatch(&mut s, Some(guild), "GUILD_CREATE", payload);
+        (guild, channel)
+    }
+
     /// Adds a text channel to a guild (sent to a connected bot as CHANNEL_CREATE).
     pub fn add_channel(&self, guild: u64, name: &str) -> u64 {
         let mut s = self.shared.lock();
@@ -426,7 +446,18 @@ impl StandIn {
     /// its subcommand after a space (`"bank reload"`); `options` is a JSON object of option
     /// values (`json!({"passage": "s5-p1", "share": true})`).
     pub async fn slash(&self, who: &User, channel: u64, command: &str, options: Value) -> Sent {
-        let data = self.command_data(command, options_list(&options, None));
+        let mut data = self.command_data(command, options_list(&options, None));
+        // A user option's user, as Discord resolves it beside the options.
+        let users: serde_json::Map<String, Value> = options
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, v)| v.get("$user"))
+            .map(|u| (u["id"].as_str().unwrap_or("0").to_string(), u.clone()))
+            .collect();
+        if !users.is_empty() {
+            data["resolved"] = json!({"users": users});
+        }
         self.send_interaction(who, channel, 2, data, None, format!("/{command}"), false)
     }
 
@@ -744,11 +775,21 @@ fn value_text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_string)
 }
 
-/// Options as Discord sends them, typed from the JSON values; `focused` marks the one being typed.
+/// The value of a user option (type 6) in [`StandIn::slash`]'s options:
+/// `json!({"user": user_option(&ada)})`.
+pub fn user_option(u: &User) -> Value {
+    json!({"$user": {"id": u.id.to_string(), "username": u.name, "global_name": u.name, "discriminator": "0", "avatar": null}})
+}
+
+/// Options as Discord sends them, typed from the JSON values (a [`user_option`] as type 6);
+/// `focused` marks the one being typed.
 fn options_list(options: &Value, focused: Option<&str>) -> Vec<Value> {
     let Some(map) = options.as_object() else { return Vec::new() };
     map.iter()
         .map(|(name, value)| {
+            if let Some(user) = value.get("$user") {
+                return json!({"name": name, "type": 6, "value": user["id"]});
+            }
             let kind = match value {
                 Value::Bool(_) => 5,
                 Value::Number(n) if n.is_i64() || n.is_u64() => 4,

@@ -23,6 +23,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         practice::practice(),
         scores::score(),
         scores::leaderboard(),
+        scores::mydata(),
         source::source(),
         scores::scores(),
         bank::bank(),

@@ -1,4 +1,5 @@
-//! `/score`, `/leaderboard` and the instructor's `/scores export` and `/scores items`.
+//! `/score`, `/leaderboard`, `/mydata`, and the instructor's `/scores export`, `/scores items`
+//! and `/scores forget`.
 
 use poise::serenity_prelude as serenity;
 
@@ -44,8 +45,8 @@ pub async fn leaderboard(
     Ok(())
 }
 
-/// Instructors: the gradebook and the item report.
-#[poise::command(slash_command, subcommands("export", "items"), subcommand_required)]
+/// Instructors: the gradebook, the item report, and deleting a student's records.
+#[poise::command(slash_command, subcommands("export", "items", "forget"), subcommand_required)]
 pub async fn scores(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
@@ -86,5 +87,43 @@ pub async fn items(ctx: Context<'_>) -> Result<()> {
         text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());
     }
     ctx.send(command_reply(Reply::notice(crate::discord::render::truncate(&text, crate::discord::render::limits::CONTENT)))).await?;
+    Ok(())
+}
+
+/// Everything Agora stores about you in this server, as a JSON file only you see.
+#[poise::command(slash_command)]
+pub async fn mydata(ctx: Context<'_>) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let user = UserId::new(ctx.author().id.to_string());
+    ctx.defer_ephemeral().await?;
+    let json = ctx.data().app.student_records(&guild, &user).await?;
+    let file = serenity::CreateAttachment::bytes(json.into_bytes(), format!("agora-mydata-{guild}-{user}.json"));
+    let reply = command_reply(Reply::notice(
+        "Everything Agora stores about you in this server: your answers, practice sessions, debate seats, speeches, ballots, votes, prompt answers and awards. \
+         An instructor can delete it all with `/scores forget`.",
+    ))
+    .attachment(file);
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Instructors: delete everything stored about a student here (asks for `confirm: True`).
+#[poise::command(slash_command)]
+pub async fn forget(
+    ctx: Context<'_>,
+    #[description = "The student whose records to delete"] user: serenity::User,
+    #[description = "True to delete; without it, only says what would go"] confirm: Option<bool>,
+) -> Result<()> {
+    let guild = in_guild(ctx.guild_id())?;
+    let data = ctx.data();
+    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "delete a student's records").await?;
+    let name = user.global_name.clone().unwrap_or_else(|| user.name.clone());
+    if confirm != Some(true) {
+        ctx.send(command_reply(views::forget_preview(&name, &user.id.to_string()))).await?;
+        return Ok(());
+    }
+    ctx.defer_ephemeral().await?;
+    let gone = data.app.forget_student(&guild, &UserId::new(user.id.to_string())).await?;
+    ctx.send(command_reply(views::forgotten(&name, &gone))).await?;
     Ok(())
 }
