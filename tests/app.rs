@@ -375,6 +375,8 @@ async fn a_renamed_student_and_one_forgotten_by_another_process_are_counted_unde
     app.live_answer(&guild, &channel, &renamed, &q3.round_id, 3, "a").await.expect("counted after the row is written again");
     assert_eq!(name_of("1001").await, ["Student One"]);
     assert_eq!(store.answers_for_round_item(&guild, &q3.round_id, &q3.item_id).await.unwrap().len(), 1);
+    store.close().await;
+}
 
 /// Forgetting a student in the middle of a live question leaves no trace in the round this
 /// process holds in memory: the question takes their answer again (the store has none), and
