@@ -26,7 +26,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`): a fresh database is created beside it for the
 //! run and dropped after; if none can be created, PostgreSQL is skipped with a message.
 //! `AGORA_BENCH_LOG` sets the bot's log filter (default: the product's);
-//! `AGORA_BENCH_SLOWEST=1` lists each run's slowest clicks by position. Without `--bench`
+//! `AGORA_BENCH_SLOWEST=1` lists each run's slowest clicks by position; `AGORA_BENCH_METRICS=on`
+//! turns on the bot's `/metrics` listener (off by default, as in the product), to compare. Without `--bench`
 //! (as `cargo test --all-targets` runs it) it only says how to run it.
 
 #[path = "../tests/support/mod.rs"]
@@ -124,6 +125,8 @@ async fn fresh_postgres() -> Result<String, String> {
 struct Bot {
     child: Child,
     log: std::path::PathBuf,
+    /// Where its `/metrics` listener is, when `AGORA_BENCH_METRICS=on` turned it on.
+    metrics: Option<std::net::SocketAddr>,
     _dir: tempfile::TempDir,
 }
 
@@ -154,6 +157,13 @@ impl Bot {
             cmd.env_remove(var);
         }
         cmd.env("DISCORD_TOKEN", &discord.token).env("DISCORD_API_BASE", &discord.base).env("AGORA_GUILD_ID", discord.guild.to_string());
+        // The operator's listener (/healthz, /metrics) is off by default, as in the product;
+        // `AGORA_BENCH_METRICS=on` turns it on, to see what the metrics cost on the click path.
+        let metrics = (std::env::var("AGORA_BENCH_METRICS").as_deref() == Ok("on")).then(|| {
+            let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address");
+            cmd.env("AGORA_METRICS_ADDR", free.to_string());
+            free
+        });
         cmd.stdin(Stdio::null()).stdout(log.try_clone().expect("log file")).stderr(log);
         let child = cmd.spawn().expect("start agora serve");
         let shown = log_path.clone();
@@ -162,7 +172,7 @@ impl Bot {
             let tail: Vec<&str> = text.lines().rev().take(60).collect();
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         }));
-        Bot { child, log: log_path, _dir: dir }
+        Bot { child, log: log_path, metrics, _dir: dir }
     }
 
     /// The lines of the bot's log that report an error, after the first `skip` of them.
@@ -173,6 +183,21 @@ impl Bot {
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The lines of its `/metrics` page that start with `name` (none when the listener is off).
+    fn metric(&self, name: &str) -> Vec<String> {
+        use std::io::{Read, Write};
+        let Some(addr) = self.metrics else { return Vec::new() };
+        let mut page = String::new();
+        let fetched = std::net::TcpStream::connect(addr).and_then(|mut c| {
+            c.write_all(b"GET /metrics HTTP/1.0\r\nHost: bench\r\n\r\n")?;
+            c.read_to_string(&mut page)
+        });
+        if let Err(e) = fetched {
+            return vec![format!("(could not read {addr}/metrics: {e})")];
+        }
+        page.lines().filter(|l| l.starts_with(name)).map(str::to_string).collect()
     }
 }
 
@@ -542,15 +567,9 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     burst.stored = stored(&store, &guild, &q[0]).await;
     println!("{}", line("burst 500 in 1 s", &burst));
     assert_eq!((burst.acknowledged, burst.stored), (BURST, BURST), "all 500 acknowledged and recorded");
-
-    // The same class all at once (as fast as the stand-in sends), for comparison.
-    let same_time = discord.add_channel(discord.guild, "all-at-once");
-    let q = vec![start_round(&discord, &prof, same_time, 1).await];
-    let clicks: Vec<Click> =
-        (0..BURST).map(|n| Click { who: User::student(3_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
-    let mut at_once = fire(&discord, &bot, &q, &clicks, 1e9).await;
-    at_once.stored = stored(&store, &guild, &q[0]).await;
-    println!("{}", line("500 at once", &at_once));
+    if bot.metrics.is_some() {
+        println!("  metrics listener on: {}", bot.metric("agora_answers_recorded_total").join("; "));
+    }
 
     // The steps: classes of at most 500, one live round each, a question per step.
     let most = (RATES[RATES.len() - 1] as f64 * STEP.as_secs_f64()) as usize;
@@ -589,6 +608,17 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
         // Let the last step's backlog settle before the next one.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // The same class all at once (as fast as the stand-in sends), for comparison. Last: a
+    // backlog of 500 raises the bot's resident memory for good (the allocator keeps what it
+    // took), which would otherwise show in every step's peak after it.
+    let same_time = discord.add_channel(discord.guild, "all-at-once");
+    let q = vec![start_round(&discord, &prof, same_time, 1).await];
+    let clicks: Vec<Click> =
+        (0..BURST).map(|n| Click { who: User::student(3_000_000 + n as u64, &format!("student{n}")), question: 0, button: n % q[0].answers.len() }).collect();
+    let mut at_once = fire(&discord, &bot, &q, &clicks, 1e9).await;
+    at_once.stored = stored(&store, &guild, &q[0]).await;
+    println!("{}", line("500 at once", &at_once));
+
     store.close().await;
     drop(bot);
     let late = discord.take_violations();

@@ -84,9 +84,15 @@ async fn a_class_plays_a_quiz_in_discord() {
         let pick = if n % 3 == 0 { wrong } else { right.as_str() };
         let id = q1.button_id(pick).unwrap_or_else(|| panic!("a button {pick}"));
         let who = if n == 2 { User::student(3002, "@everyone <@2001>") } else { student(n) };
-        let sent = discord.click(&who, q1.id, &id).await;
+        // Student 5's click reaches the bot 2 s after Discord made it (as after a backlog):
+        // acknowledged at once with a private "thinking…", then filled in once committed.
+        let late = n == 5;
+        let sent = if late { discord.click_aged(&who, q1.id, &id, Duration::from_secs(2)).await } else { discord.click(&who, q1.id, &id).await };
         let text = reply_to(&discord, &sent).await;
         assert!(text.contains(&format!("Locked in for question 1: **{pick}.")), "{text}");
+        let first = discord.callback(&sent).await;
+        let expected = if late { (5, Some(EPHEMERAL)) } else { (4, Some(EPHEMERAL)) };
+        assert_eq!((first.kind, first.data["flags"].as_u64().map(|f| f & EPHEMERAL)), expected, "{}: {:?}", sent.label, first.data);
     }
     let id = q1.button_id(&right).unwrap();
     assert!(reply_to(&discord, &discord.click(&student(1), q1.id, &id).await).await.contains("already answered"), "a double click counts once");

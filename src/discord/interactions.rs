@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use poise::serenity_prelude as serenity;
 use serenity::{
@@ -32,18 +33,93 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let received = std::time::Instant::now();
     match interaction {
         Interaction::Component(c) => {
+            let deferred = late_answer(c.id, &c.data.custom_id) && defer(http, c.id, &c.token, &c.data.custom_id).await;
+            measured_if("component", received, deferred);
             let outcome = component(http, data, c).await;
-            respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
-            measured("component", received);
+            if deferred {
+                fill_in(http, &c.token, outcome, &c.data.custom_id).await;
+            } else {
+                respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
+                measured("component", received);
+            }
         }
         Interaction::Modal(m) => {
+            let deferred = late_answer(m.id, &m.data.custom_id) && defer(http, m.id, &m.token, &m.data.custom_id).await;
+            measured_if("modal", received, deferred);
             let outcome = modal(http, data, m).await;
-            respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
-            measured("modal", received);
+            if deferred {
+                fill_in(http, &m.token, outcome, &m.data.custom_id).await;
+            } else {
+                respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
+                measured("modal", received);
+            }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// An answer that reaches its handler this long after Discord created it has waited in a
+/// backlog (a class clicking faster than the bot keeps up): it is acknowledged at once
+/// ("thinking…", only the student sees it) and its "Locked in" filled in once committed,
+/// so that the student never sees "This interaction failed" for an answer that counted.
+/// Normally an answer is committed and acknowledged within milliseconds of its creation.
+const DEFER_AFTER: Duration = Duration::from_millis(1_500);
+
+/// Discord's epoch (2015-01-01) in Unix milliseconds: a snowflake's top 42 bits count from it.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// Whether `custom_id` is a live answer (a choice button, a select, or the typed-answer
+/// modal) that has already waited [`DEFER_AFTER`].
+fn late_answer(id: serenity::InteractionId, custom_id: &str) -> bool {
+    let answer = Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }));
+    answer && age(id, SystemTime::now()).is_some_and(|a| a >= DEFER_AFTER)
+}
+
+/// How long before `now` Discord created the interaction `id` (a snowflake holds its time),
+/// or `None` when this machine's clock disagrees with Discord's (an id from the future, or
+/// one over a minute old): then nothing is deferred, as if the clocks agreed.
+fn age(id: serenity::InteractionId, now: SystemTime) -> Option<Duration> {
+    let created = (id.get() >> 22) + DISCORD_EPOCH_MS;
+    let now = u64::try_from(now.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()?;
+    now.checked_sub(created).map(Duration::from_millis).filter(|a| *a < Duration::from_secs(60))
+}
+
+/// Acknowledges an answer with a private "thinking…"; false if Discord refused it (then the
+/// normal response is tried, which tells the same story in the log).
+async fn defer(http: &Arc<Http>, id: serenity::InteractionId, token: &str, custom_id: &str) -> bool {
+    let thinking = CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true));
+    match http.create_interaction_response(id, token, &thinking, vec![]).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(custom_id, "could not defer a late answer: {e}");
+            false
+        }
+    }
+}
+
+/// Replaces a deferred answer's "thinking…" with what the student would have been told.
+async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+    count(&outcome, custom_id);
+    let reply = match outcome {
+        Ok(Response::Reply(r)) => r,
+        Ok(_) => Reply::notice(error::APOLOGY),
+        Err(Error::User(e)) => Reply::notice(e.0),
+        Err(Error::Internal(e)) => {
+            tracing::error!(custom_id, "{e:?}");
+            Reply::notice(error::APOLOGY)
+        }
+    };
+    if let Err(e) = http.edit_original_interaction_response(token, &reply::interaction_edit(reply), vec![]).await {
+        tracing::error!(custom_id, "could not fill in a deferred answer: {e}");
+    }
+}
+
+/// [`measured`] when the first response was the deferral.
+fn measured_if(kind: &'static str, received: std::time::Instant, deferred: bool) {
+    if deferred {
+        measured(kind, received);
+    }
 }
 
 /// The time from an interaction received to its first response sent.
@@ -78,14 +154,19 @@ pub(crate) enum Response {
     Modal(CreateModal),
 }
 
-async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
-    let label = match &outcome {
+/// Counts an interaction by kind (component or modal, from its id) and outcome.
+fn count(outcome: &Result<Response, Error>, custom_id: &str) {
+    let label = match outcome {
         Ok(_) => "ok",
         Err(Error::User(_)) => "user_error",
         Err(Error::Internal(_)) => "internal_error",
     };
     let kind = if custom_id.split(':').nth(1).is_some_and(|k| matches!(k, "m" | "pm" | "dm" | "dg" | "dbm" | "qm" | "rm")) { "modal" } else { "component" };
     metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => label).increment(1);
+}
+
+async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+    count(&outcome, custom_id);
     let response = match outcome {
         Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),
@@ -223,5 +304,23 @@ async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Re
             Ok(if m.message.is_some() { Response::Update(views::verdict(&verdict)) } else { Response::Reply(views::verdict(&verdict)) })
         }
         _ => Err(unknown()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DISCORD_EPOCH_MS, age};
+    use poise::serenity_prelude::InteractionId;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn an_interactions_age_comes_from_its_snowflake_unless_the_clocks_disagree() {
+        let created = 1_764_000_000_000u64;
+        let id = InteractionId::new(((created - DISCORD_EPOCH_MS) << 22) | 5);
+        let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+        assert_eq!(age(id, at(created + 2_000)), Some(Duration::from_secs(2)));
+        assert_eq!(age(id, at(created)), Some(Duration::ZERO));
+        assert_eq!(age(id, at(created - 10)), None, "created in this machine's future");
+        assert_eq!(age(id, at(created + 61_000)), None, "over a minute: a clock that disagrees");
     }
 }

@@ -85,6 +85,15 @@ pub fn channel_edit(r: Reply) -> serenity::EditMessage {
     out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
 }
 
+/// The edit that fills in a deferred interaction response (its "thinking…" message).
+pub fn interaction_edit(r: Reply) -> serenity::EditInteractionResponse {
+    let mut out = serenity::EditInteractionResponse::new().allowed_mentions(no_pings());
+    if let Some(c) = r.content {
+        out = out.content(c);
+    }
+    out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,7 +104,8 @@ mod tests {
         let bodies = [
             serde_json::to_value(interaction_message(r.clone())).unwrap(),
             serde_json::to_value(channel_message(r.clone())).unwrap(),
-            serde_json::to_value(channel_edit(r)).unwrap(),
+            serde_json::to_value(channel_edit(r.clone())).unwrap(),
+            serde_json::to_value(interaction_edit(r)).unwrap(),
         ];
         for body in bodies {
             assert_eq!(body["allowed_mentions"], serde_json::json!({"parse": [], "users": [], "roles": []}), "{body}");

@@ -234,6 +234,14 @@ impl State {
         self.next_id
     }
 
+    /// An interaction's id as Discord makes it: a snowflake holding the time it was created
+    /// (`age` ago), in milliseconds since Discord's epoch, above 22 bits that keep it unique.
+    fn snowflake(&mut self, age: Duration) -> u64 {
+        const DISCORD_EPOCH_MS: u128 = 1_420_070_400_000;
+        let created = (std::time::SystemTime::now() - age).duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_millis() - DISCORD_EPOCH_MS;
+        ((created as u64) << 22) | (self.id() & 0x3F_FFFF)
+    }
+
     fn message_mut(&mut self, id: u64) -> Option<&mut Message> {
         self.messages.iter_mut().find(|m| m.id == id)
     }
@@ -508,7 +516,7 @@ impl StandIn {
     #[allow(clippy::too_many_arguments)]
     fn send_interaction(&self, who: &User, channel: u64, kind: u64, data: Value, message: Option<u64>, label: String, autocomplete: bool) -> Sent {
         let what = label.clone();
-        self.record_interaction(who, channel, kind, data, message, label, autocomplete, true, None)
+        self.record_interaction(who, channel, kind, data, message, label, autocomplete, true, None, Duration::ZERO)
             .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {what}"))
     }
 
@@ -517,7 +525,7 @@ impl StandIn {
     pub fn click_if_connected(&self, who: &User, message: u64, custom_id: &str) -> Option<Sent> {
         let channel = self.message(message)?.channel_id;
         let data = json!({"custom_id": custom_id, "component_type": 2});
-        self.record_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false, true, None)
+        self.record_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false, true, None, Duration::ZERO)
     }
 
     /// Clicks the button `custom_id` on `message` as the caller holds it: the interaction
@@ -528,13 +536,23 @@ impl StandIn {
         let data = json!({"custom_id": custom_id, "component_type": 2});
         let shown = message_json(message, self.app_id);
         let label = format!("button:{custom_id}");
-        self.record_interaction(who, message.channel_id, 3, data, Some(message.id), label.clone(), false, true, Some(shown))
+        self.record_interaction(who, message.channel_id, 3, data, Some(message.id), label.clone(), false, true, Some(shown), Duration::ZERO)
             .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {label}"))
+    }
+
+    /// Clicks like [`StandIn::click`] an interaction that Discord created `age` ago and that
+    /// reaches the bot only now, as after a backlog: its id (a snowflake) holds that time, and
+    /// the 3 s for its first response count from it.
+    pub async fn click_aged(&self, who: &User, message: u64, custom_id: &str, age: Duration) -> Sent {
+        let channel = self.message(message).unwrap_or_else(|| panic!("no message {message} to click on")).channel_id;
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.record_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false, true, None, age)
+            .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive button:{custom_id}"))
     }
 
     #[allow(clippy::too_many_arguments)]
     /// `shown` is the message's JSON when the caller has it (`click_on`); otherwise it is
-    /// built from the stored message.
+    /// built from the stored message. `age`: how long ago Discord created the interaction.
     fn record_interaction(
         &self,
         who: &User,
@@ -546,9 +564,10 @@ impl StandIn {
         autocomplete: bool,
         gateway: bool,
         shown: Option<Value>,
+        age: Duration,
     ) -> Option<Sent> {
         let mut s = self.shared.lock();
-        let id = s.id();
+        let id = s.snowflake(age);
         let token = format!("interaction-token-{id}");
         let guild = if who.dm { None } else { s.guilds.iter().find(|g| g.channels.iter().any(|(c, _)| *c == channel)).map(|g| g.id) };
         let user = json!({"id": who.id.to_string(), "username": who.name, "global_name": who.name, "discriminator": "0", "avatar": null});
@@ -578,7 +597,7 @@ impl StandIn {
         s.interactions.insert(
             id,
             Interaction {
-                sent_at: Instant::now(),
+                sent_at: Instant::now() - age,
                 token: token.clone(),
                 channel,
                 user: who.id,
@@ -603,7 +622,7 @@ impl StandIn {
     /// tests that answer it themselves through REST (to check the stand-in's own rules).
     pub fn open_interaction(&self, who: &User, channel: u64, command: &str) -> Sent {
         let data = self.command_data(command, Vec::new());
-        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None)
+        self.record_interaction(who, channel, 2, data, None, format!("/{command}"), false, false, None, Duration::ZERO)
             .expect("an interaction kept off the gateway is always recorded")
     }
 
