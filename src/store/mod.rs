@@ -387,8 +387,11 @@ async fn checkpoints(reader: AnyPool, mut stop: tokio::sync::mpsc::Receiver<()>)
         if reader.is_closed() {
             return;
         }
-        if let Err(e) = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
-            tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again");
+        match reader.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+            Ok(_) => {}
+            // Another process (the CLI beside the bot) is checkpointing the same file.
+            Err(e) if matches!(error::cause(&e), error::Cause::Busy) => tracing::debug!(error = %e, "SQLite checkpoint skipped"),
+            Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed; the next one tries again"),
         }
     }
 }
