@@ -32,31 +32,32 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let _in_flight = InFlight::enter(&data.in_flight);
     let received = std::time::Instant::now();
     match interaction {
-        Interaction::Component(c) => {
-            let deferred = late_answer(c.id, &c.data.custom_id) && defer(http, c.id, &c.token, &c.data.custom_id).await;
-            measured_if("component", received, deferred);
-            let outcome = component(http, data, c).await;
-            if deferred {
-                fill_in(http, &c.token, outcome, &c.data.custom_id).await;
-            } else {
-                respond(http, c.id, &c.token, outcome, &c.data.custom_id).await;
-                measured("component", received);
-            }
-        }
-        Interaction::Modal(m) => {
-            let deferred = late_answer(m.id, &m.data.custom_id) && defer(http, m.id, &m.token, &m.data.custom_id).await;
-            measured_if("modal", received, deferred);
-            let outcome = modal(http, data, m).await;
-            if deferred {
-                fill_in(http, &m.token, outcome, &m.data.custom_id).await;
-            } else {
-                respond(http, m.id, &m.token, outcome, &m.data.custom_id).await;
-                measured("modal", received);
-            }
-        }
+        Interaction::Component(c) => handle(http, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
+        Interaction::Modal(m) => handle(http, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
         _ => {}
     }
     Ok(())
+}
+
+/// Runs `work` for one interaction and gives it its one first response: the view, or, for a
+/// late answer, a deferral first and the view filled in after.
+async fn handle(
+    http: &Arc<Http>,
+    id: serenity::InteractionId,
+    token: &str,
+    custom_id: &str,
+    kind: &'static str,
+    received: std::time::Instant,
+    work: impl std::future::Future<Output = Result<Response, Error>>,
+) {
+    if late_answer(id, custom_id) && defer(http, id, token, custom_id).await {
+        measured(kind, received);
+        fill_in(http, token, work.await, custom_id).await;
+    } else {
+        let outcome = work.await;
+        respond(http, id, token, outcome, custom_id).await;
+        measured(kind, received);
+    }
 }
 
 /// An answer that reaches its handler this long after Discord created it has waited in a
@@ -112,13 +113,6 @@ async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>
     };
     if let Err(e) = http.edit_original_interaction_response(token, &reply::interaction_edit(reply), vec![]).await {
         tracing::error!(custom_id, "could not fill in a deferred answer: {e}");
-    }
-}
-
-/// [`measured`] when the first response was the deferral.
-fn measured_if(kind: &'static str, received: std::time::Instant, deferred: bool) {
-    if deferred {
-        measured(kind, received);
     }
 }
 
