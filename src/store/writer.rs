@@ -264,11 +264,11 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
     Ok(outcomes)
 }
 
-/// What makes two answers the same answer (the guild is the same within a round).
-type Key = (String, String, String);
+/// What makes two answers the same answer: the answers table's primary key.
+type Key = (String, String, String, String);
 
 fn key(a: &AnswerRecord) -> Key {
-    (a.round_id.as_str().to_owned(), a.item_id.as_str().to_owned(), a.user_id.as_str().to_owned())
+    (a.guild_id.as_str().to_owned(), a.round_id.as_str().to_owned(), a.item_id.as_str().to_owned(), a.user_id.as_str().to_owned())
 }
 
 /// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted.
@@ -288,7 +288,7 @@ async fn insert_rows<'a>(conn: &mut AnyConnection, answers: impl ExactSizeIterat
             .bind(a.answered_at);
     }
     let rows = query.fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
 }
 
 /// The SQL of [`insert_rows`] for `n` answers: the same guard as [`INSERT_ANSWER`], row by
@@ -313,7 +313,7 @@ fn insert_rows_sql(n: usize) -> String {
               AND r.opened_at IS NOT NULL AND r.revealed = 0
               AND (r.deadline IS NULL OR v.column10 < r.deadline))
          ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
-         RETURNING round_id, item_id, user_id",
+         RETURNING guild_id, round_id, item_id, user_id",
         values.join(", ")
     )
 }
