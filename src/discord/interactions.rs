@@ -73,8 +73,9 @@ const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 /// Whether `custom_id` is a live answer (a choice button, a select, or the typed-answer
 /// modal) that has already waited [`DEFER_AFTER`].
 fn late_answer(id: serenity::InteractionId, custom_id: &str) -> bool {
-    let answer = Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }));
-    answer && age(id, SystemTime::now()).is_some_and(|a| a >= DEFER_AFTER)
+    // The age first: it is cheap, and nearly every interaction is young.
+    age(id, SystemTime::now()).is_some_and(|a| a >= DEFER_AFTER)
+        && Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }))
 }
 
 /// How long before `now` Discord created the interaction `id` (a snowflake holds its time),

@@ -275,17 +275,7 @@ fn key(a: &AnswerRecord) -> Key {
 async fn insert_rows<'a>(conn: &mut AnyConnection, answers: impl ExactSizeIterator<Item = &'a AnswerRecord>) -> std::result::Result<Vec<Key>, sqlx::Error> {
     let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_rows_sql(answers.len())));
     for a in answers {
-        query = query
-            .bind(a.guild_id.as_str().to_owned())
-            .bind(a.round_id.as_str().to_owned())
-            .bind(a.item_id.as_str().to_owned())
-            .bind(a.user_id.as_str().to_owned())
-            .bind(crate::text::typed(&a.response))
-            .bind(i32::from(a.correct))
-            .bind(a.credit)
-            .bind(a.points)
-            .bind(a.elapsed_ms)
-            .bind(a.answered_at);
+        query = bind_fields(query, a);
     }
     let rows = query.fetch_all(conn).await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
@@ -319,7 +309,15 @@ fn insert_rows_sql(n: usize) -> String {
 }
 
 fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-    sqlx::query(INSERT_ANSWER)
+    bind_fields(sqlx::query(INSERT_ANSWER), a)
+}
+
+/// Binds an answer's ten columns in [`INSERT_ANSWER`]'s order (the next ten placeholders).
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    a: &AnswerRecord,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
         .bind(a.guild_id.as_str().to_owned())
         .bind(a.round_id.as_str().to_owned())
         .bind(a.item_id.as_str().to_owned())

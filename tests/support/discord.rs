@@ -345,14 +345,7 @@ impl StandIn {
     /// Adds a guild with one text channel; returns (guild, channel). A connected bot gets its
     /// GUILD_CREATE at once, as when it is invited.
     pub fn add_guild(&self, name: &str) -> (u64, u64) {
-        let mut s = self.shared.lock();
-        let guild = s.id();
-        let channel = s.id();
-        let g = Guild { id: guild, name: name.into(), channels: vec![(channel, "general".into())], roles: Vec::new(), members: Vec::new() };
-        let payload = guild_create(&g, s.app_id);
-        s.guilds.push(g);
-        dispatch(&mut s, Some(guild), "GUILD_CREATE", payload);
-        (guild, channel)
+        self.add_guild_on_shard(name, 0, 1)
     }
 
     /// Adds a guild with one text channel whose id falls on gateway shard `shard` of `total`
