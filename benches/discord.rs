@@ -44,7 +44,7 @@ use agora::ids::{GuildId, ItemId, RoundId};
 use agora::store::Store;
 use serde_json::{Value, json};
 use sqlx::migrate::MigrateDatabase;
-use support::discord::{Message, Sent, StandIn, User};
+use support::discord::{Message, Sent, Shown, StandIn, User};
 
 /// poise's choice index for `kind: single` (see `KindChoice`).
 const SINGLE: u64 = 0;
@@ -253,19 +253,21 @@ fn cpu_time(pid: &str) -> Duration {
 /// A live question as the class sees it: its message and its answer buttons.
 struct Question {
     message: Message,
+    /// The message as every click carries it, serialized once.
+    shown: Shown,
     answers: Vec<String>,
     round: RoundId,
     number: usize,
 }
 
 impl Question {
-    fn of(message: Message) -> Question {
+    fn of(discord: &StandIn, message: Message) -> Question {
         let ids: Vec<String> = message.buttons().iter().filter_map(|b| b["custom_id"].as_str().map(str::to_string)).collect();
         let answers: Vec<String> = ids.iter().filter(|id| id.split(':').nth(1) == Some("a")).cloned().collect();
         assert!(answers.len() >= 2, "a single-choice question has choice buttons: {ids:?}");
         let reveal = message.button_id("Reveal").expect("a live question has Reveal");
         let parts: Vec<&str> = reveal.split(':').collect();
-        Question { round: RoundId::from(parts[2]), number: parts[3].parse().expect("question number"), message, answers }
+        Question { round: RoundId::from(parts[2]), number: parts[3].parse().expect("question number"), shown: discord.shown(&message), message, answers }
     }
 
     fn reveal_id(&self) -> String {
@@ -280,7 +282,7 @@ async fn wait_question(discord: &StandIn, channel: u64, number: usize) -> Questi
     let title = format!("Question {number}/");
     loop {
         if let Some(m) = discord.newest_message(channel, |m| m.button_id("Reveal").is_some() && m.text().contains(&title)) {
-            return Question::of(m);
+            return Question::of(discord, m);
         }
         assert!(Instant::now() < deadline, "no open question {number} in channel {channel} within 20 s");
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -298,7 +300,7 @@ async fn start_round(discord: &StandIn, prof: &User, channel: u64, questions: us
 
 /// Reveal, then Next, on each question (all channels at once); returns the next questions.
 async fn next_questions(discord: &StandIn, prof: &User, questions: &[Question]) -> Vec<Question> {
-    let reveals: Vec<Sent> = questions.iter().map(|q| discord.click_on(prof, &q.message, &q.reveal_id())).collect();
+    let reveals: Vec<Sent> = questions.iter().map(|q| discord.click_shown(prof, &q.shown, &q.reveal_id())).collect();
     let mut nexts = Vec::new();
     for (q, sent) in questions.iter().zip(&reveals) {
         let cb = discord.callback(sent).await;
@@ -308,7 +310,7 @@ async fn next_questions(discord: &StandIn, prof: &User, questions: &[Question]) 
             .find(|(label, _)| label.contains("Next"))
             .map(|(_, id)| id)
             .unwrap_or_else(|| panic!("Next after the reveal: {}", cb.data));
-        nexts.push(discord.click_on(prof, &q.message, &next));
+        nexts.push(discord.click_shown(prof, &q.shown, &next));
     }
     let mut out = Vec::new();
     for (q, sent) in questions.iter().zip(&nexts) {
@@ -416,7 +418,7 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
             let c = &clicks[sent.len()];
             let q = &questions[c.question];
             let at = Instant::now();
-            sent.push((discord.click_on(&c.who, &q.message, &q.answers[c.button]), at));
+            sent.push((discord.click_shown(&c.who, &q.shown, &q.answers[c.button]), at));
         }
         tokio::time::sleep(Duration::from_micros(500)).await;
     }

@@ -160,6 +160,14 @@ impl Message {
     }
 }
 
+/// A message as clicks carry it, serialized once ([`StandIn::shown`]).
+#[derive(Clone, Debug)]
+pub struct Shown {
+    id: u64,
+    channel: u64,
+    json: Arc<str>,
+}
+
 /// A request body that creates or edits a message, as received: for checks over all of them.
 #[derive(Clone, Debug)]
 pub struct Payload {
@@ -194,6 +202,8 @@ struct Interaction {
 
 enum Outbound {
     Json(Value),
+    /// A frame serialized already (every dispatch: see [`dispatch`]).
+    Text(String),
     Close(u16, &'static str),
 }
 
@@ -364,7 +374,7 @@ impl StandIn {
         let g = Guild { id: guild, name: name.into(), channels: vec![(channel, "general".into())], roles: Vec::new(), members: Vec::new() };
         let payload = guild_create(&g, s.app_id);
         s.guilds.push(g);
-        dispatch(&mut s, Some(guild), "GUILD_CREATE", payload);
+        dispatch(&mut s, Some(guild), "GUILD_CREATE", &payload.to_string());
         (guild, channel)
     }
 
@@ -378,7 +388,8 @@ impl StandIn {
             &mut s,
             Some(guild),
             "CHANNEL_CREATE",
-            json!({"id": id.to_string(), "type": 0, "name": name, "guild_id": guild.to_string(), "position": 0, "permission_overwrites": [], "nsfw": false}),
+            &json!({"id": id.to_string(), "type": 0, "name": name, "guild_id": guild.to_string(), "position": 0, "permission_overwrites": [], "nsfw": false})
+                .to_string(),
         );
         id
     }
@@ -527,15 +538,20 @@ impl StandIn {
         self.record_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false, true, None, Duration::ZERO)
     }
 
-    /// Clicks the button `custom_id` on `message` as the caller holds it: the interaction
-    /// carries that copy, so the stand-in does not look the message up among all it keeps (a
-    /// scan that grows with every reply). For benchmarks that click tens of thousands of times;
-    /// like `click`, it returns once the interaction is on its way.
-    pub fn click_on(&self, who: &User, message: &Message, custom_id: &str) -> Sent {
+    /// `message` as every click on it carries it, serialized once: for benchmarks that
+    /// click one message tens of thousands of times (see [`StandIn::click_shown`]).
+    pub fn shown(&self, message: &Message) -> Shown {
+        Shown { id: message.id, channel: message.channel_id, json: message_json(message, self.app_id).to_string().into() }
+    }
+
+    /// Clicks the button `custom_id` on the message as the caller holds it (`shown`): the
+    /// interaction carries that copy, so the stand-in neither looks the message up among all
+    /// it keeps (a scan that grows with every reply) nor serializes it again. Like `click`,
+    /// it returns once the interaction is on its way.
+    pub fn click_shown(&self, who: &User, shown: &Shown, custom_id: &str) -> Sent {
         let data = json!({"custom_id": custom_id, "component_type": 2});
-        let shown = message_json(message, self.app_id);
         let label = format!("button:{custom_id}");
-        self.record_interaction(who, message.channel_id, 3, data, Some(message.id), label.clone(), false, true, Some(shown), Duration::ZERO)
+        self.record_interaction(who, shown.channel, 3, data, Some(shown.id), label.clone(), false, true, Some(&shown.json), Duration::ZERO)
             .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {label}"))
     }
 
@@ -550,8 +566,8 @@ impl StandIn {
     }
 
     #[allow(clippy::too_many_arguments)]
-    /// `shown` is the message's JSON when the caller has it (`click_on`); otherwise it is
-    /// built from the stored message. `age`: how long ago Discord created the interaction.
+    /// `shown` is the message's JSON text when the caller has it (`click_shown`); otherwise it
+    /// is built from the stored message. `age`: how long ago Discord created the interaction.
     fn record_interaction(
         &self,
         who: &User,
@@ -562,7 +578,7 @@ impl StandIn {
         label: String,
         autocomplete: bool,
         gateway: bool,
-        shown: Option<Value>,
+        shown: Option<&str>,
         age: Duration,
     ) -> Option<Sent> {
         let mut s = self.shared.lock();
@@ -587,11 +603,16 @@ impl StandIn {
             }
             None => body["user"] = user,
         }
+        let mut d = body.to_string();
         if let Some(m) = message {
-            body["message"] = match shown {
-                Some(json) => json,
-                None => message_json(s.messages.iter().find(|x| x.id == m).unwrap_or_else(|| panic!("no message {m}")), s.app_id),
-            };
+            // The message goes in as text: the one large part of a click, serialized once.
+            d.pop();
+            d.push_str(r#","message":"#);
+            match shown {
+                Some(json) => d.push_str(json),
+                None => d.push_str(&message_json(s.messages.iter().find(|x| x.id == m).unwrap_or_else(|| panic!("no message {m}")), s.app_id).to_string()),
+            }
+            d.push('}');
         }
         s.interactions.insert(
             id,
@@ -609,7 +630,7 @@ impl StandIn {
             },
         );
         s.by_token.insert(token.clone(), id);
-        if gateway && !dispatch(&mut s, guild, "INTERACTION_CREATE", body) {
+        if gateway && !dispatch(&mut s, guild, "INTERACTION_CREATE", &d) {
             s.interactions.remove(&id);
             s.by_token.remove(&token);
             return None;
@@ -825,7 +846,10 @@ fn options_list(options: &Value, focused: Option<&str>) -> Vec<Value> {
 
 /// Sends a dispatch to the session whose shard holds `guild` (shard 0 for DMs). False when
 /// no session is connected for it.
-fn dispatch(s: &mut State, guild: Option<u64>, event: &str, d: Value) -> bool {
+/// Sends the dispatch `event` with data `d` (JSON text) to the session of the guild's shard.
+/// The frame is written as text around `d`, so that a click carrying a message serialized
+/// once (`Shown`) costs no second serialization.
+fn dispatch(s: &mut State, guild: Option<u64>, event: &str, d: &str) -> bool {
     let mut sent = false;
     for session in &mut s.sessions {
         let (shard, total) = session.shard;
@@ -835,7 +859,8 @@ fn dispatch(s: &mut State, guild: Option<u64>, event: &str, d: Value) -> bool {
         };
         if mine {
             session.seq += 1;
-            sent |= session.tx.send(Outbound::Json(json!({"op": 0, "t": event, "s": session.seq, "d": d}))).is_ok();
+            let frame = format!(r#"{{"op":0,"t":"{event}","s":{},"d":{d}}}"#, session.seq);
+            sent |= session.tx.send(Outbound::Text(frame)).is_ok();
             break;
         }
     }
@@ -1044,6 +1069,9 @@ async fn session(shared: Arc<Shared>, base: String, mut socket: WebSocket) {
                 match out {
                     Outbound::Json(v) => {
                         if socket.send(WsMessage::Text(v.to_string().into())).await.is_err() { break }
+                    }
+                    Outbound::Text(t) => {
+                        if socket.send(WsMessage::Text(t.into())).await.is_err() { break }
                     }
                     Outbound::Close(code, reason) => {
                         let _ = socket.send(WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
