@@ -346,6 +346,37 @@ async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
     assert_eq!((stats[0].answers, stats[0].correct), (500, 125));
 }
 
+/// A class whose students answer live for the first time, all at once: each answer carries
+/// the student's row (in its batch on SQLite), so every answer counts under its name and a
+/// double click counts once. (A renamed or forgotten student: `tests/app.rs`.)
+async fn new_students_answer_at_once_with_their_rows(store: &Store, _url: &str) {
+    const N: usize = 300;
+    start(store, &new_round("g1", "r1", &["q1"])).await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(N + 20));
+    let mut tasks = tokio::task::JoinSet::new();
+    // Students 0..N, and a second click from students 0..20.
+    for u in (0..N).chain(0..20) {
+        let (store, barrier) = (store.clone(), barrier.clone());
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let a = answer("g1", "r1", "q1", &format!("u{u:03}"), "0", true);
+            store.record_answer_of(&a, &format!("Student {u}")).await
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        outcomes.push(r.unwrap().unwrap_or_else(|e| panic!("{e:?}")));
+    }
+    assert_eq!(outcomes.iter().filter(|o| **o == Recorded::Counted).count(), N);
+    assert_eq!(outcomes.iter().filter(|o| **o == Recorded::Duplicate).count(), 20);
+    let stored = store.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
+    assert_eq!(stored.len(), N);
+    for a in &stored {
+        let u: usize = a.answer.user_id.as_str()[1..].parse().unwrap();
+        assert_eq!(a.display_name, format!("Student {u}"));
+    }
+}
+
 async fn guilds_are_isolated(store: &Store, _url: &str) {
     // Same user id, round id, item id and channel in two guilds (a user in two servers).
     for (guild, name) in [("111", "Ada"), ("222", "Ada in 222")] {
@@ -1135,6 +1166,7 @@ contract!(
     closed_questions_refuse_answers,
     answer_to_unknown_round_or_user_is_refused,
     five_hundred_students_answer_at_once,
+    new_students_answer_at_once_with_their_rows,
     guilds_are_isolated,
     totals_streaks_and_mastery,
     leaderboards,

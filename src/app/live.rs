@@ -137,18 +137,8 @@ impl App {
             let slot = (current.index, live.round.questions().len(), current.opened_at, current.opened_at + live.round.open_ms());
             (item, response, outcome, live.stored.seed, slot)
         };
-        let (g, u) = (guild.as_str(), student.id.as_str());
-        self.store.ensure_user(g, u, &student.name).await?;
         let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
-        let recorded = match self.store.record_answer(&record).await {
-            // The student's row went (forgotten by another process) since this one wrote it.
-            Err(StoreError::UnknownRoundOrUser { .. }) => {
-                self.store.upsert_user(g, u, &student.name).await?;
-                self.store.record_answer(&record).await?
-            }
-            other => other?,
-        };
-        match recorded {
+        match self.store.record_answer_of(&record, &student.name).await? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(UserError::QuestionClosed.into()),

@@ -32,7 +32,25 @@ impl Store {
     /// interaction; the first answer stands), or `Closed` if the item is not the open
     /// round's current question before its deadline (nothing is stored). The user must exist.
     pub async fn record_answer(&self, answer: &AnswerRecord) -> Result<Recorded> {
-        self.answers.record(answer).await
+        self.answers.record(answer, None).await
+    }
+
+    /// [`Store::record_answer`] for a student who may not be stored yet, as a live click
+    /// is: their row (with `display_name`) is written only when this process has not
+    /// written it with that name ([`KnownUsers`](super::KnownUsers)), and then in the
+    /// answer's own batch on SQLite. If the row has gone since (another process forgot the
+    /// student), it is written again and the answer retried.
+    pub async fn record_answer_of(&self, answer: &AnswerRecord, display_name: &str) -> Result<Recorded> {
+        let (guild, user) = (answer.guild_id.as_str(), answer.user_id.as_str());
+        let name = crate::text::typed(display_name);
+        let known = self.known_users.holds(guild, user, &name);
+        let recorded = match self.answers.record(answer, (!known).then_some(name.as_str())).await {
+            Err(StoreError::UnknownRoundOrUser { .. }) if known => self.answers.record(answer, Some(&name)).await?,
+            other => other?,
+        };
+        // Whatever the outcome, the row was committed before it.
+        self.known_users.insert(guild, user, name);
+        Ok(recorded)
     }
 
     /// Every answer of one round, in the order given, with the students' names: what a

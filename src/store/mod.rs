@@ -121,13 +121,13 @@ pub struct Store {
 }
 
 /// The (guild, user) rows this process has written and the display name each holds, so that
-/// [`Store::ensure_user`] (every live click) writes nothing for a student already stored.
+/// [`Store::record_answer_of`] (every live click) writes no row for a student already stored.
 ///
 /// Invariant: an entry is added only after its row committed and removed when this process
 /// forgets the student. Only another process deleting the row (`agora scores forget` beside a
 /// running bot) can make an entry stale; the answer that then meets the missing row gets
-/// [`StoreError::UnknownRoundOrUser`], and its caller writes the row again with
-/// [`Store::upsert_user`] and retries.
+/// [`StoreError::UnknownRoundOrUser`], and `record_answer_of` writes the row again and
+/// retries.
 #[derive(Debug, Default)]
 struct KnownUsers(std::sync::Mutex<HashMap<(String, String), String>>);
 
@@ -300,16 +300,6 @@ impl Store {
         tx.commit().await.with_context(context)?;
         self.known_users.insert(guild_id, user_id, name);
         Ok(())
-    }
-
-    /// [`Store::upsert_user`], but writing nothing when this process already wrote the
-    /// student with this name: the hot path of a live click. See [`KnownUsers`] for the one
-    /// way its memory can go stale and how the caller mends it.
-    pub async fn ensure_user(&self, guild_id: &str, user_id: &str, display_name: &str) -> Result<()> {
-        if self.known_users.holds(guild_id, user_id, &crate::text::typed(display_name)) {
-            return Ok(());
-        }
-        self.upsert_user(guild_id, user_id, display_name).await
     }
 
     /// The guild's settings as a JSON string, or `None` if the guild is unknown.
