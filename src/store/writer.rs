@@ -256,8 +256,10 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// Inserts every answer of the batch in one transaction; returns each one's outcome only
-/// once the commit succeeded.
+/// Inserts every answer of the batch in one statement that commits on its own, or, when
+/// the batch needs several (more than [`EXACT_CHUNK`] answers, a double click, students'
+/// rows to write first), in one transaction; returns each one's outcome only once the
+/// commit succeeded.
 ///
 /// The answers go in a few multi-row statements ([`insert_rows`]) rather than one each:
 /// every statement is a round trip to sqlx's SQLite worker thread, which cost more than
@@ -495,6 +497,28 @@ mod tests {
         who.sort();
         assert_eq!(who, ["u0", "u1", "u2", "u3", "u4", "u5", "u6", "u7"]);
         assert!(stored.iter().all(|a| a.answer.response == if a.answer.user_id.as_str() == "u0" { "0" } else { "1" }));
+        store.close().await;
+    }
+
+    /// Students answering for the first time bring their rows: written in the batch's
+    /// transaction before their answers, which count under those names.
+    #[tokio::test]
+    async fn a_batch_writes_new_students_rows_before_their_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_open_round(dir.path()).await;
+        let batch: Vec<Job> = [("u1", None), ("new1", Some("New One")), ("new2", Some("New Two"))]
+            .into_iter()
+            .map(|(u, name)| Job { answer: answer(u, "q1", "0", 2_000), user: name.map(str::to_owned), reply: oneshot::channel().0 })
+            .collect();
+        let mut conn = store.writer.acquire().await.unwrap();
+        let outcomes = insert_batch(&mut conn, &batch).await.unwrap();
+        drop(conn);
+
+        assert_eq!(outcomes, vec![Recorded::Counted; 3]);
+        let stored = store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap();
+        let mut named: Vec<(String, String)> = stored.iter().map(|a| (a.answer.user_id.to_string(), a.display_name.clone())).collect();
+        named.sort();
+        assert_eq!(named, [("new1".into(), "New One".into()), ("new2".into(), "New Two".into()), ("u1".into(), "x".into())]);
         store.close().await;
     }
 
