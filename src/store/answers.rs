@@ -46,9 +46,10 @@ impl Store {
         let known = self.known_users.holds(guild, user, &name);
         let recorded = match self.answers.record(answer, (!known).then_some(name.as_str())).await {
             Err(StoreError::UnknownRoundOrUser { .. }) if known => self.answers.record(answer, Some(&name)).await?,
+            Ok(recorded) if known => return Ok(recorded),
             other => other?,
         };
-        // Whatever the outcome, the row was committed before it.
+        // The row was written with the answer (whatever the answer's outcome, it committed first).
         self.known_users.insert(guild, user, name);
         Ok(recorded)
     }

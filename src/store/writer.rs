@@ -473,6 +473,14 @@ mod tests {
         store
     }
 
+    /// The outcomes of `insert_batch` for `answers`, each with the student's row to write
+    /// (`Some(name)`) or not, on the store's write connection.
+    async fn run_batch(store: &Store, answers: impl IntoIterator<Item = (AnswerRecord, Option<&str>)>) -> Vec<Recorded> {
+        let batch: Vec<Job> = answers.into_iter().map(|(answer, user)| Job { answer, user: user.map(str::to_owned), reply: oneshot::channel().0 }).collect();
+        let mut conn = store.writer.acquire().await.unwrap();
+        insert_batch(&mut conn, &batch).await.unwrap()
+    }
+
     /// A batch small enough for one statement (committed without BEGIN and COMMIT) still
     /// tells each answer apart: counted, stored before, late, for another question.
     #[tokio::test]
@@ -484,10 +492,7 @@ mod tests {
         answers.push(answer("u0", "q1", "1", 2_000)); // stored before the batch
         answers.push(answer("u8", "q1", "0", 31_000)); // at the deadline: late
         answers.push(answer("u9", "q2", "0", 2_000)); // not the current question
-        let batch: Vec<Job> = answers.iter().map(|a| Job { answer: a.clone(), user: None, reply: oneshot::channel().0 }).collect();
-        let mut conn = store.writer.acquire().await.unwrap();
-        let outcomes = insert_batch(&mut conn, &batch).await.unwrap();
-        drop(conn);
+        let outcomes = run_batch(&store, answers.into_iter().map(|a| (a, None))).await;
 
         let mut expected = vec![Recorded::Counted; 7];
         expected.extend([Recorded::Duplicate, Recorded::Closed, Recorded::Closed]);
@@ -506,13 +511,8 @@ mod tests {
     async fn a_batch_writes_new_students_rows_before_their_answers() {
         let dir = tempfile::tempdir().unwrap();
         let store = store_with_open_round(dir.path()).await;
-        let batch: Vec<Job> = [("u1", None), ("new1", Some("New One")), ("new2", Some("New Two"))]
-            .into_iter()
-            .map(|(u, name)| Job { answer: answer(u, "q1", "0", 2_000), user: name.map(str::to_owned), reply: oneshot::channel().0 })
-            .collect();
-        let mut conn = store.writer.acquire().await.unwrap();
-        let outcomes = insert_batch(&mut conn, &batch).await.unwrap();
-        drop(conn);
+        let students = [("u1", None), ("new1", Some("New One")), ("new2", Some("New Two"))];
+        let outcomes = run_batch(&store, students.map(|(u, name)| (answer(u, "q1", "0", 2_000), name))).await;
 
         assert_eq!(outcomes, vec![Recorded::Counted; 3]);
         let stored = store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap();
@@ -539,10 +539,7 @@ mod tests {
         answers.push(answer("u97", "q1", "1", 2_000));
         answers.push(answer("u97", "q1", "0", 2_000)); // a double click within the batch
         assert_eq!(answers.len(), 100);
-        let batch: Vec<Job> = answers.iter().map(|a| Job { answer: a.clone(), user: None, reply: oneshot::channel().0 }).collect();
-        let mut conn = store.writer.acquire().await.unwrap();
-        let outcomes = insert_batch(&mut conn, &batch).await.unwrap();
-        drop(conn);
+        let outcomes = run_batch(&store, answers.into_iter().map(|a| (a, None))).await;
 
         let mut expected = vec![Recorded::Counted; 94];
         expected.extend([Recorded::Duplicate, Recorded::Duplicate, Recorded::Closed, Recorded::Closed, Recorded::Counted, Recorded::Duplicate]);
