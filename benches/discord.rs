@@ -17,11 +17,16 @@
 //! * **memory**: the bot's VmRSS with the bank loaded, idle and at its peak during each
 //!   step. Target: ≤ 30 MB at the highest rate that holds.
 //!
+//! * **bare**: the steps again, on the questions Agora posted, with a serenity bot that only
+//!   acknowledges each click (this binary run with `--bare-bot`): the ceiling that serenity
+//!   and the stand-in leave on this machine, under Agora's own figures.
+//!
 //! Besides, per step, where the time goes, from `/proc`: CPU time per answer of the bot, of
 //! this process (the stand-in and the clicking students) and of a local PostgreSQL server,
 //! and how often per answer the bot's threads went to sleep waiting for one another.
 //!
-//! Run: `cargo bench --bench discord` (both backends; `-- sqlite` or `-- postgres` for one).
+//! Run: `cargo bench --bench discord` (both backends and the bare bot; `-- sqlite`,
+//! `-- postgres` or `-- bare` for one).
 //! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`): a fresh database is created beside it for the
 //! run and dropped after; if none can be created, PostgreSQL is skipped with a message.
@@ -65,6 +70,9 @@ const P99_STEP: Duration = Duration::from_millis(50);
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == BARE_BOT) {
+        return bare_bot();
+    }
     if !args.iter().any(|a| a == "--bench") {
         println!("benches/discord.rs: run it with `cargo bench --bench discord` (it starts the release bot and takes a few minutes)");
         return;
@@ -97,6 +105,9 @@ fn main() {
             }
             Err(why) => println!("skipping PostgreSQL: {why}"),
         }
+    }
+    if runs("bare") {
+        rt.block_on(bare_scenario());
     }
     println!("\nafter the run: {}", uptime());
     summary(&reports);
@@ -173,6 +184,23 @@ impl Bot {
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         }));
         Bot { child, log: log_path, metrics, _dir: dir }
+    }
+
+    /// This bench's own binary as the bare serenity bot of [`bare_bot`], on `discord`.
+    fn bare(discord: &StandIn) -> Bot {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log_path = dir.path().join("bare.log");
+        let log = File::create(&log_path).expect("log file");
+        let child = Command::new(std::env::current_exe().expect("this bench's binary"))
+            .arg(BARE_BOT)
+            .env("DISCORD_TOKEN", &discord.token)
+            .env("DISCORD_API_BASE", &discord.base)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .expect("start the bare bot");
+        Bot { child, log: log_path, metrics: None, _dir: dir }
     }
 
     /// The lines of the bot's log that report an error, after the first `skip` of them.
@@ -574,42 +602,8 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     }
 
     // The steps: classes of at most 500, one live round each, a question per step.
-    let most = (RATES[RATES.len() - 1] as f64 * STEP.as_secs_f64()) as usize;
-    let classes = most.div_ceil(CLASS);
-    let channels: Vec<u64> = (0..classes).map(|c| discord.add_channel(discord.guild, &format!("class-{c}"))).collect();
-    let mut questions = Vec::new();
-    for &c in &channels {
-        questions.push(start_round(&discord, &prof, c, RATES.len()).await);
-    }
-    println!("  {classes} classes of up to {CLASS} students, a live round in each");
-    let mut steps = Vec::new();
-    let mut failures = 0;
-    for (k, &rate) in RATES.iter().enumerate() {
-        if k > 0 {
-            questions = next_questions(&discord, &prof, &questions).await;
-        }
-        let n = (rate as f64 * STEP.as_secs_f64()) as usize;
-        let clicks: Vec<Click> = (0..n)
-            .map(|i| {
-                let (class, seat) = (i % classes, i / classes);
-                let id = 10_000_000 + (class * CLASS + seat) as u64;
-                Click { who: User::student(id, &format!("s{class}-{seat}")), question: class, button: (i / classes + k) % questions[class].answers.len() }
-            })
-            .collect();
-        let mut o = fire(&discord, &bot, &questions, &clicks, rate as f64).await;
-        for q in &questions {
-            o.stored += stored(&store, &guild, q).await;
-        }
-        let held = o.holds(P99_STEP);
-        println!("{}{}", line(&format!("{rate}/s"), &o), if held { "" } else { "  ← does not hold" });
-        steps.push((rate, o));
-        failures = if held { 0 } else { failures + 1 };
-        if failures >= FAILURES_TO_STOP {
-            break;
-        }
-        // Let the last step's backlog settle before the next one.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let questions = open_classes(&discord, &prof).await;
+    let steps = run_steps(&discord, &bot, questions, Under::Agora { store: &store, guild: &guild, prof: &prof }).await;
     // The same class all at once (as fast as the stand-in sends), for comparison. Last: a
     // backlog of 500 raises the bot's resident memory for good (the allocator keeps what it
     // took), which would otherwise show in every step's peak after it.
@@ -626,6 +620,141 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     let late = discord.take_violations();
     assert!(late.is_empty(), "violations after the steps: {late:?}");
     Report { backend, idle_rss, burst, at_once, steps }
+}
+
+/// Enough classes of at most [`CLASS`] for the highest rate, each in its own channel with a
+/// live round of one question per step; returns their first questions.
+async fn open_classes(discord: &StandIn, prof: &User) -> Vec<Question> {
+    let most = (RATES[RATES.len() - 1] as f64 * STEP.as_secs_f64()) as usize;
+    let classes = most.div_ceil(CLASS);
+    let mut questions = Vec::new();
+    for c in 0..classes {
+        let channel = discord.add_channel(discord.guild, &format!("class-{c}"));
+        questions.push(start_round(discord, prof, channel, RATES.len()).await);
+    }
+    println!("  {classes} classes of up to {CLASS} students, a live round in each");
+    questions
+}
+
+/// The bot under the steps, and what happens between them.
+enum Under<'a> {
+    /// Agora: the instructor moves every round to its next question, and the answers must
+    /// be in the store.
+    Agora { store: &'a Store, guild: &'a GuildId, prof: &'a User },
+    /// The bare bot of [`bare_bot`]: the same question stays up, nothing is stored.
+    Bare,
+}
+
+/// Each rate of [`RATES`] for [`STEP`], until [`FAILURES_TO_STOP`] steps in a row do not hold.
+async fn run_steps(discord: &StandIn, bot: &Bot, mut questions: Vec<Question>, under: Under<'_>) -> Vec<(u64, Outcome)> {
+    let classes = questions.len();
+    let mut steps = Vec::new();
+    let mut failures = 0;
+    for (k, &rate) in RATES.iter().enumerate() {
+        if k > 0
+            && let Under::Agora { prof, .. } = under
+        {
+            questions = next_questions(discord, prof, &questions).await;
+        }
+        let n = (rate as f64 * STEP.as_secs_f64()) as usize;
+        let clicks: Vec<Click> = (0..n)
+            .map(|i| {
+                let (class, seat) = (i % classes, i / classes);
+                let id = 10_000_000 + (class * CLASS + seat) as u64;
+                Click { who: User::student(id, &format!("s{class}-{seat}")), question: class, button: (i / classes + k) % questions[class].answers.len() }
+            })
+            .collect();
+        let mut o = fire(discord, bot, &questions, &clicks, rate as f64).await;
+        match under {
+            Under::Agora { store, guild, .. } => {
+                for q in &questions {
+                    o.stored += stored(store, guild, q).await;
+                }
+            }
+            // Nothing to store: every acknowledged answer is as good as stored.
+            Under::Bare => o.stored = o.acknowledged,
+        }
+        let held = o.holds(P99_STEP);
+        println!("{}{}", line(&format!("{rate}/s"), &o), if held { "" } else { "  ← does not hold" });
+        steps.push((rate, o));
+        failures = if held { 0 } else { failures + 1 };
+        if failures >= FAILURES_TO_STOP {
+            break;
+        }
+        // Let the last step's backlog settle before the next one.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    steps
+}
+
+// ---------------------------------------------------------------------------------------
+// The floor: serenity alone.
+
+/// The argument that makes this binary the bare bot.
+const BARE_BOT: &str = "--bare-bot";
+
+/// A serenity bot that answers every button click as Agora does (an ephemeral "Locked in")
+/// and nothing else: no poise, no judging, no store. Configured as `agora serve` configures
+/// serenity against a stand-in (same intents, same HTTP settings, same runtime), from
+/// `DISCORD_TOKEN` and `DISCORD_API_BASE`.
+fn bare_bot() {
+    use serenity::all::{
+        ClientBuilder, Context, CreateAllowedMentions, CreateInteractionResponse, CreateInteractionResponseMessage, EventHandler, GatewayIntents, HttpBuilder,
+        Interaction,
+    };
+    struct Ack;
+    #[serenity::async_trait]
+    impl EventHandler for Ack {
+        async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+            if let Interaction::Component(click) = interaction {
+                let reply = CreateInteractionResponseMessage::new()
+                    .content("Locked in for question 1 (bare serenity: nothing judged, nothing stored)")
+                    .ephemeral(true)
+                    .allowed_mentions(CreateAllowedMentions::new());
+                if let Err(e) = click.create_response(&ctx.http, CreateInteractionResponse::Message(reply)).await {
+                    eprintln!("ERROR acknowledging a click: {e}");
+                }
+            }
+        }
+    }
+    let var = |name| std::env::var(name).unwrap_or_else(|_| panic!("{name} is required"));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    rt.block_on(async {
+        let http = HttpBuilder::new(var("DISCORD_TOKEN")).proxy(var("DISCORD_API_BASE")).ratelimiter_disabled(true).build();
+        let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS).event_handler(Ack).await.expect("serenity client");
+        if let Err(e) = client.start_autosharded().await {
+            eprintln!("ERROR the bare bot stopped: {e}");
+        }
+    });
+}
+
+/// The steps again with the bare bot, on the questions Agora posted: the same stand-in,
+/// messages and clicks, so what remains is what serenity and the stand-in cost on this
+/// machine. The ceiling under Agora's own figures.
+async fn bare_scenario() {
+    println!("\n== bare serenity bot (acknowledges each click, nothing else)");
+    let discord = StandIn::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let agora = Bot::start(&discord, &format!("sqlite://{}", dir.path().join("agora.db").display()));
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let questions = open_classes(&discord, &prof).await;
+    // Agora posted the questions; the bare bot takes its place on the gateway.
+    drop(agora);
+    let identified = discord.identifies();
+    let bot = Bot::bare(&discord);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !(discord.identifies() > identified && discord.connected()) {
+        assert!(Instant::now() < deadline, "the bare bot did not connect within 30 s:\n{}", std::fs::read_to_string(&bot.log).unwrap_or_default());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    println!("  idle: VmRSS {:.1} MiB", rss_kib(bot.pid()) as f64 / 1024.0);
+    let warm: Vec<Click> = (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: 0 }).collect();
+    let o = fire(&discord, &bot, &questions, &warm, 600.0).await;
+    assert_eq!(o.acknowledged, warm.len(), "warm-up: {}", line("warm-up", &o));
+    run_steps(&discord, &bot, questions, Under::Bare).await;
+    drop(bot);
 }
 
 fn summary(reports: &[Report]) {
