@@ -16,6 +16,12 @@ use agora::store::{RankBy, Store};
 use agora::terminal::{self, PlayOptions};
 use agora::text::{NAME_WIDTH, display_name};
 
+/// jemalloc rather than glibc's malloc, for the whole process (SQLite's C code too): the bot
+/// spends 10-20% less CPU per answer (BENCHMARKS.md); its settings are in .cargo/config.toml.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Agora teaches one paper — Samoudi (2025), "Relations between China and Russia Following the
 /// Outbreak of the Ukraine War in 2022": practice quizzes in the terminal, scores per student,
 /// and a question bank whose every answer cites the paper.
