@@ -5,7 +5,8 @@
 //! health check, and the bot only once the database answers, with every setting the bot reads
 //! from the environment; the image builds from what the repository holds and carries the
 //! binary, the bank with the paper (`/source` reads `questions/paper/`) and `config/`, runs as a
-//! user other than root, and starts `agora serve`.
+//! user other than root, and starts `agora serve`; and the binary allocates with jemalloc set as
+//! `.cargo/config.toml` says, which the image's build stage copies.
 
 use std::path::{Path, PathBuf};
 
@@ -174,7 +175,8 @@ fn the_image_builds_from_the_repository_and_runs_agora_serve_as_a_user() {
     assert!(last >= 1, "a build stage and a slim runtime stage");
     // The build stage has everything cargo needs to build the crate.
     let build = copies(&file, 0);
-    for needed in ["Cargo.toml", "Cargo.lock", "build.rs", "src", "migrations", "benches"] {
+    // .cargo/ carries jemalloc's settings into its build.
+    for needed in ["Cargo.toml", "Cargo.lock", ".cargo", "build.rs", "src", "migrations", "benches"] {
         assert!(build.iter().any(|(src, _)| src.split_whitespace().any(|s| s == needed)), "the build stage copies {needed}: {build:?}");
         assert!(repo().join(needed).exists(), "{needed} is in the repository");
     }
@@ -199,7 +201,7 @@ fn the_image_builds_from_the_repository_and_runs_agora_serve_as_a_user() {
     // Nothing the image copies is left out of the build context.
     let ignored = std::fs::read_to_string(repo().join(".dockerignore")).unwrap_or_default();
     for line in ignored.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-        for kept in ["questions", "config", "src", "migrations", "Cargo.toml", "Cargo.lock", "build.rs", "benches"] {
+        for kept in ["questions", "config", "src", "migrations", "Cargo.toml", "Cargo.lock", ".cargo", "build.rs", "benches"] {
             assert!(!kept.starts_with(line.trim_end_matches('/')), ".dockerignore leaves out {kept} ({line})");
         }
     }
@@ -215,6 +217,27 @@ fn the_image_builds_from_the_repository_and_runs_agora_serve_as_a_user() {
         .flat_map(|a| serde_json::from_str::<Vec<String>>(a).unwrap_or_else(|_| panic!("exec form (a JSON list), so agora gets SIGTERM itself: {a}")))
         .collect();
     assert_eq!(exec, ["agora", "serve"]);
+}
+
+/// The binary allocates with jemalloc, set as `.cargo/config.toml` says (BENCHMARKS.md measured
+/// it so): jemalloc prints its options at exit when `MALLOC_CONF` asks, which glibc's malloc
+/// would ignore.
+#[cfg(not(target_env = "msvc"))]
+#[test]
+fn the_binary_allocates_with_jemalloc_as_configured() {
+    let config = std::fs::read_to_string(repo().join(".cargo/config.toml")).expect(".cargo/config.toml");
+    let wanted = config
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("JEMALLOC_SYS_WITH_MALLOC_CONF"))
+        .and_then(|rest| rest.split('"').nth(1))
+        .expect("JEMALLOC_SYS_WITH_MALLOC_CONF = \"…\" in .cargo/config.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_agora")).arg("--version").env("MALLOC_CONF", "stats_print:true").output().expect("agora runs");
+    assert!(out.status.success());
+    let stats = String::from_utf8_lossy(&out.stderr);
+    assert!(stats.contains(&format!("config.malloc_conf: \"{wanted}\"")), "jemalloc built with {wanted:?}; it printed:\n{stats}");
+    for option in ["opt.narenas: 1", "opt.background_thread: true"] {
+        assert!(stats.contains(option), "{option} in jemalloc's options; it printed:\n{stats}");
+    }
 }
 
 #[test]
