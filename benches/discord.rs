@@ -17,7 +17,7 @@
 //! * **memory**: the bot's VmRSS with the bank loaded, idle and at its peak during each
 //!   step. Target: ≤ 30 MB at the highest rate that holds.
 //!
-//! * **bare**: the steps again, on the questions Agora posted, with a serenity bot that only
+//! * **bare**: the burst and the steps again, on the questions Agora posted, with a serenity bot that only
 //!   acknowledges each click (this binary run with `--bare-bot`): the ceiling that serenity
 //!   and the stand-in leave on this machine, under Agora's own figures.
 //!
@@ -753,6 +753,11 @@ async fn bare_scenario() {
     let warm: Vec<Click> = (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: 0 }).collect();
     let o = fire(&discord, &bot, &questions, &warm, 600.0).await;
     assert_eq!(o.acknowledged, warm.len(), "warm-up: {}", line("warm-up", &o));
+    // The burst as Agora meets it: 500 new students on one question within one second.
+    let burst: Vec<Click> = (0..BURST).map(|n| Click { who: User::student(2_000_000 + n as u64, &format!("student{n}")), question: 0, button: 0 }).collect();
+    let mut o = fire(&discord, &bot, &questions, &burst, BURST as f64 / BURST_WINDOW.as_secs_f64()).await;
+    o.stored = o.acknowledged;
+    println!("{}", line("burst 500 in 1 s", &o));
     run_steps(&discord, &bot, questions, Under::Bare).await;
     drop(bot);
 }
