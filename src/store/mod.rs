@@ -287,16 +287,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .with_context(context)?;
-        sqlx::query(
-            "INSERT INTO users (guild_id, user_id, display_name) VALUES ($1, $2, $3)
-             ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
-        )
-        .bind(guild_id)
-        .bind(user_id)
-        .bind(name.clone())
-        .execute(&mut *tx)
-        .await
-        .with_context(context)?;
+        writer::upsert_users(&mut tx, &[(guild_id, user_id, &name)]).await.with_context(context)?;
         tx.commit().await.with_context(context)?;
         self.known_users.insert(guild_id, user_id, name);
         Ok(())

@@ -207,7 +207,7 @@ impl AnswerSink {
 /// row written for an answer that is then refused is the same row `upsert_user` writes.
 async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord, user: Option<&str>) -> Result<Recorded> {
     if let Some(name) = user {
-        upsert_users(&mut *conn, &[(answer, name)]).await.map_err(|e| answer_error(answer, e))?;
+        upsert_users(&mut *conn, &[(answer.guild_id.as_str(), answer.user_id.as_str(), name)]).await.map_err(|e| answer_error(answer, e))?;
     }
     let done = bind_answer(answer).execute(&mut *conn).await.map_err(|e| answer_error(answer, e))?;
     recorded(conn, answer, done.rows_affected()).await.map_err(|e| answer_error(answer, e))
@@ -268,7 +268,8 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
 async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::Result<Vec<Recorded>, sqlx::Error> {
     let mut seen = HashSet::with_capacity(batch.len());
     let (first, again): (Vec<usize>, Vec<usize>) = (0..batch.len()).partition(|&i| seen.insert(key(&batch[i].answer)));
-    let users: Vec<(&AnswerRecord, &str)> = batch.iter().filter_map(|j| Some((&j.answer, j.user.as_deref()?))).collect();
+    let users: Vec<(&str, &str, &str)> =
+        batch.iter().filter_map(|j| Some((j.answer.guild_id.as_str(), j.answer.user_id.as_str(), j.user.as_deref()?))).collect();
     if users.is_empty() && again.is_empty() && chunk(first.len()) == first.len() {
         // One statement holds the whole batch: it commits on its own, all or nothing, with
         // one round trip to SQLite's thread instead of three.
@@ -324,10 +325,10 @@ fn key(a: &AnswerRecord) -> Key {
     (a.guild_id.as_str().to_owned(), a.round_id.as_str().to_owned(), a.item_id.as_str().to_owned(), a.user_id.as_str().to_owned())
 }
 
-/// Writes each answer's student row with the given display name (new, or renamed), in one
-/// statement. The same student twice in it is written twice, the last name standing
+/// Writes each (guild, user, display name) row, new or renamed, in one statement; the guild
+/// must exist. The same student twice in it is written twice, the last name standing
 /// (SQLite applies the rows in order; the batch path runs only on SQLite).
-async fn upsert_users(conn: &mut AnyConnection, users: &[(&AnswerRecord, &str)]) -> std::result::Result<(), sqlx::Error> {
+pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str, &str)]) -> std::result::Result<(), sqlx::Error> {
     let values: Vec<String> = (0..users.len()).map(|row| format!("(${}, ${}, ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3)).collect();
     let sql = format!(
         "INSERT INTO users (guild_id, user_id, display_name) VALUES {}
@@ -335,8 +336,8 @@ async fn upsert_users(conn: &mut AnyConnection, users: &[(&AnswerRecord, &str)])
         values.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (answer, name) in users {
-        query = query.bind(answer.guild_id.as_str().to_owned()).bind(answer.user_id.as_str().to_owned()).bind((*name).to_owned());
+    for (guild, user, name) in users {
+        query = query.bind((*guild).to_owned()).bind((*user).to_owned()).bind((*name).to_owned());
     }
     query.execute(conn).await?;
     Ok(())
