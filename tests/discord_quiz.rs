@@ -269,16 +269,27 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
         let sent = discord.click(&student(100 + n), q.id, &a).await;
         reply_to(&discord, &sent).await;
     }
-    let (status, metrics_before_exit) = http_get(&addr, "/metrics").await;
-    assert_eq!(status, 200);
-    for line in [
+    let expected = [
         "agora_answers_recorded_total 3",
         "agora_interactions_total{kind=\"component\",outcome=\"ok\"} 3",
         "agora_interactions_total{kind=\"command\",outcome=\"ok\"} 1",
         "agora_open_rounds 1",
         "agora_shard_connected{shard=\"0\"} 1",
         "agora_first_response_seconds_bucket{kind=\"component\",le=\"+Inf\"} 3",
-    ] {
+    ];
+    // The bot records a first response's latency once its callback has returned, which can be
+    // a moment after the stand-in received it: read the page again for up to a second.
+    let mut metrics_before_exit = String::new();
+    for _ in 0..20 {
+        let (status, body) = http_get(&addr, "/metrics").await;
+        assert_eq!(status, 200);
+        metrics_before_exit = body;
+        if expected.iter().all(|line| metrics_before_exit.lines().any(|l| l == *line)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for line in expected {
         assert!(metrics_before_exit.lines().any(|l| l == line), "/metrics has `{line}`:\n{metrics_before_exit}");
     }
     let mut clicks = Vec::new();
