@@ -25,6 +25,14 @@
 //! this process (the stand-in and the clicking students) and of a local PostgreSQL server,
 //! and how often per answer the bot's threads went to sleep waiting for one another.
 //!
+//! * **overload** (only when asked: `-- overload`, `-- overload-sqlite`, `-- overload-postgres`):
+//!   6,000 clicks/s for 8 s, far past what the bot commits: every click must get a first
+//!   response within 3 s (some "too many answers, press again"), memory must stay bounded,
+//!   and no answer may be stored whose student was not told it counted.
+//!
+//! Every click's gateway frame is built before the clock starts (`StandIn::prepare_click`),
+//! so that sending it costs the stand-in little: the figures measure the bot.
+//!
 //! Run: `cargo bench --bench discord` (both backends and the bare bot; `-- sqlite`,
 //! `-- postgres` or `-- bare` for one).
 //! PostgreSQL comes from `AGORA_TEST_POSTGRES_URL` (default
@@ -49,7 +57,7 @@ use agora::ids::{GuildId, ItemId, RoundId};
 use agora::store::Store;
 use serde_json::{Value, json};
 use sqlx::migrate::MigrateDatabase;
-use support::discord::{Message, Sent, Shown, StandIn, User};
+use support::discord::{Message, PreparedClick, Sent, Shown, StandIn, User};
 
 /// poise's choice index for `kind: single` (see `KindChoice`).
 const SINGLE: u64 = 0;
@@ -108,6 +116,27 @@ fn main() {
     }
     if runs("bare") {
         rt.block_on(bare_scenario());
+    }
+    // Overload runs only when asked for: `-- overload` (both backends), `-- overload-sqlite`
+    // or `-- overload-postgres`.
+    let overload = |name: &str| wanted.iter().any(|w| w.starts_with("overload") && name.starts_with(w));
+    if overload("overload-sqlite") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        rt.block_on(overload_scenario("SQLite", format!("sqlite://{}", dir.path().join("agora.db").display())));
+    }
+    if overload("overload-postgres") {
+        match rt.block_on(fresh_postgres()) {
+            Ok(url) => {
+                let outcome = rt.block_on(rt.spawn(overload_scenario("PostgreSQL", url.clone())));
+                if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
+                    eprintln!("could not drop the bench database {url}: {e}");
+                }
+                if let Err(e) = outcome {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+            }
+            Err(why) => println!("skipping PostgreSQL: {why}"),
+        }
     }
     println!("\nafter the run: {}", uptime());
     summary(&reports);
@@ -405,6 +434,14 @@ struct Outcome {
     bot_sleeps: f64,
     /// Answers the store holds for the questions clicked, summed.
     stored: usize,
+    /// Clicks told at once that there were too many answers in flight (nothing stored).
+    turned_away: usize,
+    /// Clicks first answered with a deferral ("thinking…"), filled in later.
+    deferred: usize,
+    /// First responses later than Discord's 3 s (the student saw "This interaction failed").
+    late: usize,
+    /// Whether each click, in the order sent, was told "Locked in".
+    acked: Vec<bool>,
 }
 
 impl Outcome {
@@ -438,15 +475,22 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
     let (bot_cpu0, bench_cpu0, db_cpu0, sleeps0) = (cpu_time(&pid.to_string()), cpu_time("self"), postgres_cpu(), switches(pid));
     let errors_before = bot.errors(0).len();
 
+    // Every click's frame is built before the clock starts: sending one is then little more
+    // than a copy, so the figures measure the bot rather than the stand-in.
+    let prepared: Vec<PreparedClick> = clicks
+        .iter()
+        .map(|c| {
+            let q = &questions[c.question];
+            discord.prepare_click(&c.who, &q.shown, &q.answers[c.button])
+        })
+        .collect();
     let start = Instant::now();
     let mut sent: Vec<(Sent, Instant)> = Vec::with_capacity(clicks.len());
     while sent.len() < clicks.len() {
         let due = ((start.elapsed().as_secs_f64() * rate) as usize + 1).min(clicks.len());
         while sent.len() < due {
-            let c = &clicks[sent.len()];
-            let q = &questions[c.question];
             let at = Instant::now();
-            sent.push((discord.click_shown(&c.who, &q.shown, &q.answers[c.button]), at));
+            sent.push((discord.send_prepared(&prepared[sent.len()]), at));
         }
         tokio::time::sleep(Duration::from_micros(500)).await;
     }
@@ -489,18 +533,47 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
     };
     let mut afters = Vec::with_capacity(results.len());
     let mut finished = start;
-    for (cb, at) in results {
+    let mut deferred = Vec::new();
+    out.acked = vec![false; sent.len()];
+    for (i, (cb, at)) in results.into_iter().enumerate() {
         let Some(cb) = cb else {
             out.unanswered += 1;
             continue;
         };
         afters.push(cb.after);
         finished = finished.max(at + cb.after);
-        let locked = cb.status == 204 && cb.kind == 4 && cb.data.to_string().contains("Locked in for question");
-        if locked {
+        out.late += usize::from(cb.after > support::discord::DEADLINE);
+        let text = cb.data.to_string();
+        if cb.status == 204 && cb.kind == 4 && text.contains("Locked in for question") {
             out.acknowledged += 1;
+            out.acked[i] = true;
+        } else if cb.status == 204 && cb.kind == 5 {
+            deferred.push(i);
+        } else if cb.status == 204 && cb.kind == 4 && text.contains("Too many answers are arriving") {
+            out.turned_away += 1;
         } else if out.refused.len() < 5 {
             out.refused.push(format!("status {} type {}: {}", cb.status, cb.kind, cb.data));
+        }
+    }
+    // A deferred answer counts once its "thinking…" is filled in with "Locked in".
+    for i in deferred {
+        let filled = loop {
+            if let Some(m) = discord.response_now(&sent[i].0) {
+                break Some(m.text());
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        out.deferred += 1;
+        match filled {
+            Some(t) if t.contains("Locked in for question") => {
+                out.acknowledged += 1;
+                out.acked[i] = true;
+            }
+            Some(t) if out.refused.len() < 5 => out.refused.push(format!("deferred, then: {t}")),
+            _ => {}
         }
     }
     if std::env::var_os("AGORA_BENCH_SLOWEST").is_some() {
@@ -536,7 +609,7 @@ fn ms(d: Duration) -> String {
 
 fn line(label: &str, o: &Outcome) -> String {
     format!(
-        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs, PostgreSQL {} µs; the bot's threads slept {:.1} times per answer{}",
+        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs, PostgreSQL {} µs; the bot's threads slept {:.1} times per answer{}{}",
         o.sent,
         o.send_rate,
         o.acknowledged,
@@ -551,6 +624,11 @@ fn line(label: &str, o: &Outcome) -> String {
         o.bench_cpu.as_micros(),
         o.db_cpu.as_micros(),
         o.bot_sleeps,
+        if o.turned_away + o.deferred + o.late == 0 {
+            String::new()
+        } else {
+            format!("; {} turned away, {} deferred, {} answered after 3 s", o.turned_away, o.deferred, o.late)
+        },
         if o.refused.is_empty() && o.unanswered == 0 { String::new() } else { format!("; {} unanswered; refused e.g. {:?}", o.unanswered, o.refused) }
     )
 }
@@ -685,6 +763,76 @@ async fn run_steps(discord: &StandIn, bot: &Bot, mut questions: Vec<Question>, u
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     steps
+}
+
+// ---------------------------------------------------------------------------------------
+// Overload: far more clicks than the bot can commit.
+
+/// The overload: this many clicks a second for this long, over classes of [`CLASS`].
+const OVERLOAD_RATE: u64 = 6_000;
+const OVERLOAD_FOR: Duration = Duration::from_secs(8);
+
+/// [`OVERLOAD_RATE`] clicks/s for [`OVERLOAD_FOR`], open loop, over enough classes that each
+/// student answers once. What must hold whatever the rate: every click gets a first
+/// response within Discord's 3 s ("Locked in", a deferral filled in later, or "too many
+/// answers, press again"), the bot's memory stays bounded, and no answer is stored whose
+/// student was not told it counted.
+async fn overload_scenario(backend: &'static str, database_url: String) {
+    println!("\n== overload, {backend}: {OVERLOAD_RATE} clicks/s for {} s", OVERLOAD_FOR.as_secs());
+    let discord = StandIn::start().await;
+    let bot = Bot::start(&discord, &database_url);
+    discord.wait_ready(Some(discord.guild)).await;
+    let store = Store::connect(&database_url).await.expect("open the bot's database");
+    let guild = GuildId::new(discord.guild.to_string());
+    let prof = User::instructor(2001, "prof");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = rss_kib(bot.pid());
+
+    let warm = discord.add_channel(discord.guild, "warm-up");
+    let q = vec![start_round(&discord, &prof, warm, 1).await];
+    let clicks: Vec<Click> =
+        (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: n as usize % q[0].answers.len() }).collect();
+    let o = fire(&discord, &bot, &q, &clicks, 600.0).await;
+    assert_eq!(o.acknowledged, clicks.len(), "warm-up: {}", line("warm-up", &o));
+
+    let n = (OVERLOAD_RATE as f64 * OVERLOAD_FOR.as_secs_f64()) as usize;
+    let classes = n.div_ceil(CLASS);
+    let mut questions = Vec::new();
+    for c in 0..classes {
+        let channel = discord.add_channel(discord.guild, &format!("class-{c}"));
+        questions.push(start_round(&discord, &prof, channel, 1).await);
+    }
+    let clicks: Vec<Click> = (0..n)
+        .map(|i| {
+            let (class, seat) = (i % classes, i / classes);
+            Click {
+                who: User::student(10_000_000 + (class * CLASS + seat) as u64, &format!("s{class}-{seat}")),
+                question: class,
+                button: seat % questions[class].answers.len(),
+            }
+        })
+        .collect();
+    let mut o = fire(&discord, &bot, &questions, &clicks, OVERLOAD_RATE as f64).await;
+
+    // Every stored answer against what its student was told.
+    let mut unacknowledged = 0;
+    for (class, q) in questions.iter().enumerate() {
+        let round = store.round(&guild, &q.round).await.expect("read round").expect("the round is stored");
+        let answers = store.answers_for_round_item(&guild, &q.round, &round.item_ids[q.number - 1]).await.expect("read answers");
+        o.stored += answers.len();
+        let told: std::collections::HashSet<String> =
+            clicks.iter().zip(&o.acked).filter(|(c, acked)| c.question == class && **acked).map(|(c, _)| c.who.id.to_string()).collect();
+        unacknowledged += answers.iter().filter(|a| !told.contains(a.answer.user_id.as_str())).count();
+    }
+    println!("{}", line(&format!("{OVERLOAD_RATE}/s"), &o));
+    println!(
+        "  {classes} classes; bot VmRSS idle {:.1} MiB, peak {:.1} MiB; no first response within 3 s: {} of {n}; stored {}, of which {unacknowledged} never told \"Locked in\"",
+        idle_rss as f64 / 1024.0,
+        o.peak_rss as f64 / 1024.0,
+        o.late + o.unanswered,
+        o.stored,
+    );
+    store.close().await;
 }
 
 // ---------------------------------------------------------------------------------------

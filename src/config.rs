@@ -41,7 +41,8 @@ impl fmt::Display for Secret {
 }
 
 /// The names of the settings, as the file spells them.
-const SETTINGS: &[&str] = &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base", "metrics_addr"];
+const SETTINGS: &[&str] =
+    &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base", "metrics_addr", "answers_in_flight"];
 
 /// How log lines are written to standard error.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -87,7 +88,14 @@ pub struct Config {
     /// Where `agora serve` answers `/healthz` and `/metrics` (env `AGORA_METRICS_ADDR`,
     /// e.g. `127.0.0.1:9100`); off when unset.
     pub metrics_addr: Option<String>,
+    /// Live answers `agora serve` handles at once, at most; a click past it is told at once
+    /// to press again, unrecorded (env `AGORA_ANSWERS_IN_FLIGHT`). At least 1.
+    pub answers_in_flight: usize,
 }
+
+/// Room for two classes of 500 clicking at the same instant, at about 60 KB an answer in
+/// flight (BENCHMARKS.md, "Overload").
+pub const DEFAULT_ANSWERS_IN_FLIGHT: usize = 1024;
 
 impl Default for Config {
     fn default() -> Config {
@@ -100,6 +108,7 @@ impl Default for Config {
             guild_id: None,
             discord_api_base: None,
             metrics_addr: None,
+            answers_in_flight: DEFAULT_ANSWERS_IN_FLIGHT,
         }
     }
 }
@@ -138,8 +147,9 @@ impl Config {
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
-    /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`. An
-    /// unknown log format is an error.
+    /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`,
+    /// `AGORA_ANSWERS_IN_FLIGHT`. An unknown log format, or answers in flight that are not a
+    /// number of at least 1, is an error.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
             self.discord_token = Secret::new(t);
@@ -161,6 +171,17 @@ impl Config {
         }
         if let Some(f) = var("AGORA_LOG_FORMAT").filter(|f| !f.trim().is_empty()) {
             self.log_format = f.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        }
+        if let Some(n) = var("AGORA_ANSWERS_IN_FLIGHT").filter(|n| !n.trim().is_empty()) {
+            self.answers_in_flight = n.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "AGORA_ANSWERS_IN_FLIGHT is `{}`: write a whole number of answers, such as {DEFAULT_ANSWERS_IN_FLIGHT}",
+                    crate::text::display_name(&n)
+                )
+            })?;
+        }
+        if self.answers_in_flight == 0 {
+            anyhow::bail!("answers_in_flight is 0, which would turn every answer away: write at least 1 (the default is {DEFAULT_ANSWERS_IN_FLIGHT})");
         }
         Ok(())
     }
@@ -190,6 +211,19 @@ mod tests {
         assert_eq!(err.to_string(), "AGORA_LOG_FORMAT is `xml`: write `text` (the default) or `json`");
         let err = format!("{:#}", Config::from_yaml("log_format: yaml\n").unwrap_err());
         assert!(err.starts_with("line 1, column 13:"), "{err}");
+    }
+
+    #[test]
+    fn answers_in_flight_is_a_number_of_at_least_one() {
+        assert_eq!(Config::default().answers_in_flight, DEFAULT_ANSWERS_IN_FLIGHT);
+        let mut c = Config::from_yaml("answers_in_flight: 64\n").unwrap();
+        c.apply_env(|_| None).unwrap();
+        assert_eq!(c.answers_in_flight, 64);
+        let err = c.apply_env(|k| (k == "AGORA_ANSWERS_IN_FLIGHT").then(|| "lots".to_string())).unwrap_err();
+        assert_eq!(err.to_string(), "AGORA_ANSWERS_IN_FLIGHT is `lots`: write a whole number of answers, such as 1024");
+        let mut zero = Config::from_yaml("answers_in_flight: 0\n").unwrap();
+        let err = zero.apply_env(|_| None).unwrap_err();
+        assert!(err.to_string().starts_with("answers_in_flight is 0, which would turn every answer away: write at least 1"), "{err}");
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub const INTERACTIONS: &str = "agora_interactions_total";
 pub const FIRST_RESPONSE: &str = "agora_first_response_seconds";
 /// Answers the store committed (each counted once).
 pub const ANSWERS: &str = "agora_answers_recorded_total";
+/// Live answers turned away at once, unrecorded, because `answers_in_flight` were being
+/// handled already; and answers committed whose student could not be told (Discord refused
+/// the deferral), which should stay at zero.
+pub const ANSWERS_TURNED_AWAY: &str = "agora_answers_turned_away_total";
+pub const ANSWERS_UNACKNOWLEDGED: &str = "agora_answers_unacknowledged_total";
 /// How long committing answers took, in seconds (one insert, or one batch on SQLite).
 pub const COMMIT: &str = "agora_store_commit_seconds";
 /// How many answers one SQLite batch committed.

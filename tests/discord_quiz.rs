@@ -345,3 +345,67 @@ async fn sigterm_mid_burst_loses_no_acknowledged_answer() {
     bot.signal("TERM");
     assert!(bot.wait_exit(Duration::from_secs(10)).await.success());
 }
+
+/// Overload, made small: with room for one answer in flight, a second click while the first
+/// waits on the store is told at once that it did not count, and nothing of it is stored;
+/// pressed again once there is room, it counts. A click that reaches the bot after Discord's
+/// 3 s is neither answered (nothing could reach the student) nor stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_past_the_bound_are_turned_away_unstored() {
+    let discord = StandIn::start().await;
+    let env = vec![("AGORA_ANSWERS_IN_FLIGHT".to_string(), "1".to_string())];
+    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), env, ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let store = Store::connect(&bot.database_url).await.unwrap();
+    let guild = GuildId::new(discord.guild.to_string());
+    let prof = User::instructor(2001, "prof");
+    let started = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
+    assert!(reply_to(&discord, &started).await.contains("Round started"));
+    let q1 = wait_question(&discord, discord.channel, 1).await;
+    let a = q1.button_id("A").unwrap();
+    let (round_id, _) = round_of(&a);
+    let item = store.round(&guild, &round_id).await.unwrap().unwrap().item_ids[0].clone();
+    let stored =
+        || async { store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().iter().map(|x| x.answer.user_id.to_string()).collect::<Vec<_>>() };
+
+    // Another process holds the database's write lock: the first answer waits on it.
+    let mut locker = <sqlx::SqliteConnection as sqlx::Connection>::connect(&bot.database_url).await.unwrap();
+    sqlx::Executor::execute(&mut locker, "BEGIN IMMEDIATE").await.unwrap();
+    let (first, second) = (student(1), student(2));
+    let s1 = discord.click(&first, q1.id, &a).await;
+    let s2 = discord.click(&second, q1.id, &a).await;
+    // One of the two holds the one place; the other is turned away at once, lock or not.
+    let turned = discord
+        .wait_for(Duration::from_secs(10), |v| [&s1, &s2].into_iter().find(|s| !v.callbacks(s).is_empty()).cloned())
+        .await
+        .expect("one click is answered at once");
+    let (turned_away, waiting) = if turned.id == s1.id { (&first, &s2) } else { (&second, &s1) };
+    let text = reply_to(&discord, &turned).await;
+    assert!(text.contains("Too many answers are arriving at this moment: yours was not counted. Press your answer again."), "{text}");
+    sqlx::Executor::execute(&mut locker, "ROLLBACK").await.unwrap();
+    assert!(reply_to(&discord, waiting).await.contains("Locked in for question 1"), "the one in flight counts");
+    let waiting_user = if turned_away.id == first.id { &second } else { &first };
+    assert_eq!(stored().await, vec![waiting_user.id.to_string()], "the turned-away answer is not stored");
+
+    // Pressed again once there is room (the one in flight frees its place a moment after its
+    // reply leaves), it counts.
+    let mut text = String::new();
+    for _ in 0..40 {
+        text = reply_to(&discord, &discord.click(turned_away, q1.id, &a).await).await;
+        if !text.contains("Too many answers") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(text.contains("Locked in for question 1"), "{text}");
+    assert_eq!(stored().await.len(), 2);
+
+    // A click that waited past Discord's 3 s in a backlog: no response, nothing stored.
+    let stale = discord.click_aged(&student(3), q1.id, &a, Duration::from_millis(3_500)).await;
+    bot.wait_log("dropped an answer that reached the bot after Discord's 3 s", Duration::from_secs(10)).await;
+    assert!(discord.callbacks(&stale).is_empty());
+    assert_eq!(stored().await.len(), 2);
+    let unanswered = discord.take_violations();
+    assert!(unanswered.len() == 1 && unanswered[0].contains(&format!("interaction {}) never got a response", stale.id)), "{unanswered:?}");
+    discord.assert_clean();
+}

@@ -29,6 +29,9 @@ pub enum UserError {
     AlreadyAnswered,
     #[error("This question is closed: answers are no longer accepted.")]
     QuestionClosed,
+    /// More answers arrived at once than the bot takes in flight (`answers_in_flight`).
+    #[error("Too many answers are arriving at this moment: yours was not counted. Press your answer again.")]
+    TooManyAnswers,
     #[error("That button belongs to a question that is over; use the buttons on the latest one.")]
     StaleButton,
     #[error("That round is over.")]

@@ -32,17 +32,19 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let _in_flight = InFlight::enter(&data.in_flight);
     let received = std::time::Instant::now();
     match interaction {
-        Interaction::Component(c) => handle(http, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
-        Interaction::Modal(m) => handle(http, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
+        Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
+        Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
         _ => {}
     }
     Ok(())
 }
 
-/// Runs `work` for one interaction and gives it its one first response: the view, or, for a
-/// late answer, a deferral first and the view filled in after.
+/// Runs `work` for one interaction and gives it its one first response. A live answer goes
+/// through [`answer`]; anything else is answered with what `work` returns.
+#[allow(clippy::too_many_arguments)]
 async fn handle(
     http: &Arc<Http>,
+    data: &Data,
     id: serenity::InteractionId,
     token: &str,
     custom_id: &str,
@@ -50,14 +52,82 @@ async fn handle(
     received: std::time::Instant,
     work: impl std::future::Future<Output = Result<Response, Error>>,
 ) {
-    if late_answer(id, custom_id) && defer(http, id, token, custom_id).await {
-        measured(kind, received);
-        fill_in(http, token, work.await, custom_id).await;
-    } else {
-        let outcome = work.await;
-        respond(http, id, token, outcome, custom_id).await;
-        measured(kind, received);
+    if is_live_answer(custom_id) {
+        return answer(http, data, id, token, custom_id, kind, received, work).await;
     }
+    let outcome = work.await;
+    respond(http, id, token, outcome, custom_id).await;
+    measured(kind, received);
+}
+
+/// A live answer, under two rules that keep every "Locked in" true under any load:
+///
+/// * **bounded**: at most `answers_in_flight` answers are handled at once; past that, a click
+///   is told at once, privately, that it did not count and to press again, and nothing is
+///   stored. A class clicking faster than the store commits then meets a clear refusal
+///   instead of a queue that grows without limit (in memory, and past Discord's 3 s).
+/// * **stored only if the student can be told**: the answer's work (judging, committing)
+///   starts only once its first response is sure to be in time: at once for a young click,
+///   or, for a click that has already waited [`DEFER_AFTER`] in a backlog, once Discord has
+///   accepted a deferral ("thinking…", filled in after the commit). A click older than
+///   Discord's 3 s is dropped unanswered and unstored, since no response can reach it. If
+///   the work itself runs up to [`DEFER_BY`], the answer is deferred then and filled in.
+#[allow(clippy::too_many_arguments)]
+async fn answer(
+    http: &Arc<Http>,
+    data: &Data,
+    id: serenity::InteractionId,
+    token: &str,
+    custom_id: &str,
+    kind: &'static str,
+    received: std::time::Instant,
+    work: impl std::future::Future<Output = Result<Response, Error>>,
+) {
+    let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
+        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
+        respond(http, id, token, Err(Error::user(crate::app::UserError::TooManyAnswers.to_string())), custom_id).await;
+        measured(kind, received);
+        return;
+    };
+    // How long ago Discord created the click; when the clocks disagree, since it arrived.
+    let waited = age(id, SystemTime::now()).unwrap_or_else(|| received.elapsed());
+    if waited >= EXPIRED {
+        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
+        tracing::warn!(custom_id, waited_ms = waited.as_millis() as u64, "dropped an answer that reached the bot after Discord's 3 s");
+        return;
+    }
+    if waited >= DEFER_AFTER {
+        if defer(http, id, token, custom_id).await {
+            measured(kind, received);
+            fill_in(http, token, work.await, custom_id).await;
+        }
+        return;
+    }
+    let work = std::pin::pin!(work);
+    let mut work = work;
+    tokio::select! {
+        outcome = &mut work => {
+            respond(http, id, token, outcome, custom_id).await;
+            measured(kind, received);
+        }
+        () = tokio::time::sleep(DEFER_BY.saturating_sub(waited)) => {
+            let deferred = defer(http, id, token, custom_id).await;
+            measured(kind, received);
+            // The work has begun and may have committed: it runs to its end either way.
+            let outcome = work.await;
+            if deferred {
+                fill_in(http, token, outcome, custom_id).await;
+            } else if matches!(outcome, Ok(Response::Reply(_))) {
+                metrics::counter!(crate::metrics::ANSWERS_UNACKNOWLEDGED).increment(1);
+                tracing::error!(custom_id, "an answer was stored but its student could not be told: Discord refused the deferral");
+            }
+        }
+    }
+}
+
+/// Whether `custom_id` is a live answer: a choice button, a select, or the typed-answer modal.
+fn is_live_answer(custom_id: &str) -> bool {
+    Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }))
 }
 
 /// An answer that reaches its handler this long after Discord created it has waited in a
@@ -67,16 +137,16 @@ async fn handle(
 /// Normally an answer is committed and acknowledged within milliseconds of its creation.
 const DEFER_AFTER: Duration = Duration::from_millis(1_500);
 
+/// An answer whose work has not finished this long after its creation is deferred then, so
+/// that its first response stays well inside Discord's 3 s whatever the store is doing.
+const DEFER_BY: Duration = Duration::from_millis(2_000);
+
+/// Discord invalidates an interaction that has had no first response this long after its
+/// creation; an answer that arrives this old cannot be told anything, so it is not stored.
+const EXPIRED: Duration = Duration::from_millis(3_000);
+
 /// Discord's epoch (2015-01-01) in Unix milliseconds: a snowflake's top 42 bits count from it.
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
-
-/// Whether `custom_id` is a live answer (a choice button, a select, or the typed-answer
-/// modal) that has already waited [`DEFER_AFTER`].
-fn late_answer(id: serenity::InteractionId, custom_id: &str) -> bool {
-    // The age first: it is cheap, and nearly every interaction is young.
-    age(id, SystemTime::now()).is_some_and(|a| a >= DEFER_AFTER)
-        && Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }))
-}
 
 /// How long before `now` Discord created the interaction `id` (a snowflake holds its time),
 /// or `None` when this machine's clock disagrees with Discord's (an id from the future, or
@@ -88,7 +158,7 @@ fn age(id: serenity::InteractionId, now: SystemTime) -> Option<Duration> {
 }
 
 /// Acknowledges an answer with a private "thinking…"; false if Discord refused it (then the
-/// normal response is tried, which tells the same story in the log).
+/// answer is not stored: nothing could tell its student).
 async fn defer(http: &Arc<Http>, id: serenity::InteractionId, token: &str, custom_id: &str) -> bool {
     let thinking = CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true));
     match http.create_interaction_response(id, token, &thinking, vec![]).await {

@@ -52,6 +52,9 @@ pub struct Data {
     pub shards: Shards,
     /// Clicks and modal submits being handled now: a shutdown waits for them to be answered.
     pub in_flight: Arc<AtomicUsize>,
+    /// One permit per live answer being handled; none left turns a click away at once
+    /// (`answers_in_flight` in the config; see `interactions::answer`).
+    pub answers: Arc<tokio::sync::Semaphore>,
 }
 
 /// How long a shutdown waits for the interactions in flight to be answered.
@@ -224,7 +227,14 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::new(bank, store.clone(), SystemClock));
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone(), in_flight: in_flight.clone() };
+    let data = Data {
+        app: app.clone(),
+        paper,
+        questions: config.questions.clone(),
+        shards: opts.shards.clone(),
+        in_flight: in_flight.clone(),
+        answers: Arc::new(tokio::sync::Semaphore::new(config.answers_in_flight)),
+    };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();

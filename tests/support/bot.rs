@@ -58,6 +58,8 @@ pub struct BotConfig {
     /// `DATABASE_URL` (a PostgreSQL database several bots share); `None` is a SQLite file in
     /// the bot's own folder.
     pub database_url: Option<String>,
+    /// More environment variables for the bot (`AGORA_ANSWERS_IN_FLIGHT`, …).
+    pub env: Vec<(String, String)>,
 }
 
 /// A running `agora serve`. Dropping it kills the process.
@@ -108,6 +110,7 @@ fn command(discord: Option<&StandIn>, config: &BotConfig, dir: &Path) -> (Comman
     if let Some(g) = config.guild {
         cmd.env("AGORA_GUILD_ID", g.to_string());
     }
+    cmd.envs(config.env.iter().map(|(k, v)| (k, v)));
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     (cmd, database_url)
 }

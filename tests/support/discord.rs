@@ -555,6 +555,43 @@ impl StandIn {
             .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {label}"))
     }
 
+    /// A click on `shown` made ready to send, its gateway frame built and serialized now: for
+    /// a load generator that prepares its clicks before the clock starts, so that sending one
+    /// ([`StandIn::send_prepared`]) costs the stand-in little more than a copy.
+    pub fn prepare_click(&self, who: &User, shown: &Shown, custom_id: &str) -> PreparedClick {
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        let s = self.shared.lock();
+        let (d, guild) = interaction_body(&s, who, shown.channel, 3, data, SNOWFLAKE_MARK, Some(shown.id), Some(&shown.json));
+        PreparedClick { d, guild, channel: shown.channel, message: shown.id, user: who.id, label: format!("button:{custom_id}") }
+    }
+
+    /// Sends a prepared click like [`StandIn::click_shown`]: a new id (made now), recorded, on
+    /// the gateway.
+    pub fn send_prepared(&self, click: &PreparedClick) -> Sent {
+        let mut s = self.shared.lock();
+        let id = s.snowflake(Duration::ZERO);
+        let token = format!("interaction-token-{id}");
+        let d = click.d.replace(SNOWFLAKE_MARK, &id.to_string());
+        s.interactions.insert(
+            id,
+            Interaction {
+                sent_at: Instant::now(),
+                token: token.clone(),
+                channel: click.channel,
+                user: click.user,
+                label: click.label.clone(),
+                message: Some(click.message),
+                autocomplete: false,
+                callbacks: Vec::new(),
+                original: None,
+                followups: Vec::new(),
+            },
+        );
+        s.by_token.insert(token.clone(), id);
+        assert!(dispatch(&mut s, click.guild, "INTERACTION_CREATE", &d), "no bot is connected to the stand-in's gateway to receive {}", click.label);
+        Sent { id, token, channel: click.channel, user: click.user, label: click.label.clone() }
+    }
+
     /// Clicks like [`StandIn::click`] an interaction that Discord created `age` ago and that
     /// reaches the bot only now, as after a backlog: its id (a snowflake) holds that time, and
     /// the 3 s for its first response count from it.
@@ -584,36 +621,7 @@ impl StandIn {
         let mut s = self.shared.lock();
         let id = s.snowflake(age);
         let token = format!("interaction-token-{id}");
-        let guild = if who.dm { None } else { s.guilds.iter().find(|g| g.channels.iter().any(|(c, _)| *c == channel)).map(|g| g.id) };
-        let user = json!({"id": who.id.to_string(), "username": who.name, "global_name": who.name, "discriminator": "0", "avatar": null});
-        let mut body = json!({
-            "id": id.to_string(), "application_id": s.app_id.to_string(), "type": kind, "token": token, "version": 1,
-            "channel_id": channel.to_string(), "channel": {"id": channel.to_string(), "type": if who.dm { 1 } else { 0 }},
-            "locale": "en-US", "entitlements": [], "attachment_size_limit": 26214400, "app_permissions": "1071698660929",
-            "data": data,
-        });
-        match guild {
-            Some(g) => {
-                body["guild_id"] = json!(g.to_string());
-                body["guild_locale"] = json!("en-US");
-                body["member"] = json!({
-                    "user": user, "roles": who.roles.iter().map(u64::to_string).collect::<Vec<_>>(), "deaf": false, "mute": false,
-                    "flags": 0, "joined_at": "2024-01-01T00:00:00+00:00", "permissions": who.permissions.to_string(), "nick": null, "pending": false,
-                });
-            }
-            None => body["user"] = user,
-        }
-        let mut d = body.to_string();
-        if let Some(m) = message {
-            // The message goes in as text: the one large part of a click, serialized once.
-            d.pop();
-            d.push_str(r#","message":"#);
-            match shown {
-                Some(json) => d.push_str(json),
-                None => d.push_str(&message_json(s.messages.iter().find(|x| x.id == m).unwrap_or_else(|| panic!("no message {m}")), s.app_id).to_string()),
-            }
-            d.push('}');
-        }
+        let (d, guild) = interaction_body(&s, who, channel, kind, data, &id.to_string(), message, shown);
         s.interactions.insert(
             id,
             Interaction {
@@ -671,6 +679,13 @@ impl StandIn {
         })
         .await
         .unwrap_or_else(|| panic!("{} got no visible response within {WAIT:?}; callbacks: {:?}\nbot log:\n{}", sent.label, self.callbacks(sent), self.logs()))
+    }
+
+    /// The response an interaction shows now, if it has one that is not "thinking…".
+    pub fn response_now(&self, sent: &Sent) -> Option<Message> {
+        let s = self.shared.lock();
+        let i = s.interactions.get(&sent.id)?;
+        s.messages.iter().find(|m| Some(m.id) == i.original).filter(|m| !m.thinking).cloned()
     }
 
     /// The follow-ups of an interaction so far (not counting one that replaced "thinking…").
@@ -849,6 +864,56 @@ fn options_list(options: &Value, focused: Option<&str>) -> Vec<Value> {
 /// Sends the dispatch `event` with data `d` (JSON text) to the session of the guild's shard.
 /// The frame is written as text around `d`, so that a click carrying a message serialized
 /// once (`Shown`) costs no second serialization.
+/// Stands for the interaction's id (and in its token) in a [`PreparedClick`]'s frame.
+const SNOWFLAKE_MARK: &str = "@@SNOWFLAKE@@";
+
+/// A click whose gateway frame is built: see [`StandIn::prepare_click`].
+pub struct PreparedClick {
+    d: String,
+    guild: Option<u64>,
+    channel: u64,
+    message: u64,
+    user: u64,
+    label: String,
+}
+
+/// An INTERACTION_CREATE's `d` as Discord sends it, and the guild it comes from (none in a DM).
+#[allow(clippy::too_many_arguments)]
+fn interaction_body(s: &State, who: &User, channel: u64, kind: u64, data: Value, id: &str, message: Option<u64>, shown: Option<&str>) -> (String, Option<u64>) {
+    let token = format!("interaction-token-{id}");
+    let guild = if who.dm { None } else { s.guilds.iter().find(|g| g.channels.iter().any(|(c, _)| *c == channel)).map(|g| g.id) };
+    let user = json!({"id": who.id.to_string(), "username": who.name, "global_name": who.name, "discriminator": "0", "avatar": null});
+    let mut body = json!({
+        "id": id, "application_id": s.app_id.to_string(), "type": kind, "token": token, "version": 1,
+        "channel_id": channel.to_string(), "channel": {"id": channel.to_string(), "type": if who.dm { 1 } else { 0 }},
+        "locale": "en-US", "entitlements": [], "attachment_size_limit": 26214400, "app_permissions": "1071698660929",
+        "data": data,
+    });
+    match guild {
+        Some(g) => {
+            body["guild_id"] = json!(g.to_string());
+            body["guild_locale"] = json!("en-US");
+            body["member"] = json!({
+                "user": user, "roles": who.roles.iter().map(u64::to_string).collect::<Vec<_>>(), "deaf": false, "mute": false,
+                "flags": 0, "joined_at": "2024-01-01T00:00:00+00:00", "permissions": who.permissions.to_string(), "nick": null, "pending": false,
+            });
+        }
+        None => body["user"] = user,
+    }
+    let mut d = body.to_string();
+    if let Some(m) = message {
+        // The message goes in as text: the one large part of a click, serialized once.
+        d.pop();
+        d.push_str(r#","message":"#);
+        match shown {
+            Some(json) => d.push_str(json),
+            None => d.push_str(&message_json(s.messages.iter().find(|x| x.id == m).unwrap_or_else(|| panic!("no message {m}")), s.app_id).to_string()),
+        }
+        d.push('}');
+    }
+    (d, guild)
+}
+
 fn dispatch(s: &mut State, guild: Option<u64>, event: &str, d: &str) -> bool {
     let mut sent = false;
     for session in &mut s.sessions {
