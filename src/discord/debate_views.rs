@@ -527,7 +527,9 @@ pub fn submitted(s: &PromptSubmitted) -> Reply {
 /// button, and the next few. An answer too long for the first message goes on, whole, in
 /// the next ones ("part 2/2").
 pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
-    let Some(first) = q.answers.first() else { return vec![Reply::notice("No answer waits for review.")] };
+    let Some(first) = q.answers.first() else {
+        return vec![Reply::notice("No answer waits for review: students answer prompts with `/prompt`, and theirs appear here.")];
+    };
     let rubric = first.rubric.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, escape(r))).collect::<Vec<_>>().join("\n");
     let cited = first
         .citations

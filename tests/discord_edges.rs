@@ -1,0 +1,99 @@
+//! Edges of `agora serve` against the Discord stand-in (issue 18): every command with nothing
+//! to act on answers with a private sentence saying what to do, and logs no ERROR; student
+//! names and text never render as a mention; a typed answer is echoed as typed, cut visibly;
+//! an instructor's `/debate advance` that races the phase timer moves one step.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::bot::{Bot, BotConfig};
+use support::discord::{Message, Sent, StandIn, User};
+
+/// poise's choice index of "true or false" (see `KindChoice`).
+const TRUE_FALSE: u64 = 1;
+
+/// The private text a user got back for an interaction.
+async fn private(discord: &StandIn, sent: &Sent) -> String {
+    let m = discord.response(sent).await;
+    assert!(m.ephemeral(), "{}: only its user sees this: {}", sent.label, m.text());
+    m.text()
+}
+
+/// The lines of the bot's log at ERROR.
+fn errors(bot: &Bot) -> Vec<String> {
+    bot.logs().lines().filter(|l| l.contains(" ERROR ") || l.contains("\"level\":\"ERROR\"")).map(str::to_string).collect()
+}
+
+/// A command (or click) with nothing to act on: a private sentence that says what to do
+/// (`hint`, a word of it), not the apology; and no ERROR in the log. What went wrong is
+/// pushed on `problems`, so one run shows every command's.
+async fn refused(discord: &StandIn, bot: &Bot, problems: &mut Vec<String>, sent: Sent, hint: &str) {
+    let label = sent.label.clone();
+    let m = discord.response(&sent).await;
+    let text = m.text();
+    if !m.ephemeral() {
+        problems.push(format!("{label}: shown to the whole channel, not privately: {text}"));
+    }
+    if text.contains("went wrong") {
+        problems.push(format!("{label}: a user's mistake answered as the bot's: {text}"));
+    } else if !text.contains(hint) {
+        problems.push(format!("{label}: the answer does not say what to do ({hint:?}): {text}"));
+    }
+    let errors = errors(bot);
+    if errors.len() > problems.iter().filter(|p| p.contains("ERROR")).count() {
+        problems.push(format!("{label}: an ERROR in the log: {}", errors.last().unwrap()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_with_nothing_to_act_on_says_what_to_do() {
+    let discord = StandIn::start().await;
+    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let ada = User::student(3001, "ada");
+    let c = discord.channel;
+    let mut problems = Vec::new();
+
+    // An empty server: no round, no debate, no answers, nothing to review.
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "quiz stop", json!({})).await, "/quiz start").await;
+    for sub in ["advance", "balance", "release", "cancel", "ballots"] {
+        refused(&discord, &bot, &mut problems, discord.slash(&prof, c, &format!("debate {sub}"), json!({})).await, "/debate start").await;
+    }
+    let assign = json!({"student": support::discord::user_option(&ada), "place": 0});
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "debate assign", assign).await, "/debate start").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "review", json!({})).await, "/prompt").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&ada, c, "feedback", json!({})).await, "/prompt").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&ada, c, "score", json!({})).await, "/practice").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&ada, c, "leaderboard", json!({})).await, "/practice").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "scores export", json!({})).await, "/quiz start").await;
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "scores items", json!({})).await, "/quiz start").await;
+
+    // A practice that is over: its buttons say how to start another.
+    let sent = discord.slash(&ada, c, "practice", json!({"kind": TRUE_FALSE, "questions": 1})).await;
+    let p = discord.response(&sent).await;
+    let answer = discord.click(&ada, p.id, &p.button_id("True").unwrap()).await;
+    discord.callback(&answer).await;
+    let done: Message = discord.message(p.id).unwrap();
+    let finish = done.button_id("Finish").expect("a Finish button after the last answer");
+    let sent = discord.click(&ada, p.id, &finish).await;
+    discord.callback(&sent).await;
+    refused(&discord, &bot, &mut problems, discord.click(&ada, p.id, &finish).await, "/practice").await;
+    refused(&discord, &bot, &mut problems, discord.click(&ada, p.id, &p.button_id("True").unwrap()).await, "/practice").await;
+
+    // A round that is over: its buttons and `/quiz stop` say so.
+    let sent = discord.slash(&prof, c, "quiz start", json!({"kind": TRUE_FALSE, "questions": 1, "seconds": 30})).await;
+    private(&discord, &sent).await;
+    let q = discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().filter(|m| m.channel_id == c && m.button_id("Reveal").is_some()).last().cloned())
+        .await
+        .expect("the question");
+    let stop = discord.slash(&prof, c, "quiz stop", json!({})).await;
+    assert!(discord.response(&stop).await.text().contains("Round over"));
+    refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "quiz stop", json!({})).await, "/quiz start").await;
+    refused(&discord, &bot, &mut problems, discord.click(&prof, q.id, &q.button_id("Reveal").unwrap()).await, "over").await;
+    assert!(problems.is_empty(), "{problems:#?}");
+    discord.assert_clean();
+}
