@@ -13,6 +13,8 @@ use support::discord::{Message, Sent, StandIn, User};
 
 /// poise's choice index of "true or false" (see `KindChoice`).
 const TRUE_FALSE: u64 = 1;
+/// poise's choice index of "a number".
+const NUMERIC: u64 = 3;
 
 /// The private text a user got back for an interaction.
 async fn private(discord: &StandIn, sent: &Sent) -> String {
@@ -95,5 +97,53 @@ async fn every_command_with_nothing_to_act_on_says_what_to_do() {
     refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "quiz stop", json!({})).await, "/quiz start").await;
     refused(&discord, &bot, &mut problems, discord.click(&prof, q.id, &q.button_id("Reveal").unwrap()).await, "over").await;
     assert!(problems.is_empty(), "{problems:#?}");
+    discord.assert_clean();
+}
+
+/// The newest open live question in `channel` (one with a Reveal button).
+async fn live_question(discord: &StandIn, channel: u64) -> Message {
+    discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().filter(|m| m.channel_id == channel && m.button_id("Reveal").is_some()).last().cloned())
+        .await
+        .unwrap_or_else(|| panic!("no open question in channel {channel}: {:#?}", discord.messages(channel)))
+}
+
+/// Types `text` into the modal that `button` of `message` opens, as `who`.
+async fn type_answer(discord: &StandIn, who: &User, message: &Message, button: &str, text: &str) -> Sent {
+    let sent = discord.click(who, message.id, &message.button_id(button).unwrap_or_else(|| panic!("a {button} button: {}", message.text()))).await;
+    let modal = discord.callback(&sent).await;
+    assert_eq!(modal.kind, 9, "{button} opens a modal: {:?}", modal.data);
+    let id = modal.data["custom_id"].as_str().unwrap().to_string();
+    discord.submit_modal(who, message.channel_id, &id, &[("answer", text)], Some(message.id)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_number_is_echoed_as_typed_and_cut_visibly() {
+    let discord = StandIn::start().await;
+    let _bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let nines = "9".repeat(200);
+
+    // A live round: "Locked in" echoes the first characters typed, then "…".
+    let sent = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": NUMERIC, "questions": 1, "seconds": 60})).await;
+    private(&discord, &sent).await;
+    let q = live_question(&discord, discord.channel).await;
+    let locked = private(&discord, &type_answer(&discord, &User::student(3001, "ada"), &q, "Answer", &nines).await).await;
+    assert!(locked.contains("Locked in"), "{locked}");
+    assert!(locked.contains(&format!("{}…", "9".repeat(39))) && !locked.contains(&"9".repeat(40)), "what was typed, cut at 40 characters: {locked}");
+    assert!(!locked.contains("000"), "no float expansion: {locked}");
+    let short = private(&discord, &type_answer(&discord, &User::student(3002, "bo"), &q, "Answer", " 244.80 ").await).await;
+    assert!(short.contains("**244.80**"), "a short answer is echoed as typed: {short}");
+
+    // Practice: the verdict's "Your answer" the same.
+    let ada = User::student(3001, "ada");
+    let sent = discord.slash(&ada, discord.channel, "practice", json!({"kind": NUMERIC, "questions": 1})).await;
+    let p = discord.response(&sent).await;
+    let sent = type_answer(&discord, &ada, &p, "Answer", &nines).await;
+    discord.callback(&sent).await;
+    let verdict = discord.wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == p.id && m.text().contains("Your answer")).cloned()).await;
+    let verdict = verdict.unwrap_or_else(|| panic!("a verdict: {:#?}", discord.message(p.id))).text();
+    assert!(verdict.contains(&format!("{}…", "9".repeat(39))) && !verdict.contains(&"9".repeat(40)), "{verdict}");
     discord.assert_clean();
 }

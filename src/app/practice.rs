@@ -121,7 +121,7 @@ impl App {
             credit: outcome.verdict.credit,
             points: outcome.score.points,
             streak: outcome.score.streak_after,
-            your_answer: view::your_answer(q, &shown, &response),
+            your_answer: view::your_answer(q, &shown, &response, typed),
             right_answer: view::right_answer(q, &shown),
             explanation: q.explanation.clone(),
             citations: view::citations(&bank, q),
