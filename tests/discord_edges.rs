@@ -147,3 +147,85 @@ async fn a_long_number_is_echoed_as_typed_and_cut_visibly() {
     assert!(verdict.contains(&format!("{}…", "9".repeat(39))) && !verdict.contains(&"9".repeat(40)), "{verdict}");
     discord.assert_clean();
 }
+
+/// Every piece of mention syntax in `text`: a user, role, channel or command mention, or
+/// `@everyone` / `@here`.
+fn mention_syntax(text: &str) -> Vec<&'static str> {
+    ["<@", "<#", "</", "@everyone", "@here"].into_iter().filter(|m| text.contains(m)).collect()
+}
+
+/// Clicks `button` on `message` and returns the modal's custom_id.
+async fn modal_of(discord: &StandIn, who: &User, message: &Message, button: &str) -> String {
+    let id = message.button_id(button).unwrap_or_else(|| panic!("a {button} button on {}", message.text()));
+    let cb = discord.callback(&discord.click(who, message.id, &id).await).await;
+    assert_eq!(cb.kind, 9, "{button} opens a modal: {:?}", cb.data);
+    cb.data["custom_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_student_text_never_render_as_mentions() {
+    let discord = StandIn::start().await;
+    let _bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    // Nicknames that are mention syntax, the instructor's id among them.
+    let s1 = User::student(3001, "<@2001>");
+    let s2 = User::student(3002, "@everyone");
+    let s3 = User::student(3003, "<@&7><#8>@here");
+    let said = "<@2001> <@!2001> <@&7> <#8> </quiz start:9> @everyone @here";
+    let c = discord.channel;
+
+    // A live round: the reveal's fastest, the closing leaderboard, /leaderboard, /score.
+    let sent = discord.slash(&prof, c, "quiz start", json!({"kind": TRUE_FALSE, "questions": 1, "seconds": 60})).await;
+    private(&discord, &sent).await;
+    let q = live_question(&discord, c).await;
+    for s in [&s1, &s2, &s3] {
+        for pick in ["True", "False"] {
+            discord.response(&discord.click(s, q.id, &q.button_id(pick).unwrap()).await).await;
+        }
+    }
+    discord.callback(&discord.click(&prof, q.id, &q.button_id("Reveal").unwrap()).await).await;
+    discord.response(&discord.slash(&prof, c, "quiz stop", json!({})).await).await;
+    let board = discord.response(&discord.slash(&s1, c, "leaderboard", json!({})).await).await;
+    assert!(board.text().contains("2001"), "the names are shown: {}", board.text());
+    for s in [&s1, &s2, &s3] {
+        discord.response(&discord.slash(&prof, c, "score", json!({"user": support::discord::user_option(s)})).await).await;
+    }
+
+    // A quick debate: the board's seats, a speech.
+    let room = discord.add_channel(discord.guild, "debate");
+    private(&discord, &discord.slash(&prof, room, "debate start", json!({"motion": "Trade matters more than arms.", "format": 0})).await).await;
+    let signup = discord.wait_message(room, Duration::from_secs(10), |m| !m.ephemeral() && m.text().contains("Now: Sign-up")).await;
+    for s in [&s1, &s2] {
+        private(&discord, &discord.click(s, signup.id, &signup.button_id("Either side").unwrap()).await).await;
+    }
+    private(&discord, &discord.slash(&prof, room, "debate advance", json!({})).await).await;
+    let opening = discord.wait_message(room, Duration::from_secs(10), |m| !m.ephemeral() && m.text().contains("Now: Opening speeches")).await;
+    assert!(opening.text().contains("2001"), "the seats are named: {}", opening.text());
+    for s in [&s1, &s2] {
+        let modal = modal_of(&discord, s, &opening, "Speak").await;
+        let fields = [("claim", said), ("reasoning", said), ("citations", "s7-p2-informal-alliance")];
+        private(&discord, &discord.submit_modal(s, room, &modal, &fields, Some(opening.id)).await).await;
+    }
+    discord.wait_message(room, Duration::from_secs(5), |m| m.text().contains("</quiz start") || m.text().contains("quiz start:9")).await;
+
+    // A prompt answer, in the instructor's review queue.
+    let p = discord.response(&discord.slash(&s3, c, "prompt", json!({})).await).await;
+    let modal = modal_of(&discord, &s3, &p, "Answer").await;
+    private(&discord, &discord.submit_modal(&s3, c, &modal, &[("answer", said), ("citations", "s5-p3-economies-ev")], Some(p.id)).await).await;
+    let review = private(&discord, &discord.slash(&prof, c, "review", json!({})).await).await;
+    assert!(review.contains("quiz start:9"), "the answer is shown: {review}");
+
+    let mut found = Vec::new();
+    for channel in [c, room] {
+        for m in discord.messages(channel) {
+            let text = m.text();
+            let syntax = mention_syntax(&text);
+            if !syntax.is_empty() {
+                found.push(format!("{syntax:?} in: {text}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "no message shows a name or student text as a mention: {found:#?}");
+    discord.assert_clean();
+}
