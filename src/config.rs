@@ -193,6 +193,18 @@ mod tests {
     }
 
     #[test]
+    fn a_value_not_allowed_is_named_with_where_and_the_values_allowed() {
+        let err = format!("{:#}", Config::from_yaml("log: info\nlog_format: xml\n").unwrap_err());
+        assert_eq!(err, "line 2, column 13: `log_format` is `xml`, which is not one of its values\n    hint: write `text` or `json`");
+        // A value that is not a plain word, or that stands on the token's line, is not repeated.
+        let err = format!("{:#}", Config::from_yaml("log_format: abc.def-ghi\n").unwrap_err());
+        assert!(err.starts_with("line 1, column 13: `log_format` is not one of its values") && !err.contains("abc"), "{err}");
+        assert!(err.contains("write `text` or `json`"), "{err}");
+        let err = format!("{:#}", Config::from_yaml("discord_token: sekrit\nlog_format: sekrit\n").unwrap_err());
+        assert!(!err.contains("sekrit") && err.contains("`text` or `json`"), "{err}");
+    }
+
+    #[test]
     fn an_unknown_setting_is_an_error() {
         let message = format!("{:#}", Config::from_yaml("log: info\ndatabse_url: x\n").unwrap_err());
         assert!(message.starts_with("line 2, column 1: unknown setting `databse_url`"), "{message}");
