@@ -116,7 +116,7 @@ impl Config {
         };
         let mut config = match file {
             Some(p) => {
-                let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read the config file {}", p.display()))?;
+                let text = crate::files::read_to_string(&p).with_context(|| format!("cannot read the config file {}", p.display()))?;
                 Config::from_yaml(&text).with_context(|| format!("in the config file {}", p.display()))?
             }
             None => Config::default(),
