@@ -125,7 +125,7 @@ impl Config {
         };
         let mut config = match file {
             Some(p) => {
-                let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read the config file {}", p.display()))?;
+                let text = crate::files::read_to_string(&p).with_context(|| format!("cannot read the config file {}", p.display()))?;
                 Config::from_yaml(&text).with_context(|| format!("in the config file {}", p.display()))?
             }
             None => Config::default(),
@@ -224,6 +224,18 @@ mod tests {
         let mut zero = Config::from_yaml("answers_in_flight: 0\n").unwrap();
         let err = zero.apply_env(|_| None).unwrap_err();
         assert!(err.to_string().starts_with("answers_in_flight is 0, which would turn every answer away: write at least 1"), "{err}");
+    }
+
+    #[test]
+    fn a_value_not_allowed_is_named_with_where_and_the_values_allowed() {
+        let err = format!("{:#}", Config::from_yaml("log: info\nlog_format: xml\n").unwrap_err());
+        assert_eq!(err, "line 2, column 13: `log_format` is `xml`, which is not one of its values\n    hint: write `text` or `json`");
+        // A value that is not a plain word, or that stands on the token's line, is not repeated.
+        let err = format!("{:#}", Config::from_yaml("log_format: abc.def-ghi\n").unwrap_err());
+        assert!(err.starts_with("line 1, column 13: `log_format` is not one of its values") && !err.contains("abc"), "{err}");
+        assert!(err.contains("write `text` or `json`"), "{err}");
+        let err = format!("{:#}", Config::from_yaml("discord_token: sekrit\nlog_format: sekrit\n").unwrap_err());
+        assert!(!err.contains("sekrit") && err.contains("`text` or `json`"), "{err}");
     }
 
     #[test]

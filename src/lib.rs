@@ -9,6 +9,7 @@ pub mod bank;
 pub mod config;
 pub mod debate;
 pub mod discord;
+pub mod files;
 pub mod ids;
 pub mod metrics;
 pub mod quiz;

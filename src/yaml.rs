@@ -120,6 +120,24 @@ pub fn redacted(e: &Error, text: &str, secret_keys: &[&str], settings: &[&str]) 
             },
             "keep one of the two lines".to_string(),
         ),
+        // An enum-valued setting (`log_format`) given a value it does not have: the setting,
+        // the value when it is a plain word off the secret lines, and the values allowed.
+        Error::SerdeUnknownVariant { variant, expected, .. } => {
+            let allowed: Vec<String> = expected.iter().map(|v| format!("`{v}`")).collect();
+            let allowed = match allowed.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => "a value config/agora.example.yaml shows".to_string(),
+            };
+            let value = shown(variant);
+            let message = match (key_on_line(), value) {
+                (Some(k), Some(v)) => format!("`{k}` is `{v}`, which is not one of its values"),
+                (Some(k), None) => format!("`{k}` is not one of its values"),
+                (None, Some(v)) => format!("`{v}` is not one of the values allowed here"),
+                (None, None) => "a value here is not one of those allowed".to_string(),
+            };
+            (message, format!("write {allowed}"))
+        }
         Error::SerdeMissingField { field, .. } => (format!("`{field}` is missing"), format!("add `{field}:`")),
         Error::Budget { breach, .. } => budget(breach),
         Error::Eof { .. } => (

@@ -145,7 +145,7 @@ async fn source_refuses_unclear_text_and_pings_nobody(discord: &StandIn) {
     let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "@everyone <@1001> zzqx"})).await;
     let m = discord.response(&sent).await;
     assert!(m.ephemeral(), "a user error is shown only to its user");
-    assert!(m.content.contains("Nothing matches “@everyone <@1001> zzqx”") && m.content.contains("pick one from the list"), "{}", m.content);
+    assert!(m.content.contains("Nothing matches “@\u{200B}everyone <\u{200B}@1001> zzqx”") && m.content.contains("pick one from the list"), "{}", m.content);
 
     let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "russia"})).await;
     let m = discord.response(&sent).await;

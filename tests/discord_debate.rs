@@ -135,7 +135,7 @@ async fn a_class_debates_and_answers_prompts_in_discord() {
         evidence.text()
     );
     let posted = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Opening speeches · Proposition · speaker1")).await;
-    assert!(posted.text().contains("@everyone"), "student text is shown as written (and pings nobody)");
+    assert!(posted.text().contains("@\u{200B}everyone"), "student text is shown as written (and neither pings nor renders as a mention)");
     // A member of the audience has no speech to give.
     let sent = discord.click(&voter(1), opening.id, &opening.button_id("Speak").unwrap()).await;
     assert!(private(&discord, &sent).await.contains("no speech to give"));

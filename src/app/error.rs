@@ -36,6 +36,8 @@ pub enum UserError {
     StaleButton,
     #[error("That round is over.")]
     RoundOver,
+    #[error("That practice is over: start another with `/practice`.")]
+    PracticeOver,
     #[error("That round does not exist (it may be from before a restart, or from another server).")]
     NoSuchRound,
     #[error("That button belongs to a round in another channel.")]
@@ -48,7 +50,7 @@ pub enum UserError {
     Displaced,
     #[error("This channel already has a live round: end it first.")]
     ChannelBusy,
-    #[error("There is no live round in this channel.")]
+    #[error("There is no live round in this channel: start one with `/quiz start`.")]
     NoLiveRound,
     #[error("That question is no longer in the question bank (it was reloaded); the round was closed.")]
     QuestionGone,

@@ -147,7 +147,7 @@ impl App {
         let (position, of, opened_at, deadline) = slot;
         Ok(LockedIn {
             question: view::question_view(&bank, q, Slot { round: round_id, position, of, seed, opened_at, deadline: Some(deadline) }),
-            your_answer: view::your_answer(q, &quiz::presentation(q, seed), &response),
+            your_answer: view::your_answer(q, &quiz::presentation(q, seed), &response, typed),
         })
     }
 

@@ -121,7 +121,7 @@ impl App {
             credit: outcome.verdict.credit,
             points: outcome.score.points,
             streak: outcome.score.streak_after,
-            your_answer: view::your_answer(q, &shown, &response),
+            your_answer: view::your_answer(q, &shown, &response, typed),
             right_answer: view::right_answer(q, &shown),
             explanation: q.explanation.clone(),
             citations: view::citations(&bank, q),
@@ -211,7 +211,7 @@ impl App {
         }
         match round.status {
             RoundStatus::Open => {}
-            RoundStatus::Finished => return Err(UserError::RoundOver.into()),
+            RoundStatus::Finished => return Err(UserError::PracticeOver.into()),
             RoundStatus::Abandoned => return Err(UserError::Displaced.into()),
         }
         let answers = self.store.round_answers(guild, round_id).await?;
@@ -222,7 +222,7 @@ impl App {
     async fn why_closed(&self, guild: &GuildId, round_id: &RoundId) -> AppError {
         match self.store.round(guild, round_id).await {
             Ok(Some(r)) if r.status == RoundStatus::Abandoned => UserError::Displaced.into(),
-            Ok(Some(r)) if r.status == RoundStatus::Finished => UserError::RoundOver.into(),
+            Ok(Some(r)) if r.status == RoundStatus::Finished => UserError::PracticeOver.into(),
             Ok(_) => UserError::QuestionClosed.into(),
             Err(e) => e.into(),
         }

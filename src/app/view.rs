@@ -230,8 +230,14 @@ pub(crate) fn right_answer(q: &Question, shown: &Presentation) -> String {
     }
 }
 
-/// What the student answered, in the letters shown.
-pub(crate) fn your_answer(q: &Question, shown: &Presentation, r: &Response) -> String {
+/// The most characters of a typed number echoed back ("Locked in", "Your answer"); longer
+/// input is cut with `…`.
+pub const ECHO_CHARS: usize = 40;
+
+/// What the student answered, in the letters shown; a number as it was typed (`typed`), cut
+/// visibly at [`ECHO_CHARS`], not the float it parsed to (200 nines would print 200 digits
+/// of binary rounding).
+pub(crate) fn your_answer(q: &Question, shown: &Presentation, r: &Response, typed: &str) -> String {
     let labels = q.answer.labels();
     let label = |i: usize| labels.get(i).map(String::as_str).unwrap_or("");
     match r {
@@ -242,10 +248,17 @@ pub(crate) fn your_answer(q: &Question, shown: &Presentation, r: &Response) -> S
             picks.iter().map(|(l, c)| format!("{l}. {c}")).collect::<Vec<_>>().join("; ")
         }
         Response::Bool(b) => if *b { "True" } else { "False" }.into(),
-        Response::Number(n) => match &q.answer {
-            Answer::Numeric { unit, .. } => crate::bank::generate::format_value(*n, unit),
-            _ => n.to_string(),
-        },
+        Response::Number(_) => {
+            let typed = crate::app::clean_typed(typed);
+            let typed = typed.trim();
+            if typed.chars().count() <= ECHO_CHARS {
+                typed.to_string()
+            } else {
+                let mut cut: String = typed.chars().take(ECHO_CHARS - 1).collect();
+                cut.push('…');
+                cut
+            }
+        }
         Response::Order(v) => v.iter().map(|&i| shown_letter(shown, i).to_string()).collect::<Vec<_>>().join(" "),
         Response::Text(t) => t.clone(),
     }

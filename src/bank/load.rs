@@ -41,7 +41,7 @@ pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<
     }
     let mut files = Vec::new();
     for path in paths {
-        match std::fs::read_to_string(&path) {
+        match crate::files::read_to_string(&path) {
             Ok(text) => files.push((path, text)),
             Err(e) => {
                 return Err(Problems(vec![Problem {

@@ -51,9 +51,9 @@ impl Source {
     /// Reads `paper.md`; if an `anchors.tsv` stands beside it, paragraphs get their anchors.
     pub fn read(path: &Path) -> anyhow::Result<Source> {
         use anyhow::Context;
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the paper at {}", path.display()))?;
+        let text = crate::files::read_to_string(path).with_context(|| format!("cannot read the paper at {}", path.display()))?;
         let anchors = path.with_file_name("anchors.tsv");
-        let table = std::fs::read_to_string(&anchors)
+        let table = crate::files::read_to_string(&anchors)
             .with_context(|| format!("cannot read {}: the paragraph anchors must stand beside the paper", anchors.display()))?;
         let source = Source::parse(&text, Some(&table));
         let missing = source.unmatched_anchors(&table);

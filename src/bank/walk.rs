@@ -6,7 +6,9 @@
 //! entered at most once, by its canonical path: a link that leads back to a folder being
 //! walked (`self -> .`, or `a -> .` beside `b -> .`, which would otherwise nest without end)
 //! is reported as a problem naming the link and where it leads, and a second way to the same
-//! folder or file is skipped.
+//! folder or file is skipped. Only regular files (and links to them) are read: a FIFO, a
+//! socket, a device, a folder named `x.yaml`, a link to any of them or to nothing is a
+//! problem reported at its path at once (a FIFO would otherwise block the reader for ever).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -65,9 +67,25 @@ impl Walk {
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         for path in paths {
-            // `metadata` follows links; a broken link is read (and reported) as a file.
+            let yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            // `metadata` follows links; a folder named like a YAML file is reported below.
             let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
-            if is_dir {
+            if yaml {
+                // Only regular files (and links to them) are read: opening a FIFO would wait
+                // for a writer for ever, and a socket, a device or a folder holds no YAML.
+                if let Some(what) = crate::files::not_regular(&path) {
+                    self.problems.push(folder_problem(
+                        &path,
+                        format!("{what}, not a regular YAML file"),
+                        "remove it or move it out of the bank folder: the bank reads only regular files (and links to them)",
+                    ));
+                    continue;
+                }
+                let real = path.canonicalize().unwrap_or_else(|_| path.clone());
+                if self.real_files.insert(real) {
+                    self.files.push(path);
+                }
+            } else if is_dir {
                 let Ok(target) = path.canonicalize() else { continue };
                 if ancestors.contains(&target) {
                     let link = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_else(|_| target.display().to_string());
@@ -81,11 +99,6 @@ impl Walk {
                 ancestors.push(target.clone());
                 self.folder(&path, &target, ancestors);
                 ancestors.pop();
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-                let real = path.canonicalize().unwrap_or_else(|_| path.clone());
-                if self.real_files.insert(real) {
-                    self.files.push(path);
-                }
             }
         }
     }

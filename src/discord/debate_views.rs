@@ -210,7 +210,7 @@ pub fn board(v: &DebateView) -> Reply {
         }
     }
     let embed = Embed {
-        title: Some(truncate(&format!("{} · {}", v.format_title, v.motion.text), limits::TITLE)),
+        title: Some(truncate(&format!("{} · {}", v.format_title, crate::discord::render::unmention(&v.motion.text)), limits::TITLE)),
         description: Some(truncate(&format!("**{}**", escape(&v.motion.text)), limits::DESCRIPTION)),
         fields,
         footer: Some(format!("Debate {} · {}", v.debate_id, v.phase.title)),
@@ -267,13 +267,13 @@ pub fn cards(c: &CardsView) -> Reply {
 /// opponents' "Flag a card" button when it cites anything.
 pub fn speech(s: &SpeechView) -> Vec<Reply> {
     let side = s.argues.map_or_else(|| "joint statement".to_string(), |a| side_name(a).to_string());
-    let title = format!("{} · {} · {}", s.phase.title(), side, crate::text::display_name(&s.author_name));
+    let title = format!("{} · {} · {}", s.phase.title(), side, crate::discord::render::title_name(&s.author_name));
     let text = format!("**{}**\n\n{}", escape(&s.claim), escape(&s.reasoning));
     let mut out = text_messages(&title, &text, colour::PAPER);
     if !s.citations.is_empty() {
         let budget = MESSAGE_ROOM / s.citations.len().max(1) - 80;
         let fields = s.citations.iter().map(|c| cited_field(c, budget)).collect();
-        out.extend(packed(&format!("Evidence cited by {}", crate::text::display_name(&s.author_name)), fields, colour::PAPER));
+        out.extend(packed(&format!("Evidence cited by {}", crate::discord::render::title_name(&s.author_name)), fields, colour::PAPER));
         let speaker = match &s.reference.key {
             SlotKey::Speaker(u) => u.to_string(),
             SlotKey::Joint => "joint".to_string(),
@@ -467,7 +467,7 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
             fields.push(field("Points", piece));
         }
     }
-    let title = format!("{}: {}", if r.preview { "Preview (not released)" } else { "Result" }, r.motion.text);
+    let title = format!("{}: {}", if r.preview { "Preview (not released)" } else { "Result" }, crate::discord::render::unmention(&r.motion.text));
     packed(&truncate(&title, 200), fields, colour::OK)
 }
 
@@ -527,7 +527,9 @@ pub fn submitted(s: &PromptSubmitted) -> Reply {
 /// button, and the next few. An answer too long for the first message goes on, whole, in
 /// the next ones ("part 2/2").
 pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
-    let Some(first) = q.answers.first() else { return vec![Reply::notice("No answer waits for review.")] };
+    let Some(first) = q.answers.first() else {
+        return vec![Reply::notice("No answer waits for review: students answer prompts with `/prompt`, and theirs appear here.")];
+    };
     let rubric = first.rubric.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, escape(r))).collect::<Vec<_>>().join("\n");
     let cited = first
         .citations
@@ -545,7 +547,8 @@ pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
     if !rest.is_empty() {
         fields.push(field("Next in the queue", truncate(&rest.join("\n"), 500)));
     }
-    let title = truncate(&format!("{} waiting · oldest: {} on `{}`", q.waiting, crate::text::display_name(&first.name), first.prompt_id), limits::TITLE);
+    let title =
+        truncate(&format!("{} waiting · oldest: {} on `{}`", q.waiting, crate::discord::render::title_name(&first.name), first.prompt_id), limits::TITLE);
     let used = title.chars().count() + fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>();
     let pieces = split_text(&escape(&first.body), (MESSAGE_ROOM - used).min(PIECE));
     let n = pieces.len();

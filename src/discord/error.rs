@@ -54,6 +54,9 @@ impl<E: Into<anyhow::Error>> From<E> for Error {
         if let Some(crate::app::AppError::User(u)) = e.downcast_ref::<crate::app::AppError>() {
             return Error::user(u.to_string());
         }
+        if let Some(u) = e.downcast_ref::<crate::app::UserError>() {
+            return Error::user(u.to_string());
+        }
         match e.downcast::<UserError>() {
             Ok(user) => Error::User(user),
             Err(e) => Error::Internal(e),
@@ -71,6 +74,8 @@ mod tests {
     fn a_user_error_survives_conversion_and_anything_else_is_internal() {
         let e: Error = anyhow::Error::new(UserError("pick a passage from the list".into())).into();
         assert!(matches!(e, Error::User(UserError(ref m)) if m == "pick a passage from the list"));
+        let e: Error = crate::app::UserError::NoLiveRound.into();
+        assert!(matches!(e, Error::User(UserError(ref m)) if m.contains("/quiz start")), "the classroom layer's user error, bare: {e}");
         let e: Error = std::io::Error::other("disk full").into();
         assert!(matches!(e, Error::Internal(_)));
         let e: Error = anyhow::anyhow!("inner").context("outer").into();

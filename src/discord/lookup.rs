@@ -168,7 +168,7 @@ mod tests {
         let many = resolve(&bank, "russia").unwrap_err().0;
         assert!(many.contains("matches") && many.contains("for example `"), "{many}");
         let mention = resolve(&bank, "@everyone *bold*").unwrap_err().0;
-        assert!(mention.contains("@everyone \\*bold\\*"), "typed text shows as written: {mention}");
+        assert!(mention.contains("@\u{200B}everyone \\*bold\\*"), "typed text shows as written, and mentions nobody: {mention}");
         // Five words that stand in one quote only resolve without picking from the list.
         let (typed, id) = bank
             .passages

@@ -184,8 +184,41 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// Zero-width space: put after the `<` of `<@…>`, `<#…>`, `</…:…>` and after the `@` of
+/// `@everyone` / `@here`, it keeps the text as written but stops a client rendering it as a
+/// mention (as Discord bots commonly do; `allowed_mentions` already stops the ping).
+const ZWSP: char = '\u{200B}';
+
+/// Text from people with every mention neutralised: a user (`<@1>`, `<@!1>`), role (`<@&1>`),
+/// channel (`<#1>`) or command (`</name:1>`) mention, `@everyone` and `@here` show as
+/// written and render as none. [`escape`] applies it; titles (which render no Markdown, so
+/// are not escaped) call it on names and student text themselves.
+pub fn unmention(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        out.push(c);
+        let rest = &text[i + c.len_utf8()..];
+        let mention = match c {
+            '<' => rest.starts_with(['@', '#', '/']),
+            '@' => rest.starts_with("everyone") || rest.starts_with("here"),
+            _ => false,
+        };
+        if mention {
+            out.push(ZWSP);
+        }
+    }
+    out
+}
+
+/// A name (as stored or as Discord sends it) for a title: [`crate::text::display_name`],
+/// with no mention.
+pub fn title_name(name: &str) -> String {
+    unmention(&crate::text::display_name(name))
+}
+
 /// Escapes Discord's Markdown, so text shows as written: `*`, `_`, `~`, `` ` ``, `|`, `\`,
-/// a `>` or `#` or `-` that would start a quote, heading or list, and links' brackets.
+/// a `>` or `#` or `-` that would start a quote, heading or list, and links' brackets; and
+/// neutralises mentions ([`unmention`]).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut line_start = true;
@@ -197,7 +230,7 @@ pub fn escape(text: &str) -> String {
         out.push(c);
         line_start = c == '\n' || (line_start && c == ' ');
     }
-    out
+    unmention(&out)
 }
 
 /// Inline code that holds `text` as written (backticks cannot be escaped inside code spans).
@@ -434,6 +467,16 @@ pub fn bank_reload_failed(dir: &str, problems: &Problems) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_mention_survives_escaping() {
+        let z = ZWSP;
+        assert_eq!(
+            escape("<@1> <@!2> <@&3> <#4> </quiz start:5> @everyone @here a@b <t:6:R> <:e:7>"),
+            format!("<{z}@1> <{z}@!2> <{z}@&3> <{z}#4> <{z}/quiz start:5> @{z}everyone @{z}here a@b <t:6:R> <:e:7>")
+        );
+        assert_eq!(title_name("<@1>"), format!("<{z}@1>"));
+    }
 
     #[test]
     fn escaping_keeps_text_as_written() {

@@ -272,7 +272,7 @@ pub fn score(s: &ScoreView) -> Reply {
         ));
     }
     let embed = Embed {
-        title: Some(truncate(&format!("{} · {} points", crate::text::display_name(&s.name), s.points), limits::TITLE)),
+        title: Some(truncate(&format!("{} · {} points", crate::discord::render::title_name(&s.name), s.points), limits::TITLE)),
         description: Some(format!(
             "{} answered · {} right ({:.0}%) · streak {} (best {})",
             s.answered,
@@ -501,6 +501,6 @@ mod tests {
     fn names_and_answers_show_as_written_and_never_format() {
         let rows = vec![LeaderboardRow { rank: 1, user_id: "1".into(), name: "**@everyone** <@1>".into(), points: 1, answered: 1, correct: 1, accuracy: 1.0 }];
         let text = leaderboard(&rows, false).embeds[0].description.clone().unwrap();
-        assert!(text.contains(r"\*\*@everyone\*\* <@1>"), "{text}");
+        assert!(text.contains("\\*\\*@\u{200B}everyone\\*\\* <\u{200B}@1>"), "{text}");
     }
 }

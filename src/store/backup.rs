@@ -109,8 +109,9 @@ pub async fn restore(url: &str, file: &Path, now_ms: u64) -> Result<Restored> {
     let refuse = |reason: String| StoreError::Restore { file: file.to_owned(), reason };
     let (path, _) = sqlite_path(url)?;
     let database = PathBuf::from(&path);
-    if !file.is_file() {
-        return Err(refuse("there is no such file".into()));
+    // Only a regular file (or a link to one): SQLite would block opening a FIFO.
+    if let Some(what) = crate::files::not_regular(file) {
+        return Err(refuse(if what.starts_with("nothing") { "there is no such file".into() } else { format!("it is {what}, not a regular file") }));
     }
     if database.exists() && same_file(file, &database) {
         return Err(refuse(format!("it is the database itself ({})", database.display())));

@@ -104,7 +104,10 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
-    let round = app.live_round_in(&guild, &ChannelId::new(ctx.channel_id().to_string())).await?.ok_or(crate::app::UserError::NoLiveRound)?;
+    let round = app
+        .live_round_in(&guild, &ChannelId::new(ctx.channel_id().to_string()))
+        .await?
+        .ok_or(crate::app::AppError::User(crate::app::UserError::NoLiveRound))?;
     let end = app.live_end(&guild, &round, &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
     live::drop_buttons(&ctx.serenity_context().http, ctx.channel_id(), end.last_message.as_deref()).await;

@@ -41,6 +41,13 @@ pub async fn leaderboard(
     let guild = in_guild(ctx.guild_id())?;
     let by_accuracy = matches!(by, Some(By::Accuracy));
     let rows = ctx.data().app.leaderboard(&guild, if by_accuracy { RankBy::Accuracy } else { RankBy::Points }, top.unwrap_or(10) as usize, false).await?;
+    if rows.is_empty() {
+        ctx.send(command_reply(Reply::notice(
+            "Nobody has answered here yet, so there is no leaderboard: practise with `/practice`, or ask your instructor for a round (`/quiz start`).",
+        )))
+        .await?;
+        return Ok(());
+    }
     ctx.send(command_reply(views::leaderboard(&rows, by_accuracy))).await?;
     Ok(())
 }
@@ -59,6 +66,13 @@ pub async fn export(ctx: Context<'_>) -> Result<()> {
     data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "export the gradebook").await?;
     ctx.defer_ephemeral().await?;
     let csv = data.app.gradebook(&guild).await?;
+    if csv.lines().nth(1).is_none() {
+        ctx.send(command_reply(Reply::notice(
+            "The gradebook is empty: nobody has answered here yet. Run a round with `/quiz start` (or let students `/practice`), then export again.",
+        )))
+        .await?;
+        return Ok(());
+    }
     let file = serenity::CreateAttachment::bytes(csv.into_bytes(), format!("gradebook-{guild}.csv"));
     let reply = command_reply(Reply::notice("The gradebook: one row per student, accuracy per topic.")).attachment(file);
     ctx.send(reply).await?;
@@ -83,7 +97,9 @@ pub async fn items(ctx: Context<'_>) -> Result<()> {
             crate::discord::render::escape(&flags)
         ));
     }
-    if text.is_empty() {
+    if reports.is_empty() {
+        text = "No question has been answered here yet, so there is nothing to report: run a round with `/quiz start`, then look again.".into();
+    } else if text.is_empty() {
         text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());
     }
     ctx.send(command_reply(Reply::notice(crate::discord::render::truncate(&text, crate::discord::render::limits::CONTENT)))).await?;
