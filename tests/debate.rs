@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use agora::app::{App, AppError, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError};
+use agora::app::{AdvanceFrom, App, AppError, Clock, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError};
 use agora::bank::PromptKind;
 use agora::debate::{BallotDraft, DecidedBy, Decision, Format, Join, Phase, PollTally, Refusal, Side, SlotKey, SpeakerScores, SpeechDraft, Stance, Status};
 use agora::ids::{ChannelId, GuildId, SubmissionId, UserId};
@@ -109,8 +109,8 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert!(app.debate_cards(&guild, &id, &student(10)).await.unwrap().sides.is_empty());
 
     // Only the instructor moves the debate on.
-    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0)).await.unwrap_err()), UserError::NotInstructor);
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()), UserError::NotInstructor);
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!(v.phase.phase, Phase::PreVote);
     for (n, stance) in [(10, Stance::Proposition), (11, Stance::Opposition), (12, Stance::Opposition), (13, Stance::Undecided)] {
         app.debate_vote(&guild, &id, &student(n), stance).await.unwrap();
@@ -121,7 +121,7 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
 
     // Three rounds of speeches; speaker i of a side cites that side's card i.
     let cite = |side: Side, seat: usize| motion_card(&motion, side, seat);
-    let mut v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    let mut v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     for phase in [Phase::Opening, Phase::Rebuttal, Phase::Closing] {
         assert_eq!(v.phase.phase, phase);
         clock.advance(1_000);
@@ -157,7 +157,7 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
             clock.set(v.phase.deadline.unwrap());
             v = app.debate_timer(&guild, &id, v.phase.index).await.unwrap().expect("the deadline passed");
         } else {
-            v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+            v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
         }
     }
     assert_eq!(v.speeches.len(), 6 + 6 + 2);
@@ -165,7 +165,7 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     for (n, stance) in [(10, Stance::Proposition), (11, Stance::Opposition), (12, Stance::Proposition), (13, Stance::Proposition)] {
         app.debate_vote(&guild, &id, &student(n), stance).await.unwrap();
     }
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!((v.phase.phase, v.phase.deadline), (Phase::Judging, None));
 
     // The instructor's ballot (4s, and 5s for the first speaker), a shadow ballot from the
@@ -286,7 +286,7 @@ async fn a_structured_academic_controversy(store: Store) {
     for (n, side) in [(0, Side::Proposition), (1, Side::Proposition), (2, Side::Opposition), (3, Side::Opposition)] {
         app.debate_join(&guild, &id, &student(n), Join::Side(side)).await.unwrap();
     }
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!((v.phase.phase, v.phase.deadline), (Phase::FirstSide, Some(START + 900_000)));
     let cards = app.debate_cards(&guild, &id, &student(0)).await.unwrap();
     assert_eq!(cards.sides.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [Side::Proposition]);
@@ -295,7 +295,7 @@ async fn a_structured_academic_controversy(store: Store) {
     for (n, card) in [(0, &p_card), (2, &o_card)] {
         app.debate_speech(&guild, &id, &student(n), &speech(1, "Our side", &[card.as_str()])).await.unwrap();
     }
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!(v.phase.phase, Phase::Swap);
     assert_eq!(
         v.slots.iter().map(|s| (s.name.as_str(), s.argues)).collect::<Vec<_>>(),
@@ -312,7 +312,7 @@ async fn a_structured_academic_controversy(store: Store) {
     assert_eq!(posted.argues, Some(Side::Opposition));
     let posted = app.debate_speech(&guild, &id, &student(3), &speech(2, "Now the other side", &[p_card.as_str()])).await.unwrap();
     assert_eq!(posted.argues, Some(Side::Proposition));
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!(v.phase.phase, Phase::Joint);
     assert_eq!((v.slots.len(), v.slots[0].speaker.clone(), v.slots[0].name.as_str()), (1, None, "Joint statement"));
     assert!(app.debate_state(&guild, &id, &student(1)).await.unwrap().you.slot_open);
@@ -328,7 +328,7 @@ async fn a_structured_academic_controversy(store: Store) {
     assert_eq!((joint.reference.key.clone(), joint.argues, joint.author_name.as_str()), (SlotKey::Joint, None, "Student 1"));
     assert_eq!(refusal(app.debate_speech(&guild, &id, &student(2), &speech(3, "Me too", &[])).await.unwrap_err()), Refusal::AlreadySubmitted);
     assert!(!app.debate_state(&guild, &id, &student(2)).await.unwrap().you.slot_open);
-    app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     let speakers = [0, 2, 1, 3].map(|n| SpeakerScores { speaker: student(n).id, scores: vec![3, 4, 3, 4] });
     let with_winner = BallotDraft { scores: speakers.to_vec(), winner: Some(Side::Proposition), feedback: "A fair statement.".into() };
     assert_eq!(refusal(app.debate_ballot(&guild, &id, &instructor(), &with_winner).await.unwrap_err()), Refusal::NoWinnerHere);
@@ -372,7 +372,10 @@ async fn refusals_and_flags(store: Store) {
         Refusal::NotYourSlot { phase: Phase::SignUp }
     );
     app.debate_join(&guild, &id, &student(0), Join::Side(Side::Proposition)).await.unwrap();
-    assert_eq!(refusal(app.debate_advance(&guild, &id, &instructor()).await.unwrap_err()), Refusal::SeatsMissing { side: Side::Opposition, need: 1, have: 0 });
+    assert_eq!(
+        refusal(app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()),
+        Refusal::SeatsMissing { side: Side::Opposition, need: 1, have: 0 }
+    );
     let late_joiner = student(1);
     clock.set(START + 300_000);
     assert_eq!(
@@ -382,7 +385,7 @@ async fn refusals_and_flags(store: Store) {
     // The instructor may still seat them; the sign-up timer, fired late, moves on.
     app.debate_assign(&guild, &id, &instructor(), &late_joiner, Join::Side(Side::Opposition)).await.unwrap();
     assert_eq!(user_error(app.debate_assign(&guild, &id, &student(0), &student(5), Join::Audience).await.unwrap_err()), UserError::NotInstructor);
-    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0)).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()), UserError::NotInstructor);
     let v = app.debate_timer(&guild, &id, 0).await.unwrap().expect("sign-up is over");
     assert_eq!((v.phase.phase, v.phase.deadline), (Phase::Opening, Some(START + 300_000 + 120_000)));
     assert_eq!(app.debate_timer(&guild, &id, 0).await.unwrap(), None, "a second firing does nothing");
@@ -512,7 +515,7 @@ async fn a_debate_survives_a_restart(url: String) {
             app.debate_join(&guild, &id, &student(n), Join::Side(side)).await.unwrap();
         }
         clock.set(START + 60_000);
-        let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+        let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
         clock.set(START + 90_000);
         app.debate_speech(&guild, &id, &student(0), &speech(1, "First", &["s5-p4-allies-ev"])).await.unwrap();
         app.debate_speech(&guild, &id, &student(1), &speech(1, "Second", &["conclusion-p2-no-treaty"])).await.unwrap();
@@ -548,8 +551,8 @@ async fn a_debate_survives_a_restart(url: String) {
         refusal(app.debate_speech(&guild, &id, &student(3), &speech(1, "Too late", &[])).await.unwrap_err()),
         Refusal::PhaseClosed { phase: Phase::Opening }
     );
-    app.debate_advance(&guild, &id, &instructor()).await.unwrap();
-    let v = app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!(v.phase.phase, Phase::Judging);
     assert!(app.debate_timers(|_| true).await.unwrap().is_empty(), "judging has no deadline");
     let scores = [0, 1, 2, 3].map(|n| SpeakerScores { speaker: student(n).id, scores: vec![2, 3, 4, 5] }).to_vec();
@@ -683,7 +686,7 @@ async fn an_audience_votes_at_once() {
     for n in 10..40 {
         app.debate_join(&guild, &id, &student(n), Join::Audience).await.unwrap();
     }
-    app.debate_advance(&guild, &id, &instructor()).await.unwrap();
+    app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     let mut tasks = Vec::new();
     for n in 10..40 {
         let (app, guild, id) = (app.clone(), guild.clone(), id.clone());
@@ -772,6 +775,51 @@ async fn the_store_guards_each_change_on_postgres() {
     let pg = Postgres::new().await;
     let store = Store::connect(&pg.0).await.unwrap();
     the_store_guards_each_change(store.clone()).await;
+    store.close().await;
+    pg.drop().await;
+}
+
+/// The sign-up timer fires; then the instructor's advance, pressed for sign-up (by its
+/// phase, or by when it was pressed), arrives: it changes nothing and says the debate had
+/// moved on, so the opening speeches stay open. Pressed for the phase now open, it moves.
+async fn an_advance_racing_the_timer_moves_one_step(store: Store) {
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank(), store, clock.clone());
+    let guild = GuildId::from("g1");
+    let mut req = request(Format::Quick { per_side: 1 });
+    req.times = vec![(Phase::SignUp, 60)];
+    let v = app.debate_start(&guild, &ChannelId::from("c9"), &instructor(), &req).await.unwrap();
+    let (id, signup) = (v.debate_id.clone(), v.phase.index);
+    app.debate_join(&guild, &id, &student(0), Join::Side(Side::Proposition)).await.unwrap();
+    app.debate_join(&guild, &id, &student(1), Join::Side(Side::Opposition)).await.unwrap();
+    let pressed = START + 59_000;
+    clock.set(START + 60_500);
+    let opening = app.debate_timer(&guild, &id, signup).await.unwrap().expect("the timer closes sign-up");
+    assert_eq!(opening.phase.phase, Phase::Opening);
+    for from in [AdvanceFrom::Phase(signup), AdvanceFrom::PressedAt(pressed)] {
+        let e = user_error(app.debate_advance(&guild, &id, &instructor(), from).await.unwrap_err());
+        assert!(matches!(e, UserError::PhaseMovedOn { .. }), "{from:?}: {e:?}");
+        assert!(e.to_string().contains("already moved on to Opening speeches") && e.to_string().contains("nothing was changed"), "{e}");
+        let now = app.debate_state(&guild, &id, &instructor()).await.unwrap();
+        assert_eq!(now.phase.phase, Phase::Opening, "{from:?}: the opening speeches stay open");
+    }
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::Phase(opening.phase.index)).await.unwrap();
+    assert_eq!(v.phase.phase, Phase::Rebuttal, "pressed for the phase open now, it moves one step");
+    let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
+    assert_ne!(v.phase.phase, Phase::Rebuttal);
+}
+
+#[tokio::test]
+async fn an_advance_racing_the_timer_moves_one_step_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    an_advance_racing_the_timer_moves_one_step(sqlite_store(&dir).await).await;
+}
+
+#[tokio::test]
+async fn an_advance_racing_the_timer_moves_one_step_on_postgres() {
+    let pg = Postgres::new().await;
+    let store = Store::connect(&pg.0).await.unwrap();
+    an_advance_racing_the_timer_moves_one_step(store.clone()).await;
     store.close().await;
     pg.drop().await;
 }

@@ -229,3 +229,45 @@ async fn names_and_student_text_never_render_as_mentions() {
     assert!(found.is_empty(), "no message shows a name or student text as a mention: {found:#?}");
     discord.assert_clean();
 }
+
+/// The race of issue 18: the sign-up timer closes sign-up; a moment later arrives the
+/// instructor's `/debate advance`, pressed (by Discord's stamp) just before the opening
+/// speeches opened. It changes nothing and says the debate had moved on; the opening
+/// speeches stay open. The same command pressed now moves one step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advance_pressed_before_the_timer_closed_sign_up_moves_nothing() {
+    let discord = StandIn::start().await;
+    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let store = agora::store::Store::connect(&bot.database_url).await.unwrap();
+    let prof = User::instructor(2001, "prof");
+    let c = discord.channel;
+    let start = json!({"motion": "Trade matters more than arms.", "format": 0, "signup_seconds": 30, "speech_seconds": 60});
+    private(&discord, &discord.slash(&prof, c, "debate start", start).await).await;
+    let signup = discord.wait_message(c, Duration::from_secs(10), |m| !m.ephemeral() && m.text().contains("Now: Sign-up")).await;
+    for n in [1, 2] {
+        let who = User::student(3000 + n, &format!("speaker{n}"));
+        private(&discord, &discord.click(&who, signup.id, &signup.button_id("Either side").unwrap()).await).await;
+    }
+    // Sign-up's timer (30 s) closes it.
+    discord.wait_message(c, Duration::from_secs(45), |m| !m.ephemeral() && m.text().contains("Now: Opening speeches")).await;
+    let open = store.open_debates().await.unwrap();
+    assert_eq!(open.len(), 1);
+    let opened_at = open[0].deadline.expect("the opening speeches have 60 s") - 60_000;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let age = Duration::from_millis((now - opened_at + 300).max(0) as u64);
+
+    let sent = discord.slash_aged(&prof, c, "debate advance", json!({}), age).await;
+    let told = private(&discord, &sent).await;
+    assert!(told.contains("already moved on to Opening speeches") && told.contains("nothing was changed"), "{told}");
+    let open = store.open_debates().await.unwrap();
+    assert_eq!(open[0].phase, agora::debate::Phase::Opening, "the opening speeches stay open");
+    assert!(discord.messages(c).iter().all(|m| !m.text().contains("Now: Rebuttal")), "no board for the next phase");
+
+    let sent = discord.slash(&prof, c, "debate advance", json!({})).await;
+    assert!(private(&discord, &sent).await.contains("Now: Rebuttal"), "pressed now, it moves one step");
+    assert_eq!(store.open_debates().await.unwrap()[0].phase, agora::debate::Phase::Rebuttal);
+    let errors = errors(&bot);
+    assert!(errors.is_empty(), "{errors:#?}");
+    discord.assert_clean();
+}

@@ -37,6 +37,20 @@ pub enum MotionChoice {
     Custom { text: String, info: String, proposition: Vec<String>, opposition: Vec<String> },
 }
 
+/// The phase an instructor's advance was pressed for, so that a press that races the phase
+/// timer moves the debate one step, not two (as Next carries its question number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdvanceFrom {
+    /// The phase at this index of the plan (what a button made for that phase carries).
+    Phase(usize),
+    /// The phase open at this moment: a slash command carries no state, but Discord stamps
+    /// every interaction with when the instructor pressed it (its snowflake id). A phase
+    /// that opened after that moment is not the one they meant to close. (Discord's clock and
+    /// the bot's agree to NTP's precision; a press that close to a phase change may be
+    /// refused as moved on, which only asks the instructor to look and press again.)
+    PressedAt(Millis),
+}
+
 /// What an instructor asks for when starting a debate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DebateRequest {
@@ -176,12 +190,21 @@ impl App {
         Ok(debate_view(&self.bank(), &stored, &d, Some((instructor, true)), now))
     }
 
-    /// The instructor closes the current phase and opens the next.
-    pub async fn debate_advance(&self, guild: &GuildId, debate: &DebateId, instructor: &Member) -> AppResult<DebateView> {
+    /// The instructor closes the phase `from` names and opens the next; if the debate has
+    /// moved on since (its timer closed that phase), nothing changes and the instructor is told.
+    pub async fn debate_advance(&self, guild: &GuildId, debate: &DebateId, instructor: &Member, from: AdvanceFrom) -> AppResult<DebateView> {
         self.require_instructor(guild, instructor).await?;
         let _lock = self.debate_lock(guild, debate).await;
         let (stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
+        let pressed_for_this_phase = match from {
+            AdvanceFrom::Phase(index) => index == d.phase_index(),
+            AdvanceFrom::PressedAt(at) => d.phase_opened_at() <= at,
+        };
+        if !pressed_for_this_phase {
+            let now = if d.status() == Status::Open { d.phase().title().to_owned() } else { format!("its end ({})", d.status().as_str()) };
+            return Err(UserError::PhaseMovedOn { now }.into());
+        }
         let change = d.advance(&actor(instructor, true), now)?;
         self.store.set_debate_phase(guild, debate, &change).await.map_err(moved)?;
         Ok(debate_view(&self.bank(), &stored, &d, Some((instructor, true)), now))

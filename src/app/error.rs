@@ -67,6 +67,11 @@ pub enum UserError {
     DebateChannelBusy,
     #[error("The debate moved on while you were acting: look at it again and retry.")]
     DebateMoved,
+    /// An advance pressed for a phase that had already closed (its timer was first).
+    #[error(
+        "The debate had already moved on to {now} when you pressed (the time of the phase before was up), so nothing was changed. To close {now} as well, run `/debate advance` again."
+    )]
+    PhaseMovedOn { now: String },
     #[error("There is no motion {0:?} in the bank; pick one from the list.")]
     NoSuchMotion(String),
     #[error("There is no passage {0:?} in the bank; evidence cards must be passages of the bank.")]

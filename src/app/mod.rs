@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use debate::{DebateRequest, MotionChoice};
+pub use debate::{AdvanceFrom, DebateRequest, MotionChoice};
 pub use error::{AppError, AppResult, UserError};
 pub use live::{LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;

@@ -479,6 +479,16 @@ impl StandIn {
         self.send_interaction(who, channel, 2, data, None, format!("/{command}"), false)
     }
 
+    /// Sends a slash command like [`StandIn::slash`] (without user options) that Discord
+    /// created `age` ago, as one pressed a moment before and delivered now: its id (a
+    /// snowflake) holds that time, and the 3 s for its first response count from it.
+    pub async fn slash_aged(&self, who: &User, channel: u64, command: &str, options: Value, age: Duration) -> Sent {
+        let data = self.command_data(command, options_list(&options, None));
+        let label = format!("/{command}");
+        self.record_interaction(who, channel, 2, data, None, label.clone(), false, true, None, age)
+            .unwrap_or_else(|| panic!("no bot is connected to the stand-in's gateway to receive {label}"))
+    }
+
     /// Sends an autocomplete request for `option` of `command`, as if `who` had typed
     /// `typed`; returns the choices as (name, value) once the bot answers.
     pub async fn autocomplete(&self, who: &User, channel: u64, command: &str, option: &str, typed: &str) -> Vec<(String, String)> {

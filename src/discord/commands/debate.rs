@@ -3,7 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::app::{DebateRequest, MotionChoice};
+use crate::app::{AdvanceFrom, DebateRequest, MotionChoice};
 use crate::debate::{Format, Join, Phase, Side};
 use crate::discord::reply::command_reply;
 use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member, render::Reply};
@@ -126,6 +126,22 @@ pub async fn start(
     Ok(())
 }
 
+/// When Discord made the interaction `id` (a snowflake: milliseconds since Discord's epoch
+/// in its top 42 bits), in milliseconds since the Unix epoch: when the instructor pressed.
+fn pressed_at(id: u64) -> crate::quiz::Millis {
+    const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+    (id >> 22) as i64 + DISCORD_EPOCH_MS
+}
+
+/// The id of the slash command's interaction (0, the epoch, for a prefix command: never
+/// registered, so never seen).
+fn interaction_id(ctx: Context<'_>) -> u64 {
+    match ctx {
+        poise::Context::Application(a) => a.interaction.id.get(),
+        poise::Context::Prefix(_) => 0,
+    }
+}
+
 /// Instructors: close the current phase and open the next.
 #[poise::command(slash_command)]
 pub async fn advance(ctx: Context<'_>) -> Result<()> {
@@ -133,7 +149,7 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let app = ctx.data().app.clone();
     let instructor = app_member(ctx.author(), member(ctx));
     let debate = open_here(ctx, &guild).await?;
-    let view = app.debate_advance(&guild, &debate, &instructor).await?;
+    let view = app.debate_advance(&guild, &debate, &instructor, AdvanceFrom::PressedAt(pressed_at(interaction_id(ctx)))).await?;
     ctx.send(command_reply(Reply::notice(format!("Now: {}.", view.phase.title)))).await?;
     debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
     Ok(())
