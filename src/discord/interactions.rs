@@ -216,7 +216,7 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
         Action::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(&guild, &round, number, Some(&member)).await?)),
         Action::Next { round, number } => {
             let q = app.live_next(&guild, &round, number, &member).await?;
-            live::post_question(http, app, &guild, c.channel_id, &q).await?;
+            live::opened(app, &data.poster, &guild, &q);
             Response::DropButtons
         }
         Action::End { round } => {

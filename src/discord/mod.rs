@@ -17,6 +17,7 @@ mod health;
 mod interactions;
 mod live;
 pub mod lookup;
+pub(crate) mod poster;
 pub mod render;
 pub mod reply;
 pub mod views;
@@ -52,6 +53,8 @@ pub struct Data {
     pub shards: Shards,
     /// Clicks and modal submits being handled now: a shutdown waits for them to be answered.
     pub in_flight: Arc<AtomicUsize>,
+    /// Wakes the poster that delivers the outbox (`poster.rs`).
+    pub poster: poster::Kick,
 }
 
 /// How long a shutdown waits for the interactions in flight to be answered.
@@ -224,7 +227,14 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::new(bank, store.clone(), SystemClock));
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let data = Data { app: app.clone(), paper, questions: config.questions.clone(), shards: opts.shards.clone(), in_flight: in_flight.clone() };
+    let data = Data {
+        app: app.clone(),
+        paper,
+        questions: config.questions.clone(),
+        shards: opts.shards.clone(),
+        in_flight: in_flight.clone(),
+        poster: poster::Kick::default(),
+    };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
@@ -245,7 +255,9 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 }
                 // Live rounds left open by an earlier run: their timers fire again, their
                 // buttons keep working (or the round is closed with a notice).
-                live::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.shards).await;
+                // What must reach a channel and has not yet (this run's, and an earlier one's).
+                tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
                 debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
                 Ok(data)
