@@ -171,3 +171,59 @@ async fn a_question_that_cannot_be_posted_closes_its_round_with_a_notice() {
     discord.assert_clean();
     store.close().await;
 }
+
+/// (3) A 500 on the message carrying a debate speech: the speech is posted all the same,
+/// with its Flag button for the opponent, and the speaker is told it was given; their
+/// second try is refused as a speech already given, and nothing is posted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_on_a_speech_post_still_shows_the_speech() {
+    let (discord, _bot, store, _guild, prof) = class().await;
+    let channel = discord.channel;
+    let sent = discord.slash(&prof, channel, "debate start", json!({"motion": "alliance-in-all-but-name", "format": 0})).await;
+    assert!(discord.response(&sent).await.text().contains("Quick debate"));
+    let board = |phase: &'static str| {
+        let discord = &discord;
+        async move {
+            let now = format!("Now: {phase}");
+            discord
+                .wait_for(Duration::from_secs(10), |v| {
+                    v.messages().filter(|m| m.channel_id == channel && !m.ephemeral() && m.text().contains(&now)).last().cloned()
+                })
+                .await
+                .unwrap_or_else(|| panic!("no board for {phase}: {:#?}", discord.messages(channel)))
+        }
+    };
+    let signup = board("Sign-up").await;
+    let (p1, o1) = (User::student(5001, "speaker1"), User::student(5002, "speaker2"));
+    for (who, side) in [(&p1, "Join Proposition"), (&o1, "Either side")] {
+        let sent = discord.click(who, signup.id, &signup.button_id(side).unwrap()).await;
+        assert!(discord.response(&sent).await.text().contains("You speak for the"));
+    }
+    discord.response(&discord.slash(&prof, channel, "debate advance", json!({})).await).await;
+    let opening = board("Opening speeches").await;
+
+    let sent = discord.click(&p1, opening.id, &opening.button_id("Speak").unwrap()).await;
+    let cb = discord.callback(&sent).await;
+    assert_eq!(cb.kind, 9, "Speak opens a modal: {:?}", cb.data);
+    let modal = cb.data["custom_id"].as_str().unwrap().to_string();
+    let fields =
+        [("claim", "the partnership works as an alliance"), ("reasoning", "According to the paper, it does."), ("citations", "s7-p2-informal-alliance")];
+    discord.fault(POST, 1, Fault::Status(500));
+    let sent = discord.submit_modal(&p1, channel, &modal, &fields, Some(opening.id)).await;
+    let ack = discord.response(&sent).await.text();
+    assert!(ack.contains("Your speech") && !ack.contains("went wrong"), "the speaker is told it was given: {ack}");
+    discord.wait_message(channel, Duration::from_secs(15), |m| m.text().contains("Opening speeches · Proposition · speaker1")).await;
+    let evidence = discord.wait_message(channel, Duration::from_secs(15), |m| m.text().contains("Evidence cited by speaker1")).await;
+    assert!(evidence.button_id("Flag a card").is_some(), "the opponent can flag: {}", evidence.text());
+    assert_eq!(discord.faulted().len(), 1, "the first post met the 500");
+    // The opponent's flag works on it.
+    let sent = discord.click(&o1, evidence.id, &evidence.button_id("Flag a card").unwrap()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 9, "the opponent's Flag opens its form");
+    // Sent again (as a speaker would after an error): refused, and nothing posted twice.
+    let sent = discord.submit_modal(&p1, channel, &modal, &fields, Some(opening.id)).await;
+    let again = discord.response(&sent).await.text();
+    assert!(again.contains("already"), "{again}");
+    assert_eq!(discord.messages(channel).iter().filter(|m| m.text().contains("Opening speeches · Proposition · speaker1")).count(), 1, "posted once");
+    discord.assert_clean();
+    store.close().await;
+}

@@ -33,7 +33,7 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let received = std::time::Instant::now();
     match interaction {
         Interaction::Component(c) => handle(http, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
-        Interaction::Modal(m) => handle(http, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
+        Interaction::Modal(m) => handle(http, m.id, &m.token, &m.data.custom_id, "modal", received, modal(data, m)).await,
         _ => {}
     }
     Ok(())
@@ -262,7 +262,7 @@ fn is_class(action: &Action) -> bool {
     )
 }
 
-async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
+async fn modal(data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
     let action = Action::parse(&m.data.custom_id).ok_or_else(unknown)?;
     let guild = crate::discord::in_guild(m.guild_id)?;
     let channel = ChannelId::new(m.channel_id.to_string());
@@ -278,7 +278,7 @@ async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Re
                 _ => None,
             })
             .collect();
-        return debates::modal_submit(http, data, &guild, &member, m.channel_id, action, &inputs).await;
+        return debates::modal_submit(data, &guild, &member, action, &inputs).await;
     }
     let typed: String = m
         .data

@@ -6,8 +6,9 @@
 //! A failed try is retried with backoff (a 429 waits at least its bucket's second; with the
 //! rate limiter on, serenity itself sleeps out `retry_after` before retrying); after
 //! [`TRIES`] tries, or at once when Discord refuses for good (a 4xx other than 429: no
-//! access, unknown channel), the row is marked failed and its subject is closed with a
-//! notice in the channel, so nothing is left waiting for a message that will never come.
+//! access, unknown channel), the row is marked failed, a live round is closed (a speech
+//! stays recorded and counts) and the channel is told, so nothing is left waiting for a
+//! message that will never come.
 //!
 //! Invariants: a row is tried by one process at a time (claimed atomically in the store,
 //! and served only by the process whose shard owns its guild); nothing but the poster posts
@@ -76,7 +77,7 @@ pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
 }
 
 /// Why a try failed.
-enum Failure {
+pub(crate) enum Failure {
     /// Discord (or the way to it) failed; `for_good` when trying again cannot help.
     Discord { why: String, for_good: bool, rate_limited: bool },
     /// Something of ours (the store): tried again.
@@ -115,7 +116,7 @@ async fn deliver(http: Arc<Http>, app: Arc<App>, kick: Kick, p: Pending) {
     let tried = p.attempts + 1;
     let outcome = match post.kind {
         PostKind::Question => deliver_question(&http, &app, &p).await,
-        PostKind::Speech => Ok(None),
+        PostKind::Speech => crate::discord::debates::deliver_speech(&http, &app, &p).await,
     };
     let (why, for_good, wait) = match outcome {
         Ok(message) => {
@@ -150,7 +151,7 @@ async fn deliver(http: Arc<Http>, app: Arc<App>, kick: Kick, p: Pending) {
     }
     let notice = match post.kind {
         PostKind::Question => gave_up_question(&app, &p, &why).await,
-        PostKind::Speech => None,
+        PostKind::Speech => crate::discord::debates::gave_up_speech(&app, &p, &why).await,
     };
     if let (Some(text), Some(channel)) = (notice, channel_of(&p)) {
         let notice = Reply { ephemeral: false, ..Reply::notice(text) };

@@ -70,6 +70,11 @@ pub struct Pending {
 /// Writes `post` in the caller's transaction: a new row, or, if the message exists, a new
 /// version of it to deliver now (a final failure recorded earlier is cleared).
 pub(crate) async fn put(conn: &mut AnyConnection, post: &Post, now: i64) -> Result<()> {
+    put_raw(conn, post, now).await.with_context(|| key_context(post, "queueing"))
+}
+
+/// [`put`], with sqlx's error (for writes that add their own context).
+pub(crate) async fn put_raw(conn: &mut AnyConnection, post: &Post, now: i64) -> std::result::Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (guild_id, kind, subject, number, part, channel_id, next_at, created_at)
          VALUES ($1, $2, $3, $4, $7, $5, $6, $6)
@@ -84,8 +89,7 @@ pub(crate) async fn put(conn: &mut AnyConnection, post: &Post, now: i64) -> Resu
     .bind(now)
     .bind(post.part.as_str())
     .execute(&mut *conn)
-    .await
-    .with_context(|| format!("queueing {} {} #{} of guild {} for its channel", post.kind.as_str(), post.subject, post.number, post.guild_id))?;
+    .await?;
     Ok(())
 }
 
@@ -223,6 +227,23 @@ impl Store {
         .execute(&mut *conn)
         .await
         .with_context(|| key_context(post, "marking delivered"))?;
+        Ok(())
+    }
+
+    /// Remembers the messages posted so far for a post in several parts (comma-separated),
+    /// so that a retry posts only the rest.
+    pub async fn post_parts(&self, post: &Post, message_ids: &str) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        sqlx::query("UPDATE outbox SET message_id = $5 WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $6")
+            .bind(post.guild_id.as_str())
+            .bind(post.kind.as_str())
+            .bind(post.subject.as_str())
+            .bind(post.number)
+            .bind(message_ids)
+            .bind(post.part.as_str())
+            .execute(&mut *conn)
+            .await
+            .with_context(|| key_context(post, "remembering the parts posted of"))?;
         Ok(())
     }
 
