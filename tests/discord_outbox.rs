@@ -227,3 +227,29 @@ async fn a_500_on_a_speech_post_still_shows_the_speech() {
     discord.assert_clean();
     store.close().await;
 }
+
+/// `kill -9` while a question's post keeps failing: after the restart the poster picks up
+/// the undelivered question and posts it once, and the round goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_not_yet_posted_is_posted_after_a_restart() {
+    let (discord, mut bot, store, guild, prof) = class().await;
+    discord.fault(POST, 1000, Fault::Status(500));
+    let sent = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 120})).await;
+    assert!(discord.response(&sent).await.text().contains("Round started"));
+    assert!(discord.wait_faulted(1, Duration::from_secs(10)).await >= 1, "the post was tried");
+    let before = discord.registrations();
+    bot.kill9();
+    discord.clear_faults();
+    bot.restart(&discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    let q = discord
+        .wait_for(Duration::from_secs(40), |v| v.messages().find(|m| m.channel_id == discord.channel && m.text().contains("Question 1/")).cloned())
+        .await
+        .unwrap_or_else(|| panic!("the question is posted after the restart: {:#?}\n{}", discord.messages(discord.channel), bot.logs()));
+    let sent = discord.click(&User::student(3001, "ada"), q.id, &q.button_id("A").unwrap()).await;
+    assert!(discord.response(&sent).await.text().contains("Locked in"), "the round goes on");
+    assert!(store.open_live_round(&guild, &agora::ids::ChannelId::new(discord.channel.to_string())).await.unwrap().is_some());
+    assert_eq!(discord.messages(discord.channel).iter().filter(|m| m.text().contains("Question 1/")).count(), 1, "posted once");
+    discord.assert_clean();
+    store.close().await;
+}

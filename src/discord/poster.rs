@@ -32,6 +32,8 @@ pub const TRIES: i64 = 6;
 /// How long a try holds its claim: longer than any request takes; after a crash, the row
 /// waits this long before another try.
 const LEASE_MS: i64 = 20_000;
+/// How long one try may take (serenity's requests have no time limit of their own).
+const TRY_TIMEOUT: Duration = Duration::from_secs(15);
 /// How often the outbox is read for retries that came due and rows other processes left.
 const POLL: Duration = Duration::from_millis(500);
 /// The first retry's wait; each later one doubles it, up to `MAX_BACKOFF_MS`.
@@ -114,10 +116,16 @@ impl From<crate::store::StoreError> for Failure {
 async fn deliver(http: Arc<Http>, app: Arc<App>, kick: Kick, p: Pending) {
     let post = &p.post;
     let tried = p.attempts + 1;
-    let outcome = match post.kind {
-        PostKind::Question => deliver_question(&http, &app, &p).await,
-        PostKind::Speech => crate::discord::debates::deliver_speech(&http, &app, &p).await,
+    let delivery = async {
+        match post.kind {
+            PostKind::Question => deliver_question(&http, &app, &p).await,
+            PostKind::Speech => crate::discord::debates::deliver_speech(&http, &app, &p).await,
+        }
     };
+    // Within the claim, so that no other try starts while this one may still post.
+    let outcome = tokio::time::timeout(TRY_TIMEOUT, delivery).await.unwrap_or_else(|_| {
+        Err(Failure::Discord { why: format!("Discord did not answer within {} s", TRY_TIMEOUT.as_secs()), for_good: false, rate_limited: false })
+    });
     let (why, for_good, wait) = match outcome {
         Ok(message) => {
             if let Err(e) = app.store().post_delivered(post, p.version, message.as_deref()).await {

@@ -388,6 +388,11 @@ impl StandIn {
         self.shared.lock().faults.push(Armed { method: method.to_string(), pattern, fault, left: times });
     }
 
+    /// Disarms every fault not yet applied.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// The calls a fault was applied to so far, as `METHOD /path -> fault`.
     pub fn faulted(&self) -> Vec<String> {
         self.shared.lock().faulted.clone()
