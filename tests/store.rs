@@ -1033,6 +1033,18 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         execute(&mut conn, sql).await;
     }
     conn.close().await.unwrap();
+    // Each speaker's speech waiting for its channel (the outbox names the slot: their id).
+    for (guild, user) in [("g1", "u1"), ("g1", "u2"), ("g2", "u1")] {
+        let post = agora::store::Post {
+            guild_id: gid(guild),
+            kind: agora::store::PostKind::Speech,
+            subject: "d1".into(),
+            number: 1,
+            part: user.into(),
+            channel_id: "c1".into(),
+        };
+        store.put_post(&post, 1_500).await.unwrap();
+    }
     let (g1, u1, u2) = (gid("g1"), agora::ids::UserId::from("u1"), agora::ids::UserId::from("u2"));
 
     // What the student is shown is every row about them, table by table.
@@ -1045,6 +1057,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         ("round_questions", 1),
         ("debate_seats", 1),
         ("debate_speeches", 1),
+        ("outbox", 1),
         ("debate_citations", 2),
         ("debate_flags", 2),
         ("debate_ballots", 1),
@@ -1071,7 +1084,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     for (table, n) in expected {
         assert_eq!(gone.of(table), n as u64, "{table}: {gone:?}");
     }
-    assert_eq!(gone.total(), 25);
+    assert_eq!(gone.total(), 26);
     let after = store.student_records(&g1, &u1).await.unwrap();
     for (table, _) in expected {
         assert_eq!(count(&after, table), 0, "{table} still holds {}", after[table]);
@@ -1089,6 +1102,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         ("answers", 1),
         ("debate_seats", 1),
         ("debate_speeches", 1),
+        ("outbox", 1),
         ("debate_citations", 1),
         ("debate_ballots", 1),
         ("debate_scores", 2),
