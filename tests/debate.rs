@@ -747,10 +747,30 @@ async fn the_store_guards_each_change(store: Store) {
         matches!(store.save_speech(&guild, &id, &speech(deadline)).await, Err(StoreError::DebateMoved { .. })),
         "at the deadline is too late, whatever the caller believes"
     );
+    // A speech and its post for the channel (the outbox) are written together, or neither.
+    let post = agora::store::Post {
+        guild_id: guild.clone(),
+        kind: agora::store::PostKind::Speech,
+        subject: "d1".into(),
+        number: 1,
+        part: student(0).id.as_str().into(),
+        channel_id: channel.clone(),
+    };
     let wrong_phase = Speech { phase_index: 2, ..speech(START + 20) };
-    assert!(matches!(store.save_speech(&guild, &id, &wrong_phase).await, Err(StoreError::DebateMoved { .. })));
-    store.save_speech(&guild, &id, &speech(START + 20)).await.unwrap();
-    assert!(matches!(store.save_speech(&guild, &id, &speech(START + 21)).await, Err(StoreError::DebateMoved { .. })), "one speech per slot");
+    assert!(matches!(store.save_speech_posting(&guild, &id, &wrong_phase, Some(&post)).await, Err(StoreError::DebateMoved { .. })));
+    assert!(store.post_state(&post).await.unwrap().is_none(), "a refused speech queues nothing");
+    store.save_speech_posting(&guild, &id, &speech(START + 20), Some(&post)).await.unwrap();
+    assert!(
+        matches!(store.save_speech_posting(&guild, &id, &speech(START + 21), Some(&post)).await, Err(StoreError::DebateMoved { .. })),
+        "one speech per slot"
+    );
+    let due = store.due_posts(START + 30, 10).await.unwrap();
+    assert_eq!(due.iter().map(|p| (&p.post, p.version)).collect::<Vec<_>>(), [(&post, 1)], "queued once, with the speech");
+    // Its messages go out one by one: the parts posted are kept for a retry.
+    assert!(store.claim_post(&post, 1, START + 30, START + 60).await.unwrap());
+    store.post_parts(&post, "m1").await.unwrap();
+    store.post_retry(&post, START + 31).await.unwrap();
+    assert_eq!(store.due_posts(START + 31, 10).await.unwrap()[0].message_id.as_deref(), Some("m1"));
     let stored = store.debate(&guild, &id).await.unwrap().unwrap();
     assert_eq!(stored.record.speeches, [speech(START + 20)]);
     assert_eq!(stored.record.phase_index, 1);

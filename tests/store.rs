@@ -1033,6 +1033,18 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         execute(&mut conn, sql).await;
     }
     conn.close().await.unwrap();
+    // Each speaker's speech waiting for its channel (the outbox names the slot: their id).
+    for (guild, user) in [("g1", "u1"), ("g1", "u2"), ("g2", "u1")] {
+        let post = agora::store::Post {
+            guild_id: gid(guild),
+            kind: agora::store::PostKind::Speech,
+            subject: "d1".into(),
+            number: 1,
+            part: user.into(),
+            channel_id: "c1".into(),
+        };
+        store.put_post(&post, 1_500).await.unwrap();
+    }
     let (g1, u1, u2) = (gid("g1"), agora::ids::UserId::from("u1"), agora::ids::UserId::from("u2"));
 
     // What the student is shown is every row about them, table by table.
@@ -1045,6 +1057,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         ("round_questions", 1),
         ("debate_seats", 1),
         ("debate_speeches", 1),
+        ("outbox", 1),
         ("debate_citations", 2),
         ("debate_flags", 2),
         ("debate_ballots", 1),
@@ -1071,7 +1084,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     for (table, n) in expected {
         assert_eq!(gone.of(table), n as u64, "{table}: {gone:?}");
     }
-    assert_eq!(gone.total(), 25);
+    assert_eq!(gone.total(), 26);
     let after = store.student_records(&g1, &u1).await.unwrap();
     for (table, _) in expected {
         assert_eq!(count(&after, table), 0, "{table} still holds {}", after[table]);
@@ -1089,6 +1102,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
         ("answers", 1),
         ("debate_seats", 1),
         ("debate_speeches", 1),
+        ("outbox", 1),
         ("debate_citations", 1),
         ("debate_ballots", 1),
         ("debate_scores", 2),
@@ -1110,6 +1124,68 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     assert_eq!(store.forget_student(&g1, &u1).await.unwrap().total(), 0);
     store.upsert_user("g1", "u1", "back").await.unwrap();
     assert_eq!(record(store, answer_at("g1", "r1", "q1", "u1", true, 10, 1_500)).await, Recorded::Counted);
+}
+
+/// The outbox: a live round's first question is queued with the round, the next with the
+/// progress that opens it (both or neither); a delivery is claimed by one caller only; a
+/// new version queued while one is on its way stays pending; retries wait their time; a
+/// final failure ends the tries.
+async fn the_outbox_queues_with_the_change_and_claims_once(store: &Store, _url: &str) {
+    use agora::store::{Post, PostKind};
+    let g = gid("g1");
+    start(store, &new_round("g1", "r1", &["q1", "q2"])).await;
+    start(store, &new_practice("g1", "p1", "s1", &["q1"])).await;
+    let q1 = Post { guild_id: g.clone(), kind: PostKind::Question, subject: "r1".into(), number: 1, part: String::new(), channel_id: "chan-r1".into() };
+    let due = store.due_posts(1_000, 10).await.unwrap();
+    assert_eq!(due.len(), 1, "the live round's first question, and nothing for a practice: {due:?}");
+    assert_eq!((&due[0].post, due[0].version, due[0].message_id.as_deref(), due[0].attempts), (&q1, 1, None, 0));
+    assert!(store.due_posts(999, 10).await.unwrap().is_empty(), "not due before it was queued");
+
+    // Claimed once: a second claim (another process) at the same moment gets nothing.
+    assert!(store.claim_post(&q1, 1, 1_000, 21_000).await.unwrap());
+    assert!(!store.claim_post(&q1, 1, 1_000, 21_000).await.unwrap(), "claimed twice");
+    assert!(store.due_posts(2_000, 10).await.unwrap().is_empty(), "a claimed row is not due");
+    // A failed try: retried from its time on, with the try counted.
+    store.post_retry(&q1, 3_000).await.unwrap();
+    assert!(store.due_posts(2_999, 10).await.unwrap().is_empty());
+    let due = store.due_posts(3_000, 10).await.unwrap();
+    assert_eq!(due[0].attempts, 1);
+    assert!(store.claim_post(&q1, 1, 3_000, 23_000).await.unwrap());
+    // The timer's reveal queues version 2 while version 1 is on its way: delivering 1
+    // leaves 2 pending, to edit the message 1 posted.
+    store.put_post(&q1, 3_500).await.unwrap();
+    store.post_delivered(&q1, 1, Some("m1")).await.unwrap();
+    let due = store.due_posts(4_000, 10).await.unwrap();
+    assert_eq!((due.len(), due[0].version, due[0].message_id.as_deref(), due[0].attempts), (1, 2, Some("m1"), 0), "{due:?}");
+    assert!(!store.claim_post(&q1, 1, 4_000, 24_000).await.unwrap(), "an old version cannot be claimed");
+    assert!(store.claim_post(&q1, 2, 4_000, 24_000).await.unwrap());
+    store.post_delivered(&q1, 2, Some("m1")).await.unwrap();
+    assert!(store.due_posts(i64::MAX / 2, 10).await.unwrap().is_empty(), "all delivered");
+
+    // The next question is queued with the progress that opens it.
+    let q2 = Post { number: 2, ..q1.clone() };
+    let progress = RoundProgress { current_index: 1, opened_at: Some(40_000), deadline: Some(70_000), revealed: false };
+    store.update_round_progress_posting(&g, &rid("r1"), progress, &q2, 40_000).await.unwrap();
+    assert_eq!(store.round(&g, &rid("r1")).await.unwrap().unwrap().current_index, 1);
+    assert_eq!(store.due_posts(40_000, 10).await.unwrap().iter().map(|p| p.post.clone()).collect::<Vec<_>>(), vec![q2.clone()]);
+    // A progress refused (no question at that index) queues nothing.
+    let q9 = Post { number: 9, ..q1.clone() };
+    let beyond = RoundProgress { current_index: 8, opened_at: Some(50_000), deadline: None, revealed: false };
+    assert!(store.update_round_progress_posting(&g, &rid("r1"), beyond, &q9, 50_000).await.is_err());
+    assert!(store.post_state(&q9).await.unwrap().is_none(), "nothing queued without its change");
+    // A final failure ends the tries; the row says why.
+    assert!(store.claim_post(&q2, 1, 40_000, 60_000).await.unwrap());
+    store.post_failed(&q2, "Discord answered 403: Missing Permissions").await.unwrap();
+    assert!(store.due_posts(i64::MAX / 2, 10).await.unwrap().is_empty());
+    let (_, delivered, failed) = store.post_state(&q2).await.unwrap().unwrap();
+    assert_eq!((delivered, failed.as_deref()), (0, Some("Discord answered 403: Missing Permissions")));
+    // A row for an older round: delivered already if it had its message, else queued.
+    let old = Post { subject: "old".into(), ..q1.clone() };
+    store.ensure_post(&old, Some("m-old"), 60_000).await.unwrap();
+    store.ensure_post(&Post { number: 2, ..old.clone() }, None, 60_000).await.unwrap();
+    store.ensure_post(&q1, None, 60_000).await.unwrap();
+    let due = store.due_posts(60_000, 10).await.unwrap();
+    assert_eq!(due.iter().map(|p| (p.post.subject.as_str(), p.post.number)).collect::<Vec<_>>(), vec![("old", 2)], "{due:?}");
 }
 
 // ---------------------------------------------------------------- harness
@@ -1180,7 +1256,8 @@ contract!(
     older_rounds_get_their_questions_back,
     committed_answer_survives_reconnect,
     typed_text_is_stored_the_same,
-    a_forgotten_student_leaves_no_row_behind;
+    a_forgotten_student_leaves_no_row_behind,
+    the_outbox_queues_with_the_change_and_claims_once;
     empty: upgrade_from_the_first_schema,
 );
 

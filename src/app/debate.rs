@@ -26,7 +26,7 @@ use crate::debate::{
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
-use crate::store::{Expect, NewDebate, StoreError, StoredDebate};
+use crate::store::{Expect, NewDebate, Post, PostKind, StoreError, StoredDebate};
 
 /// The motion an instructor picks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -298,9 +298,29 @@ impl App {
             citations: draft.citations.iter().map(|c| clean_typed(c)).collect(),
         };
         let speech = d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now)?.clone();
-        self.store.save_speech(guild, debate, &speech).await.map_err(moved)?;
+        // The speech's messages reach the channel through the outbox, queued with it.
+        let post = Post {
+            guild_id: guild.clone(),
+            kind: PostKind::Speech,
+            subject: debate.to_string(),
+            number: speech.phase_index as i64,
+            part: speech.key.as_str().to_string(),
+            channel_id: stored.channel_id.clone(),
+        };
+        self.store.save_speech_posting(guild, debate, &speech, Some(&post)).await.map_err(moved)?;
         stored.names.insert(member.id.clone(), member.name.clone());
         Ok(speech_view(&bank, &stored, &d, &speech))
+    }
+
+    /// The speech given in slot `slot` of phase `phase_index`, as its messages show it, for
+    /// the face's poster; `None` when there is none (the debate or the speech is gone).
+    pub async fn debate_speech_view(&self, guild: &GuildId, debate: &DebateId, phase_index: usize, slot: &str) -> AppResult<Option<SpeechView>> {
+        let bank = self.bank();
+        let (stored, d) = match self.load_debate(guild, debate).await {
+            Err(AppError::User(_)) => return Ok(None),
+            other => other?,
+        };
+        Ok(d.speech(phase_index, &SlotKey::parse(slot)).map(|s| speech_view(&bank, &stored, &d, s)))
     }
 
     /// An opponent flags a card a speech cites as misused, for the judge.

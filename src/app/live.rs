@@ -17,7 +17,7 @@ use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
 use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
 use crate::scoring::Rules;
-use crate::store::{NamedAnswer, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{NamedAnswer, NewRound, Post, PostKind, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
 
 /// What an instructor asked for when starting a live round.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +45,15 @@ pub struct ResumedRound {
     pub revealed: bool,
     /// The round could not go on (its question left the bank) and was closed.
     pub closed: bool,
+}
+
+/// What a live question's message must show now ([`App::live_post_view`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LivePost {
+    Question(QuestionView),
+    Reveal(RevealView),
+    /// Nothing: the round ended, or moved on past this question.
+    Gone,
 }
 
 /// A live round as this process holds it: the domain state and what it was started with.
@@ -176,9 +185,18 @@ impl App {
                 Phase::Finished => return Err(UserError::RoundOver.into()),
             }
             let c = live.round.current().cloned().ok_or(SessionError::NotOpen)?;
-            RoundProgress { current_index: c.index, opened_at: Some(c.opened_at), deadline: Some(c.opened_at + live.round.open_ms()), revealed: true }
+            let progress =
+                RoundProgress { current_index: c.index, opened_at: Some(c.opened_at), deadline: Some(c.opened_at + live.round.open_ms()), revealed: true };
+            // The timer's reveal must reach the question's message: queued with it. The
+            // instructor's shows in the update of the message they clicked.
+            (progress, if by.is_none() { live.channel().map(|c| question_post(guild, round_id, number, c)) } else { None })
         };
-        if let Err(e) = self.store.update_round_progress(guild, round_id, progress).await {
+        let (progress, post) = progress;
+        let saved = match &post {
+            Some(post) => self.store.update_round_progress_posting(guild, round_id, progress, post, now).await,
+            None => self.store.update_round_progress(guild, round_id, progress).await,
+        };
+        if let Err(e) = saved {
             self.forget(guild, round_id);
             return Err(e.into());
         }
@@ -218,11 +236,14 @@ impl App {
             if live.round.current().map(|c| c.index + 1) != Some(number) {
                 return Err(UserError::StaleButton.into());
             }
+            let channel = live.channel().cloned().ok_or(UserError::NoSuchRound)?;
             let index = live.round.open_next(now)?;
             let progress = RoundProgress { current_index: index, opened_at: Some(now), deadline: Some(now + live.round.open_ms()), revealed: false };
-            (question_of(&bank, &live), progress)
+            (question_of(&bank, &live), (progress, question_post(guild, round_id, index + 1, &channel)))
         };
-        if let Err(e) = self.store.update_round_progress(guild, round_id, progress).await {
+        let (progress, post) = progress;
+        // The next question and its post, both or neither.
+        if let Err(e) = self.store.update_round_progress_posting(guild, round_id, progress, &post, now).await {
             self.forget(guild, round_id);
             return Err(e.into());
         }
@@ -250,6 +271,38 @@ impl App {
         Ok(self.store.set_question_message(guild, round_id, number.saturating_sub(1), message_id).await?)
     }
 
+    /// What question `number` of a live round's message must show now, for the face's
+    /// poster: the question while it takes answers (or waits for its timer), its reveal once
+    /// revealed, or nothing when the round ended or moved past it.
+    pub async fn live_post_view(&self, guild: &GuildId, round_id: &RoundId, number: usize) -> AppResult<LivePost> {
+        let state = match self.live_state(guild, round_id).await {
+            Err(AppError::User(_)) => return Ok(LivePost::Gone),
+            other => other?,
+        };
+        let (current, revealed) = {
+            let live = lock(&state);
+            (live.round.current().map(|c| c.index + 1), live.round.current().is_some_and(|c| c.revealed))
+        };
+        if current != Some(number) {
+            return Ok(LivePost::Gone);
+        }
+        if revealed {
+            return Ok(LivePost::Reveal(self.reveal_view(guild, round_id, &state).await?));
+        }
+        Ok(LivePost::Question(question_of(&self.bank(), &lock(&state))?))
+    }
+
+    /// The face could not post a round's question for good: the round is closed (its
+    /// answers still count), so a new one can start. False when it was not open.
+    pub async fn live_post_failed(&self, guild: &GuildId, round_id: &RoundId) -> AppResult<bool> {
+        let closed = match self.store.abandon_round(guild, round_id, self.now()).await {
+            Err(StoreError::RoundNotOpen { .. }) => false,
+            other => other.map(|()| true)?,
+        };
+        self.forget(guild, round_id);
+        Ok(closed)
+    }
+
     /// Every live round left open (after a restart), for which `owns` says yes: rebuilt from
     /// the store and returned for its face to pick up (re-arm the timer, keep the buttons).
     /// A round whose current question left the bank is closed and returned as such.
@@ -268,6 +321,9 @@ impl App {
             match question_of(&bank, &live) {
                 Ok(question) => {
                     let revealed = round.revealed;
+                    // A round opened before the outbox existed gets its current question's row.
+                    let post = question_post(&round.guild_id, &round.round_id, question.number, &channel);
+                    self.store.ensure_post(&post, message_id.as_deref(), self.now()).await?;
                     self.cache().insert((round.guild_id.clone(), round.round_id.clone()), Arc::new(Mutex::new(live)));
                     resumed.push(ResumedRound { guild_id: round.guild_id, channel_id: channel, question, message_id, revealed, closed: false });
                 }
@@ -346,6 +402,18 @@ impl App {
             fastest: right.iter().take(3).map(|a| (a.display_name.clone(), a.answer.elapsed_ms)).collect(),
             question,
         })
+    }
+}
+
+/// The outbox row of question `number` (from 1) of a live round.
+fn question_post(guild: &GuildId, round_id: &RoundId, number: usize, channel: &ChannelId) -> Post {
+    Post {
+        guild_id: guild.clone(),
+        kind: PostKind::Question,
+        subject: round_id.to_string(),
+        number: number as i64,
+        part: String::new(),
+        channel_id: channel.clone(),
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use debate::{AdvanceFrom, DebateRequest, MotionChoice};
 pub use error::{AppError, AppResult, UserError};
-pub use live::{LiveRequest, ResumedRound};
+pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;

@@ -300,7 +300,7 @@ pub fn speech_posted(s: &SpeechView) -> Reply {
             flagged.iter().map(|f| format!("`{}`", f.replace('`', "'"))).collect::<Vec<_>>().join(", ")
         )
     };
-    Reply::notice(format!("Your speech ({}) is in and posted in the channel.{warn}", s.phase.title()))
+    Reply::notice(format!("Your speech ({}) is given, and posted in the channel for everyone.{warn}", s.phase.title()))
 }
 
 /// The flagger's private acknowledgement (the judge sees flags; the class does not).

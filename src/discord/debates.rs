@@ -17,9 +17,11 @@ use crate::app::{App, DebateView, Member};
 use crate::debate::{BallotDraft, Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
 use crate::discord::custom_id::Action;
 use crate::discord::interactions::Response;
+use crate::discord::poster::{self, Failure};
 use crate::discord::render::{Reply, truncate};
 use crate::discord::{Data, Error, Result, Shards, debate_views, forms, live, reply};
 use crate::ids::{DebateId, GuildId};
+use crate::store::Pending;
 
 /// A little after the deadline, so the layer's clock agrees the phase has closed.
 const TIMER_SLACK_MS: i64 = 50;
@@ -174,24 +176,15 @@ pub(crate) async fn component(
 }
 
 /// The debate, prompt and review modals; `inputs` by their custom_id.
-pub(crate) async fn modal_submit(
-    http: &Arc<Http>,
-    data: &Data,
-    guild: &GuildId,
-    member: &Member,
-    channel: ChannelId,
-    action: Action,
-    inputs: &HashMap<String, String>,
-) -> Result<Response> {
+pub(crate) async fn modal_submit(data: &Data, guild: &GuildId, member: &Member, action: Action, inputs: &HashMap<String, String>) -> Result<Response> {
     let app = &data.app;
     let get = |id: &str| inputs.get(id).cloned().unwrap_or_default();
     Ok(match action {
         Action::DebateSpeech { debate, phase } => {
             let draft = SpeechDraft { phase_index: phase, claim: get("claim"), reasoning: get("reasoning"), citations: forms::citations(&get("citations")) };
+            // Committed with its messages queued: the poster delivers them (retrying if need be).
             let speech = app.debate_speech(guild, &debate, member, &draft).await?;
-            // Committed: post it for the class, then tell the speaker.
-            let target = app.debate_state(guild, &debate, member).await.ok().and_then(|v| channel_of(&v)).unwrap_or(channel);
-            post_all(http, target, debate_views::speech(&speech)).await?;
+            data.poster.now();
             Response::Reply(debate_views::speech_posted(&speech))
         }
         Action::DebateFlagged { debate, phase, speaker } => {
@@ -215,4 +208,43 @@ pub(crate) async fn modal_submit(
         }
         _ => return Err(Error::user("That form is not one this bot made (or it is from an older version of it): run the command again.")),
     })
+}
+
+/// Posts the messages of a speech the outbox holds (the parts not posted by an earlier try).
+pub(crate) async fn deliver_speech(http: &Http, app: &App, p: &Pending) -> std::result::Result<Option<String>, Failure> {
+    let post = &p.post;
+    let Some(channel) = poster::channel_of(p) else {
+        return Err(Failure::Discord {
+            why: format!("the channel id {:?} is not a Discord channel", post.channel_id.as_str()),
+            for_good: true,
+            rate_limited: false,
+        });
+    };
+    let debate = DebateId::new(post.subject.clone());
+    let phase = usize::try_from(post.number).unwrap_or(usize::MAX);
+    let Some(view) = app.debate_speech_view(&post.guild_id, &debate, phase, &post.part).await? else { return Ok(None) };
+    let mut posted: Vec<String> = p.message_id.as_deref().unwrap_or("").split(',').filter(|m| !m.is_empty()).map(str::to_string).collect();
+    for part in debate_views::speech(&view).into_iter().skip(posted.len()) {
+        match channel.send_message(http, reply::channel_message(Reply { ephemeral: false, ..part })).await {
+            Ok(m) => posted.push(m.id.to_string()),
+            Err(e) => {
+                if !posted.is_empty() {
+                    app.store().post_parts(post, &posted.join(",")).await?;
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(Some(posted.join(",")))
+}
+
+/// The notice for a speech that could not be posted; the speech is stored and counts.
+pub(crate) async fn gave_up_speech(app: &App, p: &Pending, why: &str) -> Option<String> {
+    let debate = DebateId::new(p.post.subject.clone());
+    let phase = usize::try_from(p.post.number).unwrap_or(usize::MAX);
+    let who = match app.debate_speech_view(&p.post.guild_id, &debate, phase, &p.post.part).await {
+        Ok(Some(v)) => crate::text::display_name(&v.author_name),
+        _ => "a speaker".to_string(),
+    };
+    Some(format!("I could not post the speech of {who} here ({why}). It is recorded and counts; the debate goes on."))
 }

@@ -33,7 +33,7 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let received = std::time::Instant::now();
     match interaction {
         Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
-        Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
+        Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(data, m)).await,
         _ => {}
     }
     Ok(())
@@ -286,7 +286,7 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
         Action::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(&guild, &round, number, Some(&member)).await?)),
         Action::Next { round, number } => {
             let q = app.live_next(&guild, &round, number, &member).await?;
-            live::post_question(http, app, &guild, c.channel_id, &q).await?;
+            live::opened(app, &data.poster, &guild, &q);
             Response::DropButtons
         }
         Action::End { round } => {
@@ -332,7 +332,7 @@ fn is_class(action: &Action) -> bool {
     )
 }
 
-async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
+async fn modal(data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
     let action = Action::parse(&m.data.custom_id).ok_or_else(unknown)?;
     let guild = crate::discord::in_guild(m.guild_id)?;
     let channel = ChannelId::new(m.channel_id.to_string());
@@ -348,7 +348,7 @@ async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Re
                 _ => None,
             })
             .collect();
-        return debates::modal_submit(http, data, &guild, &member, m.channel_id, action, &inputs).await;
+        return debates::modal_submit(data, &guild, &member, action, &inputs).await;
     }
     let typed: String = m
         .data

@@ -1,10 +1,12 @@
-//! Live rounds in a channel: posting each question, the timer that reveals it when time is
-//! up, and picking rounds up again after a restart.
+//! Live rounds in a channel: the timer that reveals each question when time is up, and
+//! picking rounds up again after a restart. The questions and the timer's reveals reach
+//! the channel through the outbox (`poster.rs`), queued by the classroom layer with the
+//! change that calls for them.
 //!
-//! Invariant: a question message's id is stored as soon as it is posted, and its timer is a
-//! task that asks the classroom layer to reveal *that* question; the layer refuses a reveal
-//! already made, so a timer racing the instructor's Reveal, or firing twice after a restart,
-//! changes nothing. Timers are re-armed from the store at start-up.
+//! Invariant: a question's timer is armed from its stored deadline, whether or not its
+//! message has gone out, and asks the classroom layer to reveal *that* question; the layer
+//! refuses a reveal already made, so a timer racing the instructor's Reveal, or firing twice
+//! after a restart, changes nothing. Timers are re-armed from the store at start-up.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,20 +15,20 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Http, MessageId};
 
 use crate::app::{App, QuestionView};
-use crate::discord::{Shards, reply, views};
+use crate::discord::poster::Kick;
+use crate::discord::{Shards, reply};
 use crate::ids::{GuildId, RoundId};
 
 /// A little after the deadline, so the layer's clock agrees the question has closed.
 const TIMER_SLACK_MS: i64 = 50;
 
-/// Posts a live question in `channel`, remembers its message and arms its timer.
-pub async fn post_question(http: &Arc<Http>, app: &Arc<App>, guild: &GuildId, channel: ChannelId, q: &QuestionView) -> anyhow::Result<MessageId> {
-    let message = channel.send_message(http, reply::channel_message(views::question(q, false))).await?;
-    app.live_posted(guild, &q.round_id, q.number, &message.id.to_string()).await?;
+/// A question the layer just opened (and queued for its channel): wakes the poster and arms
+/// the question's timer.
+pub fn opened(app: &Arc<App>, kick: &Kick, guild: &GuildId, q: &QuestionView) {
+    kick.now();
     if let Some(deadline) = q.deadline {
-        arm_timer(http.clone(), app.clone(), guild.clone(), channel, message.id, q.round_id.clone(), q.number, deadline);
+        arm_timer(app.clone(), kick.clone(), guild.clone(), q.round_id.clone(), q.number, deadline);
     }
-    Ok(message.id)
 }
 
 /// Takes the buttons off a question message of a round that ended, so it takes no more clicks.
@@ -37,21 +39,17 @@ pub async fn drop_buttons(http: &Arc<Http>, channel: ChannelId, message: Option<
     }
 }
 
-/// At `deadline`, reveals question `number` of the round in its message, unless the
-/// instructor revealed it, moved on or ended the round first.
-#[allow(clippy::too_many_arguments)]
-pub fn arm_timer(http: Arc<Http>, app: Arc<App>, guild: GuildId, channel: ChannelId, message: MessageId, round: RoundId, number: usize, deadline: i64) {
+/// At `deadline`, reveals question `number` of the round (the layer queues the reveal for
+/// the question's message), unless the instructor revealed it, moved on or ended the round
+/// first.
+pub fn arm_timer(app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, number: usize, deadline: i64) {
     tokio::spawn(async move {
         let wait = deadline + TIMER_SLACK_MS - app.now();
         if wait > 0 {
             tokio::time::sleep(Duration::from_millis(wait as u64)).await;
         }
         match app.live_timer(&guild, &round, number).await {
-            Ok(Some(reveal)) => {
-                if let Err(e) = channel.edit_message(&http, message, reply::channel_edit(views::reveal(&reveal))).await {
-                    tracing::error!(%guild, %round, number, "could not show the reveal: {e}");
-                }
-            }
+            Ok(Some(_)) => kick.now(),
             Ok(None) => {}
             Err(e) => tracing::error!(%guild, %round, number, "the timer could not reveal: {}", e.chain()),
         }
@@ -67,10 +65,10 @@ pub fn owns(shards: &Shards, guild: &GuildId) -> bool {
     }
 }
 
-/// Picks up the live rounds an earlier run left open: re-arms each open question's timer on
-/// its message (posting the question again if it never got that far), and says so in the
-/// channel of a round that cannot go on.
-pub async fn resume(http: Arc<Http>, app: Arc<App>, shards: &Shards) {
+/// Picks up the live rounds an earlier run left open: re-arms each open question's timer
+/// (the poster delivers whatever of theirs is still undelivered), and says so in the channel
+/// of a round that cannot go on.
+pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, shards: &Shards) {
     let rounds = match app.live_resume(|g| owns(shards, g)).await {
         Ok(rounds) => rounds,
         Err(e) => {
@@ -89,20 +87,9 @@ pub async fn resume(http: Arc<Http>, app: Arc<App>, shards: &Shards) {
             let _ = channel.send_message(&http, reply::channel_message(crate::discord::render::Reply { ephemeral: false, ..notice })).await;
             continue;
         }
-        if r.revealed {
-            continue;
-        }
-        match r.message_id.as_deref().and_then(|m| m.parse::<u64>().ok()) {
-            Some(message) => {
-                if let Some(deadline) = q.deadline {
-                    arm_timer(http.clone(), app.clone(), r.guild_id.clone(), channel, MessageId::new(message), q.round_id.clone(), q.number, deadline);
-                }
-            }
-            None => {
-                if let Err(e) = post_question(&http, &app, &r.guild_id, channel, q).await {
-                    tracing::error!(guild = %r.guild_id, round = %q.round_id, "could not post a resumed question: {e:#}");
-                }
-            }
+        if !r.revealed {
+            opened(&app, &kick, &r.guild_id, q);
         }
     }
+    kick.now();
 }

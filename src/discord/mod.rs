@@ -17,6 +17,7 @@ mod health;
 mod interactions;
 mod live;
 pub mod lookup;
+pub(crate) mod poster;
 pub mod render;
 pub mod reply;
 pub mod views;
@@ -55,6 +56,8 @@ pub struct Data {
     /// One permit per live answer being handled; none left turns a click away at once
     /// (`answers_in_flight` in the config; see `interactions::answer`).
     pub answers: Arc<tokio::sync::Semaphore>,
+    /// Wakes the poster that delivers the outbox (`poster.rs`).
+    pub poster: poster::Kick,
 }
 
 /// How long a shutdown waits for the interactions in flight to be answered.
@@ -234,6 +237,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         shards: opts.shards.clone(),
         in_flight: in_flight.clone(),
         answers: Arc::new(tokio::sync::Semaphore::new(config.answers_in_flight)),
+        poster: poster::Kick::default(),
     };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
@@ -255,7 +259,9 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 }
                 // Live rounds left open by an earlier run: their timers fire again, their
                 // buttons keep working (or the round is closed with a notice).
-                live::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.shards).await;
+                // What must reach a channel and has not yet (this run's, and an earlier one's).
+                tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
                 debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
                 Ok(data)

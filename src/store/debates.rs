@@ -20,6 +20,7 @@ use sqlx::{AnyConnection, Connection, Row};
 
 use super::Store;
 use super::error::{Context, Result, StoreError};
+use super::outbox::{self, Post};
 use crate::debate::{
     Ballot, Cited, DebateMotion, DebateRecord, Flag, Format, Phase, PhaseChange, Place, PlannedPhase, Poll, Rubric, Seat, Side, SlotKey, SpeakerScores, Speech,
     SpeechRef, Stance, Status, Vote,
@@ -388,6 +389,12 @@ impl Store {
 
     /// Saves a speech and its citations, if its phase is still open and before its deadline.
     pub async fn save_speech(&self, guild_id: &GuildId, debate_id: &DebateId, speech: &Speech) -> Result<()> {
+        self.save_speech_posting(guild_id, debate_id, speech, None).await
+    }
+
+    /// Saves a speech as [`Store::save_speech`], and queues `post` (the speech's messages
+    /// for the channel) in the same transaction: both or neither.
+    pub async fn save_speech_posting(&self, guild_id: &GuildId, debate_id: &DebateId, speech: &Speech, post: Option<&Post>) -> Result<()> {
         let expect = Expect::in_time(speech.phase_index, speech.submitted_at);
         self.change(guild_id, debate_id, expect, "saving a speech", async |tx| {
             let done = sqlx::query(
@@ -421,6 +428,9 @@ impl Store {
                 .bind(i32::from(c.in_bank))
                 .execute(&mut **tx)
                 .await?;
+            }
+            if let Some(post) = post {
+                outbox::put_raw(tx, post, speech.submitted_at).await?;
             }
             Ok(true)
         })

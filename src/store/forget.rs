@@ -37,6 +37,8 @@ const STUDENT_ROWS: &[Selection] = &[
         filter: "t.flagged_by = $2 OR EXISTS (SELECT 1 FROM debate_speeches s WHERE s.guild_id = $1 AND s.debate_id = t.debate_id AND s.phase_index = t.phase_index AND s.slot = t.slot AND (s.author_id = $2 OR s.slot = $2))",
         order: "debate_id, phase_index, slot, passage_id, flagged_by",
     },
+    // Their speech's post for the channel (its slot is their id).
+    Selection { table: "outbox", filter: "t.kind = 'speech' AND t.part = $2", order: "subject, number" },
     Selection { table: "debate_speeches", filter: "t.author_id = $2 OR t.slot = $2", order: "debate_id, phase_index, slot" },
     Selection { table: "debate_scores", filter: "t.judge_id = $2 OR t.speaker_id = $2", order: "debate_id, judge_id, speaker_id, criterion" },
     Selection { table: "debate_ballots", filter: "t.judge_id = $2", order: "debate_id, judge_id" },

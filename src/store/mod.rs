@@ -56,6 +56,7 @@ mod error;
 mod forget;
 mod health;
 mod model;
+mod outbox;
 mod prompts;
 mod reports;
 mod rounds;
@@ -78,6 +79,7 @@ pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use error::{Result, StoreError};
 pub use forget::Forgotten;
 pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};
+pub use outbox::{Pending, Post, PostKind};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
 
 use error::{Context, redact_url};

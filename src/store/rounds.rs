@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, Connection, Row};
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use super::model::{NewRound, Round, RoundKind, RoundProgress, RoundStatus, Started};
+use super::outbox::{self, Post, PostKind};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId, UserId};
 
 const SELECT_ROUND: &str = "SELECT guild_id, round_id, kind, channel_id, started_by, current_index,
@@ -126,29 +127,32 @@ impl Store {
 
     /// Saves where an open round is: which question, since when, until when, whether revealed.
     pub async fn update_round_progress(&self, guild_id: &GuildId, round_id: &RoundId, progress: RoundProgress) -> Result<()> {
-        let index = i64::try_from(progress.current_index)
-            .map_err(|_| StoreError::Corrupt { table: "rounds", detail: format!("question index {} out of range", progress.current_index) })?;
         let mut conn = self.writer.acquire().await?;
-        let done = sqlx::query(
-            "UPDATE rounds SET current_index = $3, opened_at = $4, deadline = $5, revealed = $6
-             WHERE guild_id = $1 AND round_id = $2 AND status = 'open'
-               AND EXISTS (SELECT 1 FROM round_questions q
-                           WHERE q.guild_id = $1 AND q.round_id = $2 AND q.position = $3)",
-        )
-        .bind(guild_id.as_str())
-        .bind(round_id.as_str())
-        .bind(index)
-        .bind(progress.opened_at)
-        .bind(progress.deadline)
-        .bind(i32::from(progress.revealed))
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("saving progress of round {round_id} in guild {guild_id}"))?;
+        let rows = save_progress(&mut conn, guild_id, round_id, &progress).await?;
         drop(conn);
-        if done.rows_affected() == 0 && self.round(guild_id, round_id).await?.is_some_and(|r| r.status == RoundStatus::Open) {
+        self.progress_saved(rows, guild_id, round_id, &progress).await
+    }
+
+    /// Saves where an open live round is, as [`Store::update_round_progress`], and queues
+    /// `post` (the message that must show it) in the same transaction: both or neither.
+    pub async fn update_round_progress_posting(&self, guild_id: &GuildId, round_id: &RoundId, progress: RoundProgress, post: &Post, now: i64) -> Result<()> {
+        let context = || format!("saving progress of round {round_id} in guild {guild_id}");
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = conn.begin().await.with_context(context)?;
+        let rows = save_progress(&mut tx, guild_id, round_id, &progress).await?;
+        if rows == 1 {
+            outbox::put(&mut tx, post, now).await?;
+        }
+        tx.commit().await.with_context(context)?;
+        drop(conn);
+        self.progress_saved(rows, guild_id, round_id, &progress).await
+    }
+
+    async fn progress_saved(&self, rows: u64, guild_id: &GuildId, round_id: &RoundId, progress: &RoundProgress) -> Result<()> {
+        if rows == 0 && self.round(guild_id, round_id).await?.is_some_and(|r| r.status == RoundStatus::Open) {
             return Err(StoreError::InvalidRound { round_id: round_id.clone(), reason: format!("it has no question at index {}", progress.current_index) });
         }
-        not_open_unless_updated(done.rows_affected(), guild_id, round_id)
+        not_open_unless_updated(rows, guild_id, round_id)
     }
 
     /// Remembers the message a face posted for one question of a round, so that after a
@@ -218,6 +222,28 @@ impl Store {
     }
 }
 
+/// The `UPDATE` of a round's progress; the number of rows it changed (0 or 1).
+async fn save_progress(conn: &mut AnyConnection, guild_id: &GuildId, round_id: &RoundId, progress: &RoundProgress) -> Result<u64> {
+    let index = i64::try_from(progress.current_index)
+        .map_err(|_| StoreError::Corrupt { table: "rounds", detail: format!("question index {} out of range", progress.current_index) })?;
+    let done = sqlx::query(
+        "UPDATE rounds SET current_index = $3, opened_at = $4, deadline = $5, revealed = $6
+         WHERE guild_id = $1 AND round_id = $2 AND status = 'open'
+           AND EXISTS (SELECT 1 FROM round_questions q
+                       WHERE q.guild_id = $1 AND q.round_id = $2 AND q.position = $3)",
+    )
+    .bind(guild_id.as_str())
+    .bind(round_id.as_str())
+    .bind(index)
+    .bind(progress.opened_at)
+    .bind(progress.deadline)
+    .bind(i32::from(progress.revealed))
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("saving progress of round {round_id} in guild {guild_id}"))?;
+    Ok(done.rows_affected())
+}
+
 /// One attempt at creating a round, in one transaction.
 async fn insert_round(conn: &mut AnyConnection, new: &NewRound) -> Result<Started> {
     let context = || format!("creating round {} in guild {}", new.round_id, new.guild_id);
@@ -276,6 +302,18 @@ async fn insert_round(conn: &mut AnyConnection, new: &NewRound) -> Result<Starte
             .execute(&mut *tx)
             .await
             .with_context(context)?;
+    }
+    // A live round's first question must reach its channel: queued in the same transaction.
+    if let (RoundKind::Live, Some(channel)) = (new.kind, &new.channel_id) {
+        let post = Post {
+            guild_id: new.guild_id.clone(),
+            kind: PostKind::Question,
+            subject: new.round_id.to_string(),
+            number: 1,
+            part: String::new(),
+            channel_id: channel.clone(),
+        };
+        outbox::put(&mut tx, &post, new.started_at).await?;
     }
     tx.commit().await.with_context(context)?;
     let round = Round {

@@ -5,6 +5,11 @@
 //! It holds the bot to Discord's rules: a first response later than 3 s, a second callback on
 //! one interaction, a message that could ping, a command Discord would refuse, a request to a
 //! route Discord does not have here: each is a violation that `assert_clean` panics on.
+//!
+//! Faults: [`StandIn::fault`] makes the next N calls of a route fail with a status (a 500, a
+//! 429 with `retry_after` as Discord sends it, a 403 or 404) or wait before they are served.
+//! A failed call changes nothing (no message is created or edited); a delayed one is served
+//! after its delay, so a delayed first response still counts against the 3 s rule.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -168,6 +173,37 @@ pub struct Shown {
     json: Arc<str>,
 }
 
+/// What an injected fault does to a call ([`StandIn::fault`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// Answer with this status and Discord's error body for it (403 Missing Permissions,
+    /// 404 Unknown Channel, 500, …); the call does nothing.
+    Status(u16),
+    /// Answer 429 as Discord does: `retry_after` (seconds) and `global: false` in the JSON
+    /// body, `Retry-After` and the `X-RateLimit-*` headers; the call does nothing.
+    RateLimited { retry_after: f64 },
+    /// Serve the call normally after this delay.
+    Delay(Duration),
+}
+
+/// A fault waiting for the calls of one route.
+#[derive(Clone, Debug)]
+struct Armed {
+    method: String,
+    /// The path below `/api/v10/`, split at `/`; a `{…}` segment matches any one segment.
+    pattern: Vec<String>,
+    fault: Fault,
+    left: usize,
+}
+
+impl Armed {
+    fn matches(&self, method: &str, segments: &[&str]) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+            && self.pattern.len() == segments.len()
+            && self.pattern.iter().zip(segments).all(|(p, s)| (p.starts_with('{') && p.ends_with('}')) || p == s)
+    }
+}
+
 /// A request body that creates or edits a message, as received: for checks over all of them.
 #[derive(Clone, Debug)]
 pub struct Payload {
@@ -236,6 +272,9 @@ struct State {
     violations: Vec<String>,
     requests: Vec<String>,
     logs: Option<Arc<dyn Fn() -> String + Send + Sync>>,
+    faults: Vec<Armed>,
+    /// Calls a fault was applied to, as `METHOD /path -> fault`.
+    faulted: Vec<String>,
 }
 
 impl State {
@@ -336,6 +375,33 @@ impl StandIn {
     /// while `reject` is on, as Discord does with a reset or mistyped token.
     pub fn reject_token(&self, reject: bool) {
         self.shared.lock().reject_token = reject;
+    }
+
+    /// Makes the next `times` calls of `route` meet `fault`. `route` is a method and a path
+    /// below `/api/v10`, with `{…}` for any one segment: `"POST /channels/{id}/messages"`,
+    /// `"PATCH /webhooks/{app}/{token}/messages/@original"`,
+    /// `"POST /interactions/{id}/{token}/callback"`. Faults armed on the same route apply in
+    /// the order they were armed.
+    pub fn fault(&self, route: &str, times: usize, fault: Fault) {
+        let (method, path) = route.split_once(' ').unwrap_or_else(|| panic!("a route is `METHOD /path`, not {route:?}"));
+        let pattern = path.trim_start_matches('/').split('/').map(str::to_string).collect();
+        self.shared.lock().faults.push(Armed { method: method.to_string(), pattern, fault, left: times });
+    }
+
+    /// Disarms every fault not yet applied.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// The calls a fault was applied to so far, as `METHOD /path -> fault`.
+    pub fn faulted(&self) -> Vec<String> {
+        self.shared.lock().faulted.clone()
+    }
+
+    /// Waits until `n` calls have met a fault (or `timeout` passes); returns how many did.
+    pub async fn wait_faulted(&self, n: usize, timeout: Duration) -> usize {
+        self.wait_for(timeout, |v| (v.0.faulted.len() >= n).then_some(())).await;
+        self.shared.lock().faulted.len()
     }
 
     /// Lets failure messages show the bot's recent log (set by `Bot::start`).
@@ -1237,9 +1303,69 @@ async fn rest(AxState((shared, base)): AxState<Ctx>, method: Method, req: Reques
     let path = req.uri().path().to_string();
     let headers = req.headers().clone();
     let (body, files) = body(req).await;
+    let fault = take_fault(&shared, &method, &path);
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(f) => {
+            shared.changed.notify_waiters();
+            return fault_response(&f);
+        }
+        None => {}
+    }
     let response = route(&shared, &base, &method, &path, &headers, body, files);
     shared.changed.notify_waiters();
     response
+}
+
+/// The fault armed for this call, if any (counted off its route's remaining calls).
+fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<Fault> {
+    let mut s = shared.lock();
+    let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let armed = s.faults.iter_mut().find(|a| a.left > 0 && a.matches(method.as_str(), &segments))?;
+    armed.left -= 1;
+    let fault = armed.fault.clone();
+    s.faults.retain(|a| a.left > 0);
+    s.faulted.push(format!("{method} {path} -> {fault:?}"));
+    if !matches!(fault, Fault::Delay(_)) {
+        s.requests.push(format!("{method} {path}"));
+    }
+    Some(fault)
+}
+
+/// Discord's answer for a failed call.
+fn fault_response(fault: &Fault) -> Response {
+    match *fault {
+        Fault::RateLimited { retry_after } => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs_f64();
+            let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false, "code": 0});
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+            let h = r.headers_mut();
+            let mut set = |k: &'static str, v: String| {
+                h.insert(k, v.parse().expect("a header value"));
+            };
+            set("retry-after", format!("{}", retry_after.ceil() as u64));
+            set("x-ratelimit-limit", "5".into());
+            set("x-ratelimit-remaining", "0".into());
+            set("x-ratelimit-reset", format!("{:.3}", now + retry_after));
+            set("x-ratelimit-reset-after", format!("{retry_after:.3}"));
+            set("x-ratelimit-bucket", "stand-in-bucket".into());
+            set("x-ratelimit-scope", "user".into());
+            r
+        }
+        Fault::Status(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let (code, message) = match code {
+                401 => (0, "401: Unauthorized"),
+                403 => (50013, "Missing Permissions"),
+                404 => (10003, "Unknown Channel"),
+                502 => (0, "502: Bad Gateway"),
+                503 => (0, "503: Service Unavailable"),
+                _ => (0, "500: Internal Server Error"),
+            };
+            err(status, code, message)
+        }
+        Fault::Delay(_) => err(StatusCode::INTERNAL_SERVER_ERROR, 0, "a delay is served, not answered"),
+    }
 }
 
 fn route(shared: &Shared, base: &str, method: &Method, path: &str, headers: &HeaderMap, body: Value, files: Vec<File>) -> Response {

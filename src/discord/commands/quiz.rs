@@ -87,14 +87,14 @@ pub async fn start(
     let instructor = app_member(ctx.author(), member(ctx));
     let request = LiveRequest { filter: filter(topic, kind), count: questions.unwrap_or(5) as usize, seconds, speed_bonus, seed: None };
     let q = app.live_start(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor, &request).await?;
-    // Answer the command first (within Discord's 3 s), then post the question for the class.
     ctx.send(command_reply(Reply::notice(format!(
         "Round started: {} question{}. Reveal, Next and End are on each question; `/quiz stop` ends it from anywhere in this channel.",
         q.of,
         if q.of == 1 { "" } else { "s" }
     ))))
     .await?;
-    live::post_question(&ctx.serenity_context().http, &app, &guild, ctx.channel_id(), &q).await?;
+    // The question was queued with the round; the poster delivers it (retrying if need be).
+    live::opened(&app, &ctx.data().poster, &guild, &q);
     Ok(())
 }
 
