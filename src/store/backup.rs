@@ -17,7 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
 use sqlx::{Connection, SqliteConnection};
 
 use super::error::{Context, Result, StoreError, redact_url};
-use super::{Backend, MIGRATOR, SQLITE_TABLES, Store, applied_sql, judge_database, sqlite_path};
+use super::{Backend, Found, MIGRATOR, SQLITE_OBJECTS, Store, applied_sql, judge_database, sqlite_path};
 
 /// How long a restore waits for another connection to let go of the database before it says
 /// the database is in use.
@@ -200,13 +200,14 @@ async fn check_backup(file: &Path) -> Result<usize> {
         if quick != "ok" {
             return Err(refuse(format!("SQLite finds it damaged: {quick}")));
         }
-        let tables: Vec<String> = sqlx::query_scalar(SQLITE_TABLES).fetch_all(&mut conn).await.map_err(not_sqlite)?;
-        let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
+        let rows: Vec<(String, String)> = sqlx::query_as(SQLITE_OBJECTS).fetch_all(&mut conn).await.map_err(not_sqlite)?;
+        let objects: Vec<Found> = rows.into_iter().map(|(kind, name)| Found { kind, name }).collect();
+        let applied: Vec<i64> = if objects.iter().any(|o| o.kind == "table" && o.name == MIGRATOR.table_name.as_ref()) {
             sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut conn).await.map_err(not_sqlite)?
         } else {
             Vec::new()
         };
-        let applied = judge_database(&file.display().to_string(), &tables, &applied).map_err(|e| refuse(e.to_string()))?;
+        let applied = judge_database(&file.display().to_string(), &objects, &applied).map_err(|e| refuse(e.to_string()))?;
         if applied == 0 {
             return Err(refuse("it holds no Agora migration history: it is not a backup of Agora's database".into()));
         }
