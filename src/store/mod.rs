@@ -222,6 +222,7 @@ impl Store {
             Some(_) => format!("{url}&mode=rwc"),
         };
         let options = any_options(&url)?;
+        let writer_options = options.clone();
         let connect_err = |source| sqlite_error(source, &path, &shown);
         // The writer first: WAL is a property of the file, set before any reader opens it.
         let mut writer = AnyConnection::connect_with(&options).await.map_err(connect_err)?;
@@ -242,7 +243,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
+        let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)), Arc::new(writer_options));
         let answers = writer::AnswerSink::batching(writer.clone());
         let (checkpointer, stop) = tokio::sync::mpsc::channel(1);
         tokio::spawn(checkpoints(reader.clone(), stop));
