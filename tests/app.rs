@@ -175,6 +175,71 @@ async fn a_class_answers_a_live_question_on_postgres() {
     pg.drop().await;
 }
 
+/// Runs `sql` on the database at `url` beside the store, as another program (or a full
+/// disk) would change what the store can do.
+async fn beside(url: &str, sql: &str) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+/// The store cannot save answers (here a trigger refuses every insert, as a full disk
+/// would): a student's answer is neither stored nor acknowledged, and they are told plainly
+/// that it did not count and to press again (not "Locked in", not the generic apology).
+/// Once the store takes answers again, pressing again counts.
+async fn an_answer_the_store_cannot_save_is_not_acknowledged(store: Store, url: &str, refuse: &str, allow: &str) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = Arc::new(App::new(bank.clone(), store.clone(), clock.clone()));
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 7)).await.unwrap();
+    clock.set(START + 5_000);
+    let typed = answer_for(&bank, &q1, 7, true);
+    app.live_answer(&guild, &channel, &student(0), &q1.round_id, q1.number, &typed).await.expect("before the fault, an answer counts");
+
+    beside(url, refuse).await;
+    let mut tasks = Vec::new();
+    for n in 1..6 {
+        let (app, guild, channel, q1, typed) = (app.clone(), guild.clone(), channel.clone(), q1.clone(), typed.clone());
+        tasks.push(tokio::spawn(async move { app.live_answer(&guild, &channel, &student(n), &q1.round_id, q1.number, &typed).await }));
+    }
+    for task in tasks {
+        let refused = user_error(task.await.unwrap().unwrap_err());
+        assert_eq!(refused, UserError::AnswerNotSaved);
+        assert_eq!(refused.to_string(), "Your answer did not count: the bot could not save it. Press again.");
+    }
+    assert_eq!(store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap().len(), 1);
+
+    beside(url, allow).await;
+    for n in 1..6 {
+        app.live_answer(&guild, &channel, &student(n), &q1.round_id, q1.number, &typed).await.expect("pressed again, it counts");
+    }
+    assert_eq!(store.answers_for_round_item(&guild, &q1.round_id, &q1.item_id).await.unwrap().len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_the_store_cannot_save_is_not_acknowledged_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(&dir).await;
+    let url = format!("sqlite://{}/agora.db", dir.path().display());
+    let refuse = "CREATE TRIGGER no_room BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END";
+    an_answer_the_store_cannot_save_is_not_acknowledged(store.clone(), &url, refuse, "DROP TRIGGER no_room").await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn an_answer_the_store_cannot_save_is_not_acknowledged_on_postgres() {
+    let pg = Postgres::new().await;
+    let store = Store::connect(&pg.0).await.unwrap();
+    let refuse =
+        "CREATE FUNCTION no_room() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
+        CREATE TRIGGER no_room BEFORE INSERT ON answers FOR EACH ROW EXECUTE FUNCTION no_room()";
+    an_answer_the_store_cannot_save_is_not_acknowledged(store.clone(), &pg.0, refuse, "DROP TRIGGER no_room ON answers").await;
+    store.close().await;
+    pg.drop().await;
+}
+
 #[tokio::test]
 async fn a_live_round_survives_a_restart_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();

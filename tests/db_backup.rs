@@ -267,3 +267,66 @@ fn the_commands_say_what_they_did_and_send_postgresql_to_its_own_tools() {
     assert!(err.contains("pg_restore") && err.contains("psql"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+/// A backup of a store with students s0 and s1, changed by `damage` (SQL run on the backup
+/// file as another program would, then left in SQLite's rollback journal like a backup).
+async fn damaged_backup(dir: &Path, name: &str, damage: &str) -> std::path::PathBuf {
+    use sqlx::{Connection, Executor};
+    let source = dir.join(format!("{name}-source.db"));
+    let store = Store::connect(&url_of(&source)).await.unwrap();
+    open_round(&store).await;
+    for n in 0..2 {
+        student_answers(&store, n).await;
+    }
+    let backup = dir.join(format!("{name}.db"));
+    store.backup(&url_of(&source), &backup).await.unwrap();
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&backup)).await.unwrap();
+    conn.execute(sqlx::AssertSqlSafe(damage.to_string())).await.unwrap();
+    conn.execute("PRAGMA journal_mode = DELETE").await.unwrap();
+    conn.close().await.unwrap();
+    backup
+}
+
+/// Backups that SQLite finds sound but that are not what this agora's migrations make are
+/// refused whole, each with what is wrong, and the live store is left as it was: a
+/// migration's checksum altered, the last migration marked as failed, the answers table
+/// dropped, a trigger that deletes every answer inserted. A genuine backup still restores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_checks_the_backup_whole_and_refuses_a_crafted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("agora.db");
+    let url = url_of(&db);
+    let store = Store::connect(&url).await.unwrap();
+    open_round(&store).await;
+    for n in 0..4 {
+        student_answers(&store, n).await;
+    }
+    store.close().await;
+
+    let last = "(SELECT MAX(version) FROM _sqlx_migrations)";
+    let cases = [
+        ("checksum", format!("UPDATE _sqlx_migrations SET checksum = X'00' WHERE version = {last}"), "has another checksum than this agora's"),
+        ("failed", format!("UPDATE _sqlx_migrations SET success = 0 WHERE version = {last}"), "is marked as failed"),
+        ("dropped", "DROP TABLE answers".to_string(), "table answers is missing"),
+        ("trigger", "CREATE TRIGGER wipe AFTER INSERT ON answers BEGIN DELETE FROM answers; END".to_string(), "trigger wipe is not Agora's"),
+    ];
+    for (name, damage, expected) in cases {
+        let backup = damaged_backup(dir.path(), name, &damage).await;
+        let err = agora::store::restore(&url, &backup, 5).await.unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with(&format!("cannot restore from {}", backup.display())), "{name}: {message}");
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(message.ends_with("The database was left as it was"), "{name}: {message}");
+        assert_eq!(counts(&db).await, (names(0..4), names(0..4)), "{name}: the live store is unchanged");
+    }
+    let beside: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("agora.db")).collect();
+    assert!(beside.iter().all(|f| !f.contains("bak") && !f.contains("restoring")), "{beside:?}");
+    assert_eq!(counts(&db).await, (names(0..4), names(0..4)));
+
+    // A genuine backup (the same steps, no damage) restores.
+    let genuine = damaged_backup(dir.path(), "genuine", "SELECT 1").await;
+    agora::store::restore(&url, &genuine, 6).await.unwrap();
+    assert_eq!(counts(&db).await, (names(0..2), names(0..2)));
+}

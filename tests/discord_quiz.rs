@@ -408,4 +408,46 @@ async fn answers_past_the_bound_are_turned_away_unstored() {
     let unanswered = discord.take_violations();
     assert!(unanswered.len() == 1 && unanswered[0].contains(&format!("interaction {}) never got a response", stale.id)), "{unanswered:?}");
     discord.assert_clean();
+
+/// The store cannot save answers (a trigger refuses every insert into `answers`, as a full
+/// disk would): a student who clicks, on time or late (deferred), is told plainly that the
+/// answer did not count and to press again, never "Locked in" nor the generic apology, and
+/// nothing is stored. Once the store takes answers again, pressing again locks it in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_the_store_cannot_save_is_never_locked_in() {
+    use sqlx::{Connection, Executor};
+    let discord = StandIn::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let questions = copy_bank(dir.path());
+    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let started = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 600})).await;
+    assert!(reply_to(&discord, &started).await.contains("Round started"));
+    let q1 = wait_question(&discord, discord.channel, 1).await;
+    let id = q1.button_id("A").unwrap();
+    let beside = async |sql: &str| {
+        let mut conn = sqlx::AnyConnection::connect(&bot.database_url).await.unwrap();
+        conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap();
+        conn.close().await.unwrap();
+    };
+    sqlx::any::install_default_drivers();
+    beside("CREATE TRIGGER no_room BEFORE INSERT ON answers BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END").await;
+    for (n, late) in [(1, false), (2, true)] {
+        let sent = if late { discord.click_aged(&student(n), q1.id, &id, Duration::from_secs(2)).await } else { discord.click(&student(n), q1.id, &id).await };
+        let text = reply_to(&discord, &sent).await;
+        assert_eq!(text, "Your answer did not count: the bot could not save it. Press again.", "late: {late}");
+    }
+    beside("DROP TRIGGER no_room").await;
+    let store = Store::connect(&bot.database_url).await.unwrap();
+    let guild = GuildId::new(discord.guild.to_string());
+    let (round_id, _) = round_of(&id);
+    let item = store.round(&guild, &round_id).await.unwrap().unwrap().item_ids[0].clone();
+    assert_eq!(store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().len(), 0, "nothing stored while it failed");
+    for n in [1, 2] {
+        let text = reply_to(&discord, &discord.click(&student(n), q1.id, &id).await).await;
+        assert!(text.contains("Locked in for question 1: **A."), "{text}");
+    }
+    assert_eq!(store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().len(), 2);
+    store.close().await;
 }

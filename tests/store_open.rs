@@ -195,6 +195,26 @@ async fn another_programs_sqlite_database_is_refused_before_anything_is_written(
     assert_eq!(files(dir.path()), before);
 }
 
+/// A file holding no table but another object (a view here; a trigger, an index or a virtual
+/// table each need a table or make one) is not empty: it is another program's.
+#[tokio::test]
+async fn a_sqlite_file_holding_only_a_view_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("views.db");
+    sqlite_run(&path, "CREATE VIEW report AS SELECT 1 AS one").await;
+    let before = files(dir.path());
+    let url = format!("sqlite://{}", path.display());
+    let err = Store::connect(&url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{url} is not Agora's database: it holds other objects (view report) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
+        )
+    );
+    assert_eq!(files(dir.path()), before);
+}
+
 #[tokio::test]
 async fn a_sqlite_database_from_a_newer_agora_is_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +255,32 @@ async fn another_programs_postgres_database_is_refused_before_anything_is_writte
     assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
     assert!(err.to_string().starts_with(&format!("{} is not Agora's database: it holds other tables (people)", db.url)), "{err}");
     assert_eq!(db.tables().await, ["people"], "no table added");
+}
+
+/// Every schema counts, not only `public`: a database whose only objects are another
+/// program's table, enum and sequence in its own schema is refused, and nothing is written
+/// (no Agora table, no migration history, in any schema).
+#[tokio::test]
+async fn a_postgres_database_with_another_programs_schema_is_refused_before_anything_is_written() {
+    let db = FreshPostgres::new().await;
+    db.run("CREATE SCHEMA other; CREATE TYPE other.mood AS ENUM ('happy', 'sad'); CREATE SEQUENCE other.tickets; CREATE TABLE other.people (id INT PRIMARY KEY, mood other.mood)")
+        .await;
+    let err = Store::connect(&db.url).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
+    let message = err.to_string();
+    for found in ["table other.people", "sequence other.tickets", "type other.mood"] {
+        assert!(message.contains(found), "{found}: {message}");
+    }
+    assert!(message.contains("Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"), "{message}");
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_schema::text || '.' || table_name::text FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    assert_eq!(tables, ["other.people"], "no table added in any schema");
 }
 
 #[tokio::test]

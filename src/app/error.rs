@@ -27,6 +27,10 @@ pub enum UserError {
     Session(SessionError),
     #[error("You have already answered this question.")]
     AlreadyAnswered,
+    /// The store failed to commit the answer (a full disk, a lost database): nothing was
+    /// stored, and the student may simply press again. The store's error is logged.
+    #[error("Your answer did not count: the bot could not save it. Press again.")]
+    AnswerNotSaved,
     #[error("This question is closed: answers are no longer accepted.")]
     QuestionClosed,
     /// More answers arrived at once than the bot takes in flight (`answers_in_flight`).

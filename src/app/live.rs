@@ -147,7 +147,7 @@ impl App {
             (item, response, outcome, live.stored.seed, slot)
         };
         let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
-        match self.store.record_answer_of(&record, &student.name).await? {
+        match self.store.record_answer_of(&record, &student.name).await.map_err(not_saved)? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(UserError::QuestionClosed.into()),
@@ -512,4 +512,12 @@ fn tally(answer: &Answer, shown: &quiz::Presentation, answers: &[NamedAnswer]) -
             ]
         }
     }
+}
+
+/// A store failure while recording an answer, for the student: it did not count, press
+/// again (never "Locked in", never the generic apology). The cause is logged with its chain.
+pub(crate) fn not_saved(e: crate::store::StoreError) -> AppError {
+    let chain = AppError::from(e).chain();
+    tracing::error!(error = %chain, "an answer could not be saved; the student was told to press again");
+    UserError::AnswerNotSaved.into()
 }

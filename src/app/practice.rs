@@ -98,7 +98,7 @@ impl App {
         let outcome = practice.answer(q, &response, now, &rules)?;
         let record = view::answer_record(guild, round_id, item, student, &response, &outcome, now);
         // Committed first; only then is the student told the answer counted.
-        match self.store.record_answer(&record).await? {
+        match self.store.record_answer(&record).await.map_err(crate::app::live::not_saved)? {
             Recorded::Counted => {}
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(self.why_closed(guild, round_id).await),

@@ -3,8 +3,10 @@
 //! Invariants it protects:
 //! * a backup is a consistent snapshot, taken while the bot runs and writes (SQLite's
 //!   `VACUUM INTO` reads one transaction's view), and never overwrites a file;
-//! * a restore replaces the database only with a file that is a sound SQLite database holding
-//!   Agora's migration history from this version or an older one; it refuses while anything
+//! * a restore replaces the database only with a file that is a sound SQLite database
+//!   (`integrity_check`) holding Agora's migration history from this version or an older one,
+//!   each migration successful with this binary's checksum, and whose schema is, object for
+//!   object, what those migrations make on a new database; it refuses while anything
 //!   has the database open; the database is replaced by a rename (a reader sees the old file
 //!   or the new one, never half of one) and the old one is kept beside it;
 //! * PostgreSQL is backed up and restored with its own tools: the store says which, naming
@@ -17,7 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteLockingMode};
 use sqlx::{Connection, SqliteConnection};
 
 use super::error::{Context, Result, StoreError, redact_url};
-use super::{Backend, MIGRATOR, SQLITE_TABLES, Store, applied_sql, judge_database, sqlite_path};
+use super::{Backend, Found, MIGRATOR, SQLITE_OBJECTS, Store, applied_sql, judge_database, sqlite_path};
 
 /// How long a restore waits for another connection to let go of the database before it says
 /// the database is in use.
@@ -197,25 +199,108 @@ async fn check_backup(file: &Path) -> Result<usize> {
     let mut conn = SqliteConnection::connect_with(&options).await.map_err(|e| refuse(format!("cannot open it: {e}")))?;
     let checked = async {
         let not_sqlite = |e: sqlx::Error| refuse(format!("it is not a SQLite database ({e})"));
-        let quick: String = sqlx::query_scalar("PRAGMA quick_check").fetch_one(&mut conn).await.map_err(not_sqlite)?;
-        if quick != "ok" {
-            return Err(refuse(format!("SQLite finds it damaged: {quick}")));
+        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut conn).await.map_err(not_sqlite)?;
+        if integrity != ["ok"] {
+            let shown: Vec<&str> = integrity.iter().take(3).map(String::as_str).collect();
+            return Err(refuse(format!("SQLite finds it damaged: {}", shown.join("; "))));
         }
-        let tables: Vec<String> = sqlx::query_scalar(SQLITE_TABLES).fetch_all(&mut conn).await.map_err(not_sqlite)?;
-        let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
+        let rows: Vec<(String, String)> = sqlx::query_as(SQLITE_OBJECTS).fetch_all(&mut conn).await.map_err(not_sqlite)?;
+        let objects: Vec<Found> = rows.into_iter().map(|(kind, name)| Found { kind, name }).collect();
+        let applied: Vec<i64> = if objects.iter().any(|o| o.kind == "table" && o.name == MIGRATOR.table_name.as_ref()) {
             sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut conn).await.map_err(not_sqlite)?
         } else {
             Vec::new()
         };
-        let applied = judge_database(&file.display().to_string(), &tables, &applied).map_err(|e| refuse(e.to_string()))?;
+        let applied = judge_database(&file.display().to_string(), &objects, &applied).map_err(|e| refuse(e.to_string()))?;
         if applied == 0 {
             return Err(refuse("it holds no Agora migration history: it is not a backup of Agora's database".into()));
         }
+        let last = check_history(&mut conn).await.map_err(&refuse)?;
+        check_schema(&mut conn, last).await.map_err(&refuse)?;
         Ok(applied)
     }
     .await;
     let _ = conn.close().await;
     checked
+}
+
+/// Checks the backup's migration history against this binary's migrations: each applied
+/// migration succeeded with this binary's checksum, and they are this binary's first ones,
+/// none missing between (a backup from an older Agora has fewer; the next start applies the
+/// rest). Returns the last version applied. (An unknown version was refused before.)
+async fn check_history(conn: &mut SqliteConnection) -> std::result::Result<i64, String> {
+    let sql = format!("SELECT version, description, success, checksum FROM {} ORDER BY version", MIGRATOR.table_name);
+    let rows: Vec<(i64, String, bool, Vec<u8>)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await.map_err(|e| format!("its migration history cannot be read ({e})"))?;
+    for (version, description, success, checksum) in &rows {
+        let Some(ours) = MIGRATOR.iter().find(|m| m.version == *version && !m.migration_type.is_down_migration()) else {
+            return Err(format!("its migration history has migration {version}, which this agora does not know"));
+        };
+        if !success {
+            return Err(format!("its migration {version} ({description}) is marked as failed: the database was left half-migrated"));
+        }
+        if checksum.as_slice() != ours.checksum.as_ref() {
+            return Err(format!(
+                "its migration {version} ({description}) has another checksum than this agora's: its schema was made by other SQL than Agora's"
+            ));
+        }
+    }
+    let last = rows.last().map_or(0, |r| r.0);
+    if let Some(missing) =
+        MIGRATOR.iter().filter(|m| !m.migration_type.is_down_migration() && m.version <= last).find(|m| !rows.iter().any(|r| r.0 == m.version))
+    {
+        return Err(format!("its migration history lacks migration {} ({}) but has later ones", missing.version, missing.description));
+    }
+    Ok(last)
+}
+
+/// What a schema holds, object by object: (type, name) → (table, SQL), without SQLite's
+/// statistics (`sqlite_stat*`, which `ANALYZE` may add).
+type Schema = std::collections::BTreeMap<(String, String), (String, Option<String>)>;
+
+async fn schema_of(conn: &mut SqliteConnection) -> sqlx::Result<Schema> {
+    let rows: Vec<(String, String, String, Option<String>)> =
+        sqlx::query_as("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite!_stat%' ESCAPE '!'").fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(kind, name, table, sql)| ((kind, name), (table, sql))).collect())
+}
+
+/// Compares the backup's schema, object for object (type, name, table and SQL, both ways),
+/// with what this binary's migrations up to `last` make on a new, empty database in memory:
+/// a dropped table, an extra trigger, an altered column are each refused, named.
+async fn check_schema(conn: &mut SqliteConnection, last: i64) -> std::result::Result<(), String> {
+    let unexpected = |e: &dyn std::fmt::Display| format!("its schema could not be compared with Agora's ({e})");
+    let mut fresh = SqliteConnection::connect_with(&SqliteConnectOptions::new().in_memory(true)).await.map_err(|e| unexpected(&e))?;
+    let expected = async {
+        MIGRATOR.run_direct(Some(last), &mut fresh, false).await.map_err(|e| unexpected(&e))?;
+        schema_of(&mut fresh).await.map_err(|e| unexpected(&e))
+    }
+    .await;
+    let _ = fresh.close().await;
+    let expected = expected?;
+    let found = schema_of(conn).await.map_err(|e| unexpected(&e))?;
+    let mut wrong: Vec<String> = Vec::new();
+    for ((kind, name), definition) in &expected {
+        match found.get(&(kind.clone(), name.clone())) {
+            None => wrong.push(format!("{kind} {name} is missing")),
+            Some(other) if other != definition => wrong.push(format!("{kind} {name} differs from Agora's")),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in found.keys().filter(|k| !expected.contains_key(*k)) {
+        wrong.push(format!("{kind} {name} is not Agora's"));
+    }
+    if wrong.is_empty() {
+        return Ok(());
+    }
+    // Tables first: a dropped table takes its indexes and triggers with it.
+    wrong.sort_by_key(|w| !w.starts_with("table "));
+    let more = wrong.len().saturating_sub(5);
+    wrong.truncate(5);
+    if more > 0 {
+        wrong.push(format!("and {more} more"));
+    }
+    let shown: Vec<String> = wrong.iter().map(|w| crate::text::typed(w)).collect();
+    Err(format!("its schema is not what Agora's migrations make: {}", shown.join(", ")))
 }
 
 /// `path` with `suffix` added to its file name (SQLite's `-wal`, `-shm`, `-journal`).

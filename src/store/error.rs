@@ -35,12 +35,13 @@ pub enum StoreError {
     #[error("could not apply the database migrations")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 
-    /// The database holds tables and no Agora migration history: it belongs to another
-    /// program. Nothing was written to it (not even SQLite's switch to WAL).
+    /// The database holds objects (tables, views, types, … in any schema) and no Agora
+    /// migration history: it belongs to another program. Nothing was written to it (not
+    /// even SQLite's switch to WAL). `what` is `tables` or `objects`; `found` names them.
     #[error(
-        "{url} is not Agora's database: it holds other tables ({tables}) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
+        "{url} is not Agora's database: it holds other {what} ({found}) and no Agora migration history. Nothing was written to it. Point DATABASE_URL at a new file or an empty database, or at Agora's own"
     )]
-    NotAgoras { url: String, tables: String },
+    NotAgoras { url: String, what: String, found: String },
 
     /// The database's migration history has versions this build does not know: a newer
     /// Agora wrote it. Nothing was written to it.

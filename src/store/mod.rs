@@ -224,6 +224,7 @@ impl Store {
             Some(_) => format!("{url}&mode=rwc"),
         };
         let options = any_options(&url)?;
+        let writer_options = options.clone();
         let connect_err = |source| sqlite_error(source, &path, &shown);
         // The writer first: WAL is a property of the file, set before any reader opens it.
         let mut writer = AnyConnection::connect_with(&options).await.map_err(connect_err)?;
@@ -244,7 +245,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(connect_err)?;
-        let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)));
+        let writer = Writer::Sqlite(Arc::new(Mutex::new(writer)), Arc::new(writer_options));
         let answers = writer::AnswerSink::batching(writer.clone());
         let (checkpointer, stop) = tokio::sync::mpsc::channel(1);
         tokio::spawn(checkpoints(reader.clone(), stop));
@@ -399,48 +400,89 @@ async fn switch_to_wal(writer: &mut AnyConnection, connect_err: &(dyn Fn(sqlx::E
 /// Agora's migrations, embedded in the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Refuses a database that is neither empty nor Agora's (tables, and no Agora migration
-/// history), or whose history has a migration this build does not know (a newer Agora's).
-/// Reads only: it runs before anything is written. Returns how many Agora migrations the
-/// database has applied.
+/// Refuses a database that is neither empty nor Agora's (any object of its own, and no
+/// Agora migration history), or whose history has a migration this build does not know (a
+/// newer Agora's). Reads only: it runs before anything is written. Returns how many Agora
+/// migrations the database has applied.
 async fn check_database(conn: &mut AnyConnection, url: &str) -> Result<usize> {
-    let backend = conn.backend_name().to_owned();
-    let tables_sql = if backend.eq_ignore_ascii_case("sqlite") {
-        SQLITE_TABLES
-    } else {
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
-    };
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
     let context = || format!("looking at what {url} holds");
-    let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(&mut *conn).await.with_context(context)?;
-    let applied: Vec<i64> = if tables.iter().any(|t| t == MIGRATOR.table_name.as_ref()) {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut *conn).await.with_context(context)?
-    } else {
-        Vec::new()
-    };
-    judge_database(url, &tables, &applied)
+    let rows: Vec<(String, String)> =
+        sqlx::query_as(if sqlite { SQLITE_OBJECTS } else { POSTGRES_OBJECTS }).fetch_all(&mut *conn).await.with_context(context)?;
+    let history = MIGRATOR.table_name.as_ref();
+    let has_history = rows.iter().any(|(kind, name)| kind == "table" && name == history);
+    let applied: Vec<i64> =
+        if has_history { sqlx::query_scalar(sqlx::AssertSqlSafe(applied_sql())).fetch_all(&mut *conn).await.with_context(context)? } else { Vec::new() };
+    let objects: Vec<Found> = rows.into_iter().map(|(kind, name)| Found { kind, name }).collect();
+    judge_database(url, &objects, &applied)
 }
 
-/// The tables of a SQLite database, without SQLite's own.
-const SQLITE_TABLES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name";
+/// Something a database holds: its kind (`table`, `view`, `index`, `trigger`, `sequence`,
+/// `type`, `function`…) and its name (on PostgreSQL schema-qualified outside the current
+/// schema).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) kind: String,
+    pub(crate) name: String,
+}
+
+/// Everything a SQLite file holds in `sqlite_master` (tables, views, indexes, triggers,
+/// virtual tables), without SQLite's own (`sqlite_sequence`, `sqlite_stat1`, automatic
+/// indexes).
+const SQLITE_OBJECTS: &str = "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY type <> 'table', type, name";
+
+/// Every user object of a PostgreSQL database, in every schema but the system's
+/// (`pg_catalog`, `information_schema`, `pg_toast*`, `pg_temp*`): relations (tables, views,
+/// sequences, …), types of their own (enums, domains, ranges), functions and procedures.
+/// What comes with another object (a table's indexes, row type and owned sequences, an
+/// array type) is that object's, and objects an extension installed do not count (a hosted
+/// PostgreSQL may come with some); neither does the `public` schema itself existing. Names
+/// outside the current schema are qualified.
+const POSTGRES_OBJECTS: &str = "
+WITH user_ns AS (
+    SELECT oid, nspname, nspname = current_schema() AS here FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+      AND nspname NOT LIKE 'pg!_toast%' ESCAPE '!' AND nspname NOT LIKE 'pg!_temp!_%' ESCAPE '!'
+), objects AS (
+    SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
+               WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table'
+               WHEN 'c' THEN 'type' ELSE 'index' END AS kind,
+           c.relname::text AS name, n.nspname::text AS ns, n.here, 'pg_class'::regclass AS cat, c.oid
+    FROM pg_class c JOIN user_ns n ON n.oid = c.relnamespace WHERE c.relkind NOT IN ('i', 'I', 't')
+    UNION ALL
+    SELECT 'type', t.typname::text, n.nspname::text, n.here, 'pg_type'::regclass, t.oid
+    FROM pg_type t JOIN user_ns n ON n.oid = t.typnamespace
+    WHERE t.typrelid = 0 AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+    UNION ALL
+    SELECT 'function', p.proname::text, n.nspname::text, n.here, 'pg_proc'::regclass, p.oid
+    FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
+)
+SELECT kind, CASE WHEN here THEN name ELSE ns || '.' || name END FROM objects o
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.cat AND d.objid = o.oid AND d.deptype IN ('a', 'i', 'e'))
+ORDER BY kind <> 'table', kind, 2";
 
 /// The migration versions a database's history holds.
 fn applied_sql() -> String {
     format!("SELECT version FROM {} ORDER BY version", MIGRATOR.table_name)
 }
 
-/// The verdict of `check_database` on what a database holds: its tables and the migration
+/// The verdict of `check_database` on what a database holds: its objects and the migration
 /// versions its history has applied. Returns how many of those are Agora's.
-fn judge_database(url: &str, tables: &[String], applied: &[i64]) -> Result<usize> {
+fn judge_database(url: &str, objects: &[Found], applied: &[i64]) -> Result<usize> {
     let history = MIGRATOR.table_name.as_ref();
-    let others: Vec<&String> = tables.iter().filter(|t| t.as_str() != history).collect();
+    let others: Vec<&Found> = objects.iter().filter(|o| !(o.kind == "table" && o.name == history)).collect();
     let known = |v: &i64| MIGRATOR.iter().any(|m| m.version == *v);
     let agoras = applied.iter().filter(|v| known(v)).count();
     if !others.is_empty() && agoras == 0 {
-        let mut names: Vec<String> = others.iter().take(5).map(|t| crate::text::display_name(t)).collect();
+        // Tables alone are named bare ("other tables (people)"); anything else with its kind.
+        let tables_only = others.iter().all(|o| o.kind == "table");
+        let mut names: Vec<String> =
+            others.iter().take(5).map(|o| crate::text::display_name(&if tables_only { o.name.clone() } else { format!("{} {}", o.kind, o.name) })).collect();
         if others.len() > 5 {
             names.push(format!("and {} more", others.len() - 5));
         }
-        return Err(StoreError::NotAgoras { url: url.to_owned(), tables: names.join(", ") });
+        let what = if tables_only { "tables" } else { "objects" };
+        return Err(StoreError::NotAgoras { url: url.to_owned(), what: what.to_owned(), found: names.join(", ") });
     }
     let unknown: Vec<String> = applied.iter().filter(|v| !known(v)).map(ToString::to_string).collect();
     if !unknown.is_empty() {

@@ -38,8 +38,9 @@ use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
+use sqlx::any::AnyConnectOptions;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 use super::error::{Context, Result, StoreError};
@@ -85,8 +86,9 @@ pub(crate) enum Writer {
     /// SQLite: the one write connection, owned outright rather than pooled (a pooled
     /// connection costs a task spawn on every release, a third of a sequential answer's
     /// time) and handed out in FIFO order by a fair mutex, so writers queue instead of
-    /// spinning in SQLite's busy handler.
-    Sqlite(Arc<Mutex<AnyConnection>>),
+    /// spinning in SQLite's busy handler; with the options to open it again (see
+    /// [`Writer::settle`]).
+    Sqlite(Arc<Mutex<AnyConnection>>, Arc<AnyConnectOptions>),
 }
 
 /// A connection to write on, for as long as the guard lives.
@@ -119,17 +121,56 @@ impl Writer {
     pub(crate) async fn acquire(&self) -> Result<WriteGuard> {
         match self {
             Writer::Pool(pool) => Ok(WriteGuard::Pool(pool.acquire().await.context("waiting for a database connection")?)),
-            Writer::Sqlite(conn) => Ok(WriteGuard::Sqlite(conn.clone().lock_owned().await)),
+            Writer::Sqlite(conn, _) => {
+                let mut guard = WriteGuard::Sqlite(conn.clone().lock_owned().await);
+                self.settle(&mut guard).await?;
+                Ok(guard)
+            }
         }
     }
 
     /// A connection if one is free right now, without queueing (and without overtaking
-    /// anyone already queued).
+    /// anyone already queued). Settle it before writing on it.
     fn try_acquire(&self) -> Option<WriteGuard> {
         match self {
             Writer::Pool(pool) => pool.try_acquire().map(WriteGuard::Pool),
-            Writer::Sqlite(conn) => conn.clone().try_lock_owned().ok().map(WriteGuard::Sqlite),
+            Writer::Sqlite(conn, _) => conn.clone().try_lock_owned().ok().map(WriteGuard::Sqlite),
         }
+    }
+
+    /// Makes sure the SQLite write connection is outside any transaction before anyone
+    /// writes on it, opening it again when it cannot be sure.
+    ///
+    /// Why: SQLite rolls a transaction back by itself when a statement without a statement
+    /// journal fails with `SQLITE_FULL` (a full disk), or when COMMIT fails. sqlx does not
+    /// know: its ROLLBACK then fails ("no transaction is active") and its transaction depth
+    /// stays at one. The next `begin` becomes a SAVEPOINT, which starts a real transaction,
+    /// and the rollback of a failed statement in it becomes `ROLLBACK TO SAVEPOINT`, which
+    /// leaves that transaction open: every later autocommitted answer went into it, was
+    /// reported counted and was never committed (the full-disk loss of issue 18). No
+    /// transaction outlives the guard that began it, so a depth above zero here, once the
+    /// rollback sqlx queued when the transaction was dropped has run, means the two disagree;
+    /// closing the connection rolls back whatever SQLite still holds, and a new one starts
+    /// clean. A clean connection costs one atomic load.
+    async fn settle(&self, guard: &mut WriteGuard) -> Result<()> {
+        let (Writer::Sqlite(_, options), WriteGuard::Sqlite(conn)) = (self, guard) else {
+            return Ok(());
+        };
+        if !conn.is_in_transaction() {
+            return Ok(());
+        }
+        // Runs the rollback queued when a transaction was dropped.
+        let pinged = conn.ping().await;
+        if pinged.is_ok() && !conn.is_in_transaction() {
+            return Ok(());
+        }
+        tracing::warn!(error = ?pinged.err(), "the SQLite write connection was left inside a transaction it cannot end (a failed commit or a full disk); opening it again");
+        let fresh = open_sqlite_writer(options).await.context("opening the SQLite write connection again after a failed transaction")?;
+        let old = std::mem::replace(&mut **conn, fresh);
+        // Closing it rolls back whatever it still held (nothing acknowledged: every answer
+        // reported counted was committed before it was reported).
+        let _ = old.close().await;
+        Ok(())
     }
 
     pub(crate) async fn close(&self) {
@@ -139,6 +180,19 @@ impl Writer {
         // The SQLite connection closes when the last handle to it (the store's clones and
         // the writer task) is dropped.
     }
+}
+
+/// Opens the SQLite write connection, with the store's per-connection pragmas and no
+/// automatic checkpoint (checkpoints run beside it; see `store::checkpoints`).
+pub(crate) async fn open_sqlite_writer(options: &AnyConnectOptions) -> std::result::Result<AnyConnection, sqlx::Error> {
+    let mut conn = AnyConnection::connect_with(options).await?;
+    conn.execute(sqlx::AssertSqlSafe(super::sqlite_pragmas())).await?;
+    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+    #[cfg(test)]
+    if let Some(pages) = tests::page_limit(options) {
+        conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).await?;
+    }
+    Ok(conn)
 }
 
 /// An answer handed to the writer task, with the student's row to write in the same
@@ -192,6 +246,7 @@ impl AnswerSink {
                 // Nobody is writing: skip the hand-off to the writer task (two task
                 // wake-ups) and insert with autocommit.
                 if let Some(mut conn) = writer.try_acquire() {
+                    writer.settle(&mut conn).await?;
                     return insert_one(&mut conn, answer, user).await;
                 }
                 let gone = || StoreError::WriterGone { round_id: answer.round_id.clone(), user_id: answer.user_id.clone() };
@@ -247,9 +302,18 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
             // Something in the batch failed (an unknown user, a full disk): the batch was
             // rolled back, so record each answer on its own and give each caller its own
             // result. Rare, and correct rather than fast.
+            // Settled first: a failed transaction may have left the connection inside one.
             Err(_) => {
+                let settled = writer.settle(&mut conn).await;
                 for Job { answer, user, reply } in batch.drain(..) {
-                    let _ = reply.send(insert_one(&mut conn, &answer, user.as_deref()).await);
+                    let outcome = match &settled {
+                        Ok(()) => insert_one(&mut conn, &answer, user.as_deref()).await,
+                        Err(e) => Err(StoreError::Query {
+                            context: format!("recording the answer of user {}", answer.user_id),
+                            source: sqlx::Error::Protocol(e.to_string()),
+                        }),
+                    };
+                    let _ = reply.send(outcome);
                 }
             }
         }
@@ -549,6 +613,141 @@ mod tests {
         assert_eq!(stored.len(), 96, "u0 before the batch, u1..u94 and u97");
         let response_of = |u: &str| stored.iter().find(|a| a.answer.user_id.as_str() == u).map(|a| a.answer.response.clone());
         assert_eq!((response_of("u0"), response_of("u1"), response_of("u97")), (Some("0".into()), Some("0".into()), Some("1".into())));
+        store.close().await;
+    }
+
+    /// Page limits by database URL, applied to a write connection opened again (SQLite's
+    /// `max_page_count` is the connection's), so a disk a test filled stays full.
+    static PAGE_LIMITS: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+
+    pub(super) fn page_limit(options: &sqlx::any::AnyConnectOptions) -> Option<i64> {
+        let url = options.database_url.as_str();
+        PAGE_LIMITS.lock().unwrap().iter().find(|(u, _)| url.starts_with(u.as_str())).map(|(_, p)| *p)
+    }
+
+    /// The store's write connection (and any it opens again) may grow the file to `pages`
+    /// pages at most (`None`: no limit): a disk that is full, or has room again.
+    async fn limit_pages(store: &Store, url: &str, pages: Option<i64>) {
+        PAGE_LIMITS.lock().unwrap().retain(|(u, _)| u != url);
+        if let Some(pages) = pages {
+            PAGE_LIMITS.lock().unwrap().push((url.to_owned(), pages));
+        }
+        let pages = pages.unwrap_or(1 << 30);
+        let mut conn = store.writer.acquire().await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).execute(&mut *conn).await.unwrap();
+    }
+
+    /// `student` answers q1 alone.
+    async fn alone(store: &Store, student: String) -> Vec<(String, crate::store::Result<Recorded>)> {
+        let outcome = store.record_answer_of(&answer(&student, "q1", "0", 2_000), "x").await;
+        vec![(student, outcome)]
+    }
+
+    /// Each (user, display name) answers q1 at the same moment: while the test holds the
+    /// write connection they all queue for the writer task, which then commits them as one
+    /// batch. Returns each student's outcome.
+    async fn batch_of(store: &Store, students: Vec<(String, String)>) -> Vec<(String, crate::store::Result<Recorded>)> {
+        let guard = store.writer.acquire().await.unwrap();
+        let n = students.len();
+        let started = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let tasks: Vec<_> = students
+            .into_iter()
+            .map(|(user, name)| {
+                let (store, started) = (store.clone(), started.clone());
+                tokio::spawn(async move {
+                    started.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let outcome = store.record_answer_of(&answer(&user, "q1", "0", 2_000), &name).await;
+                    (user, outcome)
+                })
+            })
+            .collect();
+        // On this one-threaded runtime each click, once started, runs until it waits for its
+        // answer's outcome, its answer queued (the write connection is taken); the writer
+        // task they wake runs after them and takes them all as one batch.
+        while started.load(std::sync::atomic::Ordering::SeqCst) < n {
+            tokio::task::yield_now().await;
+        }
+        drop(guard);
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    }
+
+    /// Sorts outcomes into who was told their answer counted and who got an error.
+    fn sort_out(outcomes: Vec<(String, crate::store::Result<Recorded>)>, counted: &mut Vec<String>, failed: &mut Vec<String>) {
+        for (user, outcome) in outcomes {
+            match outcome {
+                Ok(Recorded::Counted) => counted.push(user),
+                Ok(other) => panic!("{user}: {other:?}"),
+                Err(_) => failed.push(user),
+            }
+        }
+    }
+
+    /// Who has an answer to q1 stored (committed: read on a read connection).
+    async fn stored(store: &Store) -> Vec<String> {
+        let mut who: Vec<String> =
+            store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap().iter().map(|a| a.answer.user_id.to_string()).collect();
+        who.sort();
+        who
+    }
+
+    /// A store that cannot grow (SQLite's `max_page_count` at the file's size: a full disk)
+    /// while a class answers, in batches (a newcomer among known students, then newcomers
+    /// only) and one at a time: every answer reported `Counted` is stored and every other one
+    /// got an error. Once there is room again the writer takes answers by itself, and after a
+    /// restart every acknowledged answer is still there.
+    #[tokio::test]
+    async fn a_full_database_never_acknowledges_an_answer_it_did_not_store_and_recovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_open_round(dir.path()).await;
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *store.writer.acquire().await.unwrap()).await.unwrap();
+        let url = format!("sqlite://{}/agora.db", dir.path().display());
+        limit_pages(&store, &url, Some(pages)).await;
+
+        let (mut counted, mut failed) = (Vec::new(), Vec::new());
+        let mut known = (0..100).map(|u| format!("u{u}"));
+        // Until the file is full: a newcomer (whose row comes first
+        // in the batch) among known students.
+        for round in 0..20 {
+            let mut students: Vec<(String, String)> = known.by_ref().take(4).map(|u| (u, "x".to_string())).collect();
+            students.insert(2, (format!("n{round:02}"), "N".repeat(300)));
+            sort_out(batch_of(&store, students).await, &mut counted, &mut failed);
+            if !failed.is_empty() {
+                break;
+            }
+        }
+        // Known students and newcomers, then known students one at a time.
+        let mut students: Vec<(String, String)> = known.by_ref().take(6).map(|u| (u, "x".to_string())).collect();
+        students.extend((0..10).map(|u| (format!("m{u:02}"), "M".repeat(300))));
+        sort_out(batch_of(&store, students).await, &mut counted, &mut failed);
+        for user in known.by_ref().take(5) {
+            sort_out(alone(&store, user).await, &mut counted, &mut failed);
+        }
+        assert!(!failed.is_empty(), "the file never filled: the test tests nothing");
+        counted.sort();
+        assert_eq!(stored(&store).await, counted, "stored = acknowledged while full ({} failed)", failed.len());
+
+        // Room again: the students told to press again do, others answer in a batch and alone.
+        limit_pages(&store, &url, None).await;
+        let mut again = Vec::new();
+        let retry: Vec<(String, String)> = failed.drain(..).map(|u| (u, "again".to_string())).collect();
+        sort_out(batch_of(&store, retry).await, &mut again, &mut failed);
+        sort_out(batch_of(&store, known.by_ref().take(30).map(|u| (u, "x".to_string())).collect()).await, &mut again, &mut failed);
+        for user in known.by_ref().take(5) {
+            sort_out(alone(&store, user).await, &mut again, &mut failed);
+        }
+        assert_eq!(failed, Vec::<String>::new(), "every answer counts once there is room");
+        counted.extend(again);
+        counted.sort();
+        assert_eq!(stored(&store).await, counted);
+
+        // A restart keeps every acknowledged answer.
+        store.close().await;
+        let store = Store::connect(&url).await.unwrap();
+        assert_eq!(stored(&store).await, counted);
         store.close().await;
     }
 }
