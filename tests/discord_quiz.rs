@@ -408,6 +408,7 @@ async fn answers_past_the_bound_are_turned_away_unstored() {
     let unanswered = discord.take_violations();
     assert!(unanswered.len() == 1 && unanswered[0].contains(&format!("interaction {}) never got a response", stale.id)), "{unanswered:?}");
     discord.assert_clean();
+}
 
 /// The store cannot save answers (a trigger refuses every insert into `answers`, as a full
 /// disk would): a student who clicks, on time or late (deferred), is told plainly that the
