@@ -91,6 +91,7 @@ fn each_craft_rule_warns_with_the_item_s_place_and_the_bank_still_loads() {
 fn the_bundled_bank_passes_the_check_against_the_paper_it_ships() {
     let (code, out, err) = agora(&["bank", "check", "questions"]);
     assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "the shipped bank has craft warnings:\n{err}");
     assert!(out.starts_with("ok: ") && out.contains("every quote found in the paper (questions/paper/paper.md)"), "{out}");
     let written: usize = out.split(" written").next().and_then(|s| s.rsplit('(').next()).and_then(|n| n.parse().ok()).expect("the count of written items");
     assert!(written >= 250, "the bank keeps at least 250 written items: {out}");
