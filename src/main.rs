@@ -587,6 +587,13 @@ fn bank_command(cmd: BankCommand) -> anyhow::Result<ExitCode> {
                 bank.passages.len(),
                 path.display()
             );
+            // Craft warnings (`bank::craft`) do not stop the bank loading; CI keeps the shipped bank free of them.
+            for w in &bank.warnings {
+                eprintln!("warning: {w}");
+            }
+            if !bank.warnings.is_empty() {
+                eprintln!("{} warning{}", bank.warnings.len(), if bank.warnings.len() == 1 { "" } else { "s" });
+            }
             Ok(ExitCode::SUCCESS)
         }
         BankCommand::Stats { dir } => {

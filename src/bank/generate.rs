@@ -14,9 +14,10 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::stable::{fnv1a, shuffle};
 
+use super::craft;
 use super::limits::MAX_LABEL;
 use super::model::*;
-use super::similar::Profile;
+use super::similar::{Profile, same_number};
 use super::words::{sentence_starts, stems, words};
 
 /// A generated question and the id of the knowledge entry it comes from.
@@ -35,6 +36,12 @@ const MIN_SHOWN_WORDS: usize = 20;
 /// landscape…"): a stretch with one among its first four words is not shown on its own.
 const BACK_REFERENCES: &[&str] = &["it", "its", "they", "their", "them", "this", "these", "those", "such", "he", "his", "she", "her", "there"];
 
+/// "Which came first?" pairs events at most this far apart, in months.
+const MAX_FIRST_MONTHS: u32 = 12;
+
+/// The section in which the paper lists the obstacles and limitations of the relationship.
+const OBSTACLES_SECTION: &str = "s8";
+
 pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], seed: u64) -> Vec<Generated> {
     let quotes: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
     let anchor = |c: &str| quotes.get(c).map(|p| p.anchor.clone());
@@ -43,14 +50,54 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], s
     which_entry(entries, &quotes, false, seed, &mut out);
     figures(entries, &quotes, seed, &mut out);
     events(entries, seed, &mut out);
-    not_a_factor(entries, seed, &mut out);
+    not_a_factor(entries, &quotes, seed, &mut out);
     // An item that asks what a written one asks adds nothing but a give-away.
     let asked: Vec<Profile> = written.iter().map(|q| Profile::of(q, anchor)).collect();
     out.retain(|g| {
         let profile = Profile::of(&g.question, anchor);
         asked.iter().all(|w| w.same(&profile).is_none())
     });
+    // The craft rules (`craft`): no cue the checker would warn about, and no fact (a figure or a
+    // date) a written item already asks from the same paragraph, whatever the kinds.
+    out.retain(|g| craft::one(&g.question).is_empty());
+    let paragraphs = |q: &Question| -> BTreeSet<String> { q.citations.iter().filter_map(|c| anchor(c)).collect() };
+    let facts: Vec<Asked> = written.iter().map(|w| (paragraphs(w), craft::key_numbers(w), craft::key_of(w).map(|k| (w.kind(), k)))).collect();
+    out.retain(|g| {
+        let here = paragraphs(&g.question);
+        let mut numbers = craft::key_numbers(&g.question);
+        numbers.extend(event_years(entries, &g.question));
+        let key = craft::key_of(&g.question).map(|k| (g.question.kind(), k));
+        !facts.iter().any(|(there, asked, wkey)| {
+            !here.is_disjoint(there) && (numbers.iter().any(|n| asked.iter().any(|a| same_number(*a, *n))) || (key.is_some() && key == *wkey))
+        })
+    });
+    // Two generated items of one kind with one key from one paragraph: the first stays.
+    let mut seen: Vec<(BTreeSet<String>, (Kind, String))> = Vec::new();
+    out.retain(|g| {
+        let Some(key) = craft::key_of(&g.question).map(|k| (g.question.kind(), k)) else { return true };
+        let here = paragraphs(&g.question);
+        if seen.iter().any(|(p, k)| *k == key && !p.is_disjoint(&here)) {
+            return false;
+        }
+        seen.push((here, key));
+        true
+    });
     out
+}
+
+/// What a written item asks: the paragraphs it cites, the numbers of its key, its kind and key.
+type Asked = (BTreeSet<String>, Vec<f64>, Option<(Kind, String)>);
+
+/// The years of the events an item orders or compares (its labels are the events' `what`).
+fn event_years(entries: &[Entry], q: &Question) -> Vec<f64> {
+    let labels = q.answer.labels();
+    entries
+        .iter()
+        .filter_map(|e| match &e.fact {
+            Fact::Event { date, what } if labels.contains(what) => date.get(..4).and_then(|y| y.parse().ok()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn named(entries: &[Entry], factors: bool) -> Vec<(&Entry, &str, &str)> {
@@ -160,8 +207,9 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
 }
 
 /// "What was X?" with other figures of the same unit and magnitude as distractors. A figure
-/// the paper gives as a bound is asked as one ("… was more than what figure?"), with only
-/// larger figures as distractors, so that no distractor is also true by the paper's words.
+/// the paper gives as a bound is asked as one ("… was more than what figure?"): the prompt asks
+/// for the bound the paper gives, with distractors on both sides of it, so that the extreme
+/// option is not always the key (`craft`).
 fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: &mut Vec<Generated>) {
     /// One figure entry, unpacked.
     struct Fig<'a> {
@@ -187,18 +235,35 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
         let mut candidates: Vec<(bool, u64, u64, String)> = Vec::new();
         for Fig { entry: o, value: v, unit: u, .. } in &figs {
             let text = format_value(*v, u);
-            let below_a_bound = bound.is_some() && *v <= *value;
-            if o.id != e.id && u == unit && same_magnitude(*v, *value) && !below_a_bound && text != label && !candidates.iter().any(|c| c.3 == text) {
+            if o.id != e.id && u == unit && same_magnitude(*v, *value) && text != label && !candidates.iter().any(|c| c.3 == text) {
                 let elsewhere = !anchors(o).iter().any(|a| here.contains(a));
                 let distance = ((*v / *value).ln().abs() * 1e6) as u64;
                 candidates.push((elsewhere, distance, fnv1a(format!("{seed}|{}|{text}", e.id).as_bytes()), text));
             }
         }
-        if candidates.len() < 2 || label.chars().count() > MAX_LABEL {
+        // Three distractors of the same unit and size, or none: with fewer, the odd ones out
+        // ("75 years" for an oil contract) are figures no reader of the paper would consider.
+        if candidates.len() < 3 || label.chars().count() > MAX_LABEL {
             continue;
         }
         candidates.sort();
-        let others: Vec<String> = candidates.into_iter().take(3).map(|c| c.3).collect();
+        let mut picked: Vec<(bool, u64, u64, String)> = candidates.iter().take(3).cloned().collect();
+        // A bound's distractors lie on both sides of it, or its extreme option is the key: the
+        // nearest figure of the missing side takes the place of the farthest pick.
+        if bound.is_some() {
+            let below = |c: &(bool, u64, u64, String)| bare_value(&c.3).is_some_and(|v| v < *value);
+            let sides = |p: &[(bool, u64, u64, String)]| p.iter().any(below) && p.iter().any(|c| !below(c));
+            if !sides(&picked) {
+                let want_below = !picked.iter().any(below);
+                let Some(other) = candidates.iter().find(|c| below(c) == want_below) else { continue };
+                picked.pop();
+                picked.push(other.clone());
+            }
+            if !sides(&picked) {
+                continue;
+            }
+        }
+        let others: Vec<String> = picked.into_iter().map(|c| c.3).collect();
         let id = gen_id("figure", &[&e.id]);
         let rng = &mut rng_for(seed, &id);
         let rest = others.join("; ");
@@ -213,9 +278,11 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
             Some(b) => {
                 let words = b.words();
                 (
-                    format!("According to the paper, {measures} was {words} what figure? (Period: {period})"),
                     format!(
-                        "According to the paper, {measures} was {words} {label} (period: {period}): the paper gives {label} as a bound, not as the exact figure. The other choices ({rest}) are larger figures the paper gives in the same unit for other things; it does not say {measures} was {words} any of them."
+                        "The paper gives {measures} as a bound, not as an exact figure. According to the paper, it was {words} what figure? (Period: {period})"
+                    ),
+                    format!(
+                        "According to the paper, {measures} was {words} {label} (period: {period}): the paper gives {label} as a bound, not as the exact figure. The other choices ({rest}) are figures the paper gives in the same unit for other things; none of them is the bound it gives here."
                     ),
                 )
             }
@@ -234,6 +301,11 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
             },
         });
     }
+}
+
+/// The number a generated figure label opens with ("64 percent" → 64).
+fn bare_value(label: &str) -> Option<f64> {
+    label.split(' ').next().and_then(|n| n.replace(',', "").parse().ok())
 }
 
 fn same_magnitude(a: f64, b: f64) -> bool {
@@ -308,16 +380,24 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     let mut evs: Vec<(&Entry, &str, &str)> = entries
         .iter()
         .filter_map(|e| match &e.fact {
-            Fact::Event { date, what } if what.chars().count() <= MAX_LABEL => Some((e, date.as_str(), what.as_str())),
+            // A label that carries a year ("… for 2021-2025") would give the order away (`craft`).
+            Fact::Event { date, what } if what.chars().count() <= MAX_LABEL && craft::years_in(what).is_empty() => Some((e, date.as_str(), what.as_str())),
             _ => None,
         })
         .collect();
     // "Which came first?": each event against the nearest in time it can be told apart from
-    // and has not yet been paired with (two events decades apart test little).
+    // and has not yet been paired with, at most `MAX_FIRST_MONTHS` apart (events years apart,
+    // like Xi taking office and the invasion of Ukraine, are ordered from general knowledge).
     let mut asked: Vec<(usize, usize)> = Vec::new();
     for (i, (e, date, what)) in evs.iter().enumerate() {
         let rng = &mut rng_for(seed, &e.id);
-        let partners = (0..evs.len()).filter(|&j| j != i && comparable(date, evs[j].1) && evs[j].2 != *what && !asked.contains(&(i.min(j), i.max(j))));
+        let partners = (0..evs.len()).filter(|&j| {
+            j != i
+                && comparable(date, evs[j].1)
+                && evs[j].2 != *what
+                && months_apart(date, evs[j].1) <= MAX_FIRST_MONTHS
+                && !asked.contains(&(i.min(j), i.max(j)))
+        });
         let Some(j) = partners.min_by_key(|&j| (months_apart(date, evs[j].1), fnv1a(format!("{seed}|{}|{}", e.id, evs[j].0.id).as_bytes()))) else { continue };
         asked.push((i.min(j), i.max(j)));
         let (o, odate, owhat) = evs[j];
@@ -375,13 +455,16 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     }
 }
 
-/// "Which of these is NOT a factor the paper names?": three factors and one obstacle.
-fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
+/// "Which of these is NOT a factor the paper names?": three factors and one obstacle that
+/// section 8 (the paper's list of obstacles and limitations) presents, so that the
+/// explanation calling it one says no more than the paper.
+fn not_a_factor(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: &mut Vec<Generated>) {
     let factors = named(entries, true);
     if factors.len() < 3 {
         return;
     }
-    for (e, name, summary) in named(entries, false) {
+    let in_section_8 = |e: &Entry| presented_in(e).iter().any(|c| quotes.get(c.as_str()).is_some_and(|p| p.section == OBSTACLES_SECTION));
+    for (e, name, summary) in named(entries, false).into_iter().filter(|(e, _, _)| in_section_8(e)) {
         let rng = &mut rng_for(seed, &e.id);
         let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().filter(|f| !same_label(f.1, name)).collect();
         picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
@@ -400,7 +483,7 @@ fn not_a_factor(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
                 difficulty: 1,
                 prompt: "Which of these is NOT a factor of convergence that the paper names?".into(),
                 answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {} is an obstacle or limitation, not a factor of convergence: {summary} The other three are factors the paper names.", in_sentence(name)),
+                explanation: format!("According to the paper, {} is not a factor of convergence: section 8 presents it as an obstacle or limitation. {summary} The other three are factors the paper names.", in_sentence(name)),
                 citations: dedup_owned(citations),
             },
         });

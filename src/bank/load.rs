@@ -254,7 +254,31 @@ impl Loader {
             }
             questions.push((node, g.question));
         }
-        Some(Bank::new(paper, topic_list, passages, entries, questions.into_iter().map(|(_, q)| q).collect(), motions, prompts))
+        let warnings = self.craft(&questions, &passage_map);
+        let mut bank = Bank::new(paper, topic_list, passages, entries, questions.into_iter().map(|(_, q)| q).collect(), motions, prompts);
+        bank.warnings = warnings;
+        Some(bank)
+    }
+
+    /// The craft rules (`bank::craft`) as warnings at each item's place; a pair names the other's.
+    fn craft(&self, questions: &[(Node, Question)], passages: &HashMap<&str, &Passage>) -> Vec<Problem> {
+        let items: Vec<Question> = questions.iter().map(|(_, q)| q.clone()).collect();
+        let flags = super::craft::check(&items, |c| passages.get(c).map(|p| p.anchor.clone()));
+        let mut out: Vec<Problem> = flags
+            .into_iter()
+            .map(|f| {
+                let node = questions[f.item].0;
+                let (line, column) = self.locate(node, f.text.as_deref().map_or(At::Key(f.key), |t| At::TextAfter(f.key, t)));
+                let mut message = f.message;
+                if let Some(o) = f.other {
+                    let (l, c) = self.locate(questions[o].0, At::Key("id"));
+                    message = format!("{message} (at {}:{l}:{c})", self.files[questions[o].0.file].0.display());
+                }
+                Problem { file: self.files[node.file].0.clone(), line, column, item: Some(items[f.item].id.clone()), message, hint: f.hint }
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     /// A figure the paper gives as a bound ("more than 64 percent") is declared one, and a

@@ -3,6 +3,7 @@
 //! Invariant: a `Bank` only exists once every file has been read and every
 //! problem is absent; past `Bank::load`, nothing needs to re-validate.
 
+pub mod craft;
 pub mod export;
 pub mod generate;
 pub mod limits;
@@ -42,6 +43,8 @@ pub struct Bank {
     pub questions: Vec<Question>,
     pub motions: Vec<Motion>,
     pub prompts: Vec<Prompt>,
+    /// What `bank::craft` found: cues a test-wise student can use (the bank loads with them).
+    pub warnings: Vec<Problem>,
     passage_index: HashMap<String, usize>,
     question_index: HashMap<String, usize>,
 }
@@ -59,7 +62,7 @@ impl Bank {
     ) -> Bank {
         let passage_index = passages.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         let question_index = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
-        Bank { paper, topics, passages, knowledge, questions, motions, prompts, passage_index, question_index }
+        Bank { paper, topics, passages, knowledge, questions, motions, prompts, warnings: Vec::new(), passage_index, question_index }
     }
 
     pub fn passage(&self, id: &str) -> Option<&Passage> {
