@@ -233,49 +233,36 @@ impl Store {
     /// Remembers the messages posted so far for a post in several parts (comma-separated),
     /// so that a retry posts only the rest.
     pub async fn post_parts(&self, post: &Post, message_ids: &str) -> Result<()> {
-        let mut conn = self.writer.acquire().await?;
-        sqlx::query("UPDATE outbox SET message_id = $5 WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $6")
-            .bind(post.guild_id.as_str())
-            .bind(post.kind.as_str())
-            .bind(post.subject.as_str())
-            .bind(post.number)
-            .bind(message_ids)
-            .bind(post.part.as_str())
-            .execute(&mut *conn)
-            .await
-            .with_context(|| key_context(post, "remembering the parts posted of"))?;
-        Ok(())
+        self.update_post(post, "message_id = $6", message_ids.to_owned(), "remembering the parts posted of").await
     }
 
     /// Releases a failed try of `post`: the next may start at `next_at`.
     pub async fn post_retry(&self, post: &Post, next_at: i64) -> Result<()> {
-        let mut conn = self.writer.acquire().await?;
-        sqlx::query("UPDATE outbox SET next_at = $5, claimed_until = 0 WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $6")
-            .bind(post.guild_id.as_str())
-            .bind(post.kind.as_str())
-            .bind(post.subject.as_str())
-            .bind(post.number)
-            .bind(next_at)
-            .bind(post.part.as_str())
-            .execute(&mut *conn)
-            .await
-            .with_context(|| key_context(post, "rescheduling"))?;
-        Ok(())
+        self.update_post(post, "next_at = $6, claimed_until = 0", next_at, "rescheduling").await
     }
 
     /// Records the final failure of `post` (no more tries), in words.
     pub async fn post_failed(&self, post: &Post, reason: &str) -> Result<()> {
+        self.update_post(post, "failed = $6, claimed_until = 0", reason.to_owned(), "recording the failure of").await
+    }
+
+    /// Sets `set` (which names its one value `$6`) on the row of `post`.
+    async fn update_post<T>(&self, post: &Post, set: &'static str, value: T, what: &'static str) -> Result<()>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    {
+        let sql = format!("UPDATE outbox SET {set} WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $5");
         let mut conn = self.writer.acquire().await?;
-        sqlx::query("UPDATE outbox SET failed = $5, claimed_until = 0 WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $6")
-            .bind(post.guild_id.as_str())
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(post.guild_id.as_str().to_owned())
             .bind(post.kind.as_str())
-            .bind(post.subject.as_str())
+            .bind(post.subject.clone())
             .bind(post.number)
-            .bind(reason)
-            .bind(post.part.as_str())
+            .bind(post.part.clone())
+            .bind(value)
             .execute(&mut *conn)
             .await
-            .with_context(|| key_context(post, "recording the failure of"))?;
+            .with_context(|| key_context(post, what))?;
         Ok(())
     }
 }
