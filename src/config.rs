@@ -93,7 +93,7 @@ pub struct Config {
     pub answers_in_flight: usize,
 }
 
-/// Room for two classes of 500 clicking at the same instant, at about 60 KB an answer in
+/// Room for two classes of 500 clicking at the same instant, at about 50 KB an answer in
 /// flight (BENCHMARKS.md, "Overload").
 pub const DEFAULT_ANSWERS_IN_FLIGHT: usize = 1024;
 
