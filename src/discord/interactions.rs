@@ -103,8 +103,7 @@ async fn answer(
         }
         return;
     }
-    let work = std::pin::pin!(work);
-    let mut work = work;
+    let mut work = std::pin::pin!(work);
     tokio::select! {
         outcome = &mut work => {
             respond(http, id, token, outcome, custom_id).await;
