@@ -99,20 +99,7 @@ fn main() {
         reports.push(rt.block_on(scenario("SQLite", url)));
     }
     if runs("postgres") {
-        match rt.block_on(fresh_postgres()) {
-            Ok(url) => {
-                // A panic in the scenario still drops the database.
-                let outcome = rt.block_on(rt.spawn(scenario("PostgreSQL", url.clone())));
-                if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
-                    eprintln!("could not drop the bench database {url}: {e}");
-                }
-                match outcome {
-                    Ok(report) => reports.push(report),
-                    Err(e) => std::panic::resume_unwind(e.into_panic()),
-                }
-            }
-            Err(why) => println!("skipping PostgreSQL: {why}"),
-        }
+        reports.extend(on_fresh_postgres(&rt, |url| scenario("PostgreSQL", url)));
     }
     if runs("bare") {
         rt.block_on(bare_scenario());
@@ -125,21 +112,34 @@ fn main() {
         rt.block_on(overload_scenario("SQLite", format!("sqlite://{}", dir.path().join("agora.db").display())));
     }
     if overload("overload-postgres") {
-        match rt.block_on(fresh_postgres()) {
-            Ok(url) => {
-                let outcome = rt.block_on(rt.spawn(overload_scenario("PostgreSQL", url.clone())));
-                if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
-                    eprintln!("could not drop the bench database {url}: {e}");
-                }
-                if let Err(e) = outcome {
-                    std::panic::resume_unwind(e.into_panic());
-                }
-            }
-            Err(why) => println!("skipping PostgreSQL: {why}"),
-        }
+        on_fresh_postgres(&rt, |url| overload_scenario("PostgreSQL", url));
     }
     println!("\nafter the run: {}", uptime());
     summary(&reports);
+}
+
+/// Runs `run` on a fresh PostgreSQL database, dropped after it even when `run` panics (the
+/// panic then goes on); `None`, with a message, when no database can be created.
+fn on_fresh_postgres<T, F>(rt: &tokio::runtime::Runtime, run: impl FnOnce(String) -> F) -> Option<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    let url = match rt.block_on(fresh_postgres()) {
+        Ok(url) => url,
+        Err(why) => {
+            println!("skipping PostgreSQL: {why}");
+            return None;
+        }
+    };
+    let outcome = rt.block_on(rt.spawn(run(url.clone())));
+    if let Err(e) = rt.block_on(sqlx::Any::force_drop_database(&url)) {
+        eprintln!("could not drop the bench database {url}: {e}");
+    }
+    match outcome {
+        Ok(value) => Some(value),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 /// `uptime`'s load averages, for the record.

@@ -93,6 +93,20 @@ pub(crate) async fn put_raw(conn: &mut AnyConnection, post: &Post, now: i64) -> 
     Ok(())
 }
 
+/// How a statement on one post's row names it: its first five placeholders, bound by [`keyed`].
+const KEY: &str = "guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $5";
+
+/// `sql`, which names its row by [`KEY`], with the key of `post` bound; further values bind
+/// from `$6` on.
+fn keyed(sql: String, post: &Post) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(post.guild_id.as_str().to_owned())
+        .bind(post.kind.as_str())
+        .bind(post.subject.clone())
+        .bind(post.number)
+        .bind(post.part.clone())
+}
+
 fn key_context(p: &Post, what: &str) -> String {
     format!("{what} {} {} #{} {} of guild {}", p.kind.as_str(), p.subject, p.number, p.part, p.guild_id)
 }
@@ -168,18 +182,8 @@ impl Store {
 
     /// The row of `post`, whatever its state.
     pub async fn post_state(&self, post: &Post) -> Result<Option<(Pending, i64, Option<String>)>> {
-        let row = sqlx::query(
-            "SELECT guild_id, kind, subject, number, part, channel_id, version, message_id, attempts, delivered, failed FROM outbox
-             WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $5",
-        )
-        .bind(post.guild_id.as_str())
-        .bind(post.kind.as_str())
-        .bind(post.subject.as_str())
-        .bind(post.number)
-        .bind(post.part.as_str())
-        .fetch_optional(&self.reader)
-        .await
-        .with_context(|| key_context(post, "reading"))?;
+        let sql = format!("SELECT guild_id, kind, subject, number, part, channel_id, version, message_id, attempts, delivered, failed FROM outbox WHERE {KEY}");
+        let row = keyed(sql, post).fetch_optional(&self.reader).await.with_context(|| key_context(post, "reading"))?;
         match row {
             Some(row) => Ok(Some((pending_from_row(&row)?, row.try_get("delivered").map_err(corrupt)?, row.try_get("failed").map_err(corrupt)?))),
             None => Ok(None),
@@ -190,22 +194,11 @@ impl Store {
     /// among all processes, while it is pending, due and unclaimed at `now`.
     pub async fn claim_post(&self, post: &Post, version: i64, now: i64, until: i64) -> Result<bool> {
         let mut conn = self.writer.acquire().await?;
-        let done = sqlx::query(
+        let sql = format!(
             "UPDATE outbox SET claimed_until = $6, attempts = attempts + 1
-             WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $8 AND version = $5
-               AND delivered < version AND failed IS NULL AND next_at <= $7 AND claimed_until <= $7",
-        )
-        .bind(post.guild_id.as_str())
-        .bind(post.kind.as_str())
-        .bind(post.subject.as_str())
-        .bind(post.number)
-        .bind(version)
-        .bind(until)
-        .bind(now)
-        .bind(post.part.as_str())
-        .execute(&mut *conn)
-        .await
-        .with_context(|| key_context(post, "claiming"))?;
+             WHERE {KEY} AND version = $7 AND delivered < version AND failed IS NULL AND next_at <= $8 AND claimed_until <= $8"
+        );
+        let done = keyed(sql, post).bind(until).bind(version).bind(now).execute(&mut *conn).await.with_context(|| key_context(post, "claiming"))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -213,20 +206,9 @@ impl Store {
     /// queued meanwhile stays pending.
     pub async fn post_delivered(&self, post: &Post, version: i64, message_id: Option<&str>) -> Result<()> {
         let mut conn = self.writer.acquire().await?;
-        sqlx::query(
-            "UPDATE outbox SET delivered = $5, message_id = COALESCE($6, message_id), attempts = 0, claimed_until = 0
-             WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $7 AND delivered < $5",
-        )
-        .bind(post.guild_id.as_str())
-        .bind(post.kind.as_str())
-        .bind(post.subject.as_str())
-        .bind(post.number)
-        .bind(version)
-        .bind(message_id)
-        .bind(post.part.as_str())
-        .execute(&mut *conn)
-        .await
-        .with_context(|| key_context(post, "marking delivered"))?;
+        let sql =
+            format!("UPDATE outbox SET delivered = $6, message_id = COALESCE($7, message_id), attempts = 0, claimed_until = 0 WHERE {KEY} AND delivered < $6");
+        keyed(sql, post).bind(version).bind(message_id.map(str::to_owned)).execute(&mut *conn).await.with_context(|| key_context(post, "marking delivered"))?;
         Ok(())
     }
 
@@ -251,18 +233,8 @@ impl Store {
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
     {
-        let sql = format!("UPDATE outbox SET {set} WHERE guild_id = $1 AND kind = $2 AND subject = $3 AND number = $4 AND part = $5");
         let mut conn = self.writer.acquire().await?;
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(post.guild_id.as_str().to_owned())
-            .bind(post.kind.as_str())
-            .bind(post.subject.clone())
-            .bind(post.number)
-            .bind(post.part.clone())
-            .bind(value)
-            .execute(&mut *conn)
-            .await
-            .with_context(|| key_context(post, what))?;
+        keyed(format!("UPDATE outbox SET {set} WHERE {KEY}"), post).bind(value).execute(&mut *conn).await.with_context(|| key_context(post, what))?;
         Ok(())
     }
 }
