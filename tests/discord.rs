@@ -178,7 +178,7 @@ async fn bank_info_counts_the_bank(discord: &StandIn) -> String {
         "argument prompts",
         "passages of the paper",
         "Items by kind",
-        "single choice",
+        "one answer",
         "Factors of convergence",
         "Complementary economies",
     ] {
