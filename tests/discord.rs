@@ -2,7 +2,7 @@
 //! What students and instructors see, what Discord would refuse, and how the bot starts and
 //! stops.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 //! fetched privately; the points in `/score`; a structured academic controversy with its
 //! side swap and joint statement.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
