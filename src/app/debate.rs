@@ -18,7 +18,7 @@ use crate::app::view::{
     self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, PhaseView, ReleaseView, SeatView, SlotView,
     SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
-use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed};
+use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed, forms};
 use crate::bank::Bank;
 use crate::debate::{
     Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Rubric, Setup, Side, SlotKey, Speech, SpeechDraft,
@@ -419,6 +419,23 @@ impl App {
         }
         self.store.save_ballot(guild, debate, Expect::phase(d.phase_index()), &ballot).await.map_err(moved)?;
         Ok(ballot_view(&stored, &d, &ballot))
+    }
+
+    /// A ballot as a form types it: the scores a line a speaker (`P1 (Ada): 4 4 3 5`, read
+    /// against the debate's speakers as `member` sees them now), the winner (a side, or
+    /// empty), the feedback; then as [`App::debate_ballot`].
+    pub async fn debate_ballot_typed(
+        &self,
+        guild: &GuildId,
+        debate: &DebateId,
+        member: &Member,
+        scores: &str,
+        winner: &str,
+        feedback: &str,
+    ) -> AppResult<BallotView> {
+        let v = self.debate_state(guild, debate, member).await?;
+        let draft = BallotDraft { scores: forms::ballot_scores(scores, &v)?, winner: forms::winner(winner)?, feedback: feedback.to_owned() };
+        self.debate_ballot(guild, debate, member, &draft).await
     }
 
     /// The ballots `member` may see: an instructor all, at any time; a student, once the

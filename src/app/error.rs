@@ -164,7 +164,7 @@ pub enum AppError {
 pub const APOLOGY: &str = "Sorry, something went wrong on my side. Please try again in a moment; if it keeps happening, tell your instructor.";
 
 impl AppError {
-    /// An internal error that says what went wrong (the cause, if any, as its context).
+    /// An internal error that says what went wrong, with no cause of its own to chain.
     pub fn internal(what: impl std::fmt::Display) -> AppError {
         AppError::Internal(anyhow::anyhow!("{what}"))
     }
@@ -172,14 +172,6 @@ impl AppError {
     /// An internal error caused by `source`, with what was being done.
     pub fn caused(source: impl Into<anyhow::Error>, doing: impl std::fmt::Display + Send + Sync + 'static) -> AppError {
         AppError::Internal(source.into().context(doing))
-    }
-
-    /// What to show the person who asked: the user error itself, or the apology.
-    pub fn user_message(&self) -> String {
-        match self {
-            AppError::User(e) => e.to_string(),
-            _ => APOLOGY.to_owned(),
-        }
     }
 
     /// The whole chain, for the log.

@@ -12,6 +12,7 @@
 
 mod debate;
 mod error;
+pub mod forms;
 mod live;
 mod practice;
 mod prompts;
@@ -25,6 +26,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use debate::{AdvanceFrom, DebateAt, DebateRequest, MotionChoice, PhaseSeconds};
 pub use error::{APOLOGY, AppError, AppResult, UserError};
+pub use forms::ballot_codes;
 pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};

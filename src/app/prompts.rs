@@ -192,6 +192,19 @@ impl App {
         Ok(feedback_view(&bank, &reviewed, top))
     }
 
+    /// A review as a form types it: the marks as text (`2 3 1`), then as [`App::prompt_review`].
+    pub async fn prompt_review_typed(
+        &self,
+        guild: &GuildId,
+        instructor: &Member,
+        answer_id: &SubmissionId,
+        marks: &str,
+        feedback: &str,
+    ) -> AppResult<PromptFeedbackView> {
+        let marks = super::forms::marks(marks)?;
+        self.prompt_review(guild, instructor, answer_id, &marks, feedback).await
+    }
+
     /// A student's reviewed answers, newest first, with their marks and feedback.
     pub async fn prompt_feedback(&self, guild: &GuildId, student: &UserId) -> AppResult<Vec<PromptFeedbackView>> {
         let top = self.settings(guild).await?.prompts.top_mark;

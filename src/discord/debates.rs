@@ -14,7 +14,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateActionRow, CreateInputText, CreateModal, Http, InputTextStyle};
 
 use crate::app::{App, AppError, DebateView, Member, Pending, UserError};
-use crate::debate::{BallotDraft, Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
+use crate::debate::{Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
 use crate::discord::custom_id::Action;
 use crate::discord::interactions::Response;
 use crate::discord::poster::{self, Failure};
@@ -174,18 +174,13 @@ pub(crate) async fn modal_submit(data: &Data, guild: &GuildId, member: &Member, 
             Response::Reply(debate_views::flagged(&app.debate_flag(guild, &debate, member, &reference, &passage, &get("reason")).await?))
         }
         Action::DebateBallotted { debate } => {
-            let v = app.debate_state(guild, &debate, member).await?;
-            let scores = forms::ballot_scores(&get("scores"), &v).map_err(UserError::BadBallot)?;
-            let winner = forms::winner(&get("winner")).map_err(UserError::BadBallot)?;
-            let draft = BallotDraft { scores, winner, feedback: get("feedback") };
-            Response::Reply(debate_views::ballot(&app.debate_ballot(guild, &debate, member, &draft).await?))
+            Response::Reply(debate_views::ballot(&app.debate_ballot_typed(guild, &debate, member, &get("scores"), &get("winner"), &get("feedback")).await?))
         }
         Action::PromptAnswered { prompt } => {
             Response::Reply(debate_views::submitted(&app.prompt_submit(guild, member, &prompt, &get("answer"), &forms::citations(&get("citations"))).await?))
         }
         Action::ReviewMarked { answer } => {
-            let marks = forms::marks(&get("marks")).map_err(UserError::BadMarks)?;
-            Response::Reply(debate_views::reviewed(&app.prompt_review(guild, member, &answer, &marks, &get("feedback")).await?))
+            Response::Reply(debate_views::reviewed(&app.prompt_review_typed(guild, member, &answer, &get("marks"), &get("feedback")).await?))
         }
         _ => return Err(UserError::UnknownAction.into()),
     })
