@@ -573,37 +573,3 @@ async fn the_terminal_passes_a_local_instructor() {
     app.gradebook(&guild, &Member::operator()).await.unwrap();
     app.item_reports(&guild, &Member::local(UserId::from("local:ada"), "Ada")).await.unwrap();
 }
-
-/// The faces reach the store only through the layer: no file of `src/discord/` nor
-/// `src/terminal.rs` names `crate::store` or `agora::store` (the layer names every type they
-/// handle, `app::view`'s rows included).
-#[test]
-fn no_face_imports_the_store() {
-    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("src/terminal.rs")];
-    rust_files(&root.join("src/discord"), &mut files);
-    assert!(files.len() > 10, "the faces' files are found: {files:?}");
-    let offenders: Vec<String> = files
-        .iter()
-        .flat_map(|f| {
-            let text = std::fs::read_to_string(f).unwrap();
-            let name = f.strip_prefix(root).unwrap().display().to_string();
-            text.lines()
-                .enumerate()
-                .filter(|(_, l)| l.contains("crate::store") || l.contains("agora::store"))
-                .map(|(n, l)| format!("{name}:{}: {}", n + 1, l.trim()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert!(offenders.is_empty(), "faces name the store:\n{}", offenders.join("\n"));
-}
