@@ -15,10 +15,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::stable::{fnv1a, shuffle};
 
 use super::craft;
-use super::limits::MAX_LABEL;
 use super::model::*;
 use super::similar::{Profile, same_number};
 use super::words::{sentence_starts, stems, words};
+use crate::limits::LABEL;
 
 /// A generated question and the id of the knowledge entry it comes from.
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ fn named(entries: &[Entry], factors: bool) -> Vec<(&Entry, &str, &str)> {
             Fact::Obstacle { name, summary, .. } if !factors => Some((e, name.as_str(), summary.as_str())),
             _ => None,
         })
-        .filter(|(_, name, _)| name.chars().count() <= MAX_LABEL)
+        .filter(|(_, name, _)| name.chars().count() <= LABEL)
         .collect()
 }
 
@@ -260,7 +260,7 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
         }
         // Three distractors of the same unit and size, or none: with fewer, the odd ones out
         // ("75 years" for an oil contract) are figures no reader of the paper would consider.
-        if candidates.len() < 3 || label.chars().count() > MAX_LABEL {
+        if candidates.len() < 3 || label.chars().count() > LABEL {
             continue;
         }
         candidates.sort();
@@ -411,7 +411,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         .iter()
         .filter_map(|e| match &e.fact {
             // A label that carries a year ("… for 2021-2025") would give the order away (`craft`).
-            Fact::Event { date, what } if what.chars().count() <= MAX_LABEL && craft::years_in(what).is_empty() => Some((e, date.as_str(), what.as_str())),
+            Fact::Event { date, what } if what.chars().count() <= LABEL && craft::years_in(what).is_empty() => Some((e, date.as_str(), what.as_str())),
             _ => None,
         })
         .collect();
@@ -639,7 +639,7 @@ fn sources(entries: &[Entry], shown: &[Shown], paragraphs: impl Fn(&Entry) -> BT
     let actors: Vec<(&Entry, &str, &str)> = entries
         .iter()
         .filter_map(|e| match &e.fact {
-            Fact::Actor { name, role } if name.chars().count() <= MAX_LABEL => Some((e, name.as_str(), role.as_str())),
+            Fact::Actor { name, role } if name.chars().count() <= LABEL => Some((e, name.as_str(), role.as_str())),
             _ => None,
         })
         .collect();
