@@ -531,10 +531,19 @@ fn odd_one_out(entries: &[Entry], quotes: &HashMap<&str, &Passage>, odd: Odd, se
 fn odd_question(e: &Entry, name: &str, summary: &str, picks: &[&(&Entry, &str, &str); 3], odd: Odd, seed: u64) -> Question {
     let rng = &mut rng_for(seed, &e.id);
     let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
-    // The passages that present it as what it is first, then those the summary also rests on.
+    // The passages that present it as what it is first, then (for an obstacle) those its summary
+    // also rests on, then one of each other choice. A factor's passages are many and long (the
+    // hypothesis, the conclusion): a factor is cited, and explained, by the passages of section 5
+    // that present it, and each obstacle by the first that presents it in section 8, so that
+    // `/source` shows them all within one message.
     let mut citations = presented_in(e).to_vec();
-    citations.extend(e.citations.iter().cloned());
-    citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
+    match odd {
+        Odd::Obstacle => {
+            citations.extend(e.citations.iter().cloned());
+            citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
+        }
+        Odd::Factor => citations.extend(dedup(picks.iter().map(|p| presented_in(p.0).first()))),
+    }
     let (id, prompt, explanation) = match odd {
         Odd::Obstacle => (
             gen_id("not-factor", &[&e.id]),
@@ -548,7 +557,7 @@ fn odd_question(e: &Entry, name: &str, summary: &str, picks: &[&(&Entry, &str, &
             gen_id("not-obstacle", &[&e.id]),
             "Which of these is NOT an obstacle or limitation that the paper names?",
             format!(
-                "According to the paper, {} is not an obstacle or limitation: section 5 presents it as a factor of convergence. {summary} The other three are obstacles or limitations that section 8 names.",
+                "According to the paper, {} is not an obstacle or limitation: section 5 presents it as a factor of convergence. The other three are obstacles or limitations that section 8 names.",
                 in_sentence(name)
             ),
         ),
