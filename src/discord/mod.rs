@@ -6,17 +6,22 @@
 //! token, a token Discord rejects, a bank with problems, commands Discord refuses); the rate
 //! limiter is off only when `DISCORD_API_BASE` points the client at a stand-in.
 
+// By what users do: each folder holds its commands, buttons, forms, views and timers.
+pub mod debate;
+pub mod live;
+pub mod practice;
+pub mod prompts;
+pub mod scores;
+pub mod source;
+
+// Shared and small: the custom-id codec, the router, replies, rendering, the outbox poster.
 pub mod access;
 mod commands;
 pub mod custom_id;
-pub mod debate_views;
-mod debates;
 pub mod error;
 pub mod forms;
 mod health;
 mod interactions;
-mod live;
-pub mod lookup;
 pub(crate) mod poster;
 pub mod render;
 pub mod reply;
@@ -129,6 +134,26 @@ pub enum Shards {
     Range { ids: Range<u32>, total: u32 },
 }
 
+impl Shards {
+    /// Whether this process runs `guild`'s rounds, debates and outbox: all of them, or those
+    /// whose shard it runs (Discord's rule, `serenity::utils::shard_id`). The one place the
+    /// rule is written.
+    pub fn owns(&self, guild: &crate::ids::GuildId) -> bool {
+        match self {
+            Shards::Auto => true,
+            Shards::Range { ids, total } => {
+                guild.as_str().parse::<u64>().ok().filter(|&id| id != 0).is_some_and(|id| ids.contains(&serenity::utils::shard_id(GuildId::new(id), *total)))
+            }
+        }
+    }
+}
+
+/// When Discord created the interaction `id` (its snowflake holds the time), in Unix
+/// milliseconds.
+pub fn created_ms(id: serenity::InteractionId) -> i64 {
+    (id.created_at().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// What `agora serve` needs beyond the config, checked before anything connects.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -229,7 +254,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 // What must reach a channel and has not yet (this run's, and an earlier one's).
                 tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
-                debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                debate::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
                 Ok(data)
             })
         })

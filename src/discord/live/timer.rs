@@ -56,20 +56,11 @@ pub fn arm_timer(app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, numb
     });
 }
 
-/// Whether this process runs `guild`'s rounds: all of them, or those whose shard it runs
-/// (Discord's rule: shard = (guild id >> 22) mod total).
-pub fn owns(shards: &Shards, guild: &GuildId) -> bool {
-    match shards {
-        Shards::Auto => true,
-        Shards::Range { ids, total } => guild.as_str().parse::<u64>().is_ok_and(|id| ids.contains(&(((id >> 22) % u64::from(*total)) as u32))),
-    }
-}
-
 /// Picks up the live rounds an earlier run left open: re-arms each open question's timer
 /// (the poster delivers whatever of theirs is still undelivered), and says so in the channel
 /// of a round that cannot go on.
 pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, shards: &Shards) {
-    let rounds = match app.live_resume(|g| owns(shards, g)).await {
+    let rounds = match app.live_resume(|g| shards.owns(g)).await {
         Ok(rounds) => rounds,
         Err(e) => {
             tracing::error!("could not read the live rounds left open: {}", e.chain());
