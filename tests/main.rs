@@ -28,6 +28,7 @@ mod generate;
 mod hostile;
 mod judge;
 mod layers;
+mod memory;
 mod play;
 mod special_files;
 mod store;
