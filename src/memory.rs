@@ -74,6 +74,32 @@ pub fn rating(verdict: Verdict, elapsed_ms: Millis, speed_window_ms: Option<Mill
     }
 }
 
+/// A graded answer as the scheduler takes it: its rating, and the scheduler of the server
+/// it was given in (whose desired retention sets the next interval).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Review {
+    pub rating: Rating,
+    pub scheduler: Scheduler,
+}
+
+impl Review {
+    /// The review a judged answer gives (see [`rating`]).
+    pub fn of(verdict: Verdict, elapsed_ms: Millis, speed_window_ms: Option<Millis>, scheduler: Scheduler) -> Review {
+        Review { rating: rating(verdict, elapsed_ms, speed_window_ms), scheduler }
+    }
+
+    /// The memory after this review at `now`.
+    pub fn apply(&self, before: Option<&Memory>, now: Millis) -> Memory {
+        self.scheduler.review(before, self.rating, now)
+    }
+}
+
+/// The speed window of an answer for [`rating`]: the question's open time, in a round with
+/// the speed bonus on (live rounds only; practice has none).
+pub fn speed_window_ms(speed_bonus: bool, open_seconds: i64) -> Option<Millis> {
+    (speed_bonus && open_seconds > 0).then(|| open_seconds.saturating_mul(1000))
+}
+
 /// One student's memory of one item after their last review.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Memory {

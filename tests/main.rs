@@ -30,6 +30,7 @@ mod judge;
 mod layers;
 mod memory;
 mod play;
+mod spaced;
 mod special_files;
 mod store;
 mod store_open;

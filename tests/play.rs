@@ -213,13 +213,13 @@ fn scores_forget_counts_first_and_deletes_only_with_yes() {
     assert_eq!(bo.code, 0, "{}", bo.err);
     let asked = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada"], "");
     assert_eq!(asked.code, 1, "{}", asked.err);
-    assert!(asked.out.contains("Server local holds 6 rows about user local:ada:"), "{}", asked.out);
+    assert!(asked.out.contains("Server local holds 8 rows about user local:ada:"), "{}", asked.out);
     assert!(asked.out.contains("answers") && asked.out.contains("Nothing was deleted. Run again with --yes"), "{}", asked.out);
     let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
     assert!(show.out.contains("2 answered"), "still there after the question: {}", show.out);
     let done = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
     assert_eq!(done.code, 0, "{}", done.err);
-    assert!(done.out.contains("Deleted 6 rows about user local:ada in server local:"), "{}", done.out);
+    assert!(done.out.contains("Deleted 8 rows about user local:ada in server local:"), "{}", done.out);
     let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
     assert!(show.out.contains("Ada has not answered any question yet"), "{}", show.out);
     let board = agora(dir.path(), &["scores", "leaderboard"], "");

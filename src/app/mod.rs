@@ -17,6 +17,7 @@ mod practice;
 mod prompts;
 mod scores;
 mod settings;
+mod spaced;
 pub mod view;
 
 use std::collections::HashMap;
@@ -29,7 +30,8 @@ pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;
-pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use settings::{DebateSettings, PracticeSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use spaced::{NextReview, RecallView, ReminderView, TopicRecall, utc_date};
 pub use view::*;
 
 use crate::bank::{Bank, Question};
