@@ -112,10 +112,10 @@ async fn spaced_practice_follows_the_clock(store: Store) {
     assert!(!items.contains(&right) && !items.contains(&missed), "{items:?}");
 
     // The instructor's views: the items' difficulty, the gradebook's due items and recall.
-    let reports = app.item_reports(&guild).await.unwrap();
+    let reports = app.item_reports(&guild, &instructor()).await.unwrap();
     let difficulty = |item: &ItemId| reports.iter().find(|r| r.item_id == item.as_str()).and_then(|r| r.difficulty);
     assert_eq!(difficulty(&missed), Some(of(&missed).difficulty));
-    let csv = app.gradebook(&guild).await.unwrap();
+    let csv = app.gradebook(&guild, &instructor()).await.unwrap();
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().ends_with(",items_due,mean_recall"), "{csv}");
     let ada_row = lines.next().unwrap();

@@ -4,11 +4,10 @@
 //! show a score the database does not hold; anonymous leaderboards follow the server's
 //! setting unless an instructor's export asks otherwise.
 
-use crate::app::view::ScoreView;
-use crate::app::{App, AppResult, UserError, item_topics};
+use crate::app::view::{Forgotten, LeaderboardRow, RankBy, ScoreView, StudentRecords};
+use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, item_topics};
 use crate::ids::{GuildId, UserId};
 use crate::quiz::review::{ItemReview, review};
-use crate::store::{Forgotten, LeaderboardRow, RankBy};
 
 /// How one item has fared, with the review's flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,29 +21,36 @@ pub struct ItemReport {
 }
 
 impl App {
-    /// Everything stored about a student in this server, as a JSON document for them to keep
-    /// (`/mydata`): the server, the student, when it was read, and for each table its rows
-    /// about them (their user row, answers, practice sessions, debate seats, speeches,
-    /// ballots and votes, prompt answers with their reviews, awards).
-    pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<String> {
-        let tables = self.store.student_records(guild, user).await?;
-        let document = serde_json::json!({
-            "server": guild.as_str(),
-            "user": user.as_str(),
-            "read_at_ms": self.now(),
-            "tables": tables,
-        });
-        Ok(serde_json::to_string_pretty(&document).map_err(|e| crate::app::AppError::Internal(format!("writing the records of {user} as JSON: {e}")))? + "\n")
+    /// Everything stored about a student in this server (`/mydata`, `agora scores forget`):
+    /// for each table, its rows about them (their user row, answers, practice sessions,
+    /// debate seats, speeches, ballots and votes, prompt answers with their reviews, awards).
+    pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<StudentRecords> {
+        let tables = match self.store.student_records(guild, user).await? {
+            serde_json::Value::Object(tables) => tables
+                .into_iter()
+                .map(|(table, rows)| match rows {
+                    serde_json::Value::Array(rows) => (table, rows),
+                    other => (table, vec![other]),
+                })
+                .collect(),
+            other => return Err(AppError::internal(format!("the records of {user} are not a table of rows: {other}"))),
+        };
+        Ok(StudentRecords { guild: guild.clone(), user: user.clone(), read_at_ms: self.now(), tables })
     }
 
-    /// Deletes everything stored about a student in this server, at once; their totals,
-    /// the leaderboards and the gradebook no longer count them. The server's live rounds are
+    /// An instructor deletes everything stored about a student in this server, at once, when
+    /// `confirmed` (otherwise nothing is deleted and `None` says so); their totals, the
+    /// leaderboards and the gradebook no longer count them. The server's live rounds are
     /// dropped from this process's cache, so the next touch rebuilds them from the store:
     /// no round remembers the student as having answered, or their streak.
-    pub async fn forget_student(&self, guild: &GuildId, user: &UserId) -> AppResult<Forgotten> {
+    pub async fn forget_student(&self, guild: &GuildId, instructor: &Member, user: &UserId, confirmed: bool) -> AppResult<Option<Forgotten>> {
+        self.require_instructor(guild, instructor, Privilege::ForgetStudent).await?;
+        if !confirmed {
+            return Ok(None);
+        }
         let gone = self.store.forget_student(guild, user).await?;
         self.live.lock().unwrap_or_else(|e| e.into_inner()).retain(|(g, _), _| g != guild);
-        Ok(gone)
+        Ok(Some(gone))
     }
 
     /// A student's points, accuracy, streaks and mastery per topic in this server.
@@ -77,7 +83,7 @@ impl App {
             [one] => Ok(UserId::new(one.user_id.clone())),
             [] => Err(UserError::BadRequest(format!("no student named `{name}` has answered in server {guild}")).into()),
             many => Err(UserError::BadRequest(format!(
-                "{} students are named `{name}` in server {guild}; pass --user with one of: {}",
+                "{} students are named `{name}` in server {guild}; name one of them by their user id: {}",
                 many.len(),
                 many.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>().join(", ")
             ))
@@ -98,7 +104,8 @@ impl App {
     /// Per item answered in this server: times asked, picks per choice, and the review's
     /// flags (too easy, too hard, a distractor nobody picks). Items no longer in the bank
     /// are left out.
-    pub async fn item_reports(&self, guild: &GuildId) -> AppResult<Vec<ItemReport>> {
+    pub async fn item_reports(&self, guild: &GuildId, instructor: &Member) -> AppResult<Vec<ItemReport>> {
+        self.require_instructor(guild, instructor, Privilege::ItemReport).await?;
         let bank = self.bank();
         let stats = self.store.item_stats(guild.as_str()).await?;
         let difficulty = self.item_difficulties(guild).await?;
@@ -114,7 +121,8 @@ impl App {
 
     /// The gradebook as CSV: one row per student, accuracy per topic in the bank's order, then
     /// the items due now and the mean recall today (spaced practice).
-    pub async fn gradebook(&self, guild: &GuildId) -> AppResult<String> {
+    pub async fn gradebook(&self, guild: &GuildId, instructor: &Member) -> AppResult<String> {
+        self.require_instructor(guild, instructor, Privilege::ExportGradebook).await?;
         let bank = self.bank();
         let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
         let csv = self.store.gradebook_csv(guild.as_str(), &item_topics(&bank), &order).await?;

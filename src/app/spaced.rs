@@ -139,7 +139,7 @@ impl App {
             s.recall_sum += m.recall(now);
             s.reviewed += 1;
         }
-        let internal = |e: csv::Error| AppError::Internal(format!("adding recall to the gradebook of server {guild}: {e}"));
+        let internal = |e: csv::Error| AppError::caused(e, format!("adding recall to the gradebook of server {guild}"));
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(csv_text.as_bytes());
         let mut out = csv::Writer::from_writer(Vec::new());
         for (row, record) in reader.records().enumerate() {
@@ -154,8 +154,8 @@ impl App {
             }
             out.write_record(&record).map_err(internal)?;
         }
-        let bytes = out.into_inner().map_err(|e| AppError::Internal(format!("writing the gradebook of server {guild}: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| AppError::Internal(format!("the gradebook of server {guild} is not UTF-8: {e}")))
+        let bytes = out.into_inner().map_err(|e| AppError::caused(e.into_error(), format!("writing the gradebook of server {guild}")))?;
+        String::from_utf8(bytes).map_err(|e| AppError::caused(e, format!("the gradebook of server {guild} is not UTF-8")))
     }
 
     /// The server's daily reminder, if one should go out now: the reminder is on, with a

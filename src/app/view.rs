@@ -11,7 +11,42 @@ use crate::bank::{Answer, Bank, Kind, PromptKind, Question};
 use crate::debate::{Decision, Format, Phase, PlannedPhase, Poll, ShadowSummary, Side, SpeechRef, Stance, Status, Swing};
 use crate::ids::{ChannelId, DebateId, GuildId, ItemId, RoundId, SubmissionId, UserId};
 use crate::quiz::{self, Millis, Outcome, Presentation, Response};
-use crate::store::{AnswerRecord, LeaderboardRow, Tally};
+use crate::store::AnswerRecord;
+/// The store's plain rows a face renders, named through the layer (faces import nothing from
+/// the store): a leaderboard's line, what it ranks by, a tally, what a deletion removed.
+pub use crate::store::{Forgotten, LeaderboardRow, RankBy, Tally};
+
+/// Everything stored about one student in one server, as read in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudentRecords {
+    pub guild: GuildId,
+    pub user: UserId,
+    /// When it was read.
+    pub read_at_ms: Millis,
+    /// Each table with its rows about the student (column → value), every table listed.
+    pub tables: Vec<(String, Vec<serde_json::Value>)>,
+}
+
+impl StudentRecords {
+    /// Tables holding at least one row about the student, with how many.
+    pub fn counts(&self) -> Vec<(&str, usize)> {
+        self.tables.iter().filter(|(_, rows)| !rows.is_empty()).map(|(t, rows)| (t.as_str(), rows.len())).collect()
+    }
+
+    /// The document a student keeps (`/mydata`): the server, the student, when it was read,
+    /// and the tables, as pretty JSON ending in a line break.
+    pub fn to_json(&self) -> String {
+        let tables: serde_json::Map<String, serde_json::Value> =
+            self.tables.iter().map(|(t, rows)| (t.clone(), serde_json::Value::Array(rows.clone()))).collect();
+        let document = serde_json::json!({
+            "server": self.guild.as_str(),
+            "user": self.user.as_str(),
+            "read_at_ms": self.read_at_ms,
+            "tables": tables,
+        });
+        format!("{document:#}\n")
+    }
+}
 
 /// One cited passage, as shown under an answer.
 #[derive(Debug, Clone, PartialEq)]
