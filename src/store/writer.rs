@@ -618,6 +618,7 @@ mod tests {
         assert_eq!(outcomes, expected);
         let stored = store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap();
         assert_eq!(stored.len(), 96, "u0 before the batch, u1..u94 and u97");
+        assert_eq!(memories(&store).await, 96, "each counted answer reviewed its item, in the batch's transaction");
         let response_of = |u: &str| stored.iter().find(|a| a.answer.user_id.as_str() == u).map(|a| a.answer.response.clone());
         assert_eq!((response_of("u0"), response_of("u1"), response_of("u97")), (Some("0".into()), Some("0".into()), Some("1".into())));
         store.close().await;
@@ -693,6 +694,11 @@ mod tests {
         }
     }
 
+    /// How many memories (one per student and item reviewed) are stored.
+    async fn memories(store: &Store) -> usize {
+        store.guild_memories(&"g".into()).await.unwrap().len()
+    }
+
     /// Who has an answer to q1 stored (committed: read on a read connection).
     async fn stored(store: &Store) -> Vec<String> {
         let mut who: Vec<String> =
@@ -750,6 +756,8 @@ mod tests {
         counted.extend(again);
         counted.sort();
         assert_eq!(stored(&store).await, counted);
+
+        assert_eq!(memories(&store).await, counted.len(), "a memory for each stored answer, none for a failed one");
 
         // A restart keeps every acknowledged answer.
         store.close().await;
