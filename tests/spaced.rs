@@ -206,7 +206,10 @@ async fn the_reminder_goes_out_at_most_once_a_day(url: &str) {
     clock.set(day + DAY + 23 * HOUR);
     assert_eq!(app.reminder_due(&guild).await.unwrap(), None, "not again after a restart");
     clock.set(day + 2 * DAY + 8 * HOUR);
-    assert!(app.reminder_due(&guild).await.unwrap().is_some(), "the next day, reviews still due");
+    assert_eq!(app.reminders_due(|g| g.as_str() != "g1").await.unwrap(), [], "another shard's server");
+    let all = app.reminders_due(|_| true).await.unwrap();
+    assert_eq!(all.iter().map(|r| (r.guild.as_str(), r.students)).collect::<Vec<_>>(), [("g1", 1)], "the next day, reviews still due");
+    assert_eq!(app.reminders_due(|_| true).await.unwrap(), [], "claimed for the day");
     store.close().await;
 }
 

@@ -61,6 +61,7 @@ pub struct RecallView {
 /// The day's reminder for a server's channel, claimed: post it once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderView {
+    pub guild: GuildId,
     pub channel: ChannelId,
     /// Students with at least one review due by the end of the day (UTC).
     pub students: usize,
@@ -191,7 +192,23 @@ impl App {
         } else {
             format!("{students} students have reviews due today — `/practice`")
         };
-        Ok(Some(ReminderView { channel: ChannelId::new(channel), students, text }))
+        Ok(Some(ReminderView { guild: guild.clone(), channel: ChannelId::new(channel), students, text }))
+    }
+
+    /// [`App::reminder_due`] for every server `owns` accepts (a shard's own) where a review
+    /// falls due today: what a face's timer posts, each claimed for the day. A server whose
+    /// check fails is logged and skipped, so one bad row stops no other server's reminder.
+    pub async fn reminders_due(&self, owns: impl Fn(&GuildId) -> bool) -> AppResult<Vec<ReminderView>> {
+        let end_of_day = (self.now().div_euclid(DAY_MS) + 1) * DAY_MS;
+        let mut out = Vec::new();
+        for guild in self.store.guilds_with_reviews_due(end_of_day).await?.into_iter().filter(|g| owns(g)) {
+            match self.reminder_due(&guild).await {
+                Ok(Some(reminder)) => out.push(reminder),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(guild = %guild, "the daily reminder could not be checked: {}", e.chain()),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -200,6 +200,16 @@ impl Store {
             .collect()
     }
 
+    /// The servers where some student has a review due before `before` (Unix ms).
+    pub async fn guilds_with_reviews_due(&self, before: Millis) -> Result<Vec<GuildId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT guild_id FROM memories WHERE due < $1 ORDER BY guild_id")
+            .bind(before)
+            .fetch_all(&self.reader)
+            .await
+            .with_context(|| "reading the servers with reviews due".to_string())?;
+        Ok(ids.into_iter().map(GuildId::new).collect())
+    }
+
     /// Claims `day` (days since the epoch) for `guild`'s reminder: true for the one caller
     /// that moved the server's last reminder day forward to it, false if it already was
     /// there (or later). The guild must exist.
