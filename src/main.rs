@@ -11,7 +11,7 @@ use agora::bank::{self, Source};
 use agora::config::{Config, LogFormat};
 use agora::discord::{self, ServeOptions, Shards};
 use agora::ids::{GuildId, UserId};
-use agora::quiz::Filter;
+use agora::quiz::{Filter, Lean};
 use agora::store::Store;
 use agora::terminal::{self, PlayOptions};
 use agora::text::{NAME_WIDTH, display_name};
@@ -91,6 +91,13 @@ struct PlayArgs {
     /// same seed and the same past answers, the same session.
     #[arg(long)]
     seed: Option<u64>,
+    /// Spaced practice: the reviews due now, most overdue first, then questions you have
+    /// never answered; never a question early.
+    #[arg(long, conflicts_with = "new")]
+    due: bool,
+    /// Only questions you have never answered.
+    #[arg(long)]
+    new: bool,
 }
 
 #[derive(clap::Args)]
@@ -375,12 +382,33 @@ async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
         guild: terminal::LOCAL_GUILD.into(),
         seed: args.seed.unwrap_or_else(|| app.now() as u64),
         echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        lean: match (args.due, args.new) {
+            (true, _) => Lean::Due,
+            (_, true) => Lean::New,
+            _ => Lean::WeakTopics,
+        },
     };
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     terminal::play(&app, &opts, stdin.lock(), &mut stdout).await?;
     app.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A student's spaced practice under `scores show`: per topic the reviews due and the recall
+/// today, then the next reviews with their dates.
+fn print_recall(r: &agora::app::RecallView) {
+    println!("spaced practice: {}", r.summary);
+    println!("  {:<60} {:>7} {:>9} {:>7}", "topic", "due now", "this week", "recall");
+    for t in r.topics.iter().filter(|t| t.reviewed > 0) {
+        println!("  {:<60} {:>7} {:>9} {:>6.0}%", t.topic, t.due_now, t.due_this_week, t.recall.unwrap_or(0.0) * 100.0);
+    }
+    if !r.next_reviews.is_empty() {
+        println!("next reviews:");
+    }
+    for n in &r.next_reviews {
+        println!("  {}  {:<28} {}", n.date, n.item_id.as_str(), agora::text::display_name(&n.prompt));
+    }
 }
 
 async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode> {
@@ -416,6 +444,7 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             for (topic, tally) in &s.mastery {
                 println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);
             }
+            print_recall(&app.recall(&guild, &user).await.map_err(fail)?);
         }
         ScoresCommand::Leaderboard { by, top, anonymous, guild } => {
             let by = match by {
@@ -452,11 +481,12 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 }
                 let flags = r.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                 println!(
-                    "{}  asked {} · {} answers · {:.0}% right{}",
+                    "{}  asked {} · {} answers · {:.0}% right{}{}",
                     item.item_id,
                     item.times_asked,
                     r.answers,
                     r.share_correct * 100.0,
+                    item.difficulty.map(|d| format!(" · memory difficulty {d:.1}/10")).unwrap_or_default(),
                     if flags.is_empty() { String::new() } else { format!(" · {flags}") }
                 );
                 for p in &r.picks {

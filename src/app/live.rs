@@ -17,7 +17,7 @@ use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
 use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
 use crate::scoring::Rules;
-use crate::store::{NamedAnswer, NewRound, Post, PostKind, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{AnswerRecord, NamedAnswer, NewRound, Post, PostKind, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
 
 /// What an instructor asked for when starting a live round.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -61,6 +61,8 @@ pub(crate) struct Live {
     round: LiveRound,
     stored: Round,
     rules: Rules,
+    /// The server's scheduler (desired retention) when the round was loaded.
+    scheduler: crate::memory::Scheduler,
 }
 
 impl Live {
@@ -106,7 +108,7 @@ impl App {
             Err(StoreError::ChannelBusy { .. }) => return Err(UserError::ChannelBusy.into()),
             other => other?,
         };
-        let live = build(&started.round, &[], &settings.scoring)?;
+        let live = build(&started.round, &[], &settings)?;
         let view = question_of(&bank, &live)?;
         self.cache().insert((guild.clone(), new.round_id.clone()), Arc::new(Mutex::new(live)));
         Ok(view)
@@ -132,7 +134,7 @@ impl App {
         let bank = self.bank();
         let now = self.now();
         // Checked and judged under the round's lock; committed without it.
-        let (item, response, outcome, seed, slot) = {
+        let (item, response, outcome, seed, slot, review) = {
             let live = lock(&state);
             if live.channel() != Some(channel) {
                 return Err(UserError::OtherChannel.into());
@@ -144,9 +146,11 @@ impl App {
             let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
             let outcome = live.round.check_answer(&student.id, q, &response, now, &live.rules)?;
             let slot = (current.index, live.round.questions().len(), current.opened_at, current.opened_at + live.round.open_ms());
-            (item, response, outcome, live.stored.seed, slot)
+            let window = crate::memory::speed_window_ms(live.rules.speed_bonus, live.round.open_ms() / 1000);
+            let review = crate::memory::Review::of(outcome.verdict, outcome.elapsed_ms, window, live.scheduler);
+            (item, response, outcome, live.stored.seed, slot, review)
         };
-        let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
+        let record = AnswerRecord { review: Some(review), ..view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now) };
         match self.store.record_answer_of(&record, &student.name).await.map_err(not_saved)? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
@@ -322,7 +326,7 @@ impl App {
             let Some(channel) = round.channel_id.clone() else { continue };
             let settings = self.settings(&round.guild_id).await?;
             let answers = self.store.round_answers(&round.guild_id, &round.round_id).await?;
-            let live = build(&round, &answers, &settings.scoring)?;
+            let live = build(&round, &answers, &settings)?;
             let message_id = round.messages.get(round.current_index).cloned().flatten();
             match question_of(&bank, &live) {
                 Ok(question) => {
@@ -373,7 +377,7 @@ impl App {
         }
         let settings = self.settings(guild).await?;
         let answers = self.store.round_answers(guild, round_id).await?;
-        let live = build(&round, &answers, &settings.scoring)?;
+        let live = build(&round, &answers, &settings)?;
         // Another task may have rebuilt it meanwhile: keep the first, so both share one state.
         Ok(self.cache().entry(key).or_insert_with(|| Arc::new(Mutex::new(live))).clone())
     }
@@ -428,7 +432,7 @@ fn lock(state: &Arc<Mutex<Live>>) -> std::sync::MutexGuard<'_, Live> {
 }
 
 /// The domain round rebuilt from its stored row and answers.
-fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Live> {
+fn build(round: &Round, answers: &[NamedAnswer], settings: &crate::app::Settings) -> AppResult<Live> {
     let position = |item: &ItemId| round.item_ids.iter().position(|i| i == item);
     let current_item = &round.item_ids[round.current_index];
     let current = round.opened_at.map(|opened_at| CurrentQuestion {
@@ -447,8 +451,8 @@ fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Liv
         streaks,
     };
     let live = LiveRound::resume(record).map_err(|e| AppError::caused(e, format!("live round {} cannot be rebuilt", round.round_id)))?;
-    let rules = Rules { speed_bonus: round.speed_bonus, ..rules.clone() };
-    Ok(Live { round: live, stored: round.clone(), rules })
+    let rules = Rules { speed_bonus: round.speed_bonus, ..settings.scoring.clone() };
+    Ok(Live { round: live, stored: round.clone(), rules, scheduler: settings.practice.scheduler().unwrap_or_default() })
 }
 
 /// The view of the round's current question.

@@ -18,6 +18,7 @@ mod practice;
 mod prompts;
 mod scores;
 mod settings;
+mod spaced;
 pub mod view;
 
 use std::collections::HashMap;
@@ -31,7 +32,8 @@ pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;
-pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use settings::{DebateSettings, PracticeSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use spaced::{NextReview, RecallView, ReminderView, TopicRecall, utc_date};
 pub use view::*;
 
 /// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the

@@ -15,6 +15,9 @@ pub struct ItemReport {
     pub item_id: String,
     pub times_asked: u64,
     pub review: ItemReview,
+    /// The mean FSRS difficulty (1 to 10) over the students who answered it: how hard it is
+    /// to keep in memory, beside the review's share correct.
+    pub difficulty: Option<f64>,
 }
 
 impl App {
@@ -105,20 +108,24 @@ impl App {
         self.require_instructor(guild, instructor, Privilege::ItemReport).await?;
         let bank = self.bank();
         let stats = self.store.item_stats(guild.as_str()).await?;
+        let difficulty = self.item_difficulties(guild).await?;
         Ok(stats
             .into_iter()
             .filter_map(|s| {
                 let q = bank.question(&s.item_id)?;
-                Some(ItemReport { item_id: s.item_id.clone(), times_asked: s.times_asked, review: review(q, s.answers, s.correct, &s.responses) })
+                let review = review(q, s.answers, s.correct, &s.responses);
+                Some(ItemReport { difficulty: difficulty.get(&s.item_id).copied(), item_id: s.item_id, times_asked: s.times_asked, review })
             })
             .collect())
     }
 
-    /// The gradebook as CSV: one row per student, accuracy per topic in the bank's order.
+    /// The gradebook as CSV: one row per student, accuracy per topic in the bank's order, then
+    /// the items due now and the mean recall today (spaced practice).
     pub async fn gradebook(&self, guild: &GuildId, instructor: &Member) -> AppResult<String> {
         self.require_instructor(guild, instructor, Privilege::ExportGradebook).await?;
         let bank = self.bank();
         let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
-        Ok(self.store.gradebook_csv(guild.as_str(), &item_topics(&bank), &order).await?)
+        let csv = self.store.gradebook_csv(guild.as_str(), &item_topics(&bank), &order).await?;
+        self.with_recall_columns(guild, &csv).await
     }
 }

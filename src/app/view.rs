@@ -157,6 +157,13 @@ pub struct PracticeStarted {
     pub seed: u64,
     /// Whether another practice of the same student was closed to make room for this one.
     pub closed_other: bool,
+    /// Of the practice's questions, reviews that were due (they come first).
+    pub due_reviews: usize,
+    /// When the student's next review not in this practice falls due, if any.
+    pub next_due: Option<Millis>,
+    /// A sentence on spaced practice when the mode asked for reviews: "2 reviews are due
+    /// now…" or "Nothing is due for review now; your next review falls due on …".
+    pub note: Option<String>,
 }
 
 /// What follows a practice question.
@@ -319,7 +326,7 @@ pub(crate) fn canonical(r: &Response) -> String {
 }
 
 /// The row an accepted answer becomes: the response in the bank's terms, with its verdict
-/// and points.
+/// and points; the caller adds its review (the rating and the server's scheduler).
 pub(crate) fn answer_record(
     guild: &GuildId,
     round: &RoundId,
@@ -340,6 +347,7 @@ pub(crate) fn answer_record(
         points: outcome.score.points,
         elapsed_ms: outcome.elapsed_ms,
         answered_at: now,
+        review: None,
     }
 }
 
