@@ -473,3 +473,54 @@ async fn forgetting_a_student_mid_round_clears_what_the_live_round_remembers() {
     assert_eq!((reveal.answered, reveal.right), (2, 2));
     store.close().await;
 }
+
+/// Ending a round (End or `/quiz stop`) on a question not yet revealed reveals it first:
+/// the answers given to it count, so the class sees its answer, why and the passage. The
+/// last question's reveal, by the timer or the instructor, closes the round and queues its
+/// leaderboard for the channel, so the channel is free for the next round.
+#[tokio::test]
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let store = sqlite_store(&dir).await;
+    let app = App::new(bank.clone(), store.clone(), clock.clone());
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 5)).await.unwrap();
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, 1, &answer_for(&bank, &q1, 5, true)).await.unwrap();
+    clock.set(START + 3_000);
+    let end = app.live_end(&guild, &q1.round_id, &instructor()).await.unwrap();
+    let reveal = end.reveal.expect("the open question is revealed by the end");
+    assert_eq!((reveal.question.number, reveal.answered, reveal.right, reveal.over), (1, 1, 1, true));
+    assert!(!reveal.right_answer.is_empty() && !reveal.explanation.is_empty() && !reveal.citations.is_empty());
+    let stored = store.round(&guild, &q1.round_id).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.revealed), (RoundStatus::Finished, true));
+
+    // The timer reveals the last question: the round is over, its leaderboard queued.
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 6)).await.unwrap();
+    clock.set(START + 40_000);
+    assert!(!app.live_timer(&guild, &q1.round_id, 1).await.unwrap().unwrap().over, "the round goes on after question 1");
+    let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
+    app.live_answer(&guild, &channel, &student(2), &q1.round_id, 2, &answer_for(&bank, &q2, 6, true)).await.unwrap();
+    clock.set(START + 80_000);
+    let last = app.live_timer(&guild, &q1.round_id, 2).await.unwrap().expect("the timer reveals question 2");
+    assert!(last.last && last.over, "the last reveal closes the round");
+    assert_eq!(store.round(&guild, &q1.round_id).await.unwrap().unwrap().status, RoundStatus::Finished);
+    let due = store.due_posts(START + 80_000, 10).await.unwrap();
+    assert!(due.iter().any(|p| p.post.subject == q1.round_id.as_str() && p.post.part == agora::store::LEADERBOARD), "the leaderboard is queued: {due:?}");
+    let board = app.live_round_end(&guild, &q1.round_id).await.unwrap().unwrap();
+    assert_eq!((board.asked, board.leaderboard[0].user_id.as_str()), (2, student(2).id.as_str()));
+    // The poster shows question 2's reveal on its message, without buttons.
+    match app.live_post_view(&guild, &q1.round_id, 2).await.unwrap() {
+        agora::app::LivePost::Reveal(r) => assert!(r.over && r.answered == 1),
+        other => panic!("the closed round's last message shows its reveal, not {other:?}"),
+    }
+
+    // The instructor's reveal of the last question closes the round too; the channel is free.
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(1, 7)).await.unwrap();
+    let busy = app.live_start(&guild, &channel, &instructor(), &live_request(1, 8)).await.unwrap_err();
+    assert!(user_error(busy).to_string().contains("`/quiz stop`"), "a refusal names what to do");
+    assert!(app.live_reveal(&guild, &q1.round_id, 1, Some(&instructor())).await.unwrap().over);
+    app.live_start(&guild, &channel, &instructor(), &live_request(1, 9)).await.expect("the channel is free after the last reveal");
+}

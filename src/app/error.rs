@@ -31,28 +31,28 @@ pub enum UserError {
     /// stored, and the student may simply press again. The store's error is logged.
     #[error("Your answer did not count: the bot could not save it. Press again.")]
     AnswerNotSaved,
-    #[error("This question is closed: answers are no longer accepted.")]
+    #[error("This question is closed: answers are no longer accepted. Wait for the next question.")]
     QuestionClosed,
     /// More answers arrived at once than the bot takes in flight (`answers_in_flight`).
     #[error("Too many answers are arriving at this moment: yours was not counted. Press your answer again.")]
     TooManyAnswers,
     #[error("That button belongs to a question that is over; use the buttons on the latest one.")]
     StaleButton,
-    #[error("That round is over.")]
+    #[error("That round is over; its answers count (`/score` shows yours). An instructor starts a new one with `/quiz start`.")]
     RoundOver,
     #[error("That practice is over: start another with `/practice`.")]
     PracticeOver,
-    #[error("That round does not exist (it may be from before a restart, or from another server).")]
+    #[error("That round does not exist (it may be from another server); an instructor starts one here with `/quiz start`.")]
     NoSuchRound,
-    #[error("That button belongs to a round in another channel.")]
+    #[error("That button belongs to a round in another channel: answer there.")]
     OtherChannel,
-    #[error("That practice belongs to someone else: start your own.")]
+    #[error("That practice belongs to someone else: start your own with `/practice`.")]
     NotYourPractice,
-    #[error("You have no practice under way: start one.")]
+    #[error("You have no practice under way: start one with `/practice`.")]
     NoPractice,
     #[error("This practice was closed because you started another one; the answers given here still count.")]
     Displaced,
-    #[error("This channel already has a live round: end it first.")]
+    #[error("This channel already has a live round: end it with `/quiz stop` (or its End round button), then start again.")]
     ChannelBusy,
     #[error("There is no live round in this channel: start one with `/quiz start`.")]
     NoLiveRound,

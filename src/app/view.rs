@@ -101,15 +101,21 @@ pub struct RevealView {
     pub fastest: Vec<(String, Millis)>,
     /// Whether this was the round's last question.
     pub last: bool,
+    /// Whether the round is over (its last question revealed, or the round ended): the
+    /// message keeps no buttons.
+    pub over: bool,
 }
 
 /// A live round ended: its own leaderboard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundEndView {
     pub round_id: RoundId,
-    /// The message a face posted for the question open when the round ended, whose buttons
-    /// it should take away.
+    /// The message a face posted for the question open when the round ended, which should
+    /// now show `reveal` without buttons.
     pub last_message: Option<String>,
+    /// The answer of the question open when the round ended (revealed by the ending if it
+    /// was not yet); `None` when no question can be shown (it left the bank).
+    pub reveal: Option<Box<RevealView>>,
     /// Questions that were opened.
     pub asked: usize,
     pub leaderboard: Vec<LeaderboardRow>,

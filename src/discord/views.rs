@@ -124,7 +124,7 @@ fn bar(count: u64, total: u64) -> String {
 }
 
 /// The reveal: the right answer, why, the passage behind it, the spread of answers, how many
-/// got it right and the fastest; the instructor's Next (or End after the last question).
+/// got it right and the fastest; the instructor's Next and End while the round goes on.
 pub fn reveal(r: &RevealView) -> Reply {
     let q = &r.question;
     let mut spread = String::new();
@@ -151,15 +151,15 @@ pub fn reveal(r: &RevealView) -> Reply {
         colour: Some(colour::OK),
         ..Embed::default()
     };
-    let controls = if r.last {
-        vec![button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger)]
+    let rows = if r.over {
+        vec![]
     } else {
-        vec![
+        vec![vec![
             button(Action::Next { round: q.round_id.clone(), number: q.number }, "Next question", ButtonStyle::Primary),
             button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
-        ]
+        ]]
     };
-    Reply { embeds: vec![embed], rows: vec![controls], ..Reply::default() }
+    Reply { embeds: vec![embed], rows, ..Reply::default() }
 }
 
 /// A practice verdict, privately: right or not, the points, the answer, why; Source and Next.
@@ -429,6 +429,7 @@ mod tests {
                 right: 50_000,
                 fastest: (0..3).map(|n| (crate::text::display_name(&long_name(n)), 29_999)).collect(),
                 last: false,
+                over: false,
             };
             fits(&format!("{} reveal", q.id), &reveal(&reveal_view));
             let verdict_view = VerdictView {
@@ -464,7 +465,7 @@ mod tests {
             })
             .collect();
         fits("leaderboard", &leaderboard(&rows, false));
-        fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows }));
+        fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows, reveal: None }));
         let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
         let view = ScoreView {
             user_id: UserId::from("1"),

@@ -110,6 +110,6 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
         .ok_or(crate::app::AppError::User(crate::app::UserError::NoLiveRound))?;
     let end = app.live_end(&guild, &round, &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
-    live::drop_buttons(&ctx.serenity_context().http, ctx.channel_id(), end.last_message.as_deref()).await;
+    live::show_end(&ctx.serenity_context().http, ctx.channel_id(), &end).await;
     Ok(())
 }
