@@ -317,14 +317,20 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let refused = app.practice_start(&guild, &newcomer, &PracticeRequest { filter: empty, ..request.clone() }).await.unwrap_err();
     assert_eq!(user_error(refused), UserError::NoQuestions);
     assert!(!app.gradebook(&guild).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
-    assert_eq!(
-        user_error(
-            app.practice_start(&guild, &newcomer, &PracticeRequest { filter: Filter { topics: vec!["nonsense".into()], ..Filter::default() }, ..request })
-                .await
-                .unwrap_err()
-        ),
-        UserError::UnknownTopic("nonsense".into())
-    );
+    let typed = |topic: &str| PracticeRequest {
+        filter: Filter { topics: vec![topic.into()], ..Filter::default() },
+        seed: Some(agora::stable::fnv1a(topic.as_bytes())),
+        ..request.clone()
+    };
+    let unknown = user_error(app.practice_start(&guild, &newcomer, &typed("nonsense")).await.unwrap_err()).to_string();
+    assert!(unknown.starts_with("There is no topic “nonsense”. The topics are: complementary-economies, "), "{unknown}");
+    // A topic as a person types it: any case, spaces or hyphens, a unique beginning.
+    for spelling in ["  ENERGY ", "energy_figures", "Energy Fig"] {
+        let started = app.practice_start(&guild, &newcomer, &typed(spelling)).await.unwrap_or_else(|e| panic!("{spelling:?}: {}", e.chain()));
+        assert_eq!(started.question.topic, "Energy", "{spelling:?}");
+    }
+    let ambiguous = user_error(app.practice_start(&guild, &newcomer, &typed("co")).await.unwrap_err()).to_string();
+    assert!(ambiguous.contains("“co” could be any of these topics: complementary-economies, ") && ambiguous.contains("conclusion"), "{ambiguous}");
 }
 
 /// Two starts of one student's practice at the same moment leave exactly one open, on both
@@ -523,4 +529,38 @@ async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round()
     assert!(user_error(busy).to_string().contains("`/quiz stop`"), "a refusal names what to do");
     assert!(app.live_reveal(&guild, &q1.round_id, 1, Some(&instructor())).await.unwrap().over);
     app.live_start(&guild, &channel, &instructor(), &live_request(1, 9)).await.expect("the channel is free after the last reveal");
+}
+
+/// `/mydata` shows each answer as the student saw it: the question, the choice with the
+/// letter it had on their screen (not the bank's letter the tables keep, since choices are
+/// shuffled per round), the verdict and a readable UTC time, beside the stored fields.
+#[tokio::test]
+async fn my_data_shows_each_answer_as_the_student_saw_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = bank();
+    let app = App::new(bank.clone(), sqlite_store(&dir).await, ManualClock::new(START));
+    let guild = GuildId::from("g1");
+    // A round whose first question shows its choices in another order than the bank's.
+    let mut found = None;
+    for seed in 1..200 {
+        let view = app.live_start(&guild, &ChannelId::new(format!("c{seed}")), &instructor(), &live_request(1, seed)).await.unwrap();
+        let order = quiz::presentation(bank.question(view.item_id.as_str()).unwrap(), seed).order().to_vec();
+        if let Some(shown) = order.iter().enumerate().position(|(shown, original)| shown != *original) {
+            found = Some((view, agora::app::letter(shown), seed));
+            break;
+        }
+    }
+    let (q, shown_letter, seed) = found.expect("some seed shuffles the choices");
+    let channel = ChannelId::new(format!("c{seed}"));
+    let locked = app.live_answer(&guild, &channel, &student(1), &q.round_id, 1, &shown_letter.to_string()).await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap()).unwrap();
+    let seen = &doc["answers"][0];
+    assert_eq!(seen["you_answered"], locked.your_answer.as_str(), "the choice as the student saw it: {doc}");
+    assert!(locked.your_answer.starts_with(&format!("{shown_letter}. ")), "{}", locked.your_answer);
+    assert_ne!(doc["tables"]["answers"][0]["response"], shown_letter.to_string(), "the tables keep the bank's letter");
+    assert_eq!(seen["response"], doc["tables"]["answers"][0]["response"]);
+    assert_eq!(seen["question"], q.prompt.as_str());
+    assert!(seen["verdict"] == "right" || seen["verdict"] == "wrong", "{seen}");
+    assert!(seen["when"].as_str().unwrap().ends_with(" UTC") && seen["answered_at_ms"] == START, "{seen}");
+    assert!(doc["read_at"].as_str().unwrap().ends_with(" UTC"));
 }

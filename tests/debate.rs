@@ -473,6 +473,17 @@ async fn refusals_and_flags(store: Store) {
         ),
         UserError::NoSuchMotion("nope".into())
     );
+    // A typed motion: the bank's by any spelling of its id, a unique beginning or its whole
+    // text; several motions begun by it are named; anything else is the instructor's own.
+    assert_eq!(app.debate_motion("  ALLIANCE in_all ").unwrap(), MotionChoice::Bank("alliance-in-all-but-name".into()));
+    let text = "this house believes the china–russia partnership is an alliance in all but name";
+    assert_eq!(app.debate_motion(text).unwrap(), MotionChoice::Bank("alliance-in-all-but-name".into()));
+    let ambiguous = user_error(app.debate_motion("China").unwrap_err()).to_string();
+    assert_eq!(
+        ambiguous,
+        "“China” could be any of these motions: china-main-beneficiary, china-genuinely-neutral, china-reforms-not-overturns. Type more of the one you mean."
+    );
+    assert!(matches!(app.debate_motion("This house would ban homework").unwrap(), MotionChoice::Custom { .. }));
     let cancelled = app.debate_cancel(&guild, &v.debate_id, &instructor()).await.unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
     assert_eq!(refusal(app.debate_join(&guild, &v.debate_id, &student(3), Join::Audience).await.unwrap_err()), Refusal::Over);
@@ -592,9 +603,14 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     assert!(!prompt.suggested.is_empty() && prompt.suggested.iter().all(|c| !c.quote.is_empty() && !c.anchor.is_empty()));
     assert_eq!(prompt.rubric.len(), 5);
     assert_eq!(
-        user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err()),
-        UserError::UnknownTopic("nonsense".into())
+        user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err())
+            .to_string()
+            .split('.')
+            .next(),
+        Some("There is no topic “nonsense”")
     );
+    let typed = app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some(" Complementary-ECONOMIES ".into()), ..Default::default() }).await;
+    assert!(typed.unwrap().topics.contains(&"Complementary economies".to_string()), "a topic in any spelling");
 
     let too_long = "x".repeat(SUBMISSION_CHARS + 1);
     assert_eq!(

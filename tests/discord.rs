@@ -151,6 +151,15 @@ async fn source_refuses_unclear_text_and_pings_nobody(discord: &StandIn) {
     let m = discord.response(&sent).await;
     assert!(m.ephemeral() && m.content.contains("matches") && m.content.contains("Pick one from the list"), "{}", m.content);
 
+    // The anchor every reveal prints goes straight to its paragraph.
+    let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "s7-economic-p2"})).await;
+    let m = discord.response(&sent).await;
+    assert!(
+        m.ephemeral() && m.text().contains("Economic Cooperation Between Beijing and Moscow") && m.text().contains("`s7-economic-p2-total`"),
+        "{}",
+        m.text()
+    );
+
     let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "s5-p1", "share": true})).await;
     let m = discord.response(&sent).await;
     assert!(m.ephemeral() && m.content.contains("Only an instructor can post a passage"), "{}", m.content);

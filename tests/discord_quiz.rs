@@ -133,6 +133,11 @@ async fn a_class_plays_a_quiz_in_discord() {
     let board = discord.wait_message(discord.channel, Duration::from_secs(5), |m| m.text().contains("Round over")).await;
     assert!(board.text().contains("student1") && board.text().contains("2 questions asked"), "the closing leaderboard: {}", board.text());
     assert_eq!(store.round(&guild, &round_id).await.unwrap().unwrap().status, agora::store::RoundStatus::Finished);
+    // The item report states its rule and shows the figures so far, judged or not.
+    let items = discord.slash(&prof, discord.channel, "scores items", json!({})).await;
+    let report = reply_to(&discord, &items).await;
+    assert!(report.contains("Items need at least 10 answers before they are judged") && report.contains("2 items answered here"), "{report}");
+    assert!(report.contains("· asked 1 · 30 answers · 67% right") && report.contains("· 1 answer · 100% right · 9 more answers to judge"), "{report}");
     let again = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
     assert!(reply_to(&discord, &again).await.contains("Round started"), "the channel is free once the last question is revealed");
     let busy = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;

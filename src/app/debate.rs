@@ -66,6 +66,16 @@ impl App {
         self.bank().motions.iter().map(|m| MotionView { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone() }).collect()
     }
 
+    /// The motion an instructor typed: the bank's motion it names (its id in any spelling, a
+    /// unique beginning of the id, or its whole text), or else a motion of their own. A
+    /// beginning that several motions' ids share is refused, naming them.
+    pub fn debate_motion(&self, typed: &str) -> AppResult<MotionChoice> {
+        Ok(match self.bank().find_motion(typed).map_err(UserError::Name)? {
+            Some(m) => MotionChoice::Bank(m.id.clone()),
+            None => MotionChoice::Custom { text: typed.to_owned(), info: String::new(), proposition: Vec::new(), opposition: Vec::new() },
+        })
+    }
+
     /// Starts a debate in `channel`, in sign-up from now.
     pub async fn debate_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &DebateRequest) -> AppResult<DebateView> {
         let settings = self.require_instructor(guild, instructor).await?;

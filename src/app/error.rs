@@ -19,8 +19,9 @@ pub enum UserError {
     NotManager,
     #[error("No question matches that choice of topic, kind and difficulty; try fewer filters.")]
     NoQuestions,
-    #[error("There is no topic {0:?}; pick one from the list.")]
-    UnknownTopic(String),
+    /// A typed topic, kind or motion that names none of the bank's, or several.
+    #[error("{0}")]
+    Name(crate::bank::names::NameError),
     #[error("{0}")]
     BadAnswer(ResponseError),
     #[error("{0}")]

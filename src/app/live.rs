@@ -74,9 +74,9 @@ impl App {
     pub async fn live_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &LiveRequest) -> AppResult<QuestionView> {
         let settings = self.require_instructor(guild, instructor).await?;
         let bank = self.bank();
-        App::check_topics(&bank, &request.filter.topics)?;
+        let filter = App::resolve_filter(&bank, &request.filter)?;
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(channel.as_str()));
-        let picked = quiz::pick(&bank.questions, &request.filter, request.count.max(1), seed);
+        let picked = quiz::pick(&bank.questions, &filter, request.count.max(1), seed);
         if picked.is_empty() {
             return Err(UserError::NoQuestions.into());
         }

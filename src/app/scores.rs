@@ -4,9 +4,14 @@
 //! show a score the database does not hold; anonymous leaderboards follow the server's
 //! setting unless an instructor's export asks otherwise.
 
-use crate::app::view::ScoreView;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::app::view::{self, ScoreView};
 use crate::app::{App, AppResult, UserError, item_topics};
-use crate::ids::{GuildId, UserId};
+use crate::ids::{GuildId, RoundId, UserId};
+use crate::quiz;
 use crate::quiz::review::{ItemReview, review};
 use crate::store::{Forgotten, LeaderboardRow, RankBy};
 
@@ -23,15 +28,65 @@ impl App {
     /// (`/mydata`): the server, the student, when it was read, and for each table its rows
     /// about them (their user row, answers, practice sessions, debate seats, speeches,
     /// ballots and votes, prompt answers with their reviews, awards).
+    /// Before the tables, `answers` shows each answer as the student saw it: the question,
+    /// the choice they picked with the letter it had on their screen (choices are shuffled
+    /// per round; the tables keep the bank's letter), the verdict and a readable UTC time,
+    /// beside the machine-readable fields.
     pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<String> {
         let tables = self.store.student_records(guild, user).await?;
+        let answers = self.answers_as_seen(guild, tables.get("answers")).await?;
+        let now = self.now();
         let document = serde_json::json!({
             "server": guild.as_str(),
             "user": user.as_str(),
-            "read_at_ms": self.now(),
+            "read_at": view::utc(now),
+            "read_at_ms": now,
+            "answers": answers,
             "tables": tables,
         });
         Ok(serde_json::to_string_pretty(&document).map_err(|e| crate::app::AppError::Internal(format!("writing the records of {user} as JSON: {e}")))? + "\n")
+    }
+
+    /// The stored answer rows (`tables.answers`) as the student saw them.
+    async fn answers_as_seen(&self, guild: &GuildId, rows: Option<&Value>) -> AppResult<Vec<Value>> {
+        let bank = self.bank();
+        let mut seeds: HashMap<String, Option<u64>> = HashMap::new();
+        let mut seen = Vec::new();
+        for row in rows.and_then(Value::as_array).into_iter().flatten() {
+            let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+            let (round, item, stored) = (text("round_id"), text("item_id"), text("response"));
+            let seed = match seeds.get(&round) {
+                Some(seed) => *seed,
+                None => {
+                    let seed = self.store.round(guild, &RoundId::new(round.clone())).await?.map(|r| r.seed);
+                    *seeds.entry(round.clone()).or_insert(seed)
+                }
+            };
+            let question = bank.question(&item);
+            let you_answered = match (question, seed) {
+                (Some(q), Some(seed)) => view::from_canonical(q, &stored).map(|r| view::your_answer(q, &quiz::presentation(q, seed), &r, &stored)),
+                _ => None,
+            };
+            let number = |key: &str| row.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+            let verdict = match (number("correct") != 0.0, number("credit")) {
+                (true, _) => "right".to_owned(),
+                (false, credit) if credit > 0.0 => format!("partly right ({:.0}%)", credit * 100.0),
+                _ => "wrong".to_owned(),
+            };
+            let at = row.get("answered_at").and_then(Value::as_i64).unwrap_or(0);
+            seen.push(serde_json::json!({
+                "when": view::utc(at),
+                "question": question.map_or("(no longer in the question bank)", |q| q.prompt.as_str()),
+                "you_answered": you_answered.unwrap_or_else(|| stored.clone()),
+                "verdict": verdict,
+                "points": row.get("points").cloned().unwrap_or(Value::Null),
+                "round_id": round,
+                "item_id": item,
+                "response": stored,
+                "answered_at_ms": at,
+            }));
+        }
+        Ok(seen)
     }
 
     /// Deletes everything stored about a student in this server, at once; their totals,

@@ -289,6 +289,41 @@ pub(crate) fn canonical(r: &Response) -> String {
     }
 }
 
+/// The response a stored answer holds ([`canonical`] read back), for showing it as the
+/// student saw it; `None` when it no longer fits the question (the bank changed).
+pub(crate) fn from_canonical(q: &Question, stored: &str) -> Option<Response> {
+    let n = q.answer.labels().len();
+    let index = |c: char| c.is_ascii_uppercase().then(|| (c as u8 - b'A') as usize).filter(|&i| i < n);
+    let one = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().filter(|_| chars.as_str().is_empty()).and_then(index)
+    };
+    match &q.answer {
+        Answer::Single { .. } => one(stored).map(Response::Choice),
+        Answer::Multi { .. } => stored.split(',').map(one).collect::<Option<Vec<_>>>().map(Response::Choices),
+        Answer::TrueFalse { .. } => stored.parse().ok().map(Response::Bool),
+        Answer::Numeric { .. } => stored.parse().ok().map(Response::Number),
+        Answer::Ordering { .. } => stored.chars().map(index).collect::<Option<Vec<_>>>().map(Response::Order),
+        Answer::Short { .. } => Some(Response::Text(stored.to_owned())),
+    }
+}
+
+/// A moment (Unix ms) as a person reads it: `2026-02-04 09:30:00 UTC`.
+pub fn utc(ms: Millis) -> String {
+    // Howard Hinnant's civil_from_days.
+    let secs = ms.div_euclid(1000);
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", day_secs / 3600, day_secs % 3600 / 60, day_secs % 60)
+}
+
 /// The row an accepted answer becomes: the response in the bank's terms, with its verdict
 /// and points.
 pub(crate) fn answer_record(
@@ -640,4 +675,17 @@ pub struct PromptFeedbackView {
     pub reviewed_at: Millis,
     /// Whether a face has delivered it already.
     pub delivered: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn moments_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_643_967_000_000), "2022-02-04 09:30:00 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
+    }
 }

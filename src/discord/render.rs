@@ -353,11 +353,36 @@ pub fn source_question(bank: &Bank, paper: &Source, q: &Question) -> Reply {
     for (i, p) in cited[..shown].iter().enumerate() {
         // Leave each later passage room for its quote and labels (about 900 characters).
         let reserve = (shown - i - 1) * 900;
-        let embed = passage_embed(bank, paper, p, left.saturating_sub(reserve));
+        let mut embed = passage_embed(bank, paper, p, left.saturating_sub(reserve));
+        // A paragraph is shown once, with the first passage cited from it.
+        if cited[..i].iter().any(|earlier| earlier.anchor == p.anchor) {
+            embed.description = Some(format!("From the same paragraph as the passage above ({}).", code(&p.anchor)));
+        }
         left = left.saturating_sub(embed.total_chars());
         embeds.push(embed);
     }
     Reply { content: Some(truncate(&content, limits::CONTENT)), embeds, ..Reply::default() }
+}
+
+/// What `/source` shows for a paragraph anchor: the whole paragraph, in its section, and
+/// the bank's passages quoted from it.
+pub fn source_paragraph(bank: &Bank, paper: &Source, anchor: &str) -> Reply {
+    let quoted: Vec<&Passage> = bank.passages.iter().filter(|p| p.anchor == anchor).collect();
+    let section = quoted.first().map_or("", |p| p.section.as_str());
+    let ids: Vec<String> = quoted.iter().map(|p| code(&p.id)).collect();
+    let embed = Embed {
+        title: Some(truncate(section_title(bank, section), limits::TITLE)),
+        description: Some(match paper.paragraph(anchor) {
+            Some(text) => truncate(&escape(&normalise(text)), limits::DESCRIPTION),
+            None => format!("The paper's text has no paragraph {}.", code(anchor)),
+        }),
+        colour: Some(colour::PAPER),
+        footer: Some(citation_line(bank)),
+        ..Embed::default()
+    }
+    .field("Paragraph", code(anchor), true)
+    .field("Passages quoted from it", truncate(&ids.join(", "), limits::FIELD_VALUE), true);
+    Reply { embeds: vec![embed], ..Reply::default() }
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -573,6 +598,30 @@ mod tests {
             }
         }
         assert_eq!(bank_info(&bank).problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn source_on_a_question_shows_each_paragraph_once_and_an_anchor_its_paragraph() {
+        let (bank, paper) = real();
+        let mut shared = 0;
+        for q in &bank.questions {
+            let r = source_question(&bank, &paper, q);
+            let mut seen: Vec<&str> = Vec::new();
+            for e in &r.embeds {
+                let anchor = e.fields.iter().find(|f| f.name == "Paragraph").map(|f| f.value.as_str()).unwrap();
+                let whole = e.description.as_deref().is_some_and(|d| d.len() > 200);
+                assert!(!(whole && seen.contains(&anchor)), "/source {} shows paragraph {anchor} twice", q.id);
+                shared += usize::from(seen.contains(&anchor));
+                if whole {
+                    seen.push(anchor);
+                }
+            }
+        }
+        assert!(shared > 0, "the real bank has questions citing two passages of one paragraph");
+        let r = source_paragraph(&bank, &paper, "s7-economic-p2");
+        assert_eq!(r.problems(), Vec::<String>::new());
+        assert_eq!(plain(r.embeds[0].description.as_deref().unwrap()), paper.paragraph("s7-economic-p2").unwrap());
+        assert!(r.embeds[0].fields.iter().any(|f| f.value.contains("`s7-economic-p2-total`")), "{:?}", r.embeds[0].fields);
     }
 
     #[test]

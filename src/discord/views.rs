@@ -6,7 +6,7 @@
 //! the bank is checked against Discord's limits by a test, without a network. Names, answers
 //! and bank text are escaped; long text is cut visibly (`…`), never dropped silently.
 
-use crate::app::{CitationView, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView, letter};
+use crate::app::{CitationView, ItemReport, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView, letter};
 use crate::bank::Kind;
 use crate::discord::custom_id::Action;
 use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
@@ -245,6 +245,77 @@ pub fn round_end(e: &RoundEndView) -> Reply {
     Reply { embeds: vec![embed], ..Reply::default() }
 }
 
+/// `/scores items`: the rule items are judged by (at least `MIN_ANSWERS` answers), then every
+/// answered item's figures so far, flagged ones first, then the most answered.
+pub fn item_report(reports: &[ItemReport]) -> Reply {
+    use crate::quiz::review::{DEAD_DISTRACTOR, MIN_ANSWERS, TOO_EASY, TOO_HARD};
+    if reports.is_empty() {
+        return Reply::notice("No question has been answered here yet, so there is nothing to report: run a round with `/quiz start`, then look again.");
+    }
+    let flagged = reports.iter().filter(|r| !r.review.flags.is_empty()).count();
+    let rule = format!(
+        "Items need at least {MIN_ANSWERS} answers before they are judged: too easy at {:.0}% right or more, too hard at {:.0}% or less, \
+         a wrong choice doing no work when under {:.0}% pick it. {} item{} answered here, {flagged} flagged.",
+        TOO_EASY * 100.0,
+        TOO_HARD * 100.0,
+        DEAD_DISTRACTOR * 100.0,
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+    );
+    let mut order: Vec<&ItemReport> = reports.iter().collect();
+    order.sort_by_key(|r| (r.review.flags.is_empty(), std::cmp::Reverse(r.review.answers)));
+    let mut description = String::new();
+    let mut shown = 0;
+    for r in &order {
+        let line = item_line(r, MIN_ANSWERS);
+        if description.chars().count() + line.chars().count() + 40 > limits::DESCRIPTION {
+            break;
+        }
+        description.push_str(&line);
+        shown += 1;
+    }
+    if shown < order.len() {
+        description.push_str(&format!("…and {} more item{} with fewer answers.", order.len() - shown, if order.len() - shown == 1 { "" } else { "s" }));
+    }
+    let embed = Embed {
+        title: Some("Item statistics so far".into()),
+        description: Some(description),
+        footer: Some("Choices in the bank's order; ✓ marks a right one.".into()),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
+    Reply { content: Some(rule), embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+/// One item of the report: its figures, its flags or how many answers it still needs, and
+/// for choice items the share picking each choice.
+fn item_line(r: &ItemReport, min: u64) -> String {
+    let review = &r.review;
+    let verdict = if !review.flags.is_empty() {
+        format!(" · ⚑ {}", escape(&review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
+    } else if review.answers < min {
+        format!(" · {} more answer{} to judge", min - review.answers, if min - review.answers == 1 { "" } else { "s" })
+    } else {
+        " · fine".to_owned()
+    };
+    let picks = review
+        .picks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}{} {:.0}%", letter(i), if p.correct { "✓" } else { "" }, p.rate * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let picks = if picks.is_empty() { String::new() } else { format!("\n  {picks}") };
+    format!(
+        "`{}` · asked {} · {} answer{} · {:.0}% right{verdict}{picks}\n",
+        r.item_id,
+        r.times_asked,
+        review.answers,
+        if review.answers == 1 { "" } else { "s" },
+        review.share_correct * 100.0
+    )
+}
+
 /// The server's leaderboard.
 pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
     let embed = Embed {
@@ -465,6 +536,16 @@ mod tests {
             })
             .collect();
         fits("leaderboard", &leaderboard(&rows, false));
+        let pick = |i: usize| crate::quiz::review::Pick { label: "x".repeat(300), correct: i == 0, count: u64::MAX, rate: 1.0 };
+        let review = crate::quiz::review::ItemReview {
+            answers: 3,
+            share_correct: 0.5,
+            picks: (0..10).map(pick).collect(),
+            flags: vec![crate::quiz::review::Flag::DeadDistractor("y".repeat(300))],
+        };
+        let reports: Vec<ItemReport> =
+            (0..500).map(|i| ItemReport { item_id: format!("{}-{i}", "q".repeat(90)), times_asked: u64::MAX, review: review.clone() }).collect();
+        fits("item report", &item_report(&reports));
         fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows, reveal: None }));
         let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
         let view = ScoreView {

@@ -3,7 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::app::{AdvanceFrom, DebateRequest, MotionChoice};
+use crate::app::{AdvanceFrom, DebateRequest};
 use crate::debate::{Format, Join, Phase, Side};
 use crate::discord::reply::command_reply;
 use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member, render::Reply};
@@ -100,12 +100,7 @@ pub async fn start(
         FormatChoice::Oxford => Format::Oxford { per_side: per_side.unwrap_or(3) as usize },
         FormatChoice::Controversy => Format::Controversy,
     };
-    let in_bank = app.debate_motions().iter().any(|m| m.id.as_deref() == Some(motion.trim()));
-    let motion = if in_bank {
-        MotionChoice::Bank(motion.trim().to_owned())
-    } else {
-        MotionChoice::Custom { text: motion, info: String::new(), proposition: Vec::new(), opposition: Vec::new() }
-    };
+    let motion = app.debate_motion(&motion)?;
     let mut times = Vec::new();
     for (seconds, phases) in [
         (signup_seconds, &[Phase::SignUp][..]),

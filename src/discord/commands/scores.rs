@@ -79,30 +79,14 @@ pub async fn export(ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Instructors: items too easy, too hard, or with a choice nobody picks.
+/// Instructors: each question's figures so far; flags too easy, too hard, or a choice nobody picks.
 #[poise::command(slash_command)]
 pub async fn items(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let data = ctx.data();
     data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "see the item report").await?;
     let reports = data.app.item_reports(&guild).await?;
-    let mut text = String::new();
-    for r in reports.iter().filter(|r| !r.review.flags.is_empty()) {
-        let flags = r.review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        text.push_str(&format!(
-            "`{}` · {} answers · {:.0}% right · {}\n",
-            r.item_id,
-            r.review.answers,
-            r.review.share_correct * 100.0,
-            crate::discord::render::escape(&flags)
-        ));
-    }
-    if reports.is_empty() {
-        text = "No question has been answered here yet, so there is nothing to report: run a round with `/quiz start`, then look again.".into();
-    } else if text.is_empty() {
-        text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());
-    }
-    ctx.send(command_reply(Reply::notice(crate::discord::render::truncate(&text, crate::discord::render::limits::CONTENT)))).await?;
+    ctx.send(command_reply(views::item_report(&reports))).await?;
     Ok(())
 }
 
