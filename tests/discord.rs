@@ -268,6 +268,22 @@ async fn a_reload_that_fails_the_checker_keeps_the_old_bank(discord: &StandIn, q
     let sent = discord.slash(&alice, discord.channel, "source", json!({"passage": passage})).await;
     assert!(discord.response(&sent).await.text().contains("Economic Cooperation"), "and /source still answers from it");
     std::fs::write(&file, good).unwrap();
+
+    // One YAML syntax error in figures.yaml: it comes first, before the unknown passages it
+    // leaves in other files, and every problem is in the attached file, not a shell command.
+    let figures = questions.join("figures.yaml");
+    let good = std::fs::read_to_string(&figures).unwrap();
+    std::fs::write(&figures, good.replacen("passages:", "passages: [", 1)).unwrap();
+    let sent = discord.slash(&prof, discord.channel, "bank reload", json!({})).await;
+    let m = discord.response(&sent).await;
+    let text = m.text();
+    let first = text.split("```").nth(1).unwrap_or_default().trim_start();
+    assert!(first.contains("figures.yaml:"), "the file that does not parse comes first: {text}");
+    assert!(text.contains("in the attached file `bank-problems.txt`") && !text.contains("agora bank check"), "{text}");
+    let listing = m.attachments.iter().find(|f| f.filename == "bank-problems.txt").unwrap_or_else(|| panic!("every problem attached: {text}"));
+    let listing = String::from_utf8_lossy(&listing.bytes);
+    assert!(listing.contains("unknown passage") && listing.contains("which does not parse: fix that first"), "{listing}");
+    std::fs::write(&figures, good).unwrap();
 }
 
 /// Whether `text` holds `FILE:LINE:COLUMN:` for a path ending in `file`.

@@ -466,6 +466,15 @@ pub fn bank_reloaded(dir: &str, before: &Bank, after: &Bank) -> Reply {
 pub const PROBLEMS_SHOWN: usize = 5;
 
 /// `/bank reload` that failed the checker: the first problems, each with file:line:column.
+/// The name of the file that lists every problem of a failed reload.
+pub const PROBLEMS_FILE: &str = "bank-problems.txt";
+
+/// Every problem of a failed reload as a text file, when there are more than the reply
+/// shows ([`PROBLEMS_SHOWN`]).
+pub fn bank_problems_file(problems: &Problems) -> Option<Vec<u8>> {
+    (problems.0.len() > PROBLEMS_SHOWN).then(|| format!("{problems}\n").into_bytes())
+}
+
 pub fn bank_reload_failed(dir: &str, problems: &Problems) -> Reply {
     let n = problems.0.len();
     let mut description = format!(
@@ -483,7 +492,7 @@ pub fn bank_reload_failed(dir: &str, problems: &Problems) -> Reply {
     let room = limits::DESCRIPTION - chars(&description) - 200;
     let _ = write!(description, "```\n{}\n```", truncate(listing.trim_end(), room));
     if n > PROBLEMS_SHOWN {
-        let _ = write!(description, "…and {} more: `agora bank check {dir}` lists them all.", n - PROBLEMS_SHOWN);
+        let _ = write!(description, "…and {} more: all {n} are in the attached file {}, in the order to fix them.", n - PROBLEMS_SHOWN, code(PROBLEMS_FILE));
     }
     let embed = Embed { title: Some("The bank was not reloaded".into()), description: Some(description), colour: Some(colour::PROBLEM), ..Embed::default() };
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
@@ -640,6 +649,9 @@ mod tests {
         assert_eq!(r.problems(), Vec::<String>::new());
         let d = r.embeds[0].description.as_deref().unwrap();
         assert!(d.contains("questions/factors.yaml:1:7: [item-1] problem 1") && d.contains("35 more") && d.contains("40 problems"), "{d}");
+        assert!(d.contains("all 40 are in the attached file `bank-problems.txt`") && !d.contains("agora bank check"), "no shell command: {d}");
+        let file = String::from_utf8(bank_problems_file(&problems).unwrap()).unwrap();
+        assert!(file.contains("[item-40] problem 40") && file.trim_end().ends_with("40 problems"), "the file lists them all");
         assert!(r.ephemeral);
         let ok = bank_reloaded("questions", &bank, &bank);
         assert_eq!(ok.problems(), Vec::<String>::new());
