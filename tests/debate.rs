@@ -455,6 +455,11 @@ async fn refusals_and_flags(store: Store) {
     );
     let v = app.debate_start(&guild, &ChannelId::from("c4"), &instructor(), &custom(vec!["s5-p4-allies-ev".into()])).await.unwrap();
     assert_eq!((v.motion.id, v.motion.info.as_str()), (None, ""));
+    // A seated speaker on the side the motion gives no cards is told so, not to take a seat.
+    app.debate_join(&guild, &v.debate_id, &student(20), Join::Side(Side::Opposition)).await.unwrap();
+    let none = app.debate_cards(&guild, &v.debate_id, &student(20)).await.unwrap();
+    assert_eq!(none.none, Some(agora::app::NoCards::MotionHasNone));
+    assert_eq!(app.debate_cards(&guild, &v.debate_id, &student(21)).await.unwrap().none, Some(agora::app::NoCards::NotSeated));
     let bad_times = DebateRequest { times: vec![(Phase::Opening, 5)], ..request(Format::Quick { per_side: 1 }) };
     assert_eq!(
         user_error(app.debate_start(&guild, &ChannelId::from("c5"), &instructor(), &bad_times).await.unwrap_err()).to_string(),

@@ -15,14 +15,14 @@
 use std::collections::HashMap;
 
 use crate::app::view::{
-    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, PhaseView, ReleaseView, SeatView, SlotView,
-    SpeakerScoreView, SpeechView, VoteView, YourPart,
+    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, NoCards, PhaseView, ReleaseView, SeatView,
+    SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
 use crate::app::{App, AppError, AppResult, Member, UserError, clean_text, clean_typed};
 use crate::bank::Bank;
 use crate::debate::{
-    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Setup, Side, SlotKey, Speech, SpeechDraft, SpeechRef,
-    Stance, Status,
+    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Refusal, Setup, Side, SlotKey, Speech, SpeechDraft,
+    SpeechRef, Stance, Status,
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
@@ -138,6 +138,12 @@ impl App {
     /// The debate open in `channel`, if any.
     pub async fn debate_in(&self, guild: &GuildId, channel: &ChannelId) -> AppResult<Option<DebateId>> {
         Ok(self.store.open_debate_in(guild, channel).await?)
+    }
+
+    /// The debate whose ballots and result can be read in `channel`: the open one, or else
+    /// the one released last there, so a released debate stays readable by its participants.
+    pub async fn debate_to_read_in(&self, guild: &GuildId, channel: &ChannelId) -> AppResult<Option<DebateId>> {
+        Ok(self.store.readable_debate_in(guild, channel).await?)
     }
 
     /// Remembers the thread a face opened for the debate.
@@ -290,8 +296,13 @@ impl App {
                     .collect();
                 (side, cards)
             })
-            .collect();
-        Ok(CardsView { debate_id: debate.clone(), sides, missing })
+            .collect::<Vec<(Side, Vec<_>)>>();
+        let none = match sides.as_slice() {
+            [] => Some(NoCards::NotSeated),
+            held if held.iter().all(|(_, cards)| cards.is_empty()) => Some(NoCards::MotionHasNone),
+            _ => None,
+        };
+        Ok(CardsView { debate_id: debate.clone(), sides, missing, none })
     }
 
     /// A speaker's speech for their slot of the open phase, committed, then returned for the
@@ -307,7 +318,13 @@ impl App {
             reasoning: clean_text(&draft.reasoning),
             citations: draft.citations.iter().map(|c| clean_typed(c)).collect(),
         };
-        let speech = d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now)?.clone();
+        let speech = match d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now) {
+            Err(Refusal::NotYourTurn { phase, next }) => {
+                let next = crate::text::display_name(&name(&stored.names, &next));
+                return Err(UserError::NotYourTurn { phase: phase.to_string(), next }.into());
+            }
+            other => other?.clone(),
+        };
         // The speech's messages reach the channel through the outbox, queued with it.
         let post = Post {
             guild_id: guild.clone(),
@@ -490,11 +507,14 @@ fn debate_view(bank: &Bank, stored: &StoredDebate, d: &Debate, viewer: Option<(&
             SlotKey::Joint => team.is_some(),
         };
         let poll = d.phase().poll().filter(|_| d.format().has_audience_vote());
+        let slot_open = in_time && slots.iter().any(|s| mine(&s.key) && d.speech(index, &s.key).is_none());
+        let waiting_for = d.next_in_order().filter(|next| slot_open && next != &m.id).map(|next| crate::text::display_name(&name(&stored.names, &next)));
         YourPart {
             team,
             audience,
             instructor,
-            slot_open: in_time && slots.iter().any(|s| mine(&s.key) && d.speech(index, &s.key).is_none()),
+            slot_open,
+            waiting_for,
             may_vote: in_time && audience && poll.is_some(),
             your_vote: poll.and_then(|p| d.votes().iter().find(|v| v.poll == p && v.user == m.id).map(|v| v.stance)),
         }

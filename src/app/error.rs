@@ -68,8 +68,11 @@ pub enum UserError {
     Debate(Refusal),
     #[error("That debate does not exist (it may be from another server).")]
     NoSuchDebate,
-    #[error("This channel already has a debate: finish or cancel it first.")]
+    #[error("This channel already has a debate: release it with `/debate release` or call it off with `/debate cancel`, then start again.")]
     DebateChannelBusy,
+    /// A speech out of the speaking order, with the name of who speaks next.
+    #[error("It is not your turn yet in {phase}: {next} speaks before you. Press Speak again once their speech is posted (the board shows the order).")]
+    NotYourTurn { phase: String, next: String },
     #[error("The debate moved on while you were acting: look at it again and retry.")]
     DebateMoved,
     /// An advance pressed for a phase that had already closed (its timer was first).

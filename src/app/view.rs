@@ -463,6 +463,8 @@ pub struct YourPart {
     pub instructor: bool,
     /// They have a speech to give in the open phase, before its deadline.
     pub slot_open: bool,
+    /// Who speaks before them and has not yet (the speaking order): their turn comes after.
+    pub waiting_for: Option<String>,
     /// They may vote now (an Oxford poll is open and they are in the audience).
     pub may_vote: bool,
     /// Their vote in the open poll, if they cast one.
@@ -509,6 +511,17 @@ pub struct CardsView {
     pub sides: Vec<(Side, Vec<CitationView>)>,
     /// Card ids the bank no longer has (after a reload).
     pub missing: Vec<String>,
+    /// Why they hold no card, when they hold none.
+    pub none: Option<NoCards>,
+}
+
+/// Why a member holds no evidence cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoCards {
+    /// They have no seat on a side (the audience, or not joined).
+    NotSeated,
+    /// The motion, written on the spot, gives their side no cards.
+    MotionHasNone,
 }
 
 /// A vote accepted.

@@ -122,6 +122,9 @@ pub(crate) async fn component(
                     v.phase.title
                 )));
             }
+            if let Some(next) = &v.you.waiting_for {
+                return Err(crate::app::UserError::NotYourTurn { phase: v.phase.title.clone(), next: next.clone() }.into());
+            }
             let claim = input(InputTextStyle::Short, "Your claim (one sentence)", "claim", crate::debate::CLAIM_CHARS, true);
             let reasoning = input(InputTextStyle::Paragraph, "Your reasoning", "reasoning", crate::debate::REASONING_CHARS, true);
             let cited = input(InputTextStyle::Paragraph, "Passages you cite (ids from My cards)", "citations", 1000, false)
@@ -148,8 +151,8 @@ pub(crate) async fn component(
             let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true)
                 .value(forms::ballot_template(&v))
                 .placeholder(truncate(&hint, 100));
-            let winner =
-                input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
+            let winner = input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false)
+                .placeholder("Empty: the vote's swing (Oxford), then the rubric totals decide");
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the speakers", "feedback", crate::debate::FEEDBACK_CHARS, false);
             let title = if v.you.instructor { "Official ballot" } else { "Shadow ballot (does not count)" };
             Response::Modal(modal(Action::DebateBallotted { debate }, title, vec![scores, winner, feedback]))
@@ -167,7 +170,9 @@ pub(crate) async fn component(
         Action::ReviewMark { answer } => {
             data.require_instructor(guild_id, discord_member, "mark answers").await?;
             let top = app.settings(guild).await?.prompts.top_mark;
-            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder("e.g. 2 3 1");
+            let example = (0..3).map(|i| top.saturating_sub(i).to_string()).collect::<Vec<_>>().join(" ");
+            let marks =
+                input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder(format!("e.g. {example}"));
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the student", "feedback", crate::app::SUBMISSION_CHARS, true);
             Response::Modal(modal(Action::ReviewMarked { answer }, "Mark this answer", vec![marks, feedback]))
         }

@@ -216,13 +216,16 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The ballots you may see in this channel's debate (students: only after the release).
+/// The ballots you may see of this channel's debate, open or released last (students: once released).
 #[poise::command(slash_command)]
 pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let who = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
+    let debate = app
+        .debate_to_read_in(&guild, &channel(ctx))
+        .await?
+        .ok_or_else(|| crate::discord::Error::user("No debate has been held in this channel yet: start one with `/debate start`."))?;
     let list = app.debate_ballots(&guild, &debate, &who).await?;
     ctx.send(command_reply(debate_views::ballots(&list))).await?;
     Ok(())
