@@ -79,6 +79,9 @@ async fn a_student_gets_their_data_and_an_instructor_forgets_them() {
     assert!(seen["when"].as_str().unwrap().ends_with(" UTC") && seen["question"].as_str().is_some_and(|q| !q.is_empty()), "{doc:#}");
     assert_eq!(seen["response"], answers[0]["response"]);
     assert!(seen["verdict"] == "right" || seen["verdict"] == "wrong", "{doc:#}");
+    // The upload came back as Discord's attachment objects: a snowflake of its own, its size.
+    let file = &m.attachments[0];
+    assert!(file.id != m.id && file.id > (1u64 << 22), "an attachment's own snowflake: {} (message {})", file.id, m.id);
     let text = doc.to_string();
     assert!(!text.contains("3002") && !text.contains("bob"), "nothing of another student: {text}");
 
