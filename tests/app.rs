@@ -484,12 +484,9 @@ async fn forgetting_a_student_mid_round_clears_what_the_live_round_remembers() {
 /// the answers given to it count, so the class sees its answer, why and the passage. The
 /// last question's reveal, by the timer or the instructor, closes the round and queues its
 /// leaderboard for the channel, so the channel is free for the next round.
-#[tokio::test]
-async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round() {
-    let dir = tempfile::tempdir().unwrap();
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(store: Store) {
     let bank = bank();
     let clock = Arc::new(ManualClock::new(START));
-    let store = sqlite_store(&dir).await;
     let app = App::new(bank.clone(), store.clone(), clock.clone());
     let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
 
@@ -529,6 +526,21 @@ async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round()
     assert!(user_error(busy).to_string().contains("`/quiz stop`"), "a refusal names what to do");
     assert!(app.live_reveal(&guild, &q1.round_id, 1, Some(&instructor())).await.unwrap().over);
     app.live_start(&guild, &channel, &instructor(), &live_request(1, 9)).await.expect("the channel is free after the last reveal");
+}
+
+#[tokio::test]
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(sqlite_store(&dir).await).await;
+}
+
+#[tokio::test]
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round_on_postgres() {
+    let pg = Postgres::new().await;
+    let store = Store::connect(&pg.0).await.unwrap();
+    ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(store.clone()).await;
+    store.close().await;
+    pg.drop().await;
 }
 
 /// `/mydata` shows each answer as the student saw it: the question, the choice with the
