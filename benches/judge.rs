@@ -6,8 +6,8 @@
 use std::hint::black_box;
 
 use agora::bank::{Answer, Origin, Question, Scale};
-use agora::quiz::judge::osa_distance;
 use agora::quiz::{Response, judge, parse_response, presentation};
+use agora::text::osa_distance;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn question(answer: Answer) -> Question {

@@ -1,5 +1,5 @@
 //! The ids that name things across the layers: a server, a student, a round, a debate, a
-//! prompt answer, a bank item.
+//! prompt answer, a bank item; and [`Millis`], the one way a moment is written.
 //!
 //! Invariant: an id of one kind cannot be passed where another is expected. They are all
 //! text (Discord snowflakes as decimal strings; the terminal's server is `local` and its
@@ -79,3 +79,7 @@ id!(
     /// A student's answer to an argument prompt, unique within its server.
     SubmissionId
 );
+
+/// Milliseconds since the Unix epoch, as the caller's clock reads it. The core never reads a
+/// clock: every moment arrives as one of these.
+pub type Millis = i64;

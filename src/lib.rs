@@ -11,6 +11,7 @@ pub mod debate;
 pub mod discord;
 pub mod files;
 pub mod ids;
+pub mod limits;
 pub mod metrics;
 pub mod quiz;
 pub mod scoring;

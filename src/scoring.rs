@@ -21,7 +21,32 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::quiz::{Millis, Verdict};
+use crate::ids::Millis;
+
+/// How an answer was judged (by `quiz::judge`): what [`score`] turns into points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// Exactly right.
+    pub correct: bool,
+    /// The share of the question's points earned, `0..=1`; `1` exactly when `correct`.
+    pub credit: f64,
+}
+
+impl Verdict {
+    pub const RIGHT: Verdict = Verdict { correct: true, credit: 1.0 };
+    pub const WRONG: Verdict = Verdict { correct: false, credit: 0.0 };
+
+    /// All or nothing.
+    pub fn exact(right: bool) -> Verdict {
+        if right { Verdict::RIGHT } else { Verdict::WRONG }
+    }
+
+    /// Partial credit: `correct` only at full credit; NaN reads as nothing earned.
+    pub fn partial(credit: f64) -> Verdict {
+        let credit = if credit.is_nan() { 0.0 } else { credit.clamp(0.0, 1.0) };
+        if credit >= 1.0 { Verdict::RIGHT } else { Verdict { correct: false, credit } }
+    }
+}
 
 /// A server's scoring rules. Every field has a default, so a config may name only
 /// what it changes.

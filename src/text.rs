@@ -15,6 +15,9 @@
 //!   survives to move the cursor, recolour the terminal or reorder the rest of the line,
 //!   and the result is at most [`NAME_WIDTH`] characters, cut with `…`. The stored name
 //!   itself is never shortened.
+//! * [`osa_distance`] is the one measure of "a typo away": the judge's tolerance for short
+//!   answers and the config's "did you mean" both use it, and a property test proves it
+//!   equal to `strsim`'s.
 //!
 //! The escape sequences are skipped by hand (ECMA-48's grammar, about twenty lines) rather
 //! than with a terminal parser crate: only their extent is needed, and what survives is then
@@ -116,6 +119,42 @@ pub fn display_name(name: &str) -> String {
     if out.is_empty() { UNNAMED.to_string() } else { out }
 }
 
+/// Optimal-string-alignment distance (Damerau–Levenshtein where each substring is
+/// edited once), with rows on the stack for strings up to 64 characters: how far a typed
+/// short answer is from an accepted one (`quiz::judge`), and a mistyped setting from a real
+/// one (`yaml`). `benches/judge.rs` weighs it against `strsim::osa_distance`.
+pub fn osa_distance(a: &[char], b: &[char]) -> usize {
+    const INLINE: usize = 65;
+    let width = b.len() + 1;
+    let mut stack = [[0usize; INLINE]; 3];
+    let mut heap;
+    let [two_back, one_back, current]: [&mut [usize]; 3] = if width <= INLINE {
+        let [x, y, z] = &mut stack;
+        [&mut x[..width], &mut y[..width], &mut z[..width]]
+    } else {
+        heap = vec![vec![0usize; width]; 3];
+        let [x, y, z] = &mut heap[..] else { unreachable!("three rows") };
+        [&mut x[..], &mut y[..], &mut z[..]]
+    };
+    for (j, cell) in one_back.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        current[0] = i;
+        for j in 1..width {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (one_back[j] + 1).min(current[j - 1] + 1).min(one_back[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(two_back[j - 2] + 1);
+            }
+            current[j] = d;
+        }
+        two_back.copy_from_slice(one_back);
+        one_back.copy_from_slice(current);
+    }
+    one_back[width - 1]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +202,22 @@ mod tests {
             prop_assert!(r.chars().all(|c| !c.is_control() && !bidi_control(c)), "{:?}", r);
             prop_assert!(!r.is_empty());
         }
+    }
+
+    proptest! {
+        #[test]
+        fn osa_matches_strsim(a in "[a-d]{0,12}", b in "[a-d]{0,12}") {
+            let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            prop_assert_eq!(osa_distance(&ac, &bc), strsim::osa_distance(&a, &b));
+        }
+    }
+
+    #[test]
+    fn long_strings_use_the_heap_path() {
+        let a: Vec<char> = "x".repeat(100).chars().collect();
+        let mut b = a.clone();
+        b.swap(3, 4);
+        b[50] = 'y';
+        assert_eq!(osa_distance(&a, &b), 1, "swapping two equal letters is free, one substitution");
     }
 }

@@ -101,7 +101,7 @@ pub fn redacted(e: &Error, text: &str, secret_keys: &[&str], settings: &[&str]) 
     let (message, hint) = match core(e) {
         Error::SerdeUnknownField { field, .. } => {
             let typed: Vec<char> = field.chars().collect();
-            let distance = |s: &str| crate::quiz::judge::osa_distance(&s.chars().collect::<Vec<_>>(), &typed);
+            let distance = |s: &str| crate::text::osa_distance(&s.chars().collect::<Vec<_>>(), &typed);
             let close = settings.iter().copied().filter(|s| distance(s) <= 3).min_by_key(|s| distance(s));
             let message = match shown(field) {
                 Some(f) => format!("unknown setting `{f}`"),

@@ -1,6 +1,6 @@
 //! No input may make the loader panic: property tests over mutated and random banks.
 //!
-//! `PROPTEST_CASES=20000 cargo test --release --test bank_fuzz` runs a longer campaign.
+//! `PROPTEST_CASES=20000 cargo test --release --test it bank_fuzz::` runs a longer campaign.
 
 use std::path::PathBuf;
 

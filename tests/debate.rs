@@ -5,13 +5,15 @@
 
 use std::sync::Arc;
 
-use agora::app::{AdvanceFrom, App, AppError, Clock, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, SUBMISSION_CHARS, UserError};
+use agora::app::{
+    AdvanceFrom, App, AppError, Clock, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, ReleaseView, SUBMISSION_CHARS, UserError,
+};
 use agora::bank::PromptKind;
 use agora::debate::{BallotDraft, DecidedBy, Decision, Format, Join, Phase, PollTally, Refusal, Side, SlotKey, SpeakerScores, SpeechDraft, Stance, Status};
-use agora::ids::{ChannelId, GuildId, SubmissionId, UserId};
+use agora::ids::{ChannelId, DebateId, GuildId, SubmissionId, UserId};
 use agora::store::{RankBy, Store};
 
-mod common;
+use crate::common;
 
 use common::{Postgres, START, bank, sqlite_store};
 const MOTION: &str = "alliance-in-all-but-name";
@@ -61,11 +63,37 @@ fn member(id: &UserId) -> Member {
     student(n)
 }
 
+/// What the steps of the Oxford debate share: the layer on its store and clock, the server
+/// and channel, the bank's motion, and the debate once started.
+struct Oxford {
+    app: App,
+    clock: Arc<ManualClock>,
+    bank: agora::bank::Bank,
+    guild: GuildId,
+    channel: ChannelId,
+    motion: agora::bank::Motion,
+    id: DebateId,
+}
+
 /// Six students and an instructor debate the bank's first motion before an audience of
 /// four: sign-up, the polls, three rounds of speeches with evidence cards, a flag, the
 /// ballots, and the release with the swing, the rubric totals, the evidence map and the
 /// points, which then stand in the scores, the leaderboard and the gradebook.
 async fn an_oxford_debate_from_setup_to_release(store: Store) {
+    let o = start_an_oxford_debate(store).await;
+    sign_up_three_a_side_and_an_audience_of_four(&o).await;
+    poll_the_audience_before_the_speeches(&o).await;
+    let v = give_three_rounds_of_speeches_with_a_flag(&o).await;
+    let v = poll_the_audience_after_the_speeches(&o, v).await;
+    cast_the_ballots_unseen_until_the_release(&o, &v).await;
+    let r = release_the_result(&o).await;
+    the_points_stand_in_the_scores_leaderboard_and_gradebook(&o).await;
+    the_released_result_is_public_and_final(&o, &r).await;
+}
+
+/// Only an instructor starts a debate; it opens at sign-up with the motion, and holds its
+/// channel.
+async fn start_an_oxford_debate(store: Store) -> Oxford {
     let bank = bank();
     let clock = Arc::new(ManualClock::new(START));
     let app = App::new(bank.clone(), store.clone(), clock.clone());
@@ -82,7 +110,17 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert_eq!((view.motion.id.as_deref(), view.motion.text.as_str(), view.motion.info.as_str()), (Some(MOTION), motion.motion.as_str(), motion.info.as_str()));
     assert_eq!(app.debate_in(&guild, &channel).await.unwrap(), Some(id.clone()));
     assert_eq!(user_error(app.debate_start(&guild, &channel, &instructor(), &request(Format::Controversy)).await.unwrap_err()), UserError::DebateChannelBusy);
+    Oxford { app, clock, bank, guild, channel, motion, id }
+}
 
+/// Three choose the proposition, three let the bot balance, four join the audience; each
+/// side privately receives its cards.
+async fn sign_up_three_a_side_and_an_audience_of_four(o: &Oxford) {
+    let app = &o.app;
+    let clock = &o.clock;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
+    let motion = o.motion.clone();
     // Sign-up: three choose the proposition, three let the bot balance; four join the audience.
     clock.set(START + 10_000);
     for n in 0..3 {
@@ -107,7 +145,15 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert_eq!(cards.sides[0].1.iter().map(|c| c.passage_id.as_str()).collect::<Vec<_>>(), motion.proposition);
     assert!(cards.sides[0].1.iter().all(|c| !c.section.is_empty() && !c.anchor.is_empty() && !c.quote.is_empty()));
     assert!(app.debate_cards(&guild, &id, &student(10)).await.unwrap().sides.is_empty());
+}
 
+/// Only the instructor moves the debate on; the audience votes before the speeches, and a
+/// speaker may not.
+async fn poll_the_audience_before_the_speeches(o: &Oxford) {
+    let app = &o.app;
+    let clock = &o.clock;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
     // Only the instructor moves the debate on.
     assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()), UserError::NotInstructor);
     let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
@@ -118,7 +164,17 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     let v = app.debate_state(&guild, &id, &student(10)).await.unwrap();
     assert_eq!((v.votes_cast, v.you.may_vote, v.you.your_vote), (Some((4, 0)), true, Some(Stance::Proposition)), "the count is public, the split is not");
     assert_eq!(refusal(app.debate_vote(&guild, &id, &student(0), Stance::Proposition).await.unwrap_err()), Refusal::SpeakersDoNotVote);
+}
 
+/// Three rounds of speeches, each speaker citing a card of their side (one also a passage
+/// not in the bank); an opponent flags a card; the opening closes on its timer. Returns
+/// the debate at the vote after.
+async fn give_three_rounds_of_speeches_with_a_flag(o: &Oxford) -> DebateView {
+    let app = &o.app;
+    let clock = &o.clock;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
+    let motion = o.motion.clone();
     // Three rounds of speeches; speaker i of a side cites that side's card i.
     let cite = |side: Side, seat: usize| motion_card(&motion, side, seat);
     let mut v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
@@ -161,15 +217,30 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
         }
     }
     assert_eq!(v.speeches.len(), 6 + 6 + 2);
+    v
+}
+
+/// The audience votes again; the debate moves to judging, which has no deadline.
+async fn poll_the_audience_after_the_speeches(o: &Oxford, v: DebateView) -> DebateView {
+    let app = &o.app;
+    let clock = &o.clock;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
     assert_eq!(v.phase.phase, Phase::PostVote);
     for (n, stance) in [(10, Stance::Proposition), (11, Stance::Opposition), (12, Stance::Proposition), (13, Stance::Proposition)] {
         app.debate_vote(&guild, &id, &student(n), stance).await.unwrap();
     }
     let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!((v.phase.phase, v.phase.deadline), (Phase::Judging, None));
+    v
+}
 
-    // The instructor's ballot (4s, and 5s for the first speaker), a shadow ballot from the
-    // audience; nothing visible to students until the release.
+/// The instructor's ballot (4s, and 5s for the first speaker) and a shadow ballot from the
+/// audience; nothing is visible to students until the release.
+async fn cast_the_ballots_unseen_until_the_release(o: &Oxford, v: &DebateView) {
+    let app = &o.app;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
     let speakers: Vec<UserId> = v.proposition.iter().zip(&v.opposition).flat_map(|(p, o)| [p.user_id.clone(), o.user_id.clone()]).collect();
     let scores = |top: &UserId| speakers.iter().map(|s| SpeakerScores { speaker: s.clone(), scores: vec![if s == top { 5 } else { 4 }; 4] }).collect();
     let official =
@@ -186,7 +257,16 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert!(app.score(&guild, &student(0).id, "Student 0").await.unwrap().debate_points == 0, "no points before the release");
     let preview = app.debate_preview(&guild, &id, &instructor()).await.unwrap();
     assert!(preview.preview);
+}
 
+/// The release: the audience's swing decides, with the rubric totals, the evidence map in the
+/// paper's order and the points.
+async fn release_the_result(o: &Oxford) -> ReleaseView {
+    let app = &o.app;
+    let bank = &o.bank;
+    let guild = o.guild.clone();
+    let id = o.id.clone();
+    let motion = o.motion.clone();
     let r = app.debate_release(&guild, &id, &instructor()).await.unwrap();
     assert!(!r.preview);
     assert_eq!(
@@ -231,7 +311,13 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert_eq!(r.evidence.not_in_bank, ["no-such-passage"]);
     let award = |n: usize| r.awards.iter().find(|a| a.user_id == student(n).id).map(|a| a.points);
     assert_eq!((award(10), award(11), award(6)), (Some(4), Some(2), None), "two polls, a shadow ballot; nothing for who never took part");
+    r
+}
 
+/// The points stand in the scores, the leaderboard and the gradebook.
+async fn the_points_stand_in_the_scores_leaderboard_and_gradebook(o: &Oxford) {
+    let app = &o.app;
+    let guild = o.guild.clone();
     // The points stand in the scores, the leaderboard and the gradebook.
     let score = app.score(&guild, &student(0).id, "Student 0").await.unwrap();
     assert_eq!((score.points, score.debate_points, score.answered), (30, 30, 0));
@@ -242,7 +328,14 @@ async fn an_oxford_debate_from_setup_to_release(store: Store) {
     assert!(csv.lines().any(|l| l.starts_with("1000,Student 0,0,0,,30,")), "{csv}");
     assert!(csv.lines().any(|l| l.starts_with("1013,Student 13,0,0,,2,")), "{csv}");
     assert!(!csv.contains("Dr Lee"), "the instructor is no student");
+}
 
+/// After the release anyone sees the result, with the points the store holds; nothing moves.
+async fn the_released_result_is_public_and_final(o: &Oxford, r: &ReleaseView) {
+    let app = &o.app;
+    let guild = o.guild.clone();
+    let channel = o.channel.clone();
+    let id = o.id.clone();
     // After the release anyone sees the result, with the points the store holds; nothing moves.
     let seen = app.debate_result(&guild, &id).await.unwrap();
     assert_eq!((seen.decision, seen.speakers.clone(), seen.awards.len()), (r.decision, r.speakers.clone(), r.awards.len()));
@@ -268,11 +361,10 @@ async fn an_oxford_debate_from_setup_to_release_on_sqlite() {
 
 #[tokio::test]
 async fn an_oxford_debate_from_setup_to_release_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     an_oxford_debate_from_setup_to_release(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }
 
 /// Two pairs argue one side each, swap, and write one joint statement; the cards follow
@@ -350,11 +442,10 @@ async fn a_structured_academic_controversy_on_sqlite() {
 
 #[tokio::test]
 async fn a_structured_academic_controversy_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     a_structured_academic_controversy(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }
 
 /// A late speech, a speech out of turn, a phase a student cannot move, ballots a student
@@ -507,11 +598,10 @@ async fn refusals_and_flags_on_sqlite() {
 
 #[tokio::test]
 async fn refusals_and_flags_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     refusals_and_flags(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }
 
 /// The process stops in the middle of the opening speeches; a new layer on the same store
@@ -588,9 +678,8 @@ async fn a_debate_survives_a_restart_on_sqlite() {
 
 #[tokio::test]
 async fn a_debate_survives_a_restart_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     a_debate_survives_a_restart(pg.0.clone()).await;
-    pg.drop().await;
 }
 
 /// A student draws a prompt, answers it; the instructor sees the queue oldest first with
@@ -687,11 +776,10 @@ async fn a_prompt_answered_reviewed_and_scored_on_sqlite() {
 
 #[tokio::test]
 async fn a_prompt_answered_reviewed_and_scored_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     a_prompt_answered_reviewed_and_scored(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }
 
 /// Votes of a whole audience at once, on both polls, each counted once whatever the order.
@@ -813,11 +901,10 @@ async fn the_store_guards_each_change_on_sqlite() {
 
 #[tokio::test]
 async fn the_store_guards_each_change_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     the_store_guards_each_change(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }
 
 /// The sign-up timer fires; then the instructor's advance, pressed for sign-up (by its
@@ -858,9 +945,8 @@ async fn an_advance_racing_the_timer_moves_one_step_on_sqlite() {
 
 #[tokio::test]
 async fn an_advance_racing_the_timer_moves_one_step_on_postgres() {
-    let pg = Postgres::new().await;
+    let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     an_advance_racing_the_timer_moves_one_step(store.clone()).await;
     store.close().await;
-    pg.drop().await;
 }

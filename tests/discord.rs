@@ -2,7 +2,7 @@
 //! What students and instructors see, what Discord would refuse, and how the bot starts and
 //! stops.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
@@ -187,7 +187,7 @@ async fn bank_info_counts_the_bank(discord: &StandIn) -> String {
         "argument prompts",
         "passages of the paper",
         "Items by kind",
-        "single choice",
+        "one answer",
         "Factors of convergence",
         "Complementary economies",
     ] {

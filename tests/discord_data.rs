@@ -3,7 +3,7 @@
 //! the student's records so that `/score`, the leaderboard and the database no longer hold
 //! them. The real `agora serve` against the stand-in.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

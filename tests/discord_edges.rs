@@ -3,7 +3,7 @@
 //! names and text never render as a mention; a typed answer is echoed as typed, cut visibly;
 //! an instructor's `/debate advance` that races the phase timer moves one step.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

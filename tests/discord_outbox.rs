@@ -4,7 +4,7 @@
 //! a post Discord refuses for good closes the round with a notice, so nothing started is
 //! left stuck.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

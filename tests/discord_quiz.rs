@@ -4,7 +4,7 @@
 //! through the modal; practice with its Source button; `/score` and `/leaderboard`; names
 //! and answers that would ping; `kill -9` in the middle of a round, then a new start.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -8,17 +8,18 @@
 //! keeps what a restart needs (questions in order, seed, deadline, message ids); reports
 //! read one guild (and one round) only; rounds written before migration 0002 keep counting.
 //!
-//! PostgreSQL is required: set `AGORA_TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/test`); if it cannot be reached the PostgreSQL checks
-//! fail with a message saying so.
+//! PostgreSQL: at `AGORA_TEST_POSTGRES_URL`, or by default
+//! `postgres://postgres@127.0.0.1:5432/test`; when the variable is unset and nothing answers
+//! there, the PostgreSQL checks are skipped and the run says so once (`tests/common`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use agora::ids::{ChannelId, GuildId, ItemId, RoundId};
 use agora::store::{AnswerRecord, Backend, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Store, StoreError, Tally};
-use sqlx::migrate::MigrateDatabase;
 use sqlx::{AnyConnection, Connection};
+
+use crate::common::{Postgres, this_test};
 
 // ---------------------------------------------------------------- fixtures
 
@@ -1261,33 +1262,12 @@ contract!(
     empty: upgrade_from_the_first_schema,
 );
 
-fn postgres_base_url() -> String {
-    std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-/// `base` with its database name replaced by `name`.
-fn with_database(base: &str, name: &str) -> String {
-    let (main, query) = match base.split_once('?') {
-        Some((m, q)) => (m, Some(q)),
-        None => (base, None),
-    };
-    let scheme_end = main.find("://").map_or(0, |i| i + 3);
-    let server = match main[scheme_end..].find('/') {
-        Some(slash) => &main[..scheme_end + slash],
-        None => main,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
 /// Runs `check` against a fresh, migrated PostgreSQL database that is dropped afterwards,
-/// even when the check panics.
+/// even when the check panics; returns at once when the PostgreSQL tests are skipped.
 async fn with_postgres<F, Fut>(check: F)
 where
-    F: FnOnce(Store, String) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
+    F: FnOnce(Store, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
 {
     with_postgres_database(|url| async move {
         let store = Store::connect(&url).await.expect("open PostgreSQL store");
@@ -1299,30 +1279,14 @@ where
 }
 
 /// Runs `check` with the URL of a new, empty PostgreSQL database that is dropped
-/// afterwards, even when the check panics.
+/// afterwards, even when the check panics (the guard's `Drop`).
 async fn with_postgres_database<F, Fut>(check: F)
 where
-    F: FnOnce(String) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
 {
-    sqlx::any::install_default_drivers();
-    let base = postgres_base_url();
-    let name = format!("agora_test_{:016x}", rand::random::<u64>());
-    let url = with_database(&base, &name);
-    let created = tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::Any::create_database(&url)).await;
-    match created {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!(
-            "PostgreSQL at {base} is unreachable or refused CREATE DATABASE ({e}); \
-             start PostgreSQL or set AGORA_TEST_POSTGRES_URL"
-        ),
-        Err(_) => panic!("PostgreSQL at {base} did not answer within 10 s; start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
-    }
-    let outcome = tokio::spawn(check(url.clone())).await;
-    sqlx::Any::force_drop_database(&url).await.unwrap_or_else(|e| panic!("could not drop test database {name}: {e}"));
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    let Some(db) = Postgres::new().await else { return };
+    check(db.0.clone()).await;
 }
 
 // ---------------------------------------------------------------- SQLite only
@@ -1349,7 +1313,7 @@ fn sqlite_answers_survive_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/agora.db", dir.path().display());
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "sqlite_answers_survive_a_crash", "--nocapture", "--test-threads=1"])
+        .args(["--exact", &this_test(module_path!(), "sqlite_answers_survive_a_crash"), "--nocapture", "--test-threads=1"])
         .env(CHILD, &url)
         .status()
         .unwrap();
@@ -1374,11 +1338,4 @@ async fn unsupported_urls_are_refused() {
     let err = Store::connect("postgres://agora:s3cret@127.0.0.1:1/nope").await.unwrap_err();
     let message = err.to_string();
     assert!(message.contains("agora:***@127.0.0.1:1") && !message.contains("s3cret"), "{message}");
-}
-
-#[test]
-fn database_name_is_replaced() {
-    assert_eq!(with_database("postgres://p@h:5432/test", "x"), "postgres://p@h:5432/x");
-    assert_eq!(with_database("postgres://p@h/test?sslmode=disable", "x"), "postgres://p@h/x?sslmode=disable");
-    assert_eq!(with_database("postgres://p@h", "x"), "postgres://p@h/x");
 }

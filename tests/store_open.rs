@@ -4,46 +4,29 @@
 //!
 //! PostgreSQL checks create a fresh database at `AGORA_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`; the role must be allowed to create databases)
-//! and drop it afterwards.
+//! and drop it afterwards; they are skipped as `tests/common` says.
 
 use std::path::Path;
 
 use agora::store::{Store, StoreError};
-use sqlx::migrate::MigrateDatabase;
 use sqlx::{Connection, Executor};
+
+use crate::common::{Postgres, this_test};
 
 // ---------------------------------------------------------------- helpers
 
-fn postgres_base_url() -> String {
-    std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
-
-/// `base` with its database name replaced by `name`.
-fn with_database(base: &str, name: &str) -> String {
-    let (main, query) = base.split_once('?').map_or((base, None), |(m, q)| (m, Some(q)));
-    let scheme_end = main.find("://").map_or(0, |i| i + 3);
-    let server = main[scheme_end..].find('/').map_or(main, |slash| &main[..scheme_end + slash]);
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-/// A fresh, empty PostgreSQL database, dropped when the value is.
+/// A fresh, empty PostgreSQL database (dropped with its `common::Postgres` guard, even when
+/// the test panics), with what these checks do on it.
 struct FreshPostgres {
     url: String,
+    _guard: Postgres,
 }
 
 impl FreshPostgres {
-    async fn new() -> FreshPostgres {
-        sqlx::any::install_default_drivers();
-        let base = postgres_base_url();
-        let url = with_database(&base, &format!("agora_open_{:016x}", rand::random::<u64>()));
-        match tokio::time::timeout(std::time::Duration::from_secs(10), sqlx::Any::create_database(&url)).await {
-            Ok(Ok(())) => FreshPostgres { url },
-            Ok(Err(e)) => panic!("PostgreSQL at {base} refused CREATE DATABASE ({e}); start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
-            Err(_) => panic!("PostgreSQL at {base} did not answer within 10 s; start PostgreSQL or set AGORA_TEST_POSTGRES_URL"),
-        }
+    /// `None` when the PostgreSQL tests are skipped on this machine.
+    async fn new() -> Option<FreshPostgres> {
+        let guard = Postgres::new().await?;
+        Some(FreshPostgres { url: guard.0.clone(), _guard: guard })
     }
 
     async fn run(&self, sql: impl Into<String>) {
@@ -64,19 +47,6 @@ impl FreshPostgres {
     }
 }
 
-impl Drop for FreshPostgres {
-    fn drop(&mut self) {
-        let url = self.url.clone();
-        // A runtime of its own: drop may run inside or outside one.
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(sqlx::Any::force_drop_database(&url)).unwrap_or_else(|e| panic!("could not drop {url}: {e}"));
-        })
-        .join()
-        .unwrap();
-    }
-}
-
 /// Opens `url` from `n` processes at once: this test binary run again as children, each
 /// connecting at the same instant; returns each open's outcome (its stderr on failure).
 fn open_at_once(url: &str, n: usize) -> Vec<Result<(), String>> {
@@ -84,7 +54,7 @@ fn open_at_once(url: &str, n: usize) -> Vec<Result<(), String>> {
     let children: Vec<_> = (0..n)
         .map(|_| {
             std::process::Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "open_child", "--nocapture", "--test-threads=1"])
+                .args(["--exact", &this_test(module_path!(), "open_child"), "--nocapture", "--test-threads=1"])
                 .env(CHILD_URL, url)
                 .env(CHILD_AT, at.to_string())
                 .env("RUST_BACKTRACE", "0")
@@ -144,7 +114,7 @@ fn a_new_sqlite_file_opened_by_several_processes_at_once_is_migrated_once() {
 fn a_new_postgres_database_opened_by_several_processes_at_once_is_migrated_once() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for attempt in 0..20 {
-        let db = rt.block_on(FreshPostgres::new());
+        let Some(db) = rt.block_on(FreshPostgres::new()) else { return };
         let failures: Vec<String> = open_at_once(&db.url, 4).into_iter().filter_map(Result::err).collect();
         assert_eq!(failures, Vec::<String>::new(), "attempt {attempt}");
         drop(db);
@@ -249,7 +219,7 @@ async fn a_file_that_is_not_a_sqlite_database_is_named_and_left_alone() {
 
 #[tokio::test]
 async fn another_programs_postgres_database_is_refused_before_anything_is_written() {
-    let db = FreshPostgres::new().await;
+    let Some(db) = FreshPostgres::new().await else { return };
     db.run("CREATE TABLE people (id INT PRIMARY KEY, name TEXT); INSERT INTO people VALUES (1, 'Ada')").await;
     let err = Store::connect(&db.url).await.unwrap_err();
     assert!(matches!(err, StoreError::NotAgoras { .. }), "{err:?}");
@@ -262,7 +232,7 @@ async fn another_programs_postgres_database_is_refused_before_anything_is_writte
 /// (no Agora table, no migration history, in any schema).
 #[tokio::test]
 async fn a_postgres_database_with_another_programs_schema_is_refused_before_anything_is_written() {
-    let db = FreshPostgres::new().await;
+    let Some(db) = FreshPostgres::new().await else { return };
     db.run("CREATE SCHEMA other; CREATE TYPE other.mood AS ENUM ('happy', 'sad'); CREATE SEQUENCE other.tickets; CREATE TABLE other.people (id INT PRIMARY KEY, mood other.mood)")
         .await;
     let err = Store::connect(&db.url).await.unwrap_err();
@@ -285,7 +255,7 @@ async fn a_postgres_database_with_another_programs_schema_is_refused_before_anyt
 
 #[tokio::test]
 async fn a_postgres_database_from_a_newer_agora_is_refused_before_anything_is_written() {
-    let db = FreshPostgres::new().await;
+    let Some(db) = FreshPostgres::new().await else { return };
     Store::connect(&db.url).await.unwrap().close().await;
     db.run("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99999, 'from a newer agora', true, '\\x00', 0)")
         .await;
@@ -345,7 +315,7 @@ async fn a_folder_where_the_sqlite_file_should_be_is_named() {
 
 #[tokio::test]
 async fn a_read_only_postgres_database_says_so_and_what_to_do() {
-    let db = FreshPostgres::new().await;
+    let Some(db) = FreshPostgres::new().await else { return };
     let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
     db.run(format!("ALTER DATABASE {name} SET default_transaction_read_only = on")).await;
     let err = Store::connect(&db.url).await.unwrap_err();

@@ -168,7 +168,7 @@ pub struct ScoreView {
 }
 
 /// The letter shown for display position `i` (`A`, `B`, …).
-pub use crate::quiz::judge::letter;
+pub use crate::bank::letter;
 
 /// Where a question stands in its round, as its view shows it.
 pub(crate) struct Slot<'a> {

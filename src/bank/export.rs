@@ -3,7 +3,6 @@
 //! Invariant: every exported item carries its citations in full (anchor, section and
 //! quote), so an export is as checkable as the bank it came from.
 
-use crate::quiz::judge::letter;
 use serde::Serialize;
 use serde_json::{Value, json};
 

@@ -15,10 +15,10 @@ use rand_chacha::ChaCha8Rng;
 use crate::stable::{fnv1a, shuffle};
 
 use super::craft;
-use super::limits::MAX_LABEL;
 use super::model::*;
 use super::similar::{Profile, same_number};
 use super::words::{sentence_starts, stems, words};
+use crate::limits::LABEL;
 
 /// A generated question and the id of the knowledge entry it comes from.
 #[derive(Debug, Clone)]
@@ -108,7 +108,7 @@ fn named(entries: &[Entry], factors: bool) -> Vec<(&Entry, &str, &str)> {
             Fact::Obstacle { name, summary, .. } if !factors => Some((e, name.as_str(), summary.as_str())),
             _ => None,
         })
-        .filter(|(_, name, _)| name.chars().count() <= MAX_LABEL)
+        .filter(|(_, name, _)| name.chars().count() <= LABEL)
         .collect()
 }
 
@@ -243,7 +243,7 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
         }
         // Three distractors of the same unit and size, or none: with fewer, the odd ones out
         // ("75 years" for an oil contract) are figures no reader of the paper would consider.
-        if candidates.len() < 3 || label.chars().count() > MAX_LABEL {
+        if candidates.len() < 3 || label.chars().count() > LABEL {
             continue;
         }
         candidates.sort();
@@ -381,7 +381,7 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
         .iter()
         .filter_map(|e| match &e.fact {
             // A label that carries a year ("… for 2021-2025") would give the order away (`craft`).
-            Fact::Event { date, what } if what.chars().count() <= MAX_LABEL && craft::years_in(what).is_empty() => Some((e, date.as_str(), what.as_str())),
+            Fact::Event { date, what } if what.chars().count() <= LABEL && craft::years_in(what).is_empty() => Some((e, date.as_str(), what.as_str())),
             _ => None,
         })
         .collect();

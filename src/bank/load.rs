@@ -587,12 +587,12 @@ impl Loader {
                     "split it into two passages with their own suffixes",
                 );
             }
-            if quote.chars().count() > limits::MAX_FIELD {
+            if quote.chars().count() > crate::limits::FIELD_VALUE {
                 self.report(
                     *node,
                     Some(&raw.id),
                     At::Key("quote"),
-                    format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), limits::MAX_FIELD),
+                    format!("the quote is {} characters; a Discord embed field holds {}", quote.chars().count(), crate::limits::FIELD_VALUE),
                     "quote at most three sentences",
                 );
             }
@@ -719,12 +719,12 @@ impl Loader {
                     let name = need(self, "name", raw.name.clone());
                     let summary = need(self, "summary", raw.summary.clone());
                     let (Some(name), Some(summary)) = (name, summary) else { continue };
-                    if name.chars().count() > limits::MAX_LABEL {
+                    if name.chars().count() > crate::limits::LABEL {
                         self.report(
                             node,
                             Some(&id),
                             At::Key("name"),
-                            format!("the name is {} characters; a button label holds {}", name.chars().count(), limits::MAX_LABEL),
+                            format!("the name is {} characters; a button label holds {}", name.chars().count(), crate::limits::LABEL),
                             "shorten the name; it is used as a quiz choice",
                         );
                     }
@@ -1111,12 +1111,12 @@ impl Loader {
             if label.trim().is_empty() {
                 self.report(node, Some(id), At::Key(key), format!("an empty entry in `{key}`"), "remove it or write the label");
                 ok = false;
-            } else if n > limits::MAX_LABEL {
+            } else if n > crate::limits::LABEL {
                 self.report(
                     node,
                     Some(id),
                     At::Text(label),
-                    format!("a label of {n} characters; a Discord button label holds {}", limits::MAX_LABEL),
+                    format!("a label of {n} characters; a Discord button label holds {}", crate::limits::LABEL),
                     "shorten it; move detail into the prompt or the explanation",
                 );
                 ok = false;
@@ -1166,12 +1166,12 @@ impl Loader {
                 }
             }
             self.no_backslash(*node, &raw.id, [("motion", &raw.motion), ("info", &raw.info)]);
-            if raw.motion.chars().count() > limits::MAX_TITLE {
+            if raw.motion.chars().count() > crate::limits::TITLE {
                 self.report(
                     *node,
                     Some(&raw.id),
                     At::Key("motion"),
-                    format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), limits::MAX_TITLE),
+                    format!("the motion is {} characters; an embed title holds {}", raw.motion.chars().count(), crate::limits::TITLE),
                     "shorten the motion; put context in `info`",
                 );
             }

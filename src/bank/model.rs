@@ -203,6 +203,12 @@ pub enum Answer {
     },
 }
 
+/// The letter shown for display position `shown` of a question's choices or items: `A`,
+/// `B`, … (`?` past `Z`; the loader allows at most 25 choices).
+pub fn letter(shown: usize) -> char {
+    u8::try_from(shown).ok().filter(|&i| i < 26).map_or('?', |i| char::from(b'A' + i))
+}
+
 impl Answer {
     /// The labels a student picks from or puts in order: choices, or ordering items; empty otherwise.
     pub fn labels(&self) -> &[String] {
@@ -252,6 +258,19 @@ impl Kind {
 
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kind as people read it, the one wording every face uses: the options of `/quiz
+    /// start` and `/practice`, a question's footer, `/bank info`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Single => "one answer",
+            Kind::TrueFalse => "true or false",
+            Kind::Multi => "several answers",
+            Kind::Numeric => "a number",
+            Kind::Ordering => "put in order",
+            Kind::Short => "short answer",
+        }
     }
 }
 

@@ -340,7 +340,7 @@ pub struct Seat {
     pub team: Side,
     /// Orders the team: the lowest is its first speaker (its captain).
     pub position: u32,
-    pub joined_at: crate::quiz::Millis,
+    pub joined_at: crate::ids::Millis,
 }
 
 /// Who holds a slot of a speech phase.

@@ -15,8 +15,7 @@ use thiserror::Error;
 
 use super::format::{Format, Phase, PlannedPhase, Poll, Seat, Side, Slot, SlotKey, Timing, slots};
 use super::rubric::{Ballot, BallotDraft, FEEDBACK_CHARS, Rubric};
-use crate::ids::UserId;
-use crate::quiz::Millis;
+use crate::ids::{Millis, UserId};
 
 /// Longest claim, in characters (a one- or two-sentence thesis).
 pub const CLAIM_CHARS: usize = 300;

@@ -8,8 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::format::Side;
-use crate::ids::UserId;
-use crate::quiz::Millis;
+use crate::ids::{Millis, UserId};
 
 /// Most criteria a rubric may have (a face shows one select menu per criterion).
 pub const MAX_CRITERIA: usize = 8;

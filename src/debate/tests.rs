@@ -2,8 +2,7 @@
 //! refusal, the release and a debate rebuilt from its record.
 
 use super::*;
-use crate::ids::UserId;
-use crate::quiz::Millis;
+use crate::ids::{Millis, UserId};
 
 const T0: Millis = 1_700_000_000_000;
 const MIN: Millis = 60_000;

@@ -11,25 +11,7 @@ use std::fmt::Write;
 use crate::bank::source::{Source, normalise};
 use crate::bank::{Bank, Kind, Origin, Passage, Problems, Question, TopicGroup};
 
-/// Discord's limits (see `shared/DISCORD-TESTING.md`), in characters unless said otherwise.
-pub mod limits {
-    pub const CONTENT: usize = 2000;
-    pub const EMBEDS: usize = 10;
-    pub const TITLE: usize = 256;
-    pub const DESCRIPTION: usize = 4096;
-    pub const FIELDS: usize = 25;
-    pub const FIELD_NAME: usize = 256;
-    pub const FIELD_VALUE: usize = 1024;
-    pub const FOOTER: usize = 2048;
-    pub const EMBED_TOTAL: usize = 6000;
-    pub const ROWS: usize = 5;
-    pub const BUTTONS_PER_ROW: usize = 5;
-    pub const CUSTOM_ID: usize = 100;
-    pub const LABEL: usize = 80;
-    pub const AUTOCOMPLETE_CHOICES: usize = 25;
-    pub const CHOICE_NAME: usize = 100;
-    pub const CHOICE_VALUE: usize = 100;
-}
+pub use crate::limits;
 
 /// Colours of the bot's embeds.
 pub mod colour {
@@ -385,17 +367,6 @@ pub fn source_paragraph(bank: &Bank, paper: &Source, anchor: &str) -> Reply {
     Reply { embeds: vec![embed], ..Reply::default() }
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Single => "single choice",
-        Kind::TrueFalse => "true or false",
-        Kind::Multi => "multiple select",
-        Kind::Numeric => "numeric",
-        Kind::Ordering => "ordering",
-        Kind::Short => "short answer",
-    }
-}
-
 fn group_name(group: TopicGroup) -> &'static str {
     match group {
         TopicGroup::Factor => "Factors of convergence",
@@ -428,7 +399,7 @@ pub fn bank_info(bank: &Bank) -> Reply {
     for kind in Kind::ALL {
         let all = bank.questions.iter().filter(|q| q.kind() == kind).count();
         let generated = bank.questions.iter().filter(|q| q.kind() == kind && q.origin == Origin::Generated).count();
-        let _ = writeln!(kinds, "{}: **{all}**{}", kind_name(kind), if generated > 0 { format!(" ({generated} generated)") } else { String::new() });
+        let _ = writeln!(kinds, "{}: **{all}**{}", kind.title(), if generated > 0 { format!(" ({generated} generated)") } else { String::new() });
     }
     embed = embed.field("Items by kind", truncate(&kinds, limits::FIELD_VALUE), false);
     for group in [TopicGroup::Factor, TopicGroup::Obstacle, TopicGroup::Figures, TopicGroup::Context] {

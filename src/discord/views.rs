@@ -42,17 +42,6 @@ fn question_text(q: &QuestionView) -> String {
     truncate(&s, limits::DESCRIPTION)
 }
 
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Single => "one answer",
-        Kind::TrueFalse => "true or false",
-        Kind::Multi => "every answer that applies",
-        Kind::Numeric => "a number",
-        Kind::Ordering => "an ordering",
-        Kind::Short => "a short answer",
-    }
-}
-
 /// The buttons that answer `q`: one per choice, True/False, or one that opens a modal.
 fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
     let (round, number) = (q.round_id.clone(), q.number);
@@ -77,9 +66,9 @@ pub fn question(q: &QuestionView, practice: bool) -> Reply {
         title: Some(truncate(&format!("Question {}/{} · {}", q.number, q.of, q.topic), limits::TITLE)),
         description: Some(question_text(q)),
         footer: Some(format!(
-            "Difficulty {} · answer with {}{}",
+            "Difficulty {} · {}{}",
             q.difficulty,
-            kind_name(q.kind),
+            q.kind.title(),
             if q.unit.is_empty() { String::new() } else { format!(" (in {})", q.unit) }
         )),
         colour: Some(colour::PAPER),
@@ -454,6 +443,26 @@ mod tests {
             }
         }
         assert!(r.rows.len() <= limits::ROWS, "{what}");
+    }
+
+    /// Each kind has one title (`Kind::title`), and every place that names a kind shows it:
+    /// the kind option of `/quiz start` and `/practice`, a question's footer, `/bank info`.
+    #[test]
+    fn each_kind_is_named_by_its_one_title_everywhere() {
+        use poise::ChoiceParameter;
+        let bank = bank();
+        let options: Vec<String> = crate::discord::commands::quiz::KindChoice::list().iter().map(|c| c.name.to_string()).collect();
+        assert_eq!(options, Kind::ALL.map(|k| k.title().to_string()));
+        let info = crate::discord::render::bank_info(&bank);
+        let by_kind = &info.embeds[0].fields.iter().find(|f| f.name == "Items by kind").expect("/bank info counts items by kind").value;
+        let round = RoundId::new("l1");
+        for (kind, line) in Kind::ALL.into_iter().zip(by_kind.lines()) {
+            assert!(line.starts_with(&format!("{}: ", kind.title())), "{kind:?}: {line}");
+            let q = bank.questions.iter().find(|q| q.kind() == kind).expect("the bank has every kind");
+            let view = question_view(&bank, q, Slot { round: &round, position: 0, of: 1, seed: 7, opened_at: 0, deadline: None });
+            let footer = question(&view, true).embeds[0].footer.clone().unwrap_or_default();
+            assert!(footer.starts_with(&format!("Difficulty {} · {}", q.difficulty, kind.title())), "{kind:?}: {footer}");
+        }
     }
 
     /// The longest names a leaderboard or a reveal can show: 32 wide characters after cleaning.

@@ -9,8 +9,10 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::bank::{Answer, Question, Scale};
+use crate::bank::{Answer, Question, Scale, letter};
 use crate::quiz::select::Presentation;
+use crate::scoring::Verdict;
+use crate::text::osa_distance;
 
 /// A student's answer, in the bank's terms: indices are positions in the question's
 /// `choices` or `items` as written in the bank, not as shown.
@@ -24,30 +26,6 @@ pub enum Response {
     /// Item indices, in the order the student put them.
     Order(Vec<usize>),
     Text(String),
-}
-
-/// How an answer was judged.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Verdict {
-    /// Exactly right.
-    pub correct: bool,
-    /// The share of the question's points earned, `0..=1`; `1` exactly when `correct`.
-    pub credit: f64,
-}
-
-impl Verdict {
-    pub const RIGHT: Verdict = Verdict { correct: true, credit: 1.0 };
-    pub const WRONG: Verdict = Verdict { correct: false, credit: 0.0 };
-
-    fn exact(right: bool) -> Verdict {
-        if right { Verdict::RIGHT } else { Verdict::WRONG }
-    }
-
-    /// Partial credit: `correct` only at full credit; NaN reads as nothing earned.
-    fn partial(credit: f64) -> Verdict {
-        let credit = if credit.is_nan() { 0.0 } else { credit.clamp(0.0, 1.0) };
-        if credit >= 1.0 { Verdict::RIGHT } else { Verdict { correct: false, credit } }
-    }
 }
 
 /// Why a typed answer could not be read; the message tells the student what to type.
@@ -81,11 +59,6 @@ fn in_unit(unit: &str) -> String {
 
 /// The longest short answer read, in characters.
 pub const MAX_TEXT: usize = 200;
-
-/// The letter shown for display position `shown`: `A`, `B`, …
-pub fn letter(shown: usize) -> char {
-    u8::try_from(shown).ok().filter(|&i| i < 26).map_or('?', |i| char::from(b'A' + i))
-}
 
 /// Reads what a student typed for question `q`, shown with `display`.
 ///
@@ -453,53 +426,12 @@ fn with_normalised<R>(s: &str, f: impl FnOnce(&[char]) -> R) -> R {
     f(&buf[..len])
 }
 
-/// Optimal-string-alignment distance (Damerau–Levenshtein where each substring is
-/// edited once), with rows on the stack for strings up to 64 characters. Public only so
-/// that `benches/judge.rs` can weigh it against `strsim::osa_distance`.
-pub fn osa_distance(a: &[char], b: &[char]) -> usize {
-    const INLINE: usize = 65;
-    let width = b.len() + 1;
-    let mut stack = [[0usize; INLINE]; 3];
-    let mut heap;
-    let [two_back, one_back, current]: [&mut [usize]; 3] = if width <= INLINE {
-        let [x, y, z] = &mut stack;
-        [&mut x[..width], &mut y[..width], &mut z[..width]]
-    } else {
-        heap = vec![vec![0usize; width]; 3];
-        let [x, y, z] = &mut heap[..] else { unreachable!("three rows") };
-        [&mut x[..], &mut y[..], &mut z[..]]
-    };
-    for (j, cell) in one_back.iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..width {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (one_back[j] + 1).min(current[j - 1] + 1).min(one_back[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(two_back[j - 2] + 1);
-            }
-            current[j] = d;
-        }
-        two_back.copy_from_slice(one_back);
-        one_back.copy_from_slice(current);
-    }
-    one_back[width - 1]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     proptest! {
-        #[test]
-        fn osa_matches_strsim(a in "[a-d]{0,12}", b in "[a-d]{0,12}") {
-            let (ac, bc): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-            prop_assert_eq!(osa_distance(&ac, &bc), strsim::osa_distance(&a, &b));
-        }
-
         #[test]
         fn parse_number_never_panics(s in "\\PC{0,40}", scale in prop_oneof![Just(Scale::One), Just(Scale::Thousand), Just(Scale::Million), Just(Scale::Billion)]) {
             if let Some(v) = parse_number(&s, scale) {
@@ -515,12 +447,7 @@ mod tests {
     }
 
     #[test]
-    fn long_strings_use_the_heap_path() {
-        let a: Vec<char> = "x".repeat(100).chars().collect();
-        let mut b = a.clone();
-        b.swap(3, 4);
-        b[50] = 'y';
-        assert_eq!(osa_distance(&a, &b), 1, "swapping two equal letters is free, one substitution");
+    fn long_answers_use_the_heap_path() {
         let long = format!("{}limits", "very ".repeat(20));
         assert!(short_matches(&long, &long.to_uppercase()));
     }

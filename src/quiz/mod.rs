@@ -9,10 +9,11 @@ pub mod review;
 pub mod select;
 pub mod session;
 
-/// Milliseconds since the Unix epoch, as the caller's clock reads it.
-pub type Millis = i64;
-
-pub use judge::{Response, ResponseError, Verdict, judge, parse_number, parse_response};
+// The moment and the verdict belong below the quiz (`ids`, `scoring`), so that scoring never
+// imports the quiz; they stay nameable here as the quiz's vocabulary.
+pub use crate::ids::Millis;
+pub use crate::scoring::Verdict;
+pub use judge::{Response, ResponseError, judge, parse_number, parse_response};
 pub use select::{Filter, History, Lean, Presentation, TopicRecord, pick, pick_practice, presentation};
 pub use session::{
     CurrentQuestion, LiveRound, LiveRoundRecord, Next, Outcome, Phase, Practice, PracticeRecord, RecordError, SessionError, Summary, UserId,

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::bank::Question;
+use crate::ids::Millis;
 pub use crate::ids::UserId;
-use crate::quiz::Millis;
-use crate::quiz::judge::{Response, Verdict, judge};
-use crate::scoring::{Rules, ScoreDelta, Streak, score};
+use crate::quiz::judge::{Response, judge};
+use crate::scoring::{Rules, ScoreDelta, Streak, Verdict, score};
 
 /// A move the session does not allow now. The message can be shown to whoever tried it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

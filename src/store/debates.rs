@@ -25,8 +25,7 @@ use crate::debate::{
     Ballot, Cited, DebateMotion, DebateRecord, Flag, Format, Phase, PhaseChange, Place, PlannedPhase, Poll, Rubric, Seat, Side, SlotKey, SpeakerScores, Speech,
     SpeechRef, Stance, Status, Vote,
 };
-use crate::ids::{ChannelId, DebateId, GuildId, UserId};
-use crate::quiz::Millis;
+use crate::ids::{ChannelId, DebateId, GuildId, Millis, UserId};
 
 /// A debate about to be stored: who started it where, and its record as set up.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,8 +16,7 @@ use sqlx::{Connection, Row};
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use crate::debate::Cited;
-use crate::ids::{GuildId, SubmissionId, UserId};
-use crate::quiz::Millis;
+use crate::ids::{GuildId, Millis, SubmissionId, UserId};
 
 /// Whether an answer waits for the instructor or has been reviewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

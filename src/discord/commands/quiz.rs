@@ -9,33 +9,39 @@ use crate::discord::{Context, Result, app_member, in_guild, live, member, render
 use crate::ids::ChannelId;
 use crate::quiz::Filter;
 
-/// A kind of question, as an option.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum KindChoice {
-    #[name = "one answer"]
-    Single,
-    #[name = "true or false"]
-    TrueFalse,
-    #[name = "several answers"]
-    Multi,
-    #[name = "a number"]
-    Numeric,
-    #[name = "put in order"]
-    Ordering,
-    #[name = "short answer"]
-    Short,
+/// A kind of question, as an option: Discord lists every kind by its one title
+/// (`Kind::title`), in the order of `Kind::ALL`.
+#[derive(Debug, Clone, Copy)]
+pub struct KindChoice(Kind);
+
+impl poise::ChoiceParameter for KindChoice {
+    fn list() -> std::borrow::Cow<'static, [poise::CommandParameterChoice]> {
+        Kind::ALL
+            .into_iter()
+            .map(|k| poise::CommandParameterChoice { name: k.title().into(), localizations: std::borrow::Cow::Borrowed(&[]), __non_exhaustive: () })
+            .collect()
+    }
+
+    fn from_index(index: usize) -> Option<KindChoice> {
+        Kind::ALL.get(index).copied().map(KindChoice)
+    }
+
+    fn from_name(name: &str) -> Option<KindChoice> {
+        Kind::ALL.into_iter().find(|k| k.title().eq_ignore_ascii_case(name)).map(KindChoice)
+    }
+
+    fn name(&self) -> &'static str {
+        self.0.title()
+    }
+
+    fn localized_name(&self, _locale: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 impl From<KindChoice> for Kind {
     fn from(k: KindChoice) -> Kind {
-        match k {
-            KindChoice::Single => Kind::Single,
-            KindChoice::TrueFalse => Kind::TrueFalse,
-            KindChoice::Multi => Kind::Multi,
-            KindChoice::Numeric => Kind::Numeric,
-            KindChoice::Ordering => Kind::Ordering,
-            KindChoice::Short => Kind::Short,
-        }
+        k.0
     }
 }
 
