@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use agora::app::{App, AppError, SystemClock};
+use agora::app::{App, AppError, Member, RankBy, SystemClock};
 use agora::bank::{self, Source};
 use agora::config::{Config, LogFormat};
 use agora::discord::{self, ServeOptions, Shards};
 use agora::ids::{GuildId, UserId};
 use agora::quiz::Filter;
-use agora::store::{RankBy, Store};
+use agora::store::Store;
 use agora::terminal::{self, PlayOptions};
 use agora::text::{NAME_WIDTH, display_name};
 
@@ -374,7 +374,7 @@ async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     terminal::play(&app, &opts, stdin.lock(), &mut stdout).await?;
-    app.store().clone().close().await;
+    app.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -436,7 +436,7 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
         }
         ScoresCommand::Items { guild, flagged } => {
             let guild = GuildId::new(guild);
-            let reports = app.item_reports(&guild).await.map_err(fail)?;
+            let reports = app.item_reports(&guild, &Member::operator()).await.map_err(fail)?;
             if reports.is_empty() {
                 println!("No answers yet in {guild}.");
             } else {
@@ -463,14 +463,8 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
         }
         ScoresCommand::Forget { guild, user, yes } => {
             let (guild, user) = (GuildId::new(guild), UserId::new(user));
-            let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &user).await.map_err(fail)?)?;
-            let counts: Vec<(String, usize)> = records["tables"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(t, rows)| (t.clone(), rows.as_array().map_or(0, Vec::len)))
-                .filter(|(_, n)| *n > 0)
-                .collect();
+            let records = app.student_records(&guild, &user).await.map_err(fail)?;
+            let counts = records.counts();
             let shown = display_name(user.as_str());
             if counts.is_empty() {
                 println!("Server {guild} holds nothing about user {shown}: nothing to delete.");
@@ -481,26 +475,27 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                     println!("  {table:<18} {n:>6}");
                 }
                 println!("Nothing was deleted. Run again with --yes to delete them all.");
-                app.store().clone().close().await;
+                app.close().await;
                 return Ok(ExitCode::FAILURE);
             } else {
-                let gone = app.forget_student(&guild, &user).await.map_err(fail)?;
-                println!("Deleted {} rows about user {shown} in server {guild}:", gone.total());
-                for (table, n) in gone.rows.iter().filter(|(_, n)| *n > 0) {
-                    println!("  {table:<18} {n:>6}");
+                if let Some(gone) = app.forget_student(&guild, &Member::operator(), &user, true).await.map_err(fail)? {
+                    println!("Deleted {} rows about user {shown} in server {guild}:", gone.total());
+                    for (table, n) in gone.rows.iter().filter(|(_, n)| *n > 0) {
+                        println!("  {table:<18} {n:>6}");
+                    }
+                    println!("Their scores are gone from the leaderboard and the gradebook.");
                 }
-                println!("Their scores are gone from the leaderboard and the gradebook.");
             }
         }
         ScoresCommand::Export { format: GradebookFormat::Csv, guild, output } => {
-            let csv = app.gradebook(&GuildId::new(guild)).await.map_err(fail)?;
+            let csv = app.gradebook(&GuildId::new(guild), &Member::operator()).await.map_err(fail)?;
             match output {
                 Some(path) => std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?,
                 None => print!("{csv}"),
             }
         }
     }
-    app.store().clone().close().await;
+    app.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

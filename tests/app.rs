@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use agora::app::{App, AppError, LiveRequest, ManualClock, Member, PracticeRequest, PracticeStep, QuestionView, UserError};
+use agora::app::{App, AppError, LiveRequest, ManualClock, Member, PracticeRequest, PracticeStep, Privilege, QuestionView, UserError};
 use agora::bank::{Answer, Bank, Kind};
 use agora::ids::{ChannelId, GuildId, UserId};
 use agora::quiz::{self, Filter, Lean};
@@ -73,7 +73,10 @@ async fn a_class_answers_a_live_question(store: Store) {
     assert_eq!(user_error(elsewhere), UserError::OtherChannel);
 
     // A student may not reveal; a late answer (at the deadline) is refused.
-    assert_eq!(user_error(app.live_reveal(&guild, &q1.round_id, 1, Some(&student(1))).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.live_reveal(&guild, &q1.round_id, 1, Some(&student(1))).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunRound, role: None }
+    );
     clock.set(START + 30_000);
     let late = app.live_answer(&guild, &channel, &student(31), &q1.round_id, q1.number, "a").await.unwrap_err();
     assert_eq!(user_error(late), UserError::QuestionClosed);
@@ -256,14 +259,17 @@ async fn one_live_round_per_channel_and_only_instructors_start_one() {
     let app = App::new(bank(), sqlite_store(&dir).await, ManualClock::new(START));
     let guild = GuildId::from("g1");
     let refused = app.live_start(&guild, &ChannelId::from("c1"), &student(1), &live_request(2, 1)).await.unwrap_err();
-    assert_eq!(user_error(refused), UserError::NotInstructor);
+    assert_eq!(user_error(refused), UserError::NotInstructor { privilege: Privilege::RunRound, role: None });
     app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(2, 1)).await.unwrap();
     let busy = app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(2, 2)).await.unwrap_err();
     assert_eq!(user_error(busy), UserError::ChannelBusy);
     app.live_start(&guild, &ChannelId::from("c2"), &instructor(), &live_request(2, 3)).await.unwrap();
     // The instructor role from the settings counts as instructor.
     let ta = Member { id: UserId::from("77"), name: "TA".into(), manage_guild: false, roles: vec!["555".into()] };
-    assert_eq!(user_error(app.live_start(&guild, &ChannelId::from("c3"), &ta, &live_request(1, 4)).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.live_start(&guild, &ChannelId::from("c3"), &ta, &live_request(1, 4)).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunRound, role: None }
+    );
     let change = agora::app::SettingsChange { instructor_role: Some(Some("555".into())), ..Default::default() };
     assert_eq!(user_error(app.update_settings(&guild, &ta, &change).await.unwrap_err()), UserError::NotManager);
     app.update_settings(&guild, &instructor(), &change).await.unwrap();
@@ -313,7 +319,7 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let newcomer = student(3);
     let refused = app.practice_start(&guild, &newcomer, &PracticeRequest { filter: empty, ..request.clone() }).await.unwrap_err();
     assert_eq!(user_error(refused), UserError::NoQuestions);
-    assert!(!app.gradebook(&guild).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
+    assert!(!app.gradebook(&guild, &instructor()).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
     let typed = |topic: &str| PracticeRequest {
         filter: Filter { topics: vec![topic.into()], ..Filter::default() },
         seed: Some(agora::stable::fnv1a(topic.as_bytes())),
@@ -381,7 +387,7 @@ async fn a_students_records_are_theirs_alone_and_forgetting_empties_them() {
         let q = started.question;
         app.practice_answer(&guild, &student(n).id, &q.round_id, q.number, typed).await.unwrap();
     }
-    let text = app.student_records(&guild, &student(1).id).await.unwrap();
+    let text = app.student_records(&guild, &student(1).id).await.unwrap().to_json();
     let doc: serde_json::Value = serde_json::from_str(&text).expect("the records are a JSON document");
     assert_eq!(doc["server"], "g1");
     assert_eq!(doc["user"], "1001");
@@ -398,9 +404,9 @@ async fn a_students_records_are_theirs_alone_and_forgetting_empties_them() {
     }
     assert!(!text.contains("1002") && !text.contains("Student 2"), "nothing of another student: {text}");
     // Forgotten: the same document is empty, the board keeps only the other student.
-    let gone = app.forget_student(&guild, &student(1).id).await.unwrap();
+    let gone = app.forget_student(&guild, &instructor(), &student(1).id, true).await.unwrap().unwrap();
     assert_eq!((gone.of("answers"), gone.of("rounds"), gone.of("users")), (1, 1, 1));
-    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap().to_json()).unwrap();
     assert!(doc["tables"].as_object().unwrap().values().all(|rows| rows == &serde_json::json!([])), "{doc}");
     let board = app.leaderboard(&guild, agora::store::RankBy::Points, 10, false).await.unwrap();
     assert_eq!(board.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>(), ["1002"]);
@@ -418,7 +424,7 @@ async fn a_renamed_student_and_one_forgotten_by_another_process_are_counted_unde
     let app = App::new(bank(), store.clone(), clock.clone());
     let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
     let name_of = async |user: &str| -> Vec<String> {
-        let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &UserId::from(user)).await.unwrap()).unwrap();
+        let records: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &UserId::from(user)).await.unwrap().to_json()).unwrap();
         records["tables"]["users"].as_array().unwrap().iter().map(|u| u["display_name"].as_str().unwrap().to_owned()).collect()
     };
     let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(3, 11)).await.unwrap();
@@ -465,7 +471,7 @@ async fn forgetting_a_student_mid_round_clears_what_the_live_round_remembers() {
     let again = app.live_answer(&guild, &channel, &student(1), &q1.round_id, q1.number, &right).await.unwrap_err();
     assert_eq!(user_error(again), UserError::AlreadyAnswered);
 
-    let gone = app.forget_student(&guild, &student(1).id).await.unwrap();
+    let gone = app.forget_student(&guild, &instructor(), &student(1).id, true).await.unwrap().unwrap();
     assert_eq!(gone.of("answers"), 1);
     // The store no longer holds their answer, and neither does the round in memory.
     app.live_answer(&guild, &channel, &student(1), &q1.round_id, q1.number, &right).await.expect("a forgotten student answers afresh");
@@ -560,7 +566,7 @@ async fn my_data_shows_each_answer_as_the_student_saw_it() {
     let (q, shown_letter, seed) = found.expect("some seed shuffles the choices");
     let channel = ChannelId::new(format!("c{seed}"));
     let locked = app.live_answer(&guild, &channel, &student(1), &q.round_id, 1, &shown_letter.to_string()).await.unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap().to_json()).unwrap();
     let seen = &doc["answers"][0];
     assert_eq!(seen["you_answered"], locked.your_answer.as_str(), "the choice as the student saw it: {doc}");
     assert!(locked.your_answer.starts_with(&format!("{shown_letter}. ")), "{}", locked.your_answer);
@@ -570,4 +576,102 @@ async fn my_data_shows_each_answer_as_the_student_saw_it() {
     assert!(seen["verdict"] == "right" || seen["verdict"] == "wrong", "{seen}");
     assert!(seen["when"].as_str().unwrap().ends_with(" UTC") && seen["answered_at_ms"] == START, "{seen}");
     assert!(doc["read_at"].as_str().unwrap().ends_with(" UTC"));
+}
+
+/// Every privilege of the layer; the `match` stops compiling when one is added, so this list
+/// (and the test below) grows with it.
+fn every_privilege() -> Vec<Privilege> {
+    use Privilege::*;
+    let all = [RunRound, RunDebate, MarkAnswers, ExportGradebook, ItemReport, ForgetStudent, ReloadBank, SharePassage];
+    for p in all {
+        match p {
+            RunRound | RunDebate | MarkAnswers | ExportGradebook | ItemReport | ForgetStudent | ReloadBank | SharePassage => {}
+        }
+    }
+    all.to_vec()
+}
+
+/// Every privileged operation of the layer, called by a student: each is refused with the
+/// one wording naming what was refused, and nothing changes in the store or the layer.
+#[tokio::test]
+async fn every_privileged_operation_refuses_a_student_and_changes_nothing() {
+    use agora::app::{AdvanceFrom, DebateRequest, MotionChoice, Reloaded, SettingsChange};
+    use agora::debate::{Format, Join};
+    use agora::ids::SubmissionId;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(bank(), sqlite_store(&dir).await, ManualClock::new(START));
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let ann = student(1);
+    // A live round with an answer, and a debate, for the student to try to move.
+    let q = app.live_start(&guild, &channel, &instructor(), &live_request(2, 1)).await.unwrap();
+    app.live_answer(&guild, &channel, &ann, &q.round_id, 1, &answer_for(&app.bank(), &q, 1, true)).await.unwrap();
+    let request =
+        DebateRequest { motion: MotionChoice::Typed("Trade binds more than it divides".into()), format: Format::Quick { per_side: 1 }, times: vec![] };
+    let debate = app.debate_start(&guild, &ChannelId::from("c2"), &instructor(), &request).await.unwrap().debate_id;
+    let records = app.student_records(&guild, &ann.id).await.unwrap().counts().iter().map(|&(t, n)| (t.to_owned(), n)).collect::<Vec<_>>();
+    let bank_before = app.bank();
+
+    let refused = |privilege: Privilege| UserError::NotInstructor { privilege, role: None };
+    let mut seen = Vec::new();
+    let mut check = |what: &str, e: AppError, p: Privilege| {
+        let e = user_error(e);
+        assert_eq!(e, refused(p), "{what}");
+        assert!(e.to_string().starts_with(&format!("Only an instructor can {p}. Instructors are members with the Manage Server permission")), "{what}: {e}");
+        seen.push(p);
+    };
+    check("live_start", app.live_start(&guild, &ChannelId::from("c9"), &ann, &live_request(1, 2)).await.unwrap_err(), Privilege::RunRound);
+    check("live_reveal", app.live_reveal(&guild, &q.round_id, 1, Some(&ann)).await.unwrap_err(), Privilege::RunRound);
+    check("live_next", app.live_next(&guild, &q.round_id, 1, &ann).await.unwrap_err(), Privilege::RunRound);
+    check("live_end", app.live_end(&guild, &q.round_id, &ann).await.unwrap_err(), Privilege::RunRound);
+    check("live_stop", app.live_stop(&guild, &channel, &ann).await.unwrap_err(), Privilege::RunRound);
+    check("debate_start", app.debate_start(&guild, &ChannelId::from("c9"), &ann, &request).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_assign", app.debate_assign(&guild, &debate, &ann, &student(2), Join::Audience).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_balance", app.debate_balance(&guild, &debate, &ann).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_advance", app.debate_advance(&guild, &debate, &ann, AdvanceFrom::Phase(0)).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_preview", app.debate_preview(&guild, &debate, &ann).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_release", app.debate_release(&guild, &debate, &ann).await.unwrap_err(), Privilege::RunDebate);
+    check("debate_cancel", app.debate_cancel(&guild, &ChannelId::from("c2"), &ann).await.unwrap_err(), Privilege::RunDebate);
+    check("prompt_queue", app.prompt_queue(&guild, &ann, 5).await.unwrap_err(), Privilege::MarkAnswers);
+    check("prompt_mark_form", app.prompt_mark_form(&guild, &ann).await.unwrap_err(), Privilege::MarkAnswers);
+    check("prompt_review", app.prompt_review(&guild, &ann, &SubmissionId::from("a1"), &[1], "").await.unwrap_err(), Privilege::MarkAnswers);
+    check("gradebook", app.gradebook(&guild, &ann).await.unwrap_err(), Privilege::ExportGradebook);
+    check("item_reports", app.item_reports(&guild, &ann).await.unwrap_err(), Privilege::ItemReport);
+    check("forget_student", app.forget_student(&guild, &ann, &ann.id, true).await.unwrap_err(), Privilege::ForgetStudent);
+    let mut loaded = false;
+    let reload = app.reload_bank(&guild, &ann, async {
+        loaded = true;
+        Ok(Ok(bank()))
+    });
+    check("reload_bank", reload.await.map(|_: Reloaded| ()).unwrap_err(), Privilege::ReloadBank);
+    assert!(!loaded, "the bank's files are not even read for a student");
+    check("share_passage", app.share_passage(&guild, &ann).await.unwrap_err(), Privilege::SharePassage);
+    assert_eq!(seen.iter().collect::<std::collections::HashSet<_>>(), every_privilege().iter().collect(), "every privilege is tried");
+    // Settings are Manage Server's alone: another rule, with its own refusal, shown or changed.
+    let change = SettingsChange { default_seconds: Some(10), ..Default::default() };
+    assert_eq!(user_error(app.update_settings(&guild, &ann, &change).await.unwrap_err()), UserError::NotManager);
+    assert_eq!(user_error(app.update_settings(&guild, &ann, &SettingsChange::default()).await.unwrap_err()), UserError::NotManager);
+
+    // Nothing moved: the round and the debate are where they were, the records all there.
+    assert_eq!(app.live_round_in(&guild, &channel).await.unwrap(), Some(q.round_id.clone()), "the round is still open");
+    let state = app.debate_state(&guild, &debate, &ann).await.unwrap();
+    assert_eq!((state.phase.index, state.status), (0, agora::debate::Status::Open), "the debate is still in sign-up");
+    let after = app.student_records(&guild, &ann.id).await.unwrap().counts().iter().map(|&(t, n)| (t.to_owned(), n)).collect::<Vec<_>>();
+    assert_eq!(after, records, "nothing of the student's was deleted");
+    assert!(Arc::ptr_eq(&bank_before, &app.bank()), "the bank was not swapped");
+    assert_eq!(app.settings(&guild).await.unwrap().default_seconds, agora::app::Settings::default().default_seconds);
+    // And an instructor may do each (a sample that changes nothing for the rest).
+    assert!(app.gradebook(&guild, &instructor()).await.unwrap().contains(ann.id.as_str()));
+    app.share_passage(&guild, &instructor()).await.unwrap();
+}
+
+/// The terminal's operator and the terminal's student are instructors: `agora scores` and
+/// `agora play` pass a local member that the one rule lets in.
+#[tokio::test]
+async fn the_terminal_passes_a_local_instructor() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(bank(), sqlite_store(&dir).await, ManualClock::new(START));
+    let guild = GuildId::from("local");
+    app.gradebook(&guild, &Member::operator()).await.unwrap();
+    app.item_reports(&guild, &Member::local(UserId::from("local:ada"), "Ada")).await.unwrap();
 }

@@ -84,21 +84,26 @@ fn each_craft_rule_warns_with_the_item_s_place_and_the_bank_still_loads() {
     let paper = paper();
     let (code, out, err) = agora(&["bank", "check", "tests/fixtures/craft-bank", "--source", paper.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("ok: 10 items"), "{out}");
+    assert!(out.starts_with("ok: 14 items"), "{out}");
     let f = "warning: tests/fixtures/craft-bank/craft.yaml:";
     let expected = [
         // The set of true/false statements, reported at the first one's absolute word.
-        "29:57: [tf-only] absolute words predict true/false keys: of 4 statements with absolute words (only, always, never, all, …), 4 are keyed false and 0 true, so \"absolute word means false\" is right 4 times in 4",
-        "72:5: [bound-one-side] a bound item whose distractors are all larger than its key (64 percent): the smallest option is always right",
-        "85:5: [factor-energy-machinery] asks the fact `factor-named-first` asks: same kind, same key (complementary economies), same paragraph s5-p3 (at tests/fixtures/craft-bank/craft.yaml:76:5)",
-        "102:10: [long-key] an option of 71 characters beside siblings of at most 10: its length singles it out",
-        "114:38: [dated-label] the label `The Ukraine crisis of 2014` carries a date (2014) the item asks for: it can be answered from the label",
+        "31:57: [tf-only] absolute words predict true/false keys: of 4 statements with absolute words (only, always, never, all, …), 4 are keyed false and 0 true, so \"absolute word means false\" is right 4 times in 4",
+        "74:5: [bound-one-side] a bound item whose distractors are all larger than its key (64 percent): the smallest option is always right",
+        "87:5: [factor-energy-machinery] asks the fact `factor-named-first` asks: same kind, same key (complementary economies), same paragraph s5-p3 (at tests/fixtures/craft-bank/craft.yaml:78:5)",
+        "104:10: [long-key] an option of 71 characters beside siblings of at most 10: its length singles it out",
+        "116:38: [dated-label] the label `The Ukraine crisis of 2014` carries a date (2014) the item asks for: it can be answered from the label",
+        // The set of near-verbatim true/false statements, reported at the first one.
+        "125:5: [tf-copy-2014] closeness to the paper's sentence predicts true/false keys: of 4 statements that copy 8 or more words in a row of a passage they cite, 0 are keyed false and 4 true, so \"the paper's own words mean true\" is right 4 times in 4",
     ];
     for line in expected {
         assert!(err.contains(&format!("{f}{line}")), "missing `{line}` in:\n{err}");
     }
     assert!(err.trim_end().ends_with(&format!("{} warnings", expected.len())), "{err}");
     assert!(err.contains("hint: reword some of these so that neither key holds more than 70% of them: tf-only, tf-always, tf-never, tf-no-longer"), "{err}");
+    assert!(err.contains("so that neither key holds more than 70% of them: tf-copy-2014, tf-copy-record, tf-copy-objective, tf-copy-unipolar"), "{err}");
+    // A paraphrase (`tf-plain`, six words in a row of its passage) is not one of them.
+    assert!(!err.contains("tf-plain"), "{err}");
 }
 
 #[test]

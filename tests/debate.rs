@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use agora::app::{
-    AdvanceFrom, App, AppError, Clock, DebateRequest, DebateView, ManualClock, Member, MotionChoice, PromptRequest, ReleaseView, SUBMISSION_CHARS, UserError,
+    AdvanceFrom, App, AppError, Clock, DebateRequest, DebateView, ManualClock, Member, MotionChoice, Privilege, PromptRequest, ReleaseView, SUBMISSION_CHARS,
+    UserError,
 };
 use agora::bank::PromptKind;
 use agora::debate::{BallotDraft, DecidedBy, Decision, Format, Join, Phase, PollTally, Refusal, Side, SlotKey, SpeakerScores, SpeechDraft, Stance, Status};
@@ -102,7 +103,7 @@ async fn start_an_oxford_debate(store: Store) -> Oxford {
 
     assert_eq!(
         user_error(app.debate_start(&guild, &channel, &student(0), &request(Format::Oxford { per_side: 3 })).await.unwrap_err()),
-        UserError::NotInstructor
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
     );
     let view = app.debate_start(&guild, &channel, &instructor(), &request(Format::Oxford { per_side: 3 })).await.unwrap();
     let id = view.debate_id.clone();
@@ -155,7 +156,10 @@ async fn poll_the_audience_before_the_speeches(o: &Oxford) {
     let guild = o.guild.clone();
     let id = o.id.clone();
     // Only the instructor moves the debate on.
-    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
+    );
     let v = app.debate_advance(&guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
     assert_eq!(v.phase.phase, Phase::PreVote);
     for (n, stance) in [(10, Stance::Proposition), (11, Stance::Opposition), (12, Stance::Opposition), (13, Stance::Undecided)] {
@@ -251,8 +255,14 @@ async fn cast_the_ballots_unseen_until_the_release(o: &Oxford, v: &DebateView) {
     app.debate_ballot(&guild, &id, &student(10), &shadow).await.unwrap();
     assert_eq!(refusal(app.debate_ballots(&guild, &id, &student(10)).await.unwrap_err()), Refusal::NotReleased);
     assert_eq!(refusal(app.debate_result(&guild, &id).await.unwrap_err()), Refusal::NotReleased);
-    assert_eq!(user_error(app.debate_release(&guild, &id, &student(0)).await.unwrap_err()), UserError::NotInstructor);
-    assert_eq!(user_error(app.debate_preview(&guild, &id, &student(0)).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.debate_release(&guild, &id, &student(0)).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
+    );
+    assert_eq!(
+        user_error(app.debate_preview(&guild, &id, &student(0)).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
+    );
     assert_eq!(app.debate_ballots(&guild, &id, &instructor()).await.unwrap().len(), 2);
     assert!(app.score(&guild, &student(0).id, "Student 0").await.unwrap().debate_points == 0, "no points before the release");
     let preview = app.debate_preview(&guild, &id, &instructor()).await.unwrap();
@@ -324,7 +334,7 @@ async fn the_points_stand_in_the_scores_leaderboard_and_gradebook(o: &Oxford) {
     let board = app.leaderboard(&guild, RankBy::Points, 20, false).await.unwrap();
     assert_eq!((board[0].name.as_str(), board[0].points), ("Student 0", 30));
     assert!(board.iter().any(|row| row.name == "Student 10" && row.points == 4), "the audience's points count too");
-    let csv = app.gradebook(&guild).await.unwrap();
+    let csv = app.gradebook(&guild, &instructor()).await.unwrap();
     assert!(csv.lines().any(|l| l.starts_with("1000,Student 0,0,0,,30,")), "{csv}");
     assert!(csv.lines().any(|l| l.starts_with("1013,Student 13,0,0,,2,")), "{csv}");
     assert!(!csv.contains("Dr Lee"), "the instructor is no student");
@@ -475,8 +485,14 @@ async fn refusals_and_flags(store: Store) {
     );
     // The instructor may still seat them; the sign-up timer, fired late, moves on.
     app.debate_assign(&guild, &id, &instructor(), &late_joiner, Join::Side(Side::Opposition)).await.unwrap();
-    assert_eq!(user_error(app.debate_assign(&guild, &id, &student(0), &student(5), Join::Audience).await.unwrap_err()), UserError::NotInstructor);
-    assert_eq!(user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.debate_assign(&guild, &id, &student(0), &student(5), Join::Audience).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
+    );
+    assert_eq!(
+        user_error(app.debate_advance(&guild, &id, &student(0), AdvanceFrom::PressedAt(clock.now())).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::RunDebate, role: None }
+    );
     let v = app.debate_timer(&guild, &id, 0).await.unwrap().expect("sign-up is over");
     assert_eq!((v.phase.phase, v.phase.deadline), (Phase::Opening, Some(START + 300_000 + 120_000)));
     assert_eq!(app.debate_timer(&guild, &id, 0).await.unwrap(), None, "a second firing does nothing");
@@ -571,15 +587,21 @@ async fn refusals_and_flags(store: Store) {
     );
     // A typed motion: the bank's by any spelling of its id, a unique beginning or its whole
     // text; several motions begun by it are named; anything else is the instructor's own.
-    assert_eq!(app.debate_motion("  ALLIANCE in_all ").unwrap(), MotionChoice::Bank("alliance-in-all-but-name".into()));
-    let text = "this house believes the china–russia partnership is an alliance in all but name";
-    assert_eq!(app.debate_motion(text).unwrap(), MotionChoice::Bank("alliance-in-all-but-name".into()));
-    let ambiguous = user_error(app.debate_motion("China").unwrap_err()).to_string();
+    let typed = |text: &str| DebateRequest { motion: MotionChoice::Typed(text.into()), ..request(Format::Quick { per_side: 1 }) };
+    for (spelling, id) in [
+        ("  ALLIANCE in_all ", Some("alliance-in-all-but-name")),
+        ("this house believes the china–russia partnership is an alliance in all but name", Some("alliance-in-all-but-name")),
+        ("This house would ban homework", None),
+    ] {
+        let started = app.debate_start(&guild, &ChannelId::from("c6"), &instructor(), &typed(spelling)).await.unwrap();
+        assert_eq!(started.motion.id.as_deref(), id, "{spelling:?}");
+        app.debate_cancel(&guild, &started.debate_id, &instructor()).await.unwrap();
+    }
+    let ambiguous = user_error(app.debate_start(&guild, &ChannelId::from("c6"), &instructor(), &typed("China")).await.unwrap_err()).to_string();
     assert_eq!(
         ambiguous,
         "“China” could be any of these motions: china-main-beneficiary, china-genuinely-neutral, china-reforms-not-overturns. Type more of the one you mean."
     );
-    assert!(matches!(app.debate_motion("This house would ban homework").unwrap(), MotionChoice::Custom { .. }));
     let cancelled = app.debate_cancel(&guild, &v.debate_id, &instructor()).await.unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
     assert_eq!(refusal(app.debate_join(&guild, &v.debate_id, &student(3), Join::Audience).await.unwrap_err()), Refusal::Over);
@@ -724,7 +746,10 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     // The student who answered it is not given the same prompt again.
     assert_eq!(user_error(app.prompt_draw(&guild, &student(0), &ask).await.unwrap_err()), UserError::AllPromptsAnswered);
 
-    assert_eq!(user_error(app.prompt_queue(&guild, &student(0), 10).await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.prompt_queue(&guild, &student(0), 10).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::MarkAnswers, role: None }
+    );
     let queue = app.prompt_queue(&guild, &instructor(), 1).await.unwrap();
     assert_eq!(queue.waiting, 2, "the count covers every answer waiting");
     assert_eq!(queue.answers.len(), 1);
@@ -732,7 +757,10 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     assert_eq!((&oldest.answer_id, oldest.name.as_str(), oldest.body.as_str(), oldest.top_mark), (&first.answer_id, "Student 0", answer, 2));
     assert_eq!(oldest.rubric, prompt.rubric);
 
-    assert_eq!(user_error(app.prompt_review(&guild, &student(1), &first.answer_id, &[2; 5], "").await.unwrap_err()), UserError::NotInstructor);
+    assert_eq!(
+        user_error(app.prompt_review(&guild, &student(1), &first.answer_id, &[2; 5], "").await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::MarkAnswers, role: None }
+    );
     assert_eq!(
         user_error(app.prompt_review(&guild, &instructor(), &first.answer_id, &[2; 4], "").await.unwrap_err()).to_string(),
         "The rubric of this prompt has 5 lines: give one mark for each, not 4."
@@ -762,7 +790,7 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
 
     let score = app.score(&guild, &student(0).id, "Student 0").await.unwrap();
     assert_eq!((score.points, score.prompt_points, score.debate_points, score.answered), (35, 35, 0, 0));
-    assert!(app.gradebook(&guild).await.unwrap().lines().any(|l| l.starts_with("1000,Student 0,0,0,,35,")));
+    assert!(app.gradebook(&guild, &instructor()).await.unwrap().lines().any(|l| l.starts_with("1000,Student 0,0,0,,35,")));
     let board = app.leaderboard(&guild, RankBy::Points, 5, false).await.unwrap();
     assert_eq!(board.iter().map(|r| (r.name.as_str(), r.points)).collect::<Vec<_>>(), [("Student 0", 35)], "an answer waiting for review earns nothing yet");
     assert_eq!(app.score(&GuildId::from("g2"), &student(0).id, "Student 0").await.unwrap().points, 0, "points stay in their server");

@@ -110,3 +110,26 @@ fn imports_are_read_from_paths_and_groups_not_comments() {
     let code = "use crate::bank::{Kind, Question};\nuse crate::{ids::GuildId, quiz::{self, Verdict}};\n// crate::discord in a comment\nlet x = crate::scoring::score(1);\n/// [`crate::store::Store`]";
     assert_eq!(named_modules(code).into_iter().collect::<Vec<_>>(), ["bank", "ids", "quiz", "scoring"]);
 }
+
+/// The faces reach the store only through the layer: no file of `src/discord/` nor
+/// `src/terminal.rs` names `crate::store` or `agora::store` (the layer names every type they
+/// handle, `app::view`'s rows included), though the order above would let them.
+#[test]
+fn no_face_imports_the_store() {
+    let mut files = vec![src().join("terminal.rs")];
+    files.extend(rust_files(&src().join("discord")));
+    assert!(files.len() > 10, "the faces' files are found: {files:?}");
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let name = f.strip_prefix(src()).unwrap().display().to_string();
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains("crate::store") || l.contains("agora::store"))
+                .map(|(n, l)| format!("src/{name}:{}: {}", n + 1, l.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(offenders.is_empty(), "faces name the store:\n{}", offenders.join("\n"));
+}

@@ -18,15 +18,35 @@ use crate::app::view::{
     self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, NoCards, PhaseView, ReleaseView, SeatView,
     SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
-use crate::app::{App, AppError, AppResult, Member, UserError, clean_text, clean_typed};
+use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed, forms};
 use crate::bank::Bank;
 use crate::debate::{
-    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Refusal, Setup, Side, SlotKey, Speech, SpeechDraft,
-    SpeechRef, Stance, Status,
+    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Refusal, Rubric, Setup, Side, SlotKey, Speech,
+    SpeechDraft, SpeechRef, Stance, Status,
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
 use crate::store::{Expect, NewDebate, Post, PostKind, StoreError, StoredDebate};
+
+/// Which debate an operation is for: the one a button names, or the one open in the
+/// channel a command was typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebateAt<'a> {
+    Id(&'a DebateId),
+    OpenIn(&'a ChannelId),
+}
+
+impl<'a> From<&'a DebateId> for DebateAt<'a> {
+    fn from(id: &'a DebateId) -> DebateAt<'a> {
+        DebateAt::Id(id)
+    }
+}
+
+impl<'a> From<&'a ChannelId> for DebateAt<'a> {
+    fn from(channel: &'a ChannelId) -> DebateAt<'a> {
+        DebateAt::OpenIn(channel)
+    }
+}
 
 /// The motion an instructor picks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +55,30 @@ pub enum MotionChoice {
     Bank(String),
     /// One written on the spot; its cards, if any, must be passages of the bank.
     Custom { text: String, info: String, proposition: Vec<String>, opposition: Vec<String> },
+    /// As typed in a face: the id of a motion of the bank, or else a motion written on the
+    /// spot (without cards).
+    Typed(String),
+}
+
+/// The phase times a face offers, in seconds: sign-up, each audience vote, each round of
+/// speeches; `None` keeps the server's setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PhaseSeconds {
+    pub signup: Option<u32>,
+    pub vote: Option<u32>,
+    pub speech: Option<u32>,
+}
+
+impl PhaseSeconds {
+    /// The phases each time applies to, as [`DebateRequest::times`] takes them.
+    pub fn times(self) -> Vec<(Phase, u32)> {
+        let groups: [(Option<u32>, &[Phase]); 3] = [
+            (self.signup, &[Phase::SignUp]),
+            (self.vote, &[Phase::PreVote, Phase::PostVote]),
+            (self.speech, &[Phase::Opening, Phase::Rebuttal, Phase::Closing, Phase::FirstSide, Phase::Swap, Phase::Joint]),
+        ];
+        groups.into_iter().filter_map(|(s, phases)| s.map(|s| phases.iter().map(move |&p| (p, s)))).flatten().collect()
+    }
 }
 
 /// The phase an instructor's advance was pressed for, so that a press that races the phase
@@ -66,52 +110,19 @@ impl App {
         self.bank().motions.iter().map(|m| MotionView { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone() }).collect()
     }
 
-    /// The motion an instructor typed: the bank's motion it names (its id in any spelling, a
-    /// unique beginning of the id, or its whole text), or else a motion of their own. A
-    /// beginning that several motions' ids share is refused, naming them.
-    pub fn debate_motion(&self, typed: &str) -> AppResult<MotionChoice> {
-        Ok(match self.bank().find_motion(typed).map_err(UserError::Name)? {
-            Some(m) => MotionChoice::Bank(m.id.clone()),
-            None => MotionChoice::Custom { text: typed.to_owned(), info: String::new(), proposition: Vec::new(), opposition: Vec::new() },
-        })
-    }
-
     /// Starts a debate in `channel`, in sign-up from now.
     pub async fn debate_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &DebateRequest) -> AppResult<DebateView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let bank = self.bank();
         let motion = match &request.motion {
-            MotionChoice::Bank(id) => {
-                let m = bank.motions.iter().find(|m| m.id == *id).ok_or_else(|| UserError::NoSuchMotion(id.clone()))?;
-                DebateMotion {
-                    id: Some(m.id.clone()),
-                    text: m.motion.clone(),
-                    info: m.info.clone(),
-                    proposition: m.proposition.clone(),
-                    opposition: m.opposition.clone(),
-                }
-            }
-            MotionChoice::Custom { text, info, proposition, opposition } => {
-                let cards = |ids: &[String]| -> AppResult<Vec<String>> {
-                    let mut out: Vec<String> = Vec::new();
-                    for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
-                        if bank.passage(id).is_none() {
-                            return Err(UserError::UnknownPassage(id.to_owned()).into());
-                        }
-                        if !out.iter().any(|o| o == id) {
-                            out.push(id.to_owned());
-                        }
-                    }
-                    Ok(out)
-                };
-                DebateMotion {
-                    id: None,
-                    text: clean_typed(text).trim().to_owned(),
-                    info: clean_text(info),
-                    proposition: cards(proposition)?,
-                    opposition: cards(opposition)?,
-                }
-            }
+            MotionChoice::Bank(id) => bank_motion(&bank, id.trim()).ok_or_else(|| UserError::NoSuchMotion(id.clone()))?,
+            // The bank's motion it names in any spelling (its id, a unique beginning of the
+            // id, its whole text), or else a motion of the instructor's own.
+            MotionChoice::Typed(text) => match bank.find_motion(text).map_err(UserError::Name)? {
+                Some(m) => motion_of(m),
+                None => custom_motion(&bank, text, "", &[], &[])?,
+            },
+            MotionChoice::Custom { text, info, proposition, opposition } => custom_motion(&bank, text, info, proposition, opposition)?,
         };
         let timing = request.times.iter().fold(settings.debate.timing, |t, &(phase, seconds)| t.with(phase, seconds));
         let now = self.now();
@@ -178,8 +189,16 @@ impl App {
     }
 
     /// The instructor puts `student` on a side or in the audience, before the speeches.
-    pub async fn debate_assign(&self, guild: &GuildId, debate: &DebateId, instructor: &Member, student: &Member, join: Join) -> AppResult<DebateView> {
-        self.require_instructor(guild, instructor).await?;
+    pub async fn debate_assign(
+        &self,
+        guild: &GuildId,
+        debate: impl Into<DebateAt<'_>>,
+        instructor: &Member,
+        student: &Member,
+        join: Join,
+    ) -> AppResult<DebateView> {
+        let debate = &self.debate_at(guild, debate.into()).await?;
+        self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let _lock = self.debate_lock(guild, debate).await;
         let (mut stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
@@ -193,8 +212,9 @@ impl App {
     }
 
     /// The instructor evens the sides (the last to join the larger side move).
-    pub async fn debate_balance(&self, guild: &GuildId, debate: &DebateId, instructor: &Member) -> AppResult<DebateView> {
-        self.require_instructor(guild, instructor).await?;
+    pub async fn debate_balance(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, instructor: &Member) -> AppResult<DebateView> {
+        let debate = &self.debate_at(guild, debate.into()).await?;
+        self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let _lock = self.debate_lock(guild, debate).await;
         let (stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
@@ -208,8 +228,9 @@ impl App {
 
     /// The instructor closes the phase `from` names and opens the next; if the debate has
     /// moved on since (its timer closed that phase), nothing changes and the instructor is told.
-    pub async fn debate_advance(&self, guild: &GuildId, debate: &DebateId, instructor: &Member, from: AdvanceFrom) -> AppResult<DebateView> {
-        self.require_instructor(guild, instructor).await?;
+    pub async fn debate_advance(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, instructor: &Member, from: AdvanceFrom) -> AppResult<DebateView> {
+        let debate = &self.debate_at(guild, debate.into()).await?;
+        self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let _lock = self.debate_lock(guild, debate).await;
         let (stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
@@ -305,6 +326,31 @@ impl App {
         Ok(CardsView { debate_id: debate.clone(), sides, missing, none })
     }
 
+    /// Whether `member` may begin a speech for phase `phase_index` now (it is the open phase
+    /// and they have a slot in it); returns the phase's title for the form.
+    pub async fn debate_speech_form(&self, guild: &GuildId, debate: &DebateId, member: &Member, phase_index: usize) -> AppResult<String> {
+        let v = self.debate_state(guild, debate, member).await?;
+        if v.phase.index != phase_index {
+            return Err(UserError::SpeechPhaseOver { now: v.phase.title }.into());
+        }
+        if !v.you.slot_open {
+            return Err(UserError::NoSpeechHere { phase: v.phase.title }.into());
+        }
+        if let Some(next) = v.you.waiting_for {
+            return Err(UserError::NotYourTurn { phase: v.phase.title, next }.into());
+        }
+        Ok(v.phase.title)
+    }
+
+    /// What a judge's ballot form shows `member`: the debate as they see it (its speakers,
+    /// whether they judge officially) and the server's rubric.
+    pub async fn debate_ballot_form(&self, guild: &GuildId, debate: &DebateId, member: &Member) -> AppResult<(DebateView, Rubric)> {
+        let settings = self.settings(guild).await?;
+        let instructor = App::is_instructor(&settings, member);
+        let (stored, d) = self.load_debate(guild, debate).await?;
+        Ok((debate_view(&self.bank(), &stored, &d, Some((member, instructor)), self.now()), settings.debate.rubric))
+    }
+
     /// A speaker's speech for their slot of the open phase, committed, then returned for the
     /// face to post with each citation as an evidence card (or flagged as not in the bank).
     pub async fn debate_speech(&self, guild: &GuildId, debate: &DebateId, member: &Member, draft: &SpeechDraft) -> AppResult<SpeechView> {
@@ -397,9 +443,32 @@ impl App {
         Ok(ballot_view(&stored, &d, &ballot))
     }
 
+    /// A ballot as a form types it: the scores a line a speaker (`P1 (Ada): 4 4 3 5`, read
+    /// against the debate's speakers as `member` sees them now), the winner (a side, or
+    /// empty), the feedback; then as [`App::debate_ballot`].
+    pub async fn debate_ballot_typed(
+        &self,
+        guild: &GuildId,
+        debate: &DebateId,
+        member: &Member,
+        scores: &str,
+        winner: &str,
+        feedback: &str,
+    ) -> AppResult<BallotView> {
+        let v = self.debate_state(guild, debate, member).await?;
+        let draft = BallotDraft { scores: forms::ballot_scores(scores, &v)?, winner: forms::winner(winner)?, feedback: feedback.to_owned() };
+        self.debate_ballot(guild, debate, member, &draft).await
+    }
+
     /// The ballots `member` may see: an instructor all, at any time; a student, once the
     /// result is released, the instructor's and their own.
-    pub async fn debate_ballots(&self, guild: &GuildId, debate: &DebateId, member: &Member) -> AppResult<Vec<BallotView>> {
+    /// In a channel, that is its open debate, or else the one released there last, so a
+    /// released debate stays readable by its participants.
+    pub async fn debate_ballots(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, member: &Member) -> AppResult<Vec<BallotView>> {
+        let debate = &match debate.into() {
+            DebateAt::OpenIn(channel) => self.debate_to_read_in(guild, channel).await?.ok_or(UserError::NoDebateHere)?,
+            at => self.debate_at(guild, at).await?,
+        };
         let instructor = App::is_instructor(&self.settings(guild).await?, member);
         let (stored, d) = self.load_debate(guild, debate).await?;
         Ok(d.ballots(&actor(member, instructor))?.into_iter().map(|b| ballot_view(&stored, &d, b)).collect())
@@ -407,7 +476,7 @@ impl App {
 
     /// The result as it would be released now, for the instructor.
     pub async fn debate_preview(&self, guild: &GuildId, debate: &DebateId, instructor: &Member) -> AppResult<ReleaseView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let bank = self.bank();
         let (stored, d) = self.load_debate(guild, debate).await?;
         let result = d.preview(&actor(instructor, true), |id| bank.paper_position(id), &settings.debate.points)?;
@@ -417,8 +486,9 @@ impl App {
 
     /// The instructor releases the result: the decision, the swing, the scores and the
     /// evidence map become visible, and the points are awarded (in the same transaction).
-    pub async fn debate_release(&self, guild: &GuildId, debate: &DebateId, instructor: &Member) -> AppResult<ReleaseView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+    pub async fn debate_release(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, instructor: &Member) -> AppResult<ReleaseView> {
+        let debate = &self.debate_at(guild, debate.into()).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let bank = self.bank();
         let _lock = self.debate_lock(guild, debate).await;
         let (stored, mut d) = self.load_debate(guild, debate).await?;
@@ -441,14 +511,23 @@ impl App {
     }
 
     /// The instructor calls the debate off; nothing is awarded.
-    pub async fn debate_cancel(&self, guild: &GuildId, debate: &DebateId, instructor: &Member) -> AppResult<DebateView> {
-        self.require_instructor(guild, instructor).await?;
+    pub async fn debate_cancel(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, instructor: &Member) -> AppResult<DebateView> {
+        let debate = &self.debate_at(guild, debate.into()).await?;
+        self.require_instructor(guild, instructor, Privilege::RunDebate).await?;
         let _lock = self.debate_lock(guild, debate).await;
         let (stored, mut d) = self.load_debate(guild, debate).await?;
         let now = self.now();
         d.cancel(&actor(instructor, true), now)?;
         self.store.cancel_debate(guild, debate, d.phase_index(), now).await.map_err(moved)?;
         Ok(debate_view(&self.bank(), &stored, &d, Some((instructor, true)), now))
+    }
+
+    /// The debate `at` names; a user error when no debate is open in the channel it names.
+    async fn debate_at(&self, guild: &GuildId, at: DebateAt<'_>) -> AppResult<DebateId> {
+        match at {
+            DebateAt::Id(id) => Ok(id.clone()),
+            DebateAt::OpenIn(channel) => self.debate_in(guild, channel).await?.ok_or_else(|| UserError::NoDebateHere.into()),
+        }
     }
 
     /// The debate's lock in this process, taken for one operation.
@@ -460,9 +539,42 @@ impl App {
     /// The debate as the store holds it, rebuilt into the domain.
     async fn load_debate(&self, guild: &GuildId, debate: &DebateId) -> AppResult<(StoredDebate, Debate)> {
         let stored = self.store.debate(guild, debate).await?.ok_or(UserError::NoSuchDebate)?;
-        let d = Debate::resume(stored.record.clone()).map_err(|e| AppError::Internal(format!("debate {debate} of server {guild}: {e}")))?;
+        let d = Debate::resume(stored.record.clone()).map_err(|e| AppError::caused(e, format!("debate {debate} of server {guild}")))?;
         Ok((stored, d))
     }
+}
+
+/// The bank's motion with this id, with its info slide and evidence cards.
+fn bank_motion(bank: &Bank, id: &str) -> Option<DebateMotion> {
+    bank.motions.iter().find(|m| m.id == id).map(motion_of)
+}
+
+/// A motion of the bank as a debate argues it.
+fn motion_of(m: &crate::bank::Motion) -> DebateMotion {
+    DebateMotion { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone(), proposition: m.proposition.clone(), opposition: m.opposition.clone() }
+}
+
+/// A motion written on the spot; its cards, if any, must be passages of the bank.
+fn custom_motion(bank: &Bank, text: &str, info: &str, proposition: &[String], opposition: &[String]) -> AppResult<DebateMotion> {
+    let cards = |ids: &[String]| -> AppResult<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for id in ids.iter().map(|i| i.trim()).filter(|i| !i.is_empty()) {
+            if bank.passage(id).is_none() {
+                return Err(UserError::UnknownPassage(id.to_owned()).into());
+            }
+            if !out.iter().any(|o| o == id) {
+                out.push(id.to_owned());
+            }
+        }
+        Ok(out)
+    };
+    Ok(DebateMotion {
+        id: None,
+        text: clean_typed(text).trim().to_owned(),
+        info: clean_text(info),
+        proposition: cards(proposition)?,
+        opposition: cards(opposition)?,
+    })
 }
 
 fn actor(member: &Member, instructor: bool) -> Actor {

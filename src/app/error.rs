@@ -2,10 +2,12 @@
 //!
 //! Invariant: a [`UserError`] is a sentence the student or instructor can act on, shown to
 //! them as it is; anything else is an internal error, kept typed with its whole chain for
-//! the log, and shown only as a short apology ([`AppError::user_message`]).
+//! the log, and shown only as the one short apology ([`APOLOGY`]). The layer's sentences
+//! name what a person does, never a face's controls (no buttons, no command-line flags).
 
 use thiserror::Error;
 
+use crate::app::Privilege;
 use crate::debate::Refusal;
 use crate::quiz::{ResponseError, SessionError};
 use crate::store::StoreError;
@@ -13,10 +15,30 @@ use crate::store::StoreError;
 /// Something the person who asked can fix or should know; shown to them as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum UserError {
-    #[error("Only an instructor can do that: ask someone with Manage Server or the instructor role.")]
-    NotInstructor,
+    /// The one refusal of every privileged operation: what was refused, and who may do it
+    /// here (the server's instructor role, a role id, if it has one).
+    #[error("Only an instructor can {privilege}. Instructors are members with {}; ask your instructor if you need this.", instructors(role.as_deref()))]
+    NotInstructor { privilege: Privilege, role: Option<String> },
     #[error("Only someone with Manage Server can change the settings.")]
     NotManager,
+    /// A class lives in a server; a direct message has none.
+    #[error("That works only in a server: use it in your class's server.")]
+    NotInServer,
+    /// Something that claims to come from this bot and does not (forged, another bot's, or
+    /// an older version's).
+    /// A face could not read what was typed (`what`, as the face shows it) for `why`.
+    #[error("I could not read {what}: {why}. Check what you typed and try again.")]
+    Unreadable { what: String, why: String },
+    /// A passage or question looked up by what was typed (`typed`, made safe to show by the
+    /// face) that matches nothing; `example` is a passage id to copy.
+    #[error(
+        "Nothing matches “{typed}”. Type part of a passage id (like {example}), a question id, or words from the quote, and pick one from the list that appears."
+    )]
+    NothingMatches { typed: String, example: String },
+    #[error("“{typed}” matches {count} passages and questions. Pick one from the list as you type, for example {examples}.")]
+    ManyMatch { typed: String, count: usize, examples: String },
+    #[error("That is not one this bot made (or it is from an older version of it): run the command again.")]
+    UnknownAction,
     #[error("No question matches that choice of topic, kind and difficulty; try fewer filters.")]
     NoQuestions,
     /// A typed topic, kind or motion that names none of the bank's, or several.
@@ -37,7 +59,7 @@ pub enum UserError {
     /// More answers arrived at once than the bot takes in flight (`answers_in_flight`).
     #[error("Too many answers are arriving at this moment: yours was not counted. Press your answer again.")]
     TooManyAnswers,
-    #[error("That button belongs to a question that is over; use the buttons on the latest one.")]
+    #[error("That was for a question that is over; answer the latest one.")]
     StaleButton,
     #[error("That round is over; its answers count (`/score` shows yours). An instructor starts a new one with `/quiz start`.")]
     RoundOver,
@@ -45,7 +67,7 @@ pub enum UserError {
     PracticeOver,
     #[error("That round does not exist (it may be from another server); an instructor starts one here with `/quiz start`.")]
     NoSuchRound,
-    #[error("That button belongs to a round in another channel: answer there.")]
+    #[error("That belongs to a round in another channel: answer there.")]
     OtherChannel,
     #[error("That practice belongs to someone else: start your own with `/practice`.")]
     NotYourPractice,
@@ -68,6 +90,13 @@ pub enum UserError {
     Debate(Refusal),
     #[error("That debate does not exist (it may be from another server).")]
     NoSuchDebate,
+    #[error("No debate is open in this channel: start one with `/debate start`.")]
+    NoDebateHere,
+    /// A speech begun for a phase that has closed since.
+    #[error("That speech is for a phase that is over; the debate is now in: {now}.")]
+    SpeechPhaseOver { now: String },
+    #[error("You have no speech to give in this phase ({phase}): only the speakers in its speaking order, once each, before it closes.")]
+    NoSpeechHere { phase: String },
     #[error("This channel already has a debate: release it with `/debate release` or call it off with `/debate cancel`, then start again.")]
     DebateChannelBusy,
     /// A speech out of the speaking order, with the name of who speaks next.
@@ -106,6 +135,18 @@ pub enum UserError {
     AlreadyReviewed,
     #[error("{0}")]
     BadMarks(String),
+    /// A ballot as typed that cannot be read (a line, a score, the winner), saying which.
+    #[error("{0}")]
+    BadBallot(String),
+}
+
+/// Who is an instructor, in words: Manage Server, or the server's instructor role (shown as a
+/// role mention, which renders as the role's name and pings nobody).
+fn instructors(role: Option<&str>) -> String {
+    match role {
+        Some(role) => format!("the Manage Server permission or the <@&{role}> role"),
+        None => "the Manage Server permission".to_owned(),
+    }
 }
 
 /// What an operation of the classroom layer can fail with.
@@ -116,26 +157,25 @@ pub enum AppError {
     /// The store failed (a database error, a damaged row).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Anything else that is not the user's doing: a bug, a bank that no longer matches.
-    #[error("{0}")]
-    Internal(String),
+    /// Anything else that is not the user's doing (a bug, a bank that no longer matches, a
+    /// face's own failure), with its whole chain of causes.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
+/// What a person sees when something failed on the bot's side (the cause is logged): the
+/// one apology of every face.
+pub const APOLOGY: &str = "Sorry, something went wrong on my side. Please try again in a moment; if it keeps happening, tell your instructor.";
+
 impl AppError {
-    /// What to show the person who asked: the user error itself, or a short apology.
-    pub fn user_message(&self) -> String {
-        match self {
-            AppError::User(e) => e.to_string(),
-            _ => "Sorry, something went wrong on our side; it has been logged. Please try again in a moment.".into(),
-        }
+    /// An internal error that says what went wrong, with no cause of its own to chain.
+    pub fn internal(what: impl std::fmt::Display) -> AppError {
+        AppError::Internal(anyhow::anyhow!("{what}"))
     }
 
-    /// The user error, if this is one.
-    pub fn as_user(&self) -> Option<&UserError> {
-        match self {
-            AppError::User(e) => Some(e),
-            _ => None,
-        }
+    /// An internal error caused by `source`, with what was being done.
+    pub fn caused(source: impl Into<anyhow::Error>, doing: impl std::fmt::Display + Send + Sync + 'static) -> AppError {
+        AppError::Internal(source.into().context(doing))
     }
 
     /// The whole chain, for the log.
@@ -162,8 +202,12 @@ impl From<SessionError> for AppError {
 }
 
 impl From<Refusal> for AppError {
+    /// The domain's own instructor check (behind the layer's) is told in the layer's one wording.
     fn from(e: Refusal) -> AppError {
-        AppError::User(UserError::Debate(e))
+        AppError::User(match e {
+            Refusal::NotInstructor => UserError::NotInstructor { privilege: Privilege::RunDebate, role: None },
+            other => UserError::Debate(other),
+        })
     }
 }
 

@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::app::view::{self, LockedIn, QuestionView, RevealView, RoundEndView, Slot, TallyBar};
-use crate::app::{App, AppError, AppResult, Member, UserError};
+use crate::app::{App, AppError, AppResult, Member, Privilege, UserError};
 use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
 use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
@@ -72,7 +72,7 @@ impl Live {
 impl App {
     /// Starts a live round in `channel` with its first question open now.
     pub async fn live_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &LiveRequest) -> AppResult<QuestionView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::RunRound).await?;
         let bank = self.bank();
         let filter = App::resolve_filter(&bank, &request.filter)?;
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(channel.as_str()));
@@ -167,7 +167,7 @@ impl App {
     /// channel in the same transaction.
     pub async fn live_reveal(&self, guild: &GuildId, round_id: &RoundId, number: usize, by: Option<&Member>) -> AppResult<RevealView> {
         if let Some(member) = by {
-            self.require_instructor(guild, member).await?;
+            self.require_instructor(guild, member, Privilege::RunRound).await?;
         }
         let state = self.live_state(guild, round_id).await?;
         let now = self.now();
@@ -231,7 +231,7 @@ impl App {
     /// Opens the question after question `number` (the instructor's Next), once that one is
     /// closed. A second click on the same Next is refused, so it never skips a question.
     pub async fn live_next(&self, guild: &GuildId, round_id: &RoundId, number: usize, instructor: &Member) -> AppResult<QuestionView> {
-        self.require_instructor(guild, instructor).await?;
+        self.require_instructor(guild, instructor, Privilege::RunRound).await?;
         let state = self.live_state(guild, round_id).await?;
         let bank = self.bank();
         let now = self.now();
@@ -254,11 +254,17 @@ impl App {
         view
     }
 
+    /// Ends the round open in `channel` (`/quiz stop`), as [`App::live_end`] does.
+    pub async fn live_stop(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member) -> AppResult<RoundEndView> {
+        let round = self.live_round_in(guild, channel).await?.ok_or(UserError::NoLiveRound)?;
+        self.live_end(guild, &round, instructor).await
+    }
+
     /// Ends the round (the instructor's End or `/quiz stop`) and returns the round's
     /// leaderboard. A question still open is revealed first: the answers given to it count,
     /// so the class sees its answer, why and the passage, as at any other reveal.
     pub async fn live_end(&self, guild: &GuildId, round_id: &RoundId, instructor: &Member) -> AppResult<RoundEndView> {
-        self.require_instructor(guild, instructor).await?;
+        self.require_instructor(guild, instructor, Privilege::RunRound).await?;
         let state = self.live_state(guild, round_id).await?;
         let now = self.now();
         let (asked, progress) = {
@@ -492,7 +498,7 @@ fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Liv
         finished: round.status != RoundStatus::Open,
         streaks,
     };
-    let live = LiveRound::resume(record).map_err(|e| AppError::Internal(format!("live round {} cannot be rebuilt: {e}", round.round_id)))?;
+    let live = LiveRound::resume(record).map_err(|e| AppError::caused(e, format!("live round {} cannot be rebuilt", round.round_id)))?;
     let rules = Rules { speed_bonus: round.speed_bonus, ..rules.clone() };
     Ok(Live { round: live, stored: round.clone(), rules })
 }

@@ -12,6 +12,7 @@
 
 mod debate;
 mod error;
+pub mod forms;
 mod live;
 mod practice;
 mod prompts;
@@ -23,8 +24,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use debate::{AdvanceFrom, DebateRequest, MotionChoice};
-pub use error::{AppError, AppResult, UserError};
+pub use debate::{AdvanceFrom, DebateAt, DebateRequest, MotionChoice, PhaseSeconds};
+pub use error::{APOLOGY, AppError, AppResult, UserError};
+pub use forms::ballot_codes;
 pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
@@ -32,7 +34,11 @@ pub use scores::ItemReport;
 pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
 pub use view::*;
 
-use crate::bank::{Bank, Question};
+/// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the
+/// layer like every other type a face handles.
+pub use crate::store::{LEADERBOARD, Pending, PostKind};
+
+use crate::bank::{Bank, Problems, Question};
 use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};
 use crate::quiz::Millis;
 use crate::stable::fnv1a;
@@ -94,10 +100,62 @@ pub struct Member {
 }
 
 impl Member {
-    /// The terminal's student: the only person at the keyboard.
+    /// The terminal's student: the only person at the keyboard, so also its instructor.
     pub fn local(id: UserId, name: &str) -> Member {
         Member { id, name: name.to_owned(), manage_guild: true, roles: Vec::new() }
     }
+
+    /// The operator of the `agora` command line (`agora scores …`): whoever may run it on the
+    /// machine holding the store is the instructor of every server in it.
+    pub fn operator() -> Member {
+        Member::local(UserId::new("local:operator"), "operator")
+    }
+}
+
+/// What only an instructor may do. Each privileged operation of the layer names its own, so
+/// the one refusal ([`UserError::NotInstructor`]) says what was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Privilege {
+    /// Start a live round, reveal, move to the next question, end it.
+    RunRound,
+    /// Start a debate, assign, balance, advance, preview, release, cancel.
+    RunDebate,
+    /// Read the review queue of prompt answers and mark them.
+    MarkAnswers,
+    /// The gradebook.
+    ExportGradebook,
+    /// The item report.
+    ItemReport,
+    /// Delete a student's records.
+    ForgetStudent,
+    /// Reload the question bank from its files.
+    ReloadBank,
+    /// Post a passage of the paper for the whole channel.
+    SharePassage,
+}
+
+impl std::fmt::Display for Privilege {
+    /// Completes "Only an instructor can …".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Privilege::RunRound => "run a live round",
+            Privilege::RunDebate => "run a debate",
+            Privilege::MarkAnswers => "review and mark answers",
+            Privilege::ExportGradebook => "export the gradebook",
+            Privilege::ItemReport => "see the item report",
+            Privilege::ForgetStudent => "delete a student's records",
+            Privilege::ReloadBank => "reload the question bank",
+            Privilege::SharePassage => "post a passage for the whole channel",
+        })
+    }
+}
+
+/// What a reload did.
+pub enum Reloaded {
+    /// The new bank passed the checker and is in use.
+    Done { before: Arc<Bank>, after: Arc<Bank> },
+    /// The checker found problems; the old bank stays.
+    Refused(Problems),
 }
 
 /// Live rounds by server and round, each behind its own lock.
@@ -136,6 +194,17 @@ impl App {
         }
     }
 
+    /// Opens the store at `database_url` (creating a SQLite file on first use, running the
+    /// migrations) and builds the layer over it.
+    pub async fn open(bank: Bank, database_url: &str, clock: impl Clock) -> AppResult<App> {
+        Ok(App::new(bank, Store::connect(database_url).await?, clock))
+    }
+
+    /// Closes the store, once the faces have stopped calling.
+    pub async fn close(&self) {
+        self.store.clone().close().await
+    }
+
     /// The bank as it is now.
     pub fn bank(&self) -> Arc<Bank> {
         self.bank.read().unwrap_or_else(|e| e.into_inner()).clone()
@@ -145,6 +214,32 @@ impl App {
     /// their questions; one whose current question is gone is closed when next touched.
     pub fn set_bank(&self, bank: Bank) {
         *self.bank.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(bank);
+    }
+
+    /// An instructor reloads the bank: `load` reads and checks its files again (a face may
+    /// acknowledge the slow part first, since `load` runs only once the check has passed),
+    /// and the new bank is swapped in only if it passes.
+    pub async fn reload_bank(
+        &self,
+        guild: &GuildId,
+        instructor: &Member,
+        load: impl std::future::Future<Output = anyhow::Result<Result<Bank, Problems>>>,
+    ) -> AppResult<Reloaded> {
+        self.require_instructor(guild, instructor, Privilege::ReloadBank).await?;
+        Ok(match load.await? {
+            Ok(new) => {
+                let before = self.bank();
+                self.set_bank(new);
+                Reloaded::Done { before, after: self.bank() }
+            }
+            Err(problems) => Reloaded::Refused(problems),
+        })
+    }
+
+    /// Whether `member` may post a passage of the paper for the whole channel (an
+    /// instructor); anyone may read one privately.
+    pub async fn share_passage(&self, guild: &GuildId, member: &Member) -> AppResult<()> {
+        self.require_instructor(guild, member, Privilege::SharePassage).await.map(drop)
     }
 
     pub fn store(&self) -> &Store {
@@ -164,24 +259,34 @@ impl App {
     /// The server's settings, checked; the defaults when it has none.
     pub async fn settings(&self, guild: &GuildId) -> AppResult<Settings> {
         let json = self.store.guild_settings(guild.as_str()).await?;
-        Settings::from_json(json.as_deref()).map_err(|e| AppError::Internal(format!("server {guild}: {e}")))
+        Settings::from_json(json.as_deref()).map_err(|e| AppError::internal(format!("server {guild}: {e}")))
     }
 
-    /// Whether `member` may run rounds here: Manage Server, or the instructor role.
+    /// The one rule of who is an instructor here: Manage Server (or Administrator, which a
+    /// face folds into `manage_guild`), or the server's instructor role.
     pub fn is_instructor(settings: &Settings, member: &Member) -> bool {
         member.manage_guild || settings.instructor_role.as_ref().is_some_and(|r| member.roles.contains(r))
     }
 
-    /// Refuses anyone who is not an instructor here.
-    pub async fn require_instructor(&self, guild: &GuildId, member: &Member) -> AppResult<Settings> {
+    /// Refuses anyone who is not an instructor here, naming what was refused; every
+    /// privileged operation of the layer starts with it. Returns the server's settings.
+    pub(crate) async fn require_instructor(&self, guild: &GuildId, member: &Member, privilege: Privilege) -> AppResult<Settings> {
         let settings = self.settings(guild).await?;
-        if App::is_instructor(&settings, member) { Ok(settings) } else { Err(UserError::NotInstructor.into()) }
+        if App::is_instructor(&settings, member) {
+            Ok(settings)
+        } else {
+            Err(UserError::NotInstructor { privilege, role: settings.instructor_role.clone() }.into())
+        }
     }
 
-    /// Changes the server's settings (Manage Server only) and returns them as stored.
+    /// The server's settings as `member` may see and change them (Manage Server only); with
+    /// an empty `change`, only shows them. Returns them as stored.
     pub async fn update_settings(&self, guild: &GuildId, member: &Member, change: &SettingsChange) -> AppResult<Settings> {
         if !member.manage_guild {
             return Err(UserError::NotManager.into());
+        }
+        if *change == SettingsChange::default() {
+            return self.settings(guild).await;
         }
         let settings = self.settings(guild).await?.apply(change)?;
         self.store.set_guild_settings(guild.as_str(), &settings.to_json()).await?;

@@ -264,5 +264,5 @@ fn rebuild(round: &Round, answers: &[NamedAnswer]) -> AppResult<Practice> {
         streak,
         summary,
     })
-    .map_err(|e| AppError::Internal(format!("practice {} cannot be rebuilt: {e}", round.round_id)))
+    .map_err(|e| AppError::caused(e, format!("practice {} cannot be rebuilt", round.round_id)))
 }

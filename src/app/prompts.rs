@@ -11,7 +11,7 @@
 //!   cleaning; citations the bank does not have are kept and marked.
 
 use crate::app::view::{self, PromptFeedbackView, PromptSubmitted, PromptView, QueuedAnswerView, ReviewQueueView};
-use crate::app::{App, AppResult, Member, UserError, clean_text, clean_typed};
+use crate::app::{App, AppResult, Member, Privilege, UserError, clean_text, clean_typed};
 use crate::bank::{Bank, Prompt, PromptKind};
 use crate::debate::Cited;
 use crate::ids::{GuildId, SubmissionId, UserId};
@@ -108,7 +108,7 @@ impl App {
 
     /// The review queue: how many answers wait, and the oldest `limit` of them.
     pub async fn prompt_queue(&self, guild: &GuildId, instructor: &Member, limit: usize) -> AppResult<ReviewQueueView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::MarkAnswers).await?;
         let bank = self.bank();
         let (waiting, answers) = self.store.prompt_queue(guild, limit).await?;
         let answers = answers
@@ -132,6 +132,11 @@ impl App {
         Ok(ReviewQueueView { waiting, answers })
     }
 
+    /// What an instructor needs to mark an answer: the server's top mark.
+    pub async fn prompt_mark_form(&self, guild: &GuildId, instructor: &Member) -> AppResult<u8> {
+        Ok(self.require_instructor(guild, instructor, Privilege::MarkAnswers).await?.prompts.top_mark)
+    }
+
     /// The instructor marks an answer, one mark per line of the prompt's rubric (0 to the
     /// server's top mark), and writes feedback; the points go to the student's scores.
     /// Returns the feedback as the student is to receive it, privately.
@@ -143,7 +148,7 @@ impl App {
         marks: &[u8],
         feedback: &str,
     ) -> AppResult<PromptFeedbackView> {
-        let settings = self.require_instructor(guild, instructor).await?;
+        let settings = self.require_instructor(guild, instructor, Privilege::MarkAnswers).await?;
         let bank = self.bank();
         let answer = self.store.prompt_answer(guild, answer_id).await?.ok_or(UserError::NoSuchSubmission)?;
         if answer.review.is_some() {
@@ -185,11 +190,37 @@ impl App {
         Ok(feedback_view(&bank, &reviewed, top))
     }
 
+    /// A review as a form types it: the marks as text (`2 3 1`), then as [`App::prompt_review`].
+    pub async fn prompt_review_typed(
+        &self,
+        guild: &GuildId,
+        instructor: &Member,
+        answer_id: &SubmissionId,
+        marks: &str,
+        feedback: &str,
+    ) -> AppResult<PromptFeedbackView> {
+        let marks = super::forms::marks(marks)?;
+        self.prompt_review(guild, instructor, answer_id, &marks, feedback).await
+    }
+
     /// A student's reviewed answers, newest first, with their marks and feedback.
     pub async fn prompt_feedback(&self, guild: &GuildId, student: &UserId) -> AppResult<Vec<PromptFeedbackView>> {
         let top = self.settings(guild).await?.prompts.top_mark;
         let bank = self.bank();
         Ok(self.store.prompt_answers_of(guild, student).await?.iter().filter(|a| a.review.is_some()).map(|a| feedback_view(&bank, a, top)).collect())
+    }
+
+    /// The feedback `/feedback` shows a student: every review not yet delivered to them, or,
+    /// when all were, the latest again. A face marks each new one delivered
+    /// ([`App::prompt_delivered`]) once it has sent it.
+    pub async fn prompt_feedback_due(&self, guild: &GuildId, student: &UserId) -> AppResult<Vec<PromptFeedbackView>> {
+        let mut reviewed = self.prompt_feedback(guild, student).await?;
+        if reviewed.iter().any(|f| !f.delivered) {
+            reviewed.retain(|f| !f.delivered);
+        } else {
+            reviewed.truncate(1);
+        }
+        Ok(reviewed)
     }
 
     /// Feedback reviewed but not yet delivered, in the servers `owns` says yes to: what a

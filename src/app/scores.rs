@@ -8,12 +8,11 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::app::view::{self, ScoreView};
-use crate::app::{App, AppResult, UserError, item_topics};
+use crate::app::view::{self, Forgotten, LeaderboardRow, RankBy, ScoreView, StudentRecords};
+use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, item_topics};
 use crate::ids::{GuildId, RoundId, UserId};
 use crate::quiz;
 use crate::quiz::review::{ItemReview, review};
-use crate::store::{Forgotten, LeaderboardRow, RankBy};
 
 /// How one item has fared, with the review's flags.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,35 +23,32 @@ pub struct ItemReport {
 }
 
 impl App {
-    /// Everything stored about a student in this server, as a JSON document for them to keep
-    /// (`/mydata`): the server, the student, when it was read, and for each table its rows
-    /// about them (their user row, answers, practice sessions, debate seats, speeches,
-    /// ballots and votes, prompt answers with their reviews, awards).
-    /// Before the tables, `answers` shows each answer as the student saw it: the question,
-    /// the choice they picked with the letter it had on their screen (choices are shuffled
-    /// per round; the tables keep the bank's letter), the verdict and a readable UTC time,
-    /// beside the machine-readable fields.
-    pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<String> {
-        let tables = self.store.student_records(guild, user).await?;
-        let answers = self.answers_as_seen(guild, tables.get("answers")).await?;
-        let now = self.now();
-        let document = serde_json::json!({
-            "server": guild.as_str(),
-            "user": user.as_str(),
-            "read_at": view::utc(now),
-            "read_at_ms": now,
-            "answers": answers,
-            "tables": tables,
-        });
-        Ok(serde_json::to_string_pretty(&document).map_err(|e| crate::app::AppError::Internal(format!("writing the records of {user} as JSON: {e}")))? + "\n")
+    /// Everything stored about a student in this server (`/mydata`, `agora scores forget`):
+    /// for each table, its rows about them (their user row, answers, practice sessions,
+    /// debate seats, speeches, ballots and votes, prompt answers with their reviews, awards),
+    /// and each answer as the student saw it.
+    pub async fn student_records(&self, guild: &GuildId, user: &UserId) -> AppResult<StudentRecords> {
+        let tables: Vec<(String, Vec<Value>)> = match self.store.student_records(guild, user).await? {
+            serde_json::Value::Object(tables) => tables
+                .into_iter()
+                .map(|(table, rows)| match rows {
+                    serde_json::Value::Array(rows) => (table, rows),
+                    other => (table, vec![other]),
+                })
+                .collect(),
+            other => return Err(AppError::internal(format!("the records of {user} are not a table of rows: {other}"))),
+        };
+        let stored: &[Value] = tables.iter().find(|(table, _)| table == "answers").map_or(&[], |(_, rows)| rows.as_slice());
+        let answers = self.answers_as_seen(guild, stored).await?;
+        Ok(StudentRecords { guild: guild.clone(), user: user.clone(), read_at_ms: self.now(), answers, tables })
     }
 
     /// The stored answer rows (`tables.answers`) as the student saw them.
-    async fn answers_as_seen(&self, guild: &GuildId, rows: Option<&Value>) -> AppResult<Vec<Value>> {
+    async fn answers_as_seen(&self, guild: &GuildId, rows: &[Value]) -> AppResult<Vec<Value>> {
         let bank = self.bank();
         let mut seeds: HashMap<String, Option<u64>> = HashMap::new();
         let mut seen = Vec::new();
-        for row in rows.and_then(Value::as_array).into_iter().flatten() {
+        for row in rows {
             let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
             let (round, item, stored) = (text("round_id"), text("item_id"), text("response"));
             let seed = match seeds.get(&round) {
@@ -89,14 +85,19 @@ impl App {
         Ok(seen)
     }
 
-    /// Deletes everything stored about a student in this server, at once; their totals,
-    /// the leaderboards and the gradebook no longer count them. The server's live rounds are
+    /// An instructor deletes everything stored about a student in this server, at once, when
+    /// `confirmed` (otherwise nothing is deleted and `None` says so); their totals, the
+    /// leaderboards and the gradebook no longer count them. The server's live rounds are
     /// dropped from this process's cache, so the next touch rebuilds them from the store:
     /// no round remembers the student as having answered, or their streak.
-    pub async fn forget_student(&self, guild: &GuildId, user: &UserId) -> AppResult<Forgotten> {
+    pub async fn forget_student(&self, guild: &GuildId, instructor: &Member, user: &UserId, confirmed: bool) -> AppResult<Option<Forgotten>> {
+        self.require_instructor(guild, instructor, Privilege::ForgetStudent).await?;
+        if !confirmed {
+            return Ok(None);
+        }
         let gone = self.store.forget_student(guild, user).await?;
         self.live.lock().unwrap_or_else(|e| e.into_inner()).retain(|(g, _), _| g != guild);
-        Ok(gone)
+        Ok(Some(gone))
     }
 
     /// A student's points, accuracy, streaks and mastery per topic in this server.
@@ -129,7 +130,7 @@ impl App {
             [one] => Ok(UserId::new(one.user_id.clone())),
             [] => Err(UserError::BadRequest(format!("no student named `{name}` has answered in server {guild}")).into()),
             many => Err(UserError::BadRequest(format!(
-                "{} students are named `{name}` in server {guild}; pass --user with one of: {}",
+                "{} students are named `{name}` in server {guild}; name one of them by their user id: {}",
                 many.len(),
                 many.iter().map(|r| r.user_id.as_str()).collect::<Vec<_>>().join(", ")
             ))
@@ -150,7 +151,8 @@ impl App {
     /// Per item answered in this server: times asked, picks per choice, and the review's
     /// flags (too easy, too hard, a distractor nobody picks). Items no longer in the bank
     /// are left out.
-    pub async fn item_reports(&self, guild: &GuildId) -> AppResult<Vec<ItemReport>> {
+    pub async fn item_reports(&self, guild: &GuildId, instructor: &Member) -> AppResult<Vec<ItemReport>> {
+        self.require_instructor(guild, instructor, Privilege::ItemReport).await?;
         let bank = self.bank();
         let stats = self.store.item_stats(guild.as_str()).await?;
         Ok(stats
@@ -163,7 +165,8 @@ impl App {
     }
 
     /// The gradebook as CSV: one row per student, accuracy per topic in the bank's order.
-    pub async fn gradebook(&self, guild: &GuildId) -> AppResult<String> {
+    pub async fn gradebook(&self, guild: &GuildId, instructor: &Member) -> AppResult<String> {
+        self.require_instructor(guild, instructor, Privilege::ExportGradebook).await?;
         let bank = self.bank();
         let order: Vec<String> = bank.topics.iter().map(|t| t.id.clone()).collect();
         Ok(self.store.gradebook_csv(guild.as_str(), &item_topics(&bank), &order).await?)

@@ -11,7 +11,48 @@ use crate::bank::{Answer, Bank, Kind, PromptKind, Question};
 use crate::debate::{Decision, Format, Phase, PlannedPhase, Poll, ShadowSummary, Side, SpeechRef, Stance, Status, Swing};
 use crate::ids::{ChannelId, DebateId, GuildId, ItemId, RoundId, SubmissionId, UserId};
 use crate::quiz::{self, Millis, Outcome, Presentation, Response};
-use crate::store::{AnswerRecord, LeaderboardRow, Tally};
+use crate::store::AnswerRecord;
+/// The store's plain rows a face renders, named through the layer (faces import nothing from
+/// the store): a leaderboard's line, what it ranks by, a tally, what a deletion removed.
+pub use crate::store::{Forgotten, LeaderboardRow, RankBy, Tally};
+
+/// Everything stored about one student in one server, as read in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudentRecords {
+    pub guild: GuildId,
+    pub user: UserId,
+    /// When it was read.
+    pub read_at_ms: Millis,
+    /// Each answer as the student saw it: the question, the choice with the letter it had
+    /// on their screen (choices are shuffled per round; the tables keep the bank's letter),
+    /// the verdict, the points and a readable UTC time, beside the stored fields.
+    pub answers: Vec<serde_json::Value>,
+    /// Each table with its rows about the student (column → value), every table listed.
+    pub tables: Vec<(String, Vec<serde_json::Value>)>,
+}
+
+impl StudentRecords {
+    /// Tables holding at least one row about the student, with how many.
+    pub fn counts(&self) -> Vec<(&str, usize)> {
+        self.tables.iter().filter(|(_, rows)| !rows.is_empty()).map(|(t, rows)| (t.as_str(), rows.len())).collect()
+    }
+
+    /// The document a student keeps (`/mydata`): the server, the student, when it was read,
+    /// each answer as they saw it, and the tables, as pretty JSON ending in a line break.
+    pub fn to_json(&self) -> String {
+        let tables: serde_json::Map<String, serde_json::Value> =
+            self.tables.iter().map(|(t, rows)| (t.clone(), serde_json::Value::Array(rows.clone()))).collect();
+        let document = serde_json::json!({
+            "server": self.guild.as_str(),
+            "user": self.user.as_str(),
+            "read_at": utc(self.read_at_ms),
+            "read_at_ms": self.read_at_ms,
+            "answers": self.answers,
+            "tables": tables,
+        });
+        format!("{document:#}\n")
+    }
+}
 
 /// One cited passage, as shown under an answer.
 #[derive(Debug, Clone, PartialEq)]

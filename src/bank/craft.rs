@@ -5,6 +5,8 @@
 //! obeys them (it never emits an item [`check`] would flag). Each rule reads only the items:
 //! - absolute words ("only", "always", "never", …) in true/false statements must not predict
 //!   their keys across the bank ([`ABSOLUTE_WORDS`], [`ABSOLUTE_SHARE`]);
+//! - nor must closeness to the paper's own sentence: statements that copy a run of
+//!   [`VERBATIM_RUN`] words of a passage they cite are not mostly of one key;
 //! - a bound item ("more than what figure?") has distractors on both sides of its key;
 //! - no two items of one kind give the same key from the same paragraph;
 //! - no option is far longer than its siblings ([`LONG_OPTION`]);
@@ -15,6 +17,7 @@ use std::collections::BTreeSet;
 
 use super::model::{Answer, Kind, Question};
 use super::similar::bare_number;
+use super::words::words;
 
 /// Words that make a statement absolute (specific determiners): a test-wise student reads
 /// them as "false". Matched as whole words, case aside; "not only" is not absolute.
@@ -26,6 +29,12 @@ pub const ABSOLUTE_WORDS: &[&str] =
 pub const ABSOLUTE_SHARE: f64 = 0.7;
 /// …among at least this many statements (fewer say nothing about the bank).
 pub const ABSOLUTE_MIN: usize = 4;
+
+/// A true/false statement is near-verbatim when it shares a run of at least this many words
+/// with a passage it cites: a student who only recognises the paper's sentence reads it as
+/// "true" (the review found 19 of 24 true statements so, against 3 of 29 false ones). The
+/// same share and minimum as for absolute words say when such statements predict their keys.
+pub const VERBATIM_RUN: usize = 8;
 
 /// An option is far longer than its siblings when it has at least this many times the
 /// characters of the longest of the others…
@@ -47,9 +56,11 @@ pub struct Flag {
     pub other: Option<usize>,
 }
 
-/// Every rule over `items`; `anchor` maps a cited passage id to its paragraph anchor.
-pub fn check(items: &[Question], anchor: impl Fn(&str) -> Option<String>) -> Vec<Flag> {
+/// Every rule over `items`; `anchor` maps a cited passage id to its paragraph anchor, `quote`
+/// to its text.
+pub fn check(items: &[Question], anchor: impl Fn(&str) -> Option<String>, quote: impl Fn(&str) -> Option<String>) -> Vec<Flag> {
     let mut flags = absolute_words(items);
+    flags.extend(verbatim_statements(items, quote));
     for (i, q) in items.iter().enumerate() {
         flags.extend(one(q).into_iter().map(|mut f| {
             f.item = i;
@@ -89,37 +100,104 @@ pub fn absolute_in(statement: &str) -> Vec<&'static str> {
 /// True/false statements with absolute words, as a set: one warning, at the first statement
 /// of the key they predict, when one key holds [`ABSOLUTE_SHARE`] of them.
 fn absolute_words(items: &[Question]) -> Vec<Flag> {
-    let mut keyed: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
-    for (i, q) in items.iter().enumerate() {
-        if let Answer::TrueFalse { correct } = q.answer
-            && !absolute_in(&q.prompt).is_empty()
-        {
-            keyed[correct as usize].push(i);
-        }
-    }
-    let (f, t) = (keyed[0].len(), keyed[1].len());
-    let total = f + t;
-    if total < ABSOLUTE_MIN {
-        return Vec::new();
-    }
-    let (major, word) = if f >= t { (&keyed[0], "false") } else { (&keyed[1], "true") };
-    if (major.len() as f64) < ABSOLUTE_SHARE * total as f64 {
-        return Vec::new();
-    }
-    let first = major[0];
-    let words = absolute_in(&items[first].prompt);
-    let ids: Vec<&str> = major.iter().map(|&i| items[i].id.as_str()).collect();
+    let marked: Vec<bool> = items.iter().map(|q| !absolute_in(&q.prompt).is_empty()).collect();
+    let Some(set) = KeyedSet::of(items, &marked) else { return Vec::new() };
+    let first = set.major[0];
+    let (total, f, t, word) = (set.total, set.falses, set.trues, set.word);
     vec![Flag {
         item: first,
         key: "prompt",
-        text: words.first().map(|w| w.to_string()),
+        text: absolute_in(&items[first].prompt).first().map(|w| w.to_string()),
         message: format!(
             "absolute words predict true/false keys: of {total} statements with absolute words (only, always, never, all, …), {f} are keyed false and {t} true, so \"absolute word means {word}\" is right {} times in {total}",
-            major.len()
+            set.major.len()
         ),
-        hint: format!("reword some of these so that neither key holds more than {:.0}% of them: {}", ABSOLUTE_SHARE * 100.0, ids.join(", ")),
+        hint: format!("reword some of these so that neither key holds more than {:.0}% of them: {}", ABSOLUTE_SHARE * 100.0, set.ids(items)),
         other: None,
     }]
+}
+
+/// True/false statements that copy the paper's sentence ([`VERBATIM_RUN`] words of a passage
+/// they cite), as a set: one warning, at the first statement of the key they predict, when one
+/// key holds [`ABSOLUTE_SHARE`] of them.
+fn verbatim_statements(items: &[Question], quote: impl Fn(&str) -> Option<String>) -> Vec<Flag> {
+    let marked: Vec<bool> = items
+        .iter()
+        .map(|q| {
+            matches!(q.answer, Answer::TrueFalse { .. }) && q.citations.iter().filter_map(|c| quote(c)).any(|text| common_run(&q.prompt, &text) >= VERBATIM_RUN)
+        })
+        .collect();
+    let Some(set) = KeyedSet::of(items, &marked) else { return Vec::new() };
+    let (total, f, t, word) = (set.total, set.falses, set.trues, set.word);
+    vec![Flag {
+        item: set.major[0],
+        key: "prompt",
+        text: None,
+        message: format!(
+            "closeness to the paper's sentence predicts true/false keys: of {total} statements that copy {VERBATIM_RUN} or more words in a row of a passage they cite, {f} are keyed false and {t} true, so \"the paper's own words mean {word}\" is right {} times in {total}",
+            set.major.len()
+        ),
+        hint: format!(
+            "paraphrase some of these, or word some statements of the other key as closely to the paper, so that neither key holds more than {:.0}% of them: {}",
+            ABSOLUTE_SHARE * 100.0,
+            set.ids(items)
+        ),
+        other: None,
+    }]
+}
+
+/// The true/false statements a rule marks, by key, when one key holds [`ABSOLUTE_SHARE`] of
+/// at least [`ABSOLUTE_MIN`] of them; `None` when their keys say nothing.
+struct KeyedSet {
+    /// The marked statements of the key they predict, in bank order.
+    major: Vec<usize>,
+    total: usize,
+    falses: usize,
+    trues: usize,
+    /// The key they predict: "false" or "true".
+    word: &'static str,
+}
+
+impl KeyedSet {
+    fn of(items: &[Question], marked: &[bool]) -> Option<KeyedSet> {
+        let mut keyed: [Vec<usize>; 2] = [Vec::new(), Vec::new()];
+        for (i, q) in items.iter().enumerate() {
+            if let Answer::TrueFalse { correct } = q.answer
+                && marked[i]
+            {
+                keyed[correct as usize].push(i);
+            }
+        }
+        let [falses, trues] = keyed;
+        let (f, t) = (falses.len(), trues.len());
+        let total = f + t;
+        let (major, word) = if f >= t { (falses, "false") } else { (trues, "true") };
+        (total >= ABSOLUTE_MIN && major.len() as f64 >= ABSOLUTE_SHARE * total as f64).then_some(KeyedSet { major, total, falses: f, trues: t, word })
+    }
+
+    fn ids(&self, items: &[Question]) -> String {
+        self.major.iter().map(|&i| items[i].id.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The longest run of words two texts share, case aside ("… the Asia-Pacific region is the
+/// most critical …").
+pub fn common_run(a: &str, b: &str) -> usize {
+    let lower = |t: &str| words(t).into_iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
+    let (a, b) = (lower(a), lower(b));
+    let mut best = 0;
+    let mut prev = vec![0usize; b.len() + 1];
+    for x in &a {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, y) in b.iter().enumerate() {
+            if x == y {
+                row[j + 1] = prev[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        prev = row;
+    }
+    best
 }
 
 /// Whether a prompt asks a bound ("more than what figure?").
@@ -261,18 +339,21 @@ pub fn key_numbers(q: &Question) -> Vec<f64> {
         Answer::Short { accepted } => accepted.iter().take(1).collect(),
         Answer::TrueFalse { .. } => Vec::new(),
     };
+    texts.into_iter().flat_map(|t| numbers_in(t)).collect()
+}
+
+/// Every number written in digits in a text ("244.8", "1,000", "2022"), in order.
+pub fn numbers_in(text: &str) -> Vec<f64> {
     let mut out = Vec::new();
-    for t in texts {
-        let mut run = String::new();
-        for c in t.chars().chain(std::iter::once(' ')) {
-            if c.is_ascii_digit() || (!run.is_empty() && (c == '.' || c == ',')) {
-                run.push(c);
-            } else if !run.is_empty() {
-                if let Ok(v) = run.trim_end_matches(['.', ',']).replace(',', "").parse() {
-                    out.push(v);
-                }
-                run.clear();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (!run.is_empty() && (c == '.' || c == ',')) {
+            run.push(c);
+        } else if !run.is_empty() {
+            if let Ok(v) = run.trim_end_matches(['.', ',']).replace(',', "").parse() {
+                out.push(v);
             }
+            run.clear();
         }
     }
     out
@@ -316,6 +397,14 @@ mod tests {
         assert_eq!(absolute_in("not only trade but also arms"), Vec::<&str>::new());
         assert_eq!(absolute_in("Tensions no longer matter at all"), vec!["all", "no longer", "at all"]);
         assert!(absolute_in("The overall balance").is_empty());
+    }
+
+    #[test]
+    fn the_common_run_counts_words_in_a_row_case_aside() {
+        let quote = "For China, the Asia-Pacific region is the most critical geopolitical landscape.";
+        assert_eq!(common_run("True or false: for China the Asia-Pacific region is the most critical arena.", quote), 10);
+        assert_eq!(common_run("China counts the Pacific as its key region.", quote), 1);
+        assert_eq!(common_run("", quote), 0);
     }
 
     #[test]

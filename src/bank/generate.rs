@@ -45,12 +45,19 @@ const OBSTACLES_SECTION: &str = "s8";
 pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], seed: u64) -> Vec<Generated> {
     let quotes: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
     let anchor = |c: &str| quotes.get(c).map(|p| p.anchor.clone());
+    let paragraphs = |q: &Question| -> BTreeSet<String> { q.citations.iter().filter_map(|c| anchor(c)).collect() };
+    let shown: Vec<Shown> =
+        written.iter().map(|w| Shown { paragraphs: paragraphs(w), text: format!("{} {}", w.prompt, craft::key_of(w).unwrap_or_default()) }).collect();
+    let entry_paragraphs = |e: &Entry| -> BTreeSet<String> { e.citations.iter().filter_map(|c| anchor(c)).collect() };
     let mut out = Vec::new();
     which_entry(entries, &quotes, true, seed, &mut out);
     which_entry(entries, &quotes, false, seed, &mut out);
     figures(entries, &quotes, seed, &mut out);
     events(entries, seed, &mut out);
-    not_a_factor(entries, &quotes, seed, &mut out);
+    odd_one_out(entries, &quotes, Odd::Obstacle, seed, &mut out);
+    odd_one_out(entries, &quotes, Odd::Factor, seed, &mut out);
+    dates(entries, &shown, entry_paragraphs, seed, &mut out);
+    sources(entries, &shown, entry_paragraphs, seed, &mut out);
     // An item that asks what a written one asks adds nothing but a give-away.
     let asked: Vec<Profile> = written.iter().map(|q| Profile::of(q, anchor)).collect();
     out.retain(|g| {
@@ -60,8 +67,16 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], s
     // The craft rules (`craft`): no cue the checker would warn about, and no fact (a figure or a
     // date) a written item already asks from the same paragraph, whatever the kinds.
     out.retain(|g| craft::one(&g.question).is_empty());
-    let paragraphs = |q: &Question| -> BTreeSet<String> { q.citations.iter().filter_map(|c| anchor(c)).collect() };
-    let facts: Vec<Asked> = written.iter().map(|w| (paragraphs(w), craft::key_numbers(w), craft::key_of(w).map(|k| (w.kind(), k)))).collect();
+    // A true/false statement shows its figures in its prompt ("… up more than 64 percent since
+    // 2021"); its years only place them (a date item compares dates itself, in `dates`).
+    let numbers = |w: &Question| {
+        if w.kind() == Kind::TrueFalse {
+            craft::numbers_in(&w.prompt).into_iter().filter(|n| !(1900.0..2100.0).contains(n) || n.fract() != 0.0).collect()
+        } else {
+            craft::key_numbers(w)
+        }
+    };
+    let facts: Vec<Asked> = written.iter().map(|w| (paragraphs(w), numbers(w), craft::key_of(w).map(|k| (w.kind(), k)))).collect();
     out.retain(|g| {
         let here = paragraphs(&g.question);
         let mut numbers = craft::key_numbers(&g.question);
@@ -87,6 +102,20 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &[Question], s
 
 /// What a written item asks: the paragraphs it cites, the numbers of its key, its kind and key.
 type Asked = (BTreeSet<String>, Vec<f64>, Option<(Kind, String)>);
+
+/// What a written item shows a student: the paragraphs it cites, and its prompt and key, where
+/// a date or a name it gives (or asks for) stands.
+struct Shown {
+    paragraphs: BTreeSet<String>,
+    text: String,
+}
+
+impl Shown {
+    /// Whether it shows this entry's fact: it cites one of `paragraphs` and `gives` its text.
+    fn shows(&self, paragraphs: &BTreeSet<String>, gives: impl Fn(&str) -> bool) -> bool {
+        !self.paragraphs.is_disjoint(paragraphs) && gives(&self.text)
+    }
+}
 
 /// The years of the events an item orders or compares (its labels are the events' `what`).
 fn event_years(entries: &[Entry], q: &Question) -> Vec<f64> {
@@ -189,19 +218,7 @@ fn which_entry(entries: &[Entry], quotes: &HashMap<&str, &Passage>, factors: boo
             let (choices, correct) = shuffle_in(name.to_string(), others.into_iter().map(str::to_string).collect(), rng);
             let Some(shown) = unrevealing(&passage.quote, name, &choices) else { continue };
             let shown = if shown.len() < passage.quote.len() { format!("… {shown}") } else { shown.to_string() };
-            out.push(Generated {
-                from: e.id.clone(),
-                question: Question {
-                    id,
-                    origin: Origin::Generated,
-                    topics: vec![e.topic.clone()],
-                    difficulty: 2,
-                    prompt: format!("According to the paper, which {what} does this passage describe?\n\n> {shown}"),
-                    answer: Answer::Single { choices, correct },
-                    explanation: format!("According to the paper, this passage describes {}: {summary} The other choices ({rest}) are other {whats} the paper names, each described in other passages.", in_sentence(name)),
-                    citations: vec![cite.clone()],
-                },
-            });
+            out.push(single(e, id, 2, format!("According to the paper, which {what} does this passage describe?\n\n> {shown}"), (choices, correct), format!("According to the paper, this passage describes {}: {summary} The other choices ({rest}) are other {whats} the paper names, each described in other passages.", in_sentence(name)), vec![cite.clone()]));
         }
     }
 }
@@ -287,19 +304,32 @@ fn figures(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: 
                 )
             }
         };
-        out.push(Generated {
-            from: e.id.clone(),
-            question: Question {
-                id,
-                origin: Origin::Generated,
-                topics: vec![e.topic.clone()],
-                difficulty: 2,
-                prompt,
-                answer: Answer::Single { choices, correct },
-                explanation,
-                citations: e.citations.clone(),
-            },
-        });
+        out.push(single(e, id, 2, prompt, (choices, correct), explanation, e.citations.clone()));
+    }
+}
+
+/// A generated single-choice item on entry `e`'s topic.
+fn single(
+    e: &Entry,
+    id: String,
+    difficulty: u8,
+    prompt: String,
+    (choices, correct): (Vec<String>, usize),
+    explanation: String,
+    citations: Vec<String>,
+) -> Generated {
+    Generated {
+        from: e.id.clone(),
+        question: Question {
+            id,
+            origin: Origin::Generated,
+            topics: vec![e.topic.clone()],
+            difficulty,
+            prompt,
+            answer: Answer::Single { choices, correct },
+            explanation,
+            citations,
+        },
     }
 }
 
@@ -455,38 +485,209 @@ fn events(entries: &[Entry], seed: u64, out: &mut Vec<Generated>) {
     }
 }
 
-/// "Which of these is NOT a factor the paper names?": three factors and one obstacle that
-/// section 8 (the paper's list of obstacles and limitations) presents, so that the
-/// explanation calling it one says no more than the paper.
-fn not_a_factor(entries: &[Entry], quotes: &HashMap<&str, &Passage>, seed: u64, out: &mut Vec<Generated>) {
-    let factors = named(entries, true);
-    if factors.len() < 3 {
+/// What an "odd one out" item asks for: the one that is NOT a factor (an obstacle among
+/// factors) or NOT an obstacle (a factor among obstacles).
+#[derive(Clone, Copy, PartialEq)]
+enum Odd {
+    Obstacle,
+    Factor,
+}
+
+/// The section in which the paper presents the factors of convergence.
+const FACTORS_SECTION: &str = "s5";
+
+/// "Which of these is NOT a factor (an obstacle) that the paper names?": one entry of the one
+/// kind among three of the other. Only entries the paper presents as such stand on either side:
+/// factors that section 5 presents, obstacles that section 8 (its list of obstacles and
+/// limitations) presents, so that an explanation calling them so says no more than the paper.
+/// Of the triples of others, in a stable order, the first the craft rules pass is asked (an
+/// option far longer than its siblings would single itself out).
+fn odd_one_out(entries: &[Entry], quotes: &HashMap<&str, &Passage>, odd: Odd, seed: u64, out: &mut Vec<Generated>) {
+    let presented = |factors: bool, section: &str| -> Vec<(&Entry, &str, &str)> {
+        named(entries, factors)
+            .into_iter()
+            .filter(|(e, _, _)| presented_in(e).iter().any(|c| quotes.get(c.as_str()).is_some_and(|p| p.section == section)))
+            .collect()
+    };
+    let factors = presented(true, FACTORS_SECTION);
+    let obstacles = presented(false, OBSTACLES_SECTION);
+    let (keys, others) = if odd == Odd::Obstacle { (&obstacles, &factors) } else { (&factors, &obstacles) };
+    if others.len() < 3 {
         return;
     }
-    let in_section_8 = |e: &Entry| presented_in(e).iter().any(|c| quotes.get(c.as_str()).is_some_and(|p| p.section == OBSTACLES_SECTION));
-    for (e, name, summary) in named(entries, false).into_iter().filter(|(e, _, _)| in_section_8(e)) {
-        let rng = &mut rng_for(seed, &e.id);
-        let mut picks: Vec<&(&Entry, &str, &str)> = factors.iter().filter(|f| !same_label(f.1, name)).collect();
+    for (e, name, summary) in keys {
+        let mut picks: Vec<&(&Entry, &str, &str)> = others.iter().filter(|f| !same_label(f.1, name)).collect();
         picks.sort_by_key(|p| fnv1a(format!("{seed}|{}|{}", e.id, p.0.id).as_bytes()));
-        picks.truncate(3);
-        let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
-        // The passages that present it as an obstacle first, then those the summary also rests on.
-        let mut citations = presented_in(e).to_vec();
-        citations.extend(e.citations.iter().cloned());
-        citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
-        out.push(Generated {
-            from: e.id.clone(),
-            question: Question {
-                id: gen_id("not-factor", &[&e.id]),
-                origin: Origin::Generated,
-                topics: vec![e.topic.clone()],
-                difficulty: 1,
-                prompt: "Which of these is NOT a factor of convergence that the paper names?".into(),
-                answer: Answer::Single { choices, correct },
-                explanation: format!("According to the paper, {} is not a factor of convergence: section 8 presents it as an obstacle or limitation. {summary} The other three are factors the paper names.", in_sentence(name)),
-                citations: dedup_owned(citations),
-            },
-        });
+        let n = picks.len();
+        let triples = (0..n).flat_map(|i| (i + 1..n).flat_map(move |j| (j + 1..n).map(move |k| [i, j, k])));
+        let asked = triples.map(|t| odd_question(e, name, summary, &t.map(|i| picks[i]), odd, seed)).find(|q| craft::one(q).is_empty());
+        if let Some(question) = asked {
+            out.push(Generated { from: e.id.clone(), question });
+        }
+    }
+}
+
+/// The "odd one out" item for entry `e` among `picks`.
+fn odd_question(e: &Entry, name: &str, summary: &str, picks: &[&(&Entry, &str, &str); 3], odd: Odd, seed: u64) -> Question {
+    let rng = &mut rng_for(seed, &e.id);
+    let (choices, correct) = shuffle_in(name.to_string(), picks.iter().map(|p| p.1.to_string()).collect(), rng);
+    // The passages that present it as what it is first, then (for an obstacle) those its summary
+    // also rests on, then one of each other choice. A factor's passages are many and long (the
+    // hypothesis, the conclusion): a factor is cited, and explained, by the passages of section 5
+    // that present it, and each obstacle by the first that presents it in section 8, so that
+    // `/source` shows them all within one message.
+    let mut citations = presented_in(e).to_vec();
+    match odd {
+        Odd::Obstacle => {
+            citations.extend(e.citations.iter().cloned());
+            citations.extend(dedup(picks.iter().map(|p| p.0.citations.first())));
+        }
+        Odd::Factor => citations.extend(dedup(picks.iter().map(|p| presented_in(p.0).first()))),
+    }
+    let (id, prompt, explanation) = match odd {
+        Odd::Obstacle => (
+            gen_id("not-factor", &[&e.id]),
+            "Which of these is NOT a factor of convergence that the paper names?",
+            format!(
+                "According to the paper, {} is not a factor of convergence: section 8 presents it as an obstacle or limitation. {summary} The other three are factors the paper names.",
+                in_sentence(name)
+            ),
+        ),
+        Odd::Factor => (
+            gen_id("not-obstacle", &[&e.id]),
+            "Which of these is NOT an obstacle or limitation that the paper names?",
+            format!(
+                "According to the paper, {} is not an obstacle or limitation: section 5 presents it as a factor of convergence. The other three are obstacles or limitations that section 8 names.",
+                in_sentence(name)
+            ),
+        ),
+    };
+    Question {
+        id,
+        origin: Origin::Generated,
+        topics: vec![e.topic.clone()],
+        difficulty: 1,
+        prompt: prompt.into(),
+        answer: Answer::Single { choices, correct },
+        explanation,
+        citations: dedup_owned(citations),
+    }
+}
+
+/// "When did this happen?" for an event whose date no written item on its paragraphs shows
+/// in its prompt or key: its date among three other events' dates of the same precision, at
+/// least one earlier and one later, so that neither the earliest nor the latest option is
+/// always the key. An event whose description carries a year is not asked.
+fn dates(entries: &[Entry], shown: &[Shown], paragraphs: impl Fn(&Entry) -> BTreeSet<String>, seed: u64, out: &mut Vec<Generated>) {
+    let evs: Vec<(&Entry, &str, &str)> = entries
+        .iter()
+        .filter_map(|e| match &e.fact {
+            Fact::Event { date, what } => Some((e, date.as_str(), what.as_str())),
+            _ => None,
+        })
+        .collect();
+    for (e, date, what) in &evs {
+        let here = paragraphs(e);
+        if !craft::years_in(what).is_empty() || shown.iter().any(|s| s.shows(&here, |text| gives_date(text, date))) {
+            continue;
+        }
+        let label = format_date(date);
+        // Other dates of the same precision, nearest first, each date once.
+        let mut others: Vec<(&str, String, &str)> = Vec::new();
+        let mut near: Vec<&(&Entry, &str, &str)> = evs.iter().filter(|o| o.1.len() == date.len() && format_date(o.1) != label).collect();
+        near.sort_by_key(|o| (days_apart(date, o.1), fnv1a(format!("{seed}|{}|{}", e.id, o.0.id).as_bytes())));
+        for o in near {
+            if !others.iter().any(|(_, l, _)| *l == format_date(o.1)) {
+                others.push((o.1, format_date(o.1), o.2));
+            }
+        }
+        let before = others.iter().find(|o| o.0 < *date);
+        let after = others.iter().find(|o| o.0 > *date);
+        let (Some(before), Some(after)) = (before, after) else { continue };
+        let Some(third) = others.iter().find(|o| o.1 != before.1 && o.1 != after.1) else { continue };
+        let picks = [before, after, third];
+        let id = gen_id("date", &[&e.id]);
+        let rest = picks.iter().map(|(_, l, w)| format!("{l} ({})", w.trim_end_matches('.'))).collect::<Vec<_>>().join("; ");
+        let (choices, correct) = shuffle_in(label.clone(), picks.iter().map(|p| p.1.clone()).collect(), &mut rng_for(seed, &id));
+        out.push(single(
+            e,
+            id,
+            2,
+            format!("According to the paper, when did this happen?\n\n> {what}"),
+            (choices, correct),
+            format!(
+                "According to the paper, this happened {} {label}. The other dates are those of other events it gives: {rest}.",
+                if date.len() == 10 { "on" } else { "in" }
+            ),
+            e.citations.clone(),
+        ));
+    }
+}
+
+/// Whether a text gives a date: its year and, for a full date, its day, written as numbers.
+fn gives_date(text: &str, date: &str) -> bool {
+    let numbers = craft::numbers_in(text);
+    let has = |part: Option<&str>| part.and_then(|p| p.parse::<f64>().ok()).is_none_or(|v| numbers.contains(&v));
+    let parts: Vec<&str> = date.split('-').collect();
+    has(parts.first().copied()) && has(parts.get(2).copied())
+}
+
+/// How far apart two dates are, in days (months counted as 31 days; a missing day as the 1st).
+fn days_apart(a: &str, b: &str) -> u32 {
+    let day = |d: &str| -> u32 { d.get(8..10).and_then(|x| x.parse().ok()).unwrap_or(1) };
+    let (early, late) = if a <= b { (a, b) } else { (b, a) };
+    (months_apart(a, b) * 31 + day(late)).saturating_sub(day(early))
+}
+
+/// "Which source does this describe?" for each actor the paper cites whose name no written
+/// item on its paragraphs shows in its prompt or key, and whose role does not name it: the
+/// name among three other actors' of the same form (all dated or none), whose names share no
+/// word with it or with each other (two entries for one author, "Rumer (2024)" and "Eugene
+/// Rumer (2024)", are one answer).
+fn sources(entries: &[Entry], shown: &[Shown], paragraphs: impl Fn(&Entry) -> BTreeSet<String>, seed: u64, out: &mut Vec<Generated>) {
+    let actors: Vec<(&Entry, &str, &str)> = entries
+        .iter()
+        .filter_map(|e| match &e.fact {
+            Fact::Actor { name, role } if name.chars().count() <= LABEL => Some((e, name.as_str(), role.as_str())),
+            _ => None,
+        })
+        .collect();
+    // A name's words, its year aside: "Rumer (2024)" → {rumer}.
+    let names = |name: &str| -> BTreeSet<String> { stems(name).into_iter().filter(|w| !w.chars().all(|c| c.is_ascii_digit())).collect() };
+    // Choices of one form: all with a year ("Rumer (2024)") or none ("Robert Jervis").
+    let dated = |name: &str| !craft::years_in(name).is_empty();
+    for (e, name, role) in &actors {
+        let own = names(name);
+        let here = paragraphs(e);
+        if !stems(role).is_disjoint(&own) || shown.iter().any(|s| s.shows(&here, |text| !stems(text).is_disjoint(&own))) {
+            continue;
+        }
+        let id = gen_id("source", &[&e.id]);
+        let mut candidates: Vec<&(&Entry, &str, &str)> = actors.iter().filter(|o| o.0.id != e.id && dated(o.1) == dated(name)).collect();
+        candidates.sort_by_key(|o| fnv1a(format!("{seed}|{id}|{}", o.0.id).as_bytes()));
+        let mut taken = own.clone();
+        let mut picks: Vec<&str> = Vec::new();
+        for o in candidates {
+            let theirs = names(o.1);
+            if picks.len() < 3 && taken.is_disjoint(&theirs) {
+                taken.extend(theirs);
+                picks.push(o.1);
+            }
+        }
+        if picks.len() < 3 {
+            continue;
+        }
+        let rest = picks.join("; ");
+        let (choices, correct) = shuffle_in(name.to_string(), picks.into_iter().map(str::to_string).collect(), &mut rng_for(seed, &id));
+        out.push(single(
+            e,
+            id,
+            2,
+            format!("According to the paper, which source does this describe?\n\n> {role}"),
+            (choices, correct),
+            format!("According to the paper, this describes {name}: {role} The other choices ({rest}) are sources the paper cites for other points."),
+            e.citations.clone(),
+        ));
     }
 }
 

@@ -290,7 +290,7 @@ impl Loader {
     /// The craft rules (`bank::craft`) as warnings at each item's place; a pair names the other's.
     fn craft(&self, questions: &[(Node, Question)], passages: &HashMap<&str, &Passage>) -> Vec<Problem> {
         let items: Vec<Question> = questions.iter().map(|(_, q)| q.clone()).collect();
-        let flags = super::craft::check(&items, |c| passages.get(c).map(|p| p.anchor.clone()));
+        let flags = super::craft::check(&items, |c| passages.get(c).map(|p| p.anchor.clone()), |c| passages.get(c).map(|p| p.quote.clone()));
         let mut out: Vec<Problem> = flags
             .into_iter()
             .map(|f| {

@@ -143,6 +143,43 @@ fn plan_line(v: &DebateView) -> String {
         .join(" → ")
 }
 
+/// `/debate start`'s answer to the instructor: the debate is on, and how to run it.
+pub fn started(v: &DebateView) -> Reply {
+    Reply::notice(format!(
+        "{} started. Students join with the buttons; `/debate advance` moves to the next phase, `/debate release` shows the result.",
+        v.format_title
+    ))
+}
+
+/// `/debate advance`'s answer: the phase now open.
+pub fn advanced(v: &DebateView) -> Reply {
+    Reply::notice(format!("Now: {}.", v.phase.title))
+}
+
+/// The sides and audience as they stand, privately, without the board's buttons
+/// (`/debate assign`, `/debate balance`).
+pub fn teams(v: &DebateView) -> Reply {
+    let mut r = board(v);
+    r.rows.clear();
+    r.ephemeral = true;
+    r
+}
+
+/// `/debate release`'s answer to the instructor.
+pub fn released() -> Reply {
+    Reply::notice("Released: the result is posted in the channel and the points are in the scores.")
+}
+
+/// `/debate cancel`'s answer to the instructor.
+pub fn cancelled() -> Reply {
+    Reply::notice("The debate is cancelled; nothing is awarded.")
+}
+
+/// `/feedback` when nothing of the student's has been reviewed.
+pub fn no_feedback() -> Reply {
+    Reply::notice("No answer of yours has been reviewed yet. Answer a prompt with `/prompt`; come back once your instructor has marked it.")
+}
+
 /// The debate's board, posted in its channel when it starts and at each phase: the motion,
 /// the phase with its countdown, the teams, the speaking order, and the buttons of the phase.
 pub fn board(v: &DebateView) -> Reply {

@@ -13,15 +13,14 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateActionRow, CreateInputText, CreateModal, Http, InputTextStyle};
 
-use crate::app::{App, DebateView, Member};
-use crate::debate::{BallotDraft, Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
+use crate::app::{App, AppError, DebateView, Member, Pending, UserError};
+use crate::debate::{Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
 use crate::discord::custom_id::Action;
 use crate::discord::interactions::Response;
 use crate::discord::poster::{self, Failure};
 use crate::discord::render::{Reply, truncate};
-use crate::discord::{Data, Error, Result, Shards, debate_views, forms, live, reply};
+use crate::discord::{Data, Result, Shards, debate_views, forms, live, reply};
 use crate::ids::{DebateId, GuildId};
-use crate::store::Pending;
 
 /// A little after the deadline, so the layer's clock agrees the phase has closed.
 const TIMER_SLACK_MS: i64 = 50;
@@ -91,14 +90,7 @@ fn modal(action: Action, title: &str, inputs: Vec<CreateInputText>) -> CreateMod
 }
 
 /// The debate, prompt and review buttons.
-pub(crate) async fn component(
-    data: &Data,
-    guild: &GuildId,
-    member: &Member,
-    discord_member: Option<&serenity::Member>,
-    guild_id: Option<serenity::GuildId>,
-    action: Action,
-) -> Result<Response> {
+pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, action: Action) -> Result<Response> {
     let app = &data.app;
     Ok(match action {
         Action::DebateJoin { debate, place } => {
@@ -112,24 +104,12 @@ pub(crate) async fn component(
         }
         Action::DebateCards { debate } => Response::Reply(debate_views::cards(&app.debate_cards(guild, &debate, member).await?)),
         Action::DebateSpeak { debate, phase } => {
-            let v = app.debate_state(guild, &debate, member).await?;
-            if v.phase.index != phase {
-                return Err(Error::user(format!("That Speak button is for a phase that is over; the debate is now in: {}.", v.phase.title)));
-            }
-            if !v.you.slot_open {
-                return Err(Error::user(format!(
-                    "You have no speech to give in this phase ({}): only the speakers in its speaking order, once each, before it closes.",
-                    v.phase.title
-                )));
-            }
-            if let Some(next) = &v.you.waiting_for {
-                return Err(crate::app::UserError::NotYourTurn { phase: v.phase.title.clone(), next: next.clone() }.into());
-            }
+            let phase_title = app.debate_speech_form(guild, &debate, member, phase).await?;
             let claim = input(InputTextStyle::Short, "Your claim (one sentence)", "claim", crate::debate::CLAIM_CHARS, true);
             let reasoning = input(InputTextStyle::Paragraph, "Your reasoning", "reasoning", crate::debate::REASONING_CHARS, true);
             let cited = input(InputTextStyle::Paragraph, "Passages you cite (ids from My cards)", "citations", 1000, false)
                 .placeholder("e.g. s5-p3-economies-ev s7-p2-informal-alliance");
-            Response::Modal(modal(Action::DebateSpeech { debate, phase }, &format!("Your speech · {}", v.phase.title), vec![claim, reasoning, cited]))
+            Response::Modal(modal(Action::DebateSpeech { debate, phase }, &format!("Your speech · {phase_title}"), vec![claim, reasoning, cited]))
         }
         Action::DebateFlag { debate, phase, speaker } => {
             let passage = input(InputTextStyle::Short, "The card (passage id) misused", "passage", 64, true);
@@ -145,8 +125,7 @@ pub(crate) async fn component(
             Response::Reply(debate_views::voted(&app.debate_vote(guild, &debate, member, stance).await?))
         }
         Action::DebateBallot { debate } => {
-            let v = app.debate_state(guild, &debate, member).await?;
-            let rubric = app.settings(guild).await?.debate.rubric;
+            let (v, rubric) = app.debate_ballot_form(guild, &debate, member).await?;
             let hint = format!("1 to {} for each: {}", rubric.max, rubric.criteria.join(", "));
             let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true)
                 .value(forms::ballot_template(&v))
@@ -168,15 +147,13 @@ pub(crate) async fn component(
             Response::Modal(modal(Action::PromptAnswered { prompt }, "Your answer", vec![answer, cited]))
         }
         Action::ReviewMark { answer } => {
-            data.require_instructor(guild_id, discord_member, "mark answers").await?;
-            let top = app.settings(guild).await?.prompts.top_mark;
-            let example = (0..3).map(|i| top.saturating_sub(i).to_string()).collect::<Vec<_>>().join(" ");
-            let marks =
-                input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder(format!("e.g. {example}"));
+            let top = app.prompt_mark_form(guild, member).await?;
+            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true)
+                .placeholder(format!("e.g. {}", (0..3).map(|i| top.saturating_sub(i).to_string()).collect::<Vec<_>>().join(" ")));
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the student", "feedback", crate::app::SUBMISSION_CHARS, true);
             Response::Modal(modal(Action::ReviewMarked { answer }, "Mark this answer", vec![marks, feedback]))
         }
-        _ => return Err(Error::user("That button is not one this bot made (or it is from an older version of it): run the command again.")),
+        _ => return Err(UserError::UnknownAction.into()),
     })
 }
 
@@ -198,20 +175,15 @@ pub(crate) async fn modal_submit(data: &Data, guild: &GuildId, member: &Member, 
             Response::Reply(debate_views::flagged(&app.debate_flag(guild, &debate, member, &reference, &passage, &get("reason")).await?))
         }
         Action::DebateBallotted { debate } => {
-            let v = app.debate_state(guild, &debate, member).await?;
-            let scores = forms::ballot_scores(&get("scores"), &v).map_err(Error::user)?;
-            let winner = forms::winner(&get("winner")).map_err(Error::user)?;
-            let draft = BallotDraft { scores, winner, feedback: get("feedback") };
-            Response::Reply(debate_views::ballot(&app.debate_ballot(guild, &debate, member, &draft).await?))
+            Response::Reply(debate_views::ballot(&app.debate_ballot_typed(guild, &debate, member, &get("scores"), &get("winner"), &get("feedback")).await?))
         }
         Action::PromptAnswered { prompt } => {
             Response::Reply(debate_views::submitted(&app.prompt_submit(guild, member, &prompt, &get("answer"), &forms::citations(&get("citations"))).await?))
         }
         Action::ReviewMarked { answer } => {
-            let marks = forms::marks(&get("marks")).map_err(Error::user)?;
-            Response::Reply(debate_views::reviewed(&app.prompt_review(guild, member, &answer, &marks, &get("feedback")).await?))
+            Response::Reply(debate_views::reviewed(&app.prompt_review_typed(guild, member, &answer, &get("marks"), &get("feedback")).await?))
         }
-        _ => return Err(Error::user("That form is not one this bot made (or it is from an older version of it): run the command again.")),
+        _ => return Err(UserError::UnknownAction.into()),
     })
 }
 
@@ -234,7 +206,7 @@ pub(crate) async fn deliver_speech(http: &Http, app: &App, p: &Pending) -> std::
             Ok(m) => posted.push(m.id.to_string()),
             Err(e) => {
                 if !posted.is_empty() {
-                    app.store().post_parts(post, &posted.join(",")).await?;
+                    app.store().post_parts(post, &posted.join(",")).await.map_err(AppError::from)?;
                 }
                 return Err(e.into());
             }

@@ -17,7 +17,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, ModalInteraction,
 };
 
-use crate::app::PracticeStep;
+use crate::app::{PracticeStep, UserError};
 use crate::discord::custom_id::Action;
 use crate::discord::render::Reply;
 use crate::discord::{Data, Error, app_member, debates, error, live, reply, views};
@@ -85,7 +85,7 @@ async fn answer(
 ) {
     let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
         metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
-        respond(http, id, token, Err(Error::user(crate::app::UserError::TooManyAnswers.to_string())), custom_id).await;
+        respond(http, id, token, Err(UserError::TooManyAnswers.into()), custom_id).await;
         measured(kind, received);
         return;
     };
@@ -175,7 +175,7 @@ async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>
     let reply = match outcome {
         Ok(Response::Reply(r)) => r,
         Ok(_) => Reply::notice(error::APOLOGY),
-        Err(Error::User(e)) => Reply::notice(e.0),
+        Err(Error::User(e)) => Reply::notice(e.to_string()),
         Err(Error::Internal(e)) => {
             tracing::error!(custom_id, "{e:?}");
             Reply::notice(error::APOLOGY)
@@ -238,7 +238,7 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
             CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().allowed_mentions(reply::no_pings()).components(vec![]))
         }
         Ok(Response::Modal(m)) => CreateInteractionResponse::Modal(m),
-        Err(Error::User(e)) => CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(e.0))),
+        Err(Error::User(e)) => CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(e.to_string()))),
         Err(Error::Internal(e)) => {
             tracing::error!(custom_id, "{e:?}");
             CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(error::APOLOGY)))
@@ -250,7 +250,7 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
 }
 
 fn unknown() -> Error {
-    Error::user("That button is not one this bot made (or it is from an older version of it): run the command again.")
+    UserError::UnknownAction.into()
 }
 
 fn typed_modal(action: Action, q_number: usize, how: &str) -> CreateModal {
@@ -268,7 +268,7 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
     let member = app_member(&c.user, c.member.as_ref());
     let app = &data.app;
     if is_class(&action) {
-        return debates::component(data, &guild, &member, c.member.as_ref(), c.guild_id, action).await;
+        return debates::component(data, &guild, &member, action).await;
     }
     let chosen = match &c.data.kind {
         ComponentInteractionDataKind::StringSelect { values } => Some(values.join(" ")),

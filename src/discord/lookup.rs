@@ -8,8 +8,8 @@
 use crate::bank::source::normalise;
 use crate::bank::{Bank, Passage, Question};
 
-use super::error::UserError;
 use super::render::{code, escape, limits, truncate};
+use crate::app::UserError;
 
 /// What `/source` can show.
 #[derive(Debug, Clone, Copy)]
@@ -121,17 +121,10 @@ pub fn resolve<'b>(bank: &'b Bank, input: &str) -> Result<Target<'b>, UserError>
     let found = if input.is_empty() { Vec::new() } else { matches(bank, input) };
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => Err(UserError(format!(
-            "Nothing matches “{shown}”. Type part of a passage id (like {}), a question id, or words from the quote, and pick one from the list that appears.",
-            code(bank.passages.first().map_or("s5-p1", |p| p.id.as_str()))
-        ))),
+        [] => Err(UserError::NothingMatches { typed: shown, example: code(bank.passages.first().map_or("s5-p1", |p| p.id.as_str())) }),
         many => {
             let examples: Vec<String> = many.iter().take(5).map(|t| code(t.id())).collect();
-            Err(UserError(format!(
-                "“{shown}” matches {} passages and questions. Pick one from the list as you type, for example {}.",
-                many.len(),
-                examples.join(", ")
-            )))
+            Err(UserError::ManyMatch { typed: shown, count: many.len(), examples: examples.join(", ") })
         }
     }
 }
@@ -182,11 +175,11 @@ mod tests {
     #[test]
     fn text_that_matches_nothing_or_several_things_is_refused_with_what_to_do() {
         let bank = bank();
-        let none = resolve(&bank, "zzqx nothing like this").unwrap_err().0;
+        let none = resolve(&bank, "zzqx nothing like this").unwrap_err().to_string();
         assert!(none.contains("Nothing matches “zzqx nothing like this”") && none.contains("pick one from the list"), "{none}");
-        let many = resolve(&bank, "russia").unwrap_err().0;
+        let many = resolve(&bank, "russia").unwrap_err().to_string();
         assert!(many.contains("matches") && many.contains("for example `"), "{many}");
-        let mention = resolve(&bank, "@everyone *bold*").unwrap_err().0;
+        let mention = resolve(&bank, "@everyone *bold*").unwrap_err().to_string();
         assert!(mention.contains("@\u{200B}everyone \\*bold\\*"), "typed text shows as written, and mentions nobody: {mention}");
         // Five words that stand in one quote only resolve without picking from the list.
         let (typed, id) = bank

@@ -36,7 +36,6 @@ use serenity::{GuildId, Member};
 use crate::app::{App, SystemClock};
 use crate::bank::{self, Bank, Problems, Source};
 use crate::config::{Config, Secret};
-use crate::store::Store;
 
 pub use error::{Error, Result, UserError};
 
@@ -63,49 +62,17 @@ pub struct Data {
 /// How long a shutdown waits for the interactions in flight to be answered.
 const DRAIN: Duration = Duration::from_secs(5);
 
-/// What a reload did.
-pub enum Reloaded {
-    /// The new bank passed the checker and is in use.
-    Done { before: Arc<Bank>, after: Arc<Bank> },
-    /// The checker found problems; the old bank stays.
-    Refused(Problems),
-}
-
 impl Data {
     /// The bank in use now.
     pub fn bank(&self) -> Arc<Bank> {
         self.app.bank()
     }
 
-    /// Reads and checks the bank's files again; swaps the new bank in only if it passes.
-    pub async fn reload_bank(&self) -> anyhow::Result<Reloaded> {
+    /// Reads and checks the bank's files again (on a blocking thread: it reads every file).
+    pub async fn load_bank(&self) -> anyhow::Result<std::result::Result<Bank, Problems>> {
         let dir = self.questions.clone();
         let paper = self.paper.clone();
-        let loaded = tokio::task::spawn_blocking(move || load_bank(&dir, &paper)).await.context("the bank loader stopped")?;
-        Ok(match loaded {
-            Ok(new) => {
-                let before = self.app.bank();
-                self.app.set_bank(new);
-                Reloaded::Done { before, after: self.app.bank() }
-            }
-            Err(problems) => Reloaded::Refused(problems),
-        })
-    }
-
-    /// Refuses, with a sentence the member can act on, unless `member` is an instructor of
-    /// `guild`: Manage Server (or Administrator) in what the interaction carries, or the
-    /// instructor role of the server's settings as stored now.
-    pub async fn require_instructor(&self, guild: Option<GuildId>, member: Option<&Member>, action: &str) -> Result<()> {
-        if let Some(m) = member
-            && access::is_instructor(m.permissions, &m.roles, None)
-        {
-            return Ok(());
-        }
-        let role = match guild {
-            Some(g) => access::role_id(self.app.settings(&app_guild(g)).await?.instructor_role.as_deref())?,
-            None => None,
-        };
-        access::require_instructor(member, role, action)
+        tokio::task::spawn_blocking(move || load_bank(&dir, &paper)).await.context("the bank loader stopped")
     }
 }
 
@@ -121,14 +88,14 @@ pub fn app_member(user: &serenity::User, member: Option<&Member>) -> crate::app:
     crate::app::Member {
         id: crate::ids::UserId::new(user.id.to_string()),
         name,
-        manage_guild: member.is_some_and(|m| access::is_instructor(m.permissions, &[], None)),
+        manage_guild: member.is_some_and(|m| access::manages_server(m.permissions)),
         roles: member.map(|m| m.roles.iter().map(|r| r.to_string()).collect()).unwrap_or_default(),
     }
 }
 
 /// The server an interaction came from; a user error in a direct message.
 pub fn in_guild(guild: Option<GuildId>) -> Result<crate::ids::GuildId> {
-    guild.map(app_guild).ok_or_else(|| Error::user("Quizzes, practice and scores live in a server: use this in your class's server."))
+    guild.map(app_guild).ok_or(Error::User(UserError::NotInServer))
 }
 
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -226,9 +193,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let paper = Arc::new(Source::read(&paper_file).context("`/source` shows whole paragraphs of the paper, and cannot read it")?);
     let bank = load_bank(&config.questions, &paper)
         .map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
-    let store = Store::connect(&config.database_url).await.context("cannot open the score store")?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
-    let app = Arc::new(App::new(bank, store.clone(), SystemClock));
+    let app = Arc::new(App::open(bank, &config.database_url, SystemClock).await.map_err(anyhow::Error::new).context("cannot open the score store")?);
     let in_flight = Arc::new(AtomicUsize::new(0));
     let data = Data {
         app: app.clone(),
@@ -318,7 +284,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
     }
     listener_stop.notify_one();
-    store.close().await;
+    app.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);
     }
@@ -396,7 +362,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         F::Command { error, ctx, .. } => report(ctx, error).await,
         F::ArgumentParse { error, input, ctx, .. } => {
             let what = input.map(|i| format!("“{}”", render::escape(&render::truncate(&i, 80)))).unwrap_or_else(|| "an option".into());
-            report(ctx, Error::user(format!("I could not read {what}: {error}. Check the command's options and try again."))).await
+            report(ctx, Error::User(UserError::Unreadable { what, why: error.to_string() })).await
         }
         F::CommandPanic { payload, ctx, .. } => report(ctx, Error::Internal(anyhow::anyhow!("the command panicked: {}", payload.unwrap_or_default()))).await,
         F::Setup { error, .. } => tracing::error!("setup failed: {error}"),
@@ -412,10 +378,10 @@ async fn report(ctx: Context<'_>, error: Error) {
     let outcome = if matches!(error, Error::User(_)) { "user_error" } else { "internal_error" };
     metrics::counter!(crate::metrics::INTERACTIONS, "kind" => "command", "outcome" => outcome).increment(1);
     let text = match error {
-        Error::User(e) => e.0,
+        Error::User(e) => e.to_string(),
         Error::Internal(e) => {
             tracing::error!(command = %ctx.command().qualified_name, user = %ctx.author().id, guild = ?ctx.guild_id(), "{e:?}");
-            error::APOLOGY.to_string()
+            error::APOLOGY.to_owned()
         }
     };
     if let Err(e) = ctx.send(reply::command_reply(render::Reply::notice(text))).await {

@@ -22,10 +22,10 @@ use serenity::{ChannelId, Http, MessageId};
 use tokio::sync::Notify;
 
 use crate::app::{App, LivePost};
+use crate::app::{LEADERBOARD, Pending, PostKind};
 use crate::discord::render::Reply;
 use crate::discord::{Shards, live, reply, views};
 use crate::ids::RoundId;
-use crate::store::{LEADERBOARD, Pending, PostKind};
 
 /// Tries of one version before the poster gives up on it.
 pub const TRIES: i64 = 6;
@@ -103,12 +103,6 @@ impl From<serenity::Error> for Failure {
 impl From<crate::app::AppError> for Failure {
     fn from(e: crate::app::AppError) -> Failure {
         Failure::Internal(e.chain())
-    }
-}
-
-impl From<crate::store::StoreError> for Failure {
-    fn from(e: crate::store::StoreError) -> Failure {
-        Failure::Internal(format!("{:#}", anyhow::Error::new(e)))
     }
 }
 

@@ -6,11 +6,13 @@
 //! the bank is checked against Discord's limits by a test, without a network. Names, answers
 //! and bank text are escaped; long text is cut visibly (`…`), never dropped silently.
 
-use crate::app::{CitationView, ItemReport, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView, letter};
+use crate::app::{
+    CitationView, Forgotten, ItemReport, LeaderboardRow, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView,
+    letter,
+};
 use crate::bank::Kind;
 use crate::discord::custom_id::Action;
 use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
-use crate::store::{Forgotten, LeaderboardRow};
 
 /// How many choices get a button of their own (five rows of five, one row kept for the
 /// instructor's controls); the bank's items have at most six.
@@ -305,8 +307,13 @@ fn item_line(r: &ItemReport, min: u64) -> String {
     )
 }
 
-/// The server's leaderboard.
+/// The server's leaderboard (a notice saying how to start one while nobody has answered).
 pub fn leaderboard(rows: &[LeaderboardRow], by_accuracy: bool) -> Reply {
+    if rows.is_empty() {
+        return Reply::notice(
+            "Nobody has answered here yet, so there is no leaderboard: practise with `/practice`, or ask your instructor for a round (`/quiz start`).",
+        );
+    }
     let embed = Embed {
         title: Some(format!("Leaderboard · by {}", if by_accuracy { "accuracy" } else { "points" })),
         description: Some(board_lines(rows)),
@@ -381,6 +388,33 @@ fn records_word(table: &str) -> &str {
     }
 }
 
+/// `/quiz start`'s answer to the instructor: the round is on, and how to run it.
+pub fn round_started(q: &QuestionView) -> Reply {
+    Reply::notice(format!(
+        "Round started: {} question{}. Reveal, Next and End are on each question; `/quiz stop` ends it from anywhere in this channel.",
+        q.of,
+        if q.of == 1 { "" } else { "s" }
+    ))
+}
+
+/// `/scores export` with nothing to export.
+pub fn gradebook_empty() -> Reply {
+    Reply::notice("The gradebook is empty: nobody has answered here yet. Run a round with `/quiz start` (or let students `/practice`), then export again.")
+}
+
+/// What goes with the gradebook's file.
+pub fn gradebook() -> Reply {
+    Reply::notice("The gradebook: one row per student, accuracy per topic.")
+}
+
+/// What goes with `/mydata`'s file.
+pub fn mydata() -> Reply {
+    Reply::notice(
+        "Everything Agora stores about you in this server: your answers, practice sessions, debate seats, speeches, ballots, votes, prompt answers and awards. \
+         An instructor can delete it all with `/scores forget`.",
+    )
+}
+
 /// `/scores forget` without `confirm`: what it would delete, and how to go ahead.
 pub fn forget_preview(name: &str, user_id: &str) -> Reply {
     Reply::notice(format!(
@@ -425,10 +459,10 @@ pub fn settings(s: &Settings) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::Tally;
     use crate::app::view::{Slot, citations, question_view, right_answer};
     use crate::app::{PracticeSummary, TallyBar};
     use crate::ids::{RoundId, UserId};
-    use crate::store::Tally;
 
     fn bank() -> crate::bank::Bank {
         crate::bank::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/questions")), None).expect("the bundled bank loads")

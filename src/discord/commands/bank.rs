@@ -3,8 +3,9 @@
 
 use poise::serenity_prelude as serenity;
 
+use crate::app::Reloaded;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Reloaded, Result, member, render};
+use crate::discord::{Context, Result, app_member, in_guild, member, render};
 
 /// The question bank: what it holds, and reloading it after an edit.
 #[poise::command(slash_command, subcommands("info", "reload"), subcommand_required)]
@@ -25,11 +26,16 @@ pub async fn info(ctx: Context<'_>) -> Result<()> {
 #[poise::command(slash_command)]
 pub async fn reload(ctx: Context<'_>) -> Result<()> {
     let data = ctx.data();
-    data.require_instructor(ctx.guild_id(), member(ctx), "reload the question bank").await?;
-    // Reading and checking every file can take longer than Discord's 3 s for a first answer.
-    ctx.defer_ephemeral().await?;
+    let guild = in_guild(ctx.guild_id())?;
+    let instructor = app_member(ctx.author(), member(ctx));
+    // Reading and checking every file can take longer than Discord's 3 s for a first answer:
+    // once the layer has let the instructor in, the reply is deferred, then the files read.
+    let load = async {
+        ctx.defer_ephemeral().await?;
+        data.load_bank().await
+    };
     let dir = data.questions.display().to_string();
-    let reply = match data.reload_bank().await? {
+    let reply = match data.app.reload_bank(&guild, &instructor, load).await? {
         Reloaded::Done { before, after } => {
             tracing::info!(guild = ?ctx.guild_id(), user = %ctx.author().id, items = after.questions.len(), "bank reloaded");
             command_reply(render::bank_reloaded(&dir, &before, &after))

@@ -3,11 +3,11 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::app::{AdvanceFrom, DebateRequest};
-use crate::debate::{Format, Join, Phase, Side};
+use crate::app::{AdvanceFrom, DebateRequest, MotionChoice, PhaseSeconds};
+use crate::debate::{Format, Join, Side};
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member, render::Reply};
-use crate::ids::{ChannelId, DebateId, GuildId};
+use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member};
+use crate::ids::ChannelId;
 
 /// A debate format, as an option.
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -56,15 +56,6 @@ fn channel(ctx: Context<'_>) -> ChannelId {
     ChannelId::new(ctx.channel_id().to_string())
 }
 
-/// The debate open in the command's channel.
-async fn open_here(ctx: Context<'_>, guild: &GuildId) -> Result<DebateId> {
-    ctx.data()
-        .app
-        .debate_in(guild, &channel(ctx))
-        .await?
-        .ok_or_else(|| crate::discord::Error::user("No debate is open in this channel: start one with `/debate start`."))
-}
-
 /// Instructors: start a debate in this channel, with Join buttons for the class.
 #[poise::command(slash_command)]
 #[allow(clippy::too_many_arguments)]
@@ -100,23 +91,9 @@ pub async fn start(
         FormatChoice::Oxford => Format::Oxford { per_side: per_side.unwrap_or(3) as usize },
         FormatChoice::Controversy => Format::Controversy,
     };
-    let motion = app.debate_motion(&motion)?;
-    let mut times = Vec::new();
-    for (seconds, phases) in [
-        (signup_seconds, &[Phase::SignUp][..]),
-        (vote_seconds, &[Phase::PreVote, Phase::PostVote][..]),
-        (speech_seconds, &[Phase::Opening, Phase::Rebuttal, Phase::Closing, Phase::FirstSide, Phase::Swap, Phase::Joint][..]),
-    ] {
-        if let Some(s) = seconds {
-            times.extend(phases.iter().map(|&p| (p, s)));
-        }
-    }
-    let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion, format, times }).await?;
-    ctx.send(command_reply(Reply::notice(format!(
-        "{} started. Students join with the buttons; `/debate advance` moves to the next phase, `/debate release` shows the result.",
-        view.format_title
-    ))))
-    .await?;
+    let times = PhaseSeconds { signup: signup_seconds, vote: vote_seconds, speech: speech_seconds }.times();
+    let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion: MotionChoice::Typed(motion), format, times }).await?;
+    ctx.send(command_reply(debate_views::started(&view))).await?;
     debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
     Ok(())
 }
@@ -143,9 +120,8 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = ctx.data().app.clone();
     let instructor = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
-    let view = app.debate_advance(&guild, &debate, &instructor, AdvanceFrom::PressedAt(pressed_at(interaction_id(ctx)))).await?;
-    ctx.send(command_reply(Reply::notice(format!("Now: {}.", view.phase.title)))).await?;
+    let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(interaction_id(ctx)))).await?;
+    ctx.send(command_reply(debate_views::advanced(&view))).await?;
     debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
     Ok(())
 }
@@ -160,22 +136,14 @@ pub async fn assign(
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
     let join = match place {
         PlaceChoice::Proposition => Join::Side(Side::Proposition),
         PlaceChoice::Opposition => Join::Side(Side::Opposition),
         PlaceChoice::Audience => Join::Audience,
     };
-    let view = app.debate_assign(&guild, &debate, &instructor, &app_member(&student, None), join).await?;
-    ctx.send(command_reply(teams(&view))).await?;
+    let view = app.debate_assign(&guild, &channel(ctx), &instructor, &app_member(&student, None), join).await?;
+    ctx.send(command_reply(debate_views::teams(&view))).await?;
     Ok(())
-}
-
-fn teams(v: &crate::app::DebateView) -> Reply {
-    let mut r = debate_views::board(v);
-    r.rows.clear();
-    r.ephemeral = true;
-    r
 }
 
 /// Instructors: even out the sides (the last to join the larger side move).
@@ -184,9 +152,8 @@ pub async fn balance(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
-    let view = app.debate_balance(&guild, &debate, &instructor).await?;
-    ctx.send(command_reply(teams(&view))).await?;
+    let view = app.debate_balance(&guild, &channel(ctx), &instructor).await?;
+    ctx.send(command_reply(debate_views::teams(&view))).await?;
     Ok(())
 }
 
@@ -196,9 +163,8 @@ pub async fn release(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
-    let result = app.debate_release(&guild, &debate, &instructor).await?;
-    ctx.send(command_reply(Reply::notice("Released: the result is posted in the channel and the points are in the scores."))).await?;
+    let result = app.debate_release(&guild, &channel(ctx), &instructor).await?;
+    ctx.send(command_reply(debate_views::released())).await?;
     debates::post_all(&ctx.serenity_context().http, ctx.channel_id(), debate_views::release(&result)).await?;
     Ok(())
 }
@@ -209,9 +175,8 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = ctx.data().app.clone();
     let instructor = app_member(ctx.author(), member(ctx));
-    let debate = open_here(ctx, &guild).await?;
-    let view = app.debate_cancel(&guild, &debate, &instructor).await?;
-    ctx.send(command_reply(Reply::notice("The debate is cancelled; nothing is awarded."))).await?;
+    let view = app.debate_cancel(&guild, &channel(ctx), &instructor).await?;
+    ctx.send(command_reply(debate_views::cancelled())).await?;
     debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
     Ok(())
 }
@@ -222,11 +187,7 @@ pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let who = app_member(ctx.author(), member(ctx));
-    let debate = app
-        .debate_to_read_in(&guild, &channel(ctx))
-        .await?
-        .ok_or_else(|| crate::discord::Error::user("No debate has been held in this channel yet: start one with `/debate start`."))?;
-    let list = app.debate_ballots(&guild, &debate, &who).await?;
+    let list = app.debate_ballots(&guild, &channel(ctx), &who).await?;
     ctx.send(command_reply(debate_views::ballots(&list))).await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::app::PromptRequest;
 use crate::bank::PromptKind;
 use crate::discord::commands::quiz::autocomplete_topic;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, debate_views, in_guild, member, render::Reply};
+use crate::discord::{Context, Result, app_member, debate_views, in_guild, member};
 
 /// A kind of prompt, as an option.
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -58,18 +58,12 @@ pub async fn feedback(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let student = app_member(ctx.author(), member(ctx));
-    let reviewed = app.prompt_feedback(&guild, &student.id).await?;
-    if reviewed.is_empty() {
-        ctx.send(command_reply(Reply::notice(
-            "No answer of yours has been reviewed yet. Answer a prompt with `/prompt`; come back once your instructor has marked it.",
-        )))
-        .await?;
+    let shown = app.prompt_feedback_due(&guild, &student.id).await?;
+    if shown.is_empty() {
+        ctx.send(command_reply(debate_views::no_feedback())).await?;
         return Ok(());
     }
-    // New feedback first (all of it); otherwise the latest again.
-    let fresh: Vec<_> = reviewed.iter().filter(|f| !f.delivered).collect();
-    let shown = if fresh.is_empty() { vec![&reviewed[0]] } else { fresh };
-    for f in shown {
+    for f in &shown {
         for r in debate_views::feedback(f) {
             ctx.send(command_reply(r)).await?;
         }

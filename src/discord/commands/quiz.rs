@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 use crate::app::LiveRequest;
 use crate::bank::Kind;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, in_guild, live, member, render::Reply, views};
+use crate::discord::{Context, Result, app_member, in_guild, live, member, views};
 use crate::ids::ChannelId;
 use crate::quiz::Filter;
 
@@ -93,12 +93,7 @@ pub async fn start(
     let instructor = app_member(ctx.author(), member(ctx));
     let request = LiveRequest { filter: filter(topic, kind), count: questions.unwrap_or(5) as usize, seconds, speed_bonus, seed: None };
     let q = app.live_start(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor, &request).await?;
-    ctx.send(command_reply(Reply::notice(format!(
-        "Round started: {} question{}. Reveal, Next and End are on each question; `/quiz stop` ends it from anywhere in this channel.",
-        q.of,
-        if q.of == 1 { "" } else { "s" }
-    ))))
-    .await?;
+    ctx.send(command_reply(views::round_started(&q))).await?;
     // The question was queued with the round; the poster delivers it (retrying if need be).
     live::opened(&app, &ctx.data().poster, &guild, &q);
     Ok(())
@@ -110,11 +105,7 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
-    let round = app
-        .live_round_in(&guild, &ChannelId::new(ctx.channel_id().to_string()))
-        .await?
-        .ok_or(crate::app::AppError::User(crate::app::UserError::NoLiveRound))?;
-    let end = app.live_end(&guild, &round, &instructor).await?;
+    let end = app.live_stop(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
     live::show_end(&ctx.serenity_context().http, ctx.channel_id(), &end).await;
     Ok(())

@@ -3,10 +3,11 @@
 
 use poise::serenity_prelude as serenity;
 
+use crate::app::RankBy;
+use crate::discord::commands::in_time;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, in_guild, render::Reply, views};
+use crate::discord::{Context, Result, app_member, in_guild, member, views};
 use crate::ids::UserId;
-use crate::store::RankBy;
 
 /// Your points, accuracy, streak and mastery per topic (or another student's).
 #[poise::command(slash_command)]
@@ -41,13 +42,6 @@ pub async fn leaderboard(
     let guild = in_guild(ctx.guild_id())?;
     let by_accuracy = matches!(by, Some(By::Accuracy));
     let rows = ctx.data().app.leaderboard(&guild, if by_accuracy { RankBy::Accuracy } else { RankBy::Points }, top.unwrap_or(10) as usize, false).await?;
-    if rows.is_empty() {
-        ctx.send(command_reply(Reply::notice(
-            "Nobody has answered here yet, so there is no leaderboard: practise with `/practice`, or ask your instructor for a round (`/quiz start`).",
-        )))
-        .await?;
-        return Ok(());
-    }
     ctx.send(command_reply(views::leaderboard(&rows, by_accuracy))).await?;
     Ok(())
 }
@@ -62,20 +56,14 @@ pub async fn scores(_ctx: Context<'_>) -> Result<()> {
 #[poise::command(slash_command)]
 pub async fn export(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
-    let data = ctx.data();
-    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "export the gradebook").await?;
-    ctx.defer_ephemeral().await?;
-    let csv = data.app.gradebook(&guild).await?;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let csv = in_time(ctx, async { Ok(ctx.data().app.gradebook(&guild, &instructor).await?) }).await?;
     if csv.lines().nth(1).is_none() {
-        ctx.send(command_reply(Reply::notice(
-            "The gradebook is empty: nobody has answered here yet. Run a round with `/quiz start` (or let students `/practice`), then export again.",
-        )))
-        .await?;
+        ctx.send(command_reply(views::gradebook_empty())).await?;
         return Ok(());
     }
     let file = serenity::CreateAttachment::bytes(csv.into_bytes(), format!("gradebook-{guild}.csv"));
-    let reply = command_reply(Reply::notice("The gradebook: one row per student, accuracy per topic.")).attachment(file);
-    ctx.send(reply).await?;
+    ctx.send(command_reply(views::gradebook()).attachment(file)).await?;
     Ok(())
 }
 
@@ -83,9 +71,8 @@ pub async fn export(ctx: Context<'_>) -> Result<()> {
 #[poise::command(slash_command)]
 pub async fn items(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
-    let data = ctx.data();
-    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "see the item report").await?;
-    let reports = data.app.item_reports(&guild).await?;
+    let instructor = app_member(ctx.author(), member(ctx));
+    let reports = ctx.data().app.item_reports(&guild, &instructor).await?;
     ctx.send(command_reply(views::item_report(&reports))).await?;
     Ok(())
 }
@@ -96,14 +83,9 @@ pub async fn mydata(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let user = UserId::new(ctx.author().id.to_string());
     ctx.defer_ephemeral().await?;
-    let json = ctx.data().app.student_records(&guild, &user).await?;
-    let file = serenity::CreateAttachment::bytes(json.into_bytes(), format!("agora-mydata-{guild}-{user}.json"));
-    let reply = command_reply(Reply::notice(
-        "Everything Agora stores about you in this server: your answers, practice sessions, debate seats, speeches, ballots, votes, prompt answers and awards. \
-         An instructor can delete it all with `/scores forget`.",
-    ))
-    .attachment(file);
-    ctx.send(reply).await?;
+    let records = ctx.data().app.student_records(&guild, &user).await?;
+    let file = serenity::CreateAttachment::bytes(records.to_json().into_bytes(), format!("agora-mydata-{guild}-{user}.json"));
+    ctx.send(command_reply(views::mydata()).attachment(file)).await?;
     Ok(())
 }
 
@@ -115,15 +97,14 @@ pub async fn forget(
     #[description = "True to delete; without it, only says what would go"] confirm: Option<bool>,
 ) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
-    let data = ctx.data();
-    data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "delete a student's records").await?;
+    let instructor = app_member(ctx.author(), member(ctx));
     let name = user.global_name.clone().unwrap_or_else(|| user.name.clone());
-    if confirm != Some(true) {
-        ctx.send(command_reply(views::forget_preview(&name, &user.id.to_string()))).await?;
-        return Ok(());
-    }
-    ctx.defer_ephemeral().await?;
-    let gone = data.app.forget_student(&guild, &UserId::new(user.id.to_string())).await?;
-    ctx.send(command_reply(views::forgotten(&name, &gone))).await?;
+    let confirmed = confirm == Some(true);
+    let user_id = UserId::new(user.id.to_string());
+    let reply = match in_time(ctx, async { Ok(ctx.data().app.forget_student(&guild, &instructor, &user_id, confirmed).await?) }).await? {
+        Some(gone) => views::forgotten(&name, &gone),
+        None => views::forget_preview(&name, &user.id.to_string()),
+    };
+    ctx.send(command_reply(reply)).await?;
     Ok(())
 }

@@ -29,14 +29,7 @@ pub async fn settings(
         _ => None,
     };
     let change = SettingsChange { default_seconds: seconds, speed_bonus, instructor_role: role, anonymous_leaderboard, ..Default::default() };
-    let settings = if change == SettingsChange::default() {
-        if !who.manage_guild {
-            return Err(crate::app::AppError::User(crate::app::UserError::NotManager).into());
-        }
-        app.settings(&guild).await?
-    } else {
-        app.update_settings(&guild, &who, &change).await?
-    };
+    let settings = app.update_settings(&guild, &who, &change).await?;
     ctx.send(command_reply(views::settings(&settings))).await?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use poise::serenity_prelude as serenity;
 
 use crate::discord::lookup::{self, Target};
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, render};
+use crate::discord::{Context, Result, app_member, in_guild, member, render};
 
 /// Read a passage of the paper: its section, the quote and the whole paragraph around it.
 #[poise::command(slash_command)]
@@ -19,8 +19,7 @@ pub async fn source(
     let data = ctx.data();
     let share = share.unwrap_or(false);
     if share {
-        data.require_instructor(ctx.guild_id(), crate::discord::member(ctx), "post a passage for the whole channel (leave `share` out to see it yourself)")
-            .await?;
+        data.app.share_passage(&in_guild(ctx.guild_id())?, &app_member(ctx.author(), member(ctx))).await?;
     }
     let bank = data.bank();
     let mut reply = match lookup::resolve(&bank, &passage)? {
