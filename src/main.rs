@@ -136,9 +136,9 @@ fn parse_top(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `--kind`: the bank's kind names, with `-` or `_` (`true-false`, `true_false`).
+/// `--kind`: the bank's kind names in any spelling (`true-false`, `True_False`, `num`).
 fn parse_kind(s: &str) -> Result<bank::Kind, String> {
-    bank::Kind::parse(&s.replace('-', "_")).ok_or_else(|| "one of single, true-false, multi, numeric, ordering, short".to_string())
+    bank::Kind::find(s).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -369,14 +369,9 @@ fn fail(e: AppError) -> anyhow::Error {
 async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
     let app = classroom(config).await?;
     let bank = app.bank();
-    for t in &args.topics {
-        if bank.topic(t).is_none() {
-            let known: Vec<&str> = bank.topics.iter().map(|t| t.id.as_str()).collect();
-            anyhow::bail!("there is no topic `{t}`; the topics are: {}", known.join(", "));
-        }
-    }
+    let topics = args.topics.iter().map(|t| bank.find_topic(t).map(|t| t.id.clone())).collect::<Result<Vec<_>, _>>()?;
     let opts = PlayOptions {
-        filter: Filter { topics: args.topics, kinds: args.kinds, difficulties: args.difficulties },
+        filter: Filter { topics, kinds: args.kinds, difficulties: args.difficulties },
         count: args.count as usize,
         name: args.name,
         guild: terminal::LOCAL_GUILD.into(),
@@ -473,6 +468,8 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             let reports = app.item_reports(&guild, &Member::operator()).await.map_err(fail)?;
             if reports.is_empty() {
                 println!("No answers yet in {guild}.");
+            } else {
+                println!("Items need at least {} answers before they are judged.", agora::quiz::review::MIN_ANSWERS);
             }
             for item in reports {
                 let r = &item.review;

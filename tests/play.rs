@@ -133,7 +133,7 @@ fn an_unknown_topic_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let run = agora(dir.path(), &["play", "--topic", "nonsense"], "");
     assert_eq!(run.code, 2);
-    assert!(run.err.contains("there is no topic `nonsense`; the topics are: complementary-economies"), "{}", run.err);
+    assert!(run.err.contains("There is no topic “nonsense”. The topics are: complementary-economies"), "{}", run.err);
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub use view::*;
 
 /// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the
 /// layer like every other type a face handles.
-pub use crate::store::{Pending, PostKind};
+pub use crate::store::{LEADERBOARD, Pending, PostKind};
 
 use crate::bank::{Bank, Problems, Question};
 use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};
@@ -300,12 +300,16 @@ impl App {
         bank.question(item.as_str()).ok_or_else(|| UserError::QuestionGone.into())
     }
 
-    /// Checks a topic filter against the bank, so a typo is a clear error, not "no questions".
-    fn check_topics(bank: &Bank, topics: &[String]) -> AppResult<()> {
-        match topics.iter().find(|t| bank.topic(t).is_none()) {
-            Some(t) => Err(UserError::UnknownTopic(t.clone()).into()),
-            None => Ok(()),
-        }
+    /// The filter with each typed topic resolved to the bank's topic it names (any case,
+    /// hyphens or spaces, a unique beginning), so a typo is a clear error, not "no questions".
+    fn resolve_filter(bank: &Bank, filter: &crate::quiz::Filter) -> AppResult<crate::quiz::Filter> {
+        let topics = filter.topics.iter().map(|t| App::resolve_topic(bank, t)).collect::<AppResult<Vec<_>>>()?;
+        Ok(crate::quiz::Filter { topics, ..filter.clone() })
+    }
+
+    /// The id of the topic a person typed.
+    fn resolve_topic(bank: &Bank, typed: &str) -> AppResult<String> {
+        Ok(bank.find_topic(typed).map_err(UserError::Name)?.id.clone())
     }
 
     /// A round id no other round of the server has: a prefix, the start time and a salt.

@@ -29,10 +29,10 @@ impl App {
     /// count), with the first question open now.
     pub async fn practice_start(&self, guild: &GuildId, student: &Member, request: &PracticeRequest) -> AppResult<PracticeStarted> {
         let bank = self.bank();
-        App::check_topics(&bank, &request.filter.topics)?;
+        let filter = App::resolve_filter(&bank, &request.filter)?;
         let history = self.history(&bank, guild, &student.id).await?;
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(student.id.as_str()));
-        let picked = quiz::pick_practice(&bank.questions, &request.filter, &history, request.count.max(1), seed, request.lean);
+        let picked = quiz::pick_practice(&bank.questions, &filter, &history, request.count.max(1), seed, request.lean);
         let (due_reviews, next_due, note) = spaced_note(&history, &picked, request.lean);
         if picked.is_empty() {
             return Err(match (request.lean, note) {

@@ -80,7 +80,7 @@ pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use error::{Result, StoreError};
 pub use forget::Forgotten;
 pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};
-pub use outbox::{Pending, Post, PostKind};
+pub use outbox::{LEADERBOARD, Pending, Post, PostKind};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
 
 use error::{Context, redact_url};
