@@ -46,6 +46,7 @@ async fn student_answers(store: &Store, n: usize) {
         points: 10,
         elapsed_ms: 100,
         answered_at: 2_000,
+        review: Some(agora::memory::Review::of(agora::scoring::Verdict::exact(true), 0, None, agora::memory::Scheduler::default())),
     };
     assert_eq!(store.record_answer(&answer).await.unwrap(), Recorded::Counted);
 }
@@ -152,7 +153,7 @@ async fn a_restore_brings_the_backup_back_and_keeps_the_replaced_database() {
     assert_eq!(restored.database, db);
     let previous = dir.path().join("data/agora.db.bak-7");
     assert_eq!(restored.previous.as_deref(), Some(previous.as_path()));
-    assert_eq!(restored.migrations, 4);
+    assert_eq!(restored.migrations, 5);
     // The database holds the backup's rows; the one it replaced holds all five, whole.
     assert_eq!(counts(&db).await, (names(0..3), names(0..3)));
     assert_eq!(counts(&previous).await, (names(0..5), names(0..5)));

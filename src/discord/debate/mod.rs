@@ -159,8 +159,8 @@ pub(crate) async fn click(at: &Asked<'_>, action: DebateAction) -> Result<Respon
             let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true)
                 .value(forms::ballot_template(&v))
                 .placeholder(truncate(&hint, 100));
-            let winner =
-                input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
+            let winner = input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false)
+                .placeholder("Empty: the vote's swing (Oxford), then the rubric totals decide");
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the speakers", "feedback", crate::debate::FEEDBACK_CHARS, false);
             let title = if v.you.instructor { "Official ballot" } else { "Shadow ballot (does not count)" };
             Response::Modal(modal(Action::Debate(DebateAction::Ballotted { debate }), title, vec![scores, winner, feedback]))

@@ -8,7 +8,7 @@
 pub mod command;
 pub mod timer;
 
-pub use timer::{drop_buttons, opened, resume};
+pub use timer::{opened, resume, show_end};
 
 use crate::discord::custom_id::{Action, Fields};
 use crate::discord::interactions::{Asked, Form, Response, unknown};
@@ -106,7 +106,12 @@ pub(crate) async fn click(at: &Asked<'_>, action: LiveAction, chosen: Option<Str
             Response::Reply(views::locked_in(&app.live_answer(guild, &at.channel_id(), member, &round, number, &chosen.unwrap_or_default()).await?))
         }
         LiveAction::Type { round, number } => Response::Modal(forms::typed_answer(Action::Live(LiveAction::Typed { round, number }), number)),
-        LiveAction::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(guild, &round, number, Some(member)).await?)),
+        LiveAction::Reveal { round, number } => {
+            let reveal = app.live_reveal(guild, &round, number, Some(member)).await?;
+            // The last reveal queued the round's leaderboard.
+            at.data.poster.now();
+            Response::Update(views::reveal(&reveal))
+        }
         LiveAction::Next { round, number } => {
             let q = app.live_next(guild, &round, number, member).await?;
             opened(app, &at.data.poster, guild, &q);
@@ -115,7 +120,10 @@ pub(crate) async fn click(at: &Asked<'_>, action: LiveAction, chosen: Option<Str
         LiveAction::End { round } => {
             let end = app.live_end(guild, &round, member).await?;
             at.channel.send_message(at.http, reply::channel_message(views::round_end(&end))).await?;
-            Response::DropButtons
+            match &end.reveal {
+                Some(reveal) => Response::Update(views::reveal(reveal)),
+                None => Response::DropButtons,
+            }
         }
         LiveAction::Typed { .. } => return Err(unknown()),
     })

@@ -113,7 +113,8 @@ pub(crate) async fn review_click(at: &Asked<'_>, action: ReviewAction) -> Result
     match action {
         ReviewAction::Mark { answer } => {
             let top = at.data.app.prompt_mark_form(&at.guild, &at.member).await?;
-            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder("e.g. 2 3 1");
+            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true)
+                .placeholder(format!("e.g. {}", (0..3).map(|i| top.saturating_sub(i).to_string()).collect::<Vec<_>>().join(" ")));
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the student", "feedback", crate::app::SUBMISSION_CHARS, true);
             Ok(Response::Modal(modal(Action::Review(ReviewAction::Marked { answer }), "Mark this answer", vec![marks, feedback])))
         }
