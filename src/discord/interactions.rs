@@ -28,13 +28,17 @@ pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event
     let FullEvent::InteractionCreate { interaction } = event else { return Ok(()) };
     let http = &framework.serenity_context.http;
     let data = framework.user_data;
-    let _in_flight = InFlight::enter(&data.in_flight);
     let received = std::time::Instant::now();
-    match interaction {
-        Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
-        Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
-        _ => {}
-    }
+    // Tracked until answered: a shutdown waits for it before it closes the store.
+    data.tasks
+        .track(async {
+            match interaction {
+                Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
+                Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
+                _ => {}
+            }
+        })
+        .await;
     Ok(())
 }
 
@@ -185,22 +189,6 @@ async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>
 /// The time from an interaction received to its first response sent.
 fn measured(kind: &'static str, received: std::time::Instant) {
     metrics::histogram!(crate::metrics::FIRST_RESPONSE, "kind" => kind).record(received.elapsed().as_secs_f64());
-}
-
-/// Counts an interaction as in flight until it is answered (or its handler ends).
-struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
-        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
 }
 
 /// How to answer an interaction.

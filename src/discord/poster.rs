@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 use crate::app::{App, LivePost};
 use crate::app::{LEADERBOARD, Pending, PostKind};
 use crate::discord::render::Reply;
+use crate::discord::tasks::Tasks;
 use crate::discord::{Shards, reply, views};
 use crate::ids::RoundId;
 
@@ -53,7 +54,7 @@ impl Kick {
 }
 
 /// Delivers the outbox until the process ends.
-pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
+pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick, tasks: Tasks) {
     loop {
         let woken = kick.0.notified();
         let now = app.now();
@@ -62,7 +63,7 @@ pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
                 for p in due.into_iter().filter(|p| shards.owns(&p.post.guild_id)) {
                     match app.store().claim_post(&p.post, p.version, now, now + LEASE_MS).await {
                         Ok(true) => {
-                            tokio::spawn(deliver(http.clone(), app.clone(), kick.clone(), p));
+                            tasks.spawn(deliver(http.clone(), app.clone(), kick.clone(), p));
                         }
                         Ok(false) => {}
                         Err(e) => tracing::warn!(guild = %p.post.guild_id, "could not claim a post: {e}"),
@@ -72,6 +73,8 @@ pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
             Err(e) => tracing::warn!("could not read the outbox: {e}"),
         }
         tokio::select! {
+            biased;
+            () = tasks.stopped() => return,
             () = woken => {}
             () = tokio::time::sleep(POLL) => {}
         }

@@ -5,7 +5,6 @@
 //! instructor, or firing again after a restart, changes nothing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Http};
@@ -14,11 +13,9 @@ use crate::app::{App, AppError, DebateView, Pending};
 use crate::discord::debate::views;
 use crate::discord::poster::{self, Failure};
 use crate::discord::render::Reply;
+use crate::discord::tasks::Tasks;
 use crate::discord::{Shards, reply};
 use crate::ids::{DebateId, GuildId};
-
-/// A little after the deadline, so the layer's clock agrees the phase has closed.
-const TIMER_SLACK_MS: i64 = 50;
 
 fn channel_of(v: &DebateView) -> Option<ChannelId> {
     v.channel_id.as_str().parse::<u64>().ok().filter(|&c| c != 0).map(ChannelId::new)
@@ -33,26 +30,23 @@ pub async fn post_all(http: &Http, channel: ChannelId, replies: Vec<Reply>) -> a
 }
 
 /// Posts the debate's board for its phase and arms the phase's timer.
-pub async fn post_board(http: &Arc<Http>, app: &Arc<App>, guild: &GuildId, v: &DebateView) -> anyhow::Result<()> {
+pub async fn post_board(http: &Arc<Http>, app: &Arc<App>, tasks: &Tasks, guild: &GuildId, v: &DebateView) -> anyhow::Result<()> {
     let Some(channel) = channel_of(v) else { anyhow::bail!("debate {} names no channel ({})", v.debate_id, v.channel_id) };
     post_all(http, channel, vec![views::board(v)]).await?;
     if let (Some(deadline), crate::debate::Status::Open) = (v.phase.deadline, v.status) {
-        arm_timer(http.clone(), app.clone(), guild.clone(), v.debate_id.clone(), v.phase.index, deadline);
+        arm_timer(tasks, http.clone(), app.clone(), guild.clone(), v.debate_id.clone(), v.phase.index, deadline);
     }
     Ok(())
 }
 
 /// At `deadline`, closes phase `phase_index` and posts the next phase's board, unless the
 /// instructor moved on first (the layer then answers `None`).
-pub fn arm_timer(http: Arc<Http>, app: Arc<App>, guild: GuildId, debate: DebateId, phase_index: usize, deadline: i64) {
-    tokio::spawn(async move {
-        let wait = deadline + TIMER_SLACK_MS - app.now();
-        if wait > 0 {
-            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
-        }
+fn arm_timer(tasks: &Tasks, http: Arc<Http>, app: Arc<App>, guild: GuildId, debate: DebateId, phase_index: usize, deadline: i64) {
+    let next = tasks.clone();
+    tasks.at(deadline, app.now(), async move {
         match app.debate_timer(&guild, &debate, phase_index).await {
             Ok(Some(view)) => {
-                if let Err(e) = post_board(&http, &app, &guild, &view).await {
+                if let Err(e) = post_board(&http, &app, &next, &guild, &view).await {
                     tracing::error!(%guild, %debate, phase_index, "could not post the next phase: {e:#}");
                 }
             }
@@ -64,12 +58,12 @@ pub fn arm_timer(http: Arc<Http>, app: Arc<App>, guild: GuildId, debate: DebateI
 
 /// Re-arms the phase timer of every open debate an earlier run left (those past their
 /// deadline fire at once).
-pub async fn resume(http: Arc<Http>, app: Arc<App>, shards: &Shards) {
+pub async fn resume(http: Arc<Http>, app: Arc<App>, tasks: &Tasks, shards: &Shards) {
     match app.debate_timers(|g| shards.owns(g)).await {
         Ok(timers) => {
             for t in timers {
                 tracing::info!(guild = %t.guild_id, debate = %t.debate_id, phase = t.phase.as_str(), due = t.due, "resuming a debate's phase timer");
-                arm_timer(http.clone(), app.clone(), t.guild_id, t.debate_id, t.phase_index, t.deadline);
+                arm_timer(tasks, http.clone(), app.clone(), t.guild_id, t.debate_id, t.phase_index, t.deadline);
             }
         }
         Err(e) => tracing::error!("could not read the open debates: {}", e.chain()),

@@ -95,7 +95,7 @@ pub async fn start(
     let times = PhaseSeconds { signup: signup_seconds, vote: vote_seconds, speech: speech_seconds }.times();
     let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion: MotionChoice::Typed(motion), format, times }).await?;
     ctx.send(command_reply(views::started(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 
@@ -116,7 +116,7 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(ctx))).await?;
     ctx.send(command_reply(views::advanced(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 
@@ -171,7 +171,7 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_cancel(&guild, &channel(ctx), &instructor).await?;
     ctx.send(command_reply(views::cancelled())).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 

@@ -114,7 +114,7 @@ pub(crate) async fn click(at: &Asked<'_>, action: LiveAction, chosen: Option<Str
         }
         LiveAction::Next { round, number } => {
             let q = app.live_next(guild, &round, number, member).await?;
-            opened(app, &at.data.poster, guild, &q);
+            opened(app, &at.data.poster, &at.data.tasks, guild, &q);
             Response::DropButtons
         }
         LiveAction::End { round } => {
