@@ -1,206 +1,55 @@
 //! The ids the bot puts on buttons, menus and modals, and the only way to read them back.
 //!
-//! Invariant: every component the bot makes carries a `custom_id` built here, and every
-//! interaction is read back through [`Action::parse`]; anything else — a forged id, another
-//! bot's, one from an older version — parses to `None` and gets a clear refusal. Ids stay
-//! within Discord's 100 characters because round, debate and answer ids are short, bank ids
-//! at most 64 characters, user ids numbers and numbers small.
+//! Invariant: every component the bot makes carries a `custom_id` built by [`Action::id`], and
+//! every interaction is read back through [`Action::parse`]; anything else — a forged id,
+//! another bot's, one from an older version — parses to `None` and gets a clear refusal. Each
+//! feature owns its sub-enum and its part of the wire format (`kind:fields…` after the prefix);
+//! this file holds the prefix, the top enum the router matches exhaustively, and the readers of
+//! the fields the features share. Ids stay within Discord's 100 characters because round,
+//! debate and answer ids are short, bank ids at most 64 characters, user ids numbers and
+//! numbers small. The wire format is fixed: buttons already posted in servers keep working.
 
+use crate::discord::debate::DebateAction;
+use crate::discord::live::LiveAction;
+use crate::discord::practice::PracticeAction;
+use crate::discord::prompts::{PromptAction, ReviewAction};
 use crate::ids::{DebateId, RoundId, SubmissionId};
 
 /// The prefix and version of every id the bot makes.
 const PREFIX: &str = "agora1";
 
-/// What a component asks the bot to do, with the round and the 1-based question number it
-/// was made for (so a click on an old question's button is recognised as such).
+/// What a component asks the bot to do: one variant per feature, each with its own actions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// A live answer: choice buttons carry the shown letter, true/false `true`/`false`.
-    Answer {
-        round: RoundId,
-        number: usize,
-        value: String,
-    },
-    /// Opens the modal for a typed answer (numbers, short answers, orderings) or a multi select.
-    Type {
-        round: RoundId,
-        number: usize,
-    },
-    /// The modal's submit, with the text in its one input.
-    Typed {
-        round: RoundId,
-        number: usize,
-    },
-    /// A multi-select menu's choice (values are the shown letters).
-    Select {
-        round: RoundId,
-        number: usize,
-    },
-    Reveal {
-        round: RoundId,
-        number: usize,
-    },
-    Next {
-        round: RoundId,
-        number: usize,
-    },
-    End {
-        round: RoundId,
-    },
-    /// Practice: an answer, the modal, the select, the modal's submit.
-    PracticeAnswer {
-        round: RoundId,
-        number: usize,
-        value: String,
-    },
-    PracticeType {
-        round: RoundId,
-        number: usize,
-    },
-    PracticeTyped {
-        round: RoundId,
-        number: usize,
-    },
-    PracticeSelect {
-        round: RoundId,
-        number: usize,
-    },
-    /// Practice: the passages behind the answer just given.
-    Source {
-        round: RoundId,
-        number: usize,
-    },
-    PracticeNext {
-        round: RoundId,
-        number: usize,
-    },
-    PracticeEnd {
-        round: RoundId,
-    },
-    /// Debates: take a seat (`p`, `o`, `e` either side, the emptier) or join the audience (`a`).
-    DebateJoin {
-        debate: DebateId,
-        place: char,
-    },
-    /// The clicker's evidence cards, privately.
-    DebateCards {
-        debate: DebateId,
-    },
-    /// Opens the speech modal for the phase at `phase` (its index in the plan).
-    DebateSpeak {
-        debate: DebateId,
-        phase: usize,
-    },
-    /// The speech modal's submit, for that phase.
-    DebateSpeech {
-        debate: DebateId,
-        phase: usize,
-    },
-    /// Opens the modal to flag a card of the speech of `speaker` (a user id, or `joint`) in `phase`.
-    DebateFlag {
-        debate: DebateId,
-        phase: usize,
-        speaker: String,
-    },
-    DebateFlagged {
-        debate: DebateId,
-        phase: usize,
-        speaker: String,
-    },
-    /// An audience vote: `p`, `o` or `u` (undecided).
-    DebateVote {
-        debate: DebateId,
-        stance: char,
-    },
-    /// Opens the ballot modal (the instructor's counts; a student's is a shadow ballot).
-    DebateBallot {
-        debate: DebateId,
-    },
-    DebateBallotted {
-        debate: DebateId,
-    },
-    /// Prompts: opens the answer modal for a prompt of the bank, and its submit.
-    PromptAnswer {
-        prompt: String,
-    },
-    PromptAnswered {
-        prompt: String,
-    },
-    /// Review: opens the marking modal for a queued answer, and its submit.
-    ReviewMark {
-        answer: SubmissionId,
-    },
-    ReviewMarked {
-        answer: SubmissionId,
-    },
+    Live(LiveAction),
+    Practice(PracticeAction),
+    Debate(DebateAction),
+    Prompt(PromptAction),
+    Review(ReviewAction),
 }
 
 impl Action {
     /// The `custom_id` for this action.
     pub fn id(&self) -> String {
-        use Action::*;
-        match self {
-            Answer { round, number, value } => format!("{PREFIX}:a:{round}:{number}:{value}"),
-            Type { round, number } => format!("{PREFIX}:t:{round}:{number}"),
-            Typed { round, number } => format!("{PREFIX}:m:{round}:{number}"),
-            Select { round, number } => format!("{PREFIX}:s:{round}:{number}"),
-            Reveal { round, number } => format!("{PREFIX}:r:{round}:{number}"),
-            Next { round, number } => format!("{PREFIX}:n:{round}:{number}"),
-            End { round } => format!("{PREFIX}:e:{round}"),
-            PracticeAnswer { round, number, value } => format!("{PREFIX}:pa:{round}:{number}:{value}"),
-            PracticeType { round, number } => format!("{PREFIX}:pt:{round}:{number}"),
-            PracticeTyped { round, number } => format!("{PREFIX}:pm:{round}:{number}"),
-            PracticeSelect { round, number } => format!("{PREFIX}:ps:{round}:{number}"),
-            Source { round, number } => format!("{PREFIX}:src:{round}:{number}"),
-            PracticeNext { round, number } => format!("{PREFIX}:pn:{round}:{number}"),
-            PracticeEnd { round } => format!("{PREFIX}:pe:{round}"),
-            DebateJoin { debate, place } => format!("{PREFIX}:dj:{debate}:{place}"),
-            DebateCards { debate } => format!("{PREFIX}:dc:{debate}"),
-            DebateSpeak { debate, phase } => format!("{PREFIX}:ds:{debate}:{phase}"),
-            DebateSpeech { debate, phase } => format!("{PREFIX}:dm:{debate}:{phase}"),
-            DebateFlag { debate, phase, speaker } => format!("{PREFIX}:df:{debate}:{phase}:{speaker}"),
-            DebateFlagged { debate, phase, speaker } => format!("{PREFIX}:dg:{debate}:{phase}:{speaker}"),
-            DebateVote { debate, stance } => format!("{PREFIX}:dv:{debate}:{stance}"),
-            DebateBallot { debate } => format!("{PREFIX}:db:{debate}"),
-            DebateBallotted { debate } => format!("{PREFIX}:dbm:{debate}"),
-            PromptAnswer { prompt } => format!("{PREFIX}:qa:{prompt}"),
-            PromptAnswered { prompt } => format!("{PREFIX}:qm:{prompt}"),
-            ReviewMark { answer } => format!("{PREFIX}:rv:{answer}"),
-            ReviewMarked { answer } => format!("{PREFIX}:rm:{answer}"),
-        }
+        let body = match self {
+            Action::Live(a) => a.encode(),
+            Action::Practice(a) => a.encode(),
+            Action::Debate(a) => a.encode(),
+            Action::Prompt(a) => a.encode(),
+            Action::Review(a) => a.encode(),
+        };
+        format!("{PREFIX}:{body}")
     }
 
-    /// The kinds of the debate, prompt and review actions (which name no round).
-    const CLASS_KINDS: [&'static str; 13] = ["dj", "dc", "ds", "dm", "df", "dg", "dv", "db", "dbm", "qa", "qm", "rv", "rm"];
-
-    /// A debate, prompt or review action of kind `kind`, from the parts after it.
-    fn parse_class(kind: &str, parts: &mut std::str::Split<'_, char>) -> Option<Action> {
-        let debate = |p: Option<&str>| p.filter(|d| is_hex_id(d, 'd')).map(|d| DebateId::new(d.to_owned()));
-        let phase = |p: Option<&str>| p.and_then(|n| n.parse::<usize>().ok()).filter(|&n| n <= 20);
-        let one_of = |p: Option<&str>, allowed: &str| p.filter(|v| v.len() == 1 && allowed.contains(*v)).and_then(|v| v.chars().next());
-        let speaker =
-            |p: Option<&str>| p.filter(|s| *s == "joint" || ((1..=20).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()))).map(str::to_owned);
-        let prompt = |p: Option<&str>| {
-            p.filter(|s| (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).map(str::to_owned)
-        };
-        let answer = |p: Option<&str>| p.filter(|a| is_hex_id(a, 'a')).map(|a| SubmissionId::new(a.to_owned()));
-        let action = match kind {
-            "dj" => Action::DebateJoin { debate: debate(parts.next())?, place: one_of(parts.next(), "poae")? },
-            "dc" => Action::DebateCards { debate: debate(parts.next())? },
-            "ds" => Action::DebateSpeak { debate: debate(parts.next())?, phase: phase(parts.next())? },
-            "dm" => Action::DebateSpeech { debate: debate(parts.next())?, phase: phase(parts.next())? },
-            "df" => Action::DebateFlag { debate: debate(parts.next())?, phase: phase(parts.next())?, speaker: speaker(parts.next())? },
-            "dg" => Action::DebateFlagged { debate: debate(parts.next())?, phase: phase(parts.next())?, speaker: speaker(parts.next())? },
-            "dv" => Action::DebateVote { debate: debate(parts.next())?, stance: one_of(parts.next(), "pou")? },
-            "db" => Action::DebateBallot { debate: debate(parts.next())? },
-            "dbm" => Action::DebateBallotted { debate: debate(parts.next())? },
-            "qa" => Action::PromptAnswer { prompt: prompt(parts.next())? },
-            "qm" => Action::PromptAnswered { prompt: prompt(parts.next())? },
-            "rv" => Action::ReviewMark { answer: answer(parts.next())? },
-            "rm" => Action::ReviewMarked { answer: answer(parts.next())? },
-            _ => return None,
-        };
-        Some(action)
+    /// Whether this action is a modal's submit (rather than a button or a menu).
+    pub fn is_form(&self) -> bool {
+        match self {
+            Action::Live(a) => a.is_form(),
+            Action::Practice(a) => a.is_form(),
+            Action::Debate(a) => a.is_form(),
+            Action::Prompt(a) => a.is_form(),
+            Action::Review(a) => a.is_form(),
+        }
     }
 
     /// Reads an id back; `None` for anything the bot did not make.
@@ -213,90 +62,123 @@ impl Action {
             return None;
         }
         let kind = parts.next()?;
-        if Action::CLASS_KINDS.contains(&kind) {
-            let action = Action::parse_class(kind, &mut parts)?;
-            return parts.next().is_none().then_some(action);
-        }
-        let round = parts.next().filter(|r| is_round_id(r)).map(RoundId::from)?;
-        let number = |p: Option<&str>| p.and_then(|n| n.parse::<usize>().ok()).filter(|&n| (1..=100).contains(&n));
-        let value =
-            |p: Option<&str>| p.filter(|v| matches!(*v, "true" | "false") || (v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()))).map(str::to_owned);
-        let action = match kind {
-            "a" => Action::Answer { round, number: number(parts.next())?, value: value(parts.next())? },
-            "t" => Action::Type { round, number: number(parts.next())? },
-            "m" => Action::Typed { round, number: number(parts.next())? },
-            "s" => Action::Select { round, number: number(parts.next())? },
-            "r" => Action::Reveal { round, number: number(parts.next())? },
-            "n" => Action::Next { round, number: number(parts.next())? },
-            "e" => Action::End { round },
-            "pa" => Action::PracticeAnswer { round, number: number(parts.next())?, value: value(parts.next())? },
-            "pt" => Action::PracticeType { round, number: number(parts.next())? },
-            "pm" => Action::PracticeTyped { round, number: number(parts.next())? },
-            "ps" => Action::PracticeSelect { round, number: number(parts.next())? },
-            "src" => Action::Source { round, number: number(parts.next())? },
-            "pn" => Action::PracticeNext { round, number: number(parts.next())? },
-            "pe" => Action::PracticeEnd { round },
-            _ => return None,
+        // Each feature reads its own kinds; nothing may follow: an id with extra parts is not one of ours.
+        let whole = |read: &dyn Fn(&mut Fields<'_>) -> Option<Action>| {
+            let mut fields = Fields(parts.clone());
+            read(&mut fields).filter(|_| fields.0.next().is_none())
         };
-        // Nothing may follow: an id with extra parts is not one of ours.
-        parts.next().is_none().then_some(action)
+        whole(&|f| LiveAction::parse(kind, f).map(Action::Live))
+            .or_else(|| whole(&|f| PracticeAction::parse(kind, f).map(Action::Practice)))
+            .or_else(|| whole(&|f| DebateAction::parse(kind, f).map(Action::Debate)))
+            .or_else(|| whole(&|f| PromptAction::parse(kind, f).map(Action::Prompt)))
+            .or_else(|| whole(&|f| ReviewAction::parse(kind, f).map(Action::Review)))
     }
+}
+
+/// The fields of an id after its kind, read in order; each reader takes the next field and
+/// answers `None` unless it is well formed. A feature's `parse` answers `None` for a kind
+/// that is not its own.
+pub struct Fields<'a>(std::str::Split<'a, char>);
+
+impl<'a> Fields<'a> {
+    /// The next field as it is.
+    pub fn text(&mut self) -> Option<&'a str> {
+        self.0.next()
+    }
+
+    /// A round id as the layer makes it: `l` or `p` and hex digits.
+    pub fn round(&mut self) -> Option<RoundId> {
+        self.text().filter(|r| (2..=40).contains(&r.len()) && r.starts_with(['l', 'p']) && is_hex(&r[1..])).map(RoundId::from)
+    }
+
+    /// A question's 1-based number in its round.
+    pub fn number(&mut self) -> Option<usize> {
+        self.text().and_then(|n| n.parse::<usize>().ok()).filter(|&n| (1..=100).contains(&n))
+    }
+
+    /// An answer on a button: a shown letter, `true` or `false`.
+    pub fn value(&mut self) -> Option<String> {
+        self.text().filter(|v| matches!(*v, "true" | "false") || (v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()))).map(str::to_owned)
+    }
+
+    /// A debate id as the layer makes it.
+    pub fn debate(&mut self) -> Option<DebateId> {
+        self.text().filter(|d| is_hex_id(d, 'd')).map(|d| DebateId::new(d.to_owned()))
+    }
+
+    /// A phase's index in a debate's plan.
+    pub fn phase(&mut self) -> Option<usize> {
+        self.text().and_then(|n| n.parse::<usize>().ok()).filter(|&n| n <= 20)
+    }
+
+    /// A prompt id of the bank.
+    pub fn prompt(&mut self) -> Option<String> {
+        self.text().filter(|s| (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')).map(str::to_owned)
+    }
+
+    /// An answer (submission) id as the layer makes it.
+    pub fn answer(&mut self) -> Option<SubmissionId> {
+        self.text().filter(|a| is_hex_id(a, 'a')).map(|a| SubmissionId::new(a.to_owned()))
+    }
+}
+
+fn is_hex(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Debate and answer ids as the layer makes them: `letter` and hex digits.
 fn is_hex_id(s: &str, letter: char) -> bool {
-    (2..=40).contains(&s.len()) && s.starts_with(letter) && s[1..].chars().all(|c| c.is_ascii_hexdigit())
-}
-
-/// Round ids as the layer makes them: a letter and hex digits.
-fn is_round_id(s: &str) -> bool {
-    (2..=40).contains(&s.len()) && s.starts_with(['l', 'p']) && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+    (2..=40).contains(&s.len()) && s.starts_with(letter) && is_hex(&s[1..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::debate::{Join, Side, SlotKey, Stance};
     use crate::ids::UserId;
 
     #[test]
     fn every_action_reads_back_as_itself_and_fits_discord() {
         let round = RoundId::from("l19ab2f3c4d5e1234");
+        let live = |a: LiveAction| Action::Live(a);
+        let practice = |a: PracticeAction| Action::Practice(a);
         let all = [
-            Action::Answer { round: round.clone(), number: 3, value: "C".into() },
-            Action::Answer { round: round.clone(), number: 3, value: "true".into() },
-            Action::Type { round: round.clone(), number: 100 },
-            Action::Typed { round: round.clone(), number: 1 },
-            Action::Select { round: round.clone(), number: 2 },
-            Action::Reveal { round: round.clone(), number: 2 },
-            Action::Next { round: round.clone(), number: 2 },
-            Action::End { round: round.clone() },
-            Action::PracticeAnswer { round: round.clone(), number: 1, value: "A".into() },
-            Action::PracticeType { round: round.clone(), number: 1 },
-            Action::PracticeTyped { round: round.clone(), number: 1 },
-            Action::PracticeSelect { round: round.clone(), number: 1 },
-            Action::Source { round: round.clone(), number: 1 },
-            Action::PracticeNext { round: round.clone(), number: 1 },
-            Action::PracticeEnd { round },
+            live(LiveAction::Answer { round: round.clone(), number: 3, value: "C".into() }),
+            live(LiveAction::Answer { round: round.clone(), number: 3, value: "true".into() }),
+            live(LiveAction::Type { round: round.clone(), number: 100 }),
+            live(LiveAction::Typed { round: round.clone(), number: 1 }),
+            live(LiveAction::Select { round: round.clone(), number: 2 }),
+            live(LiveAction::Reveal { round: round.clone(), number: 2 }),
+            live(LiveAction::Next { round: round.clone(), number: 2 }),
+            live(LiveAction::End { round: round.clone() }),
+            practice(PracticeAction::Answer { round: round.clone(), number: 1, value: "A".into() }),
+            practice(PracticeAction::Type { round: round.clone(), number: 1 }),
+            practice(PracticeAction::Typed { round: round.clone(), number: 1 }),
+            practice(PracticeAction::Select { round: round.clone(), number: 1 }),
+            practice(PracticeAction::Source { round: round.clone(), number: 1 }),
+            practice(PracticeAction::Next { round: round.clone(), number: 1 }),
+            practice(PracticeAction::End { round }),
         ];
         let debate = DebateId::from("d19ab2f3c4d5e1234");
-        let speaker = UserId::from("18446744073709551615").to_string();
+        let speaker = SlotKey::Speaker(UserId::from("18446744073709551615"));
+        let d = |a: DebateAction| Action::Debate(a);
         let class = [
-            Action::DebateJoin { debate: debate.clone(), place: 'p' },
-            Action::DebateJoin { debate: debate.clone(), place: 'a' },
-            Action::DebateJoin { debate: debate.clone(), place: 'e' },
-            Action::DebateCards { debate: debate.clone() },
-            Action::DebateSpeak { debate: debate.clone(), phase: 2 },
-            Action::DebateSpeech { debate: debate.clone(), phase: 20 },
-            Action::DebateFlag { debate: debate.clone(), phase: 3, speaker: speaker.clone() },
-            Action::DebateFlagged { debate: debate.clone(), phase: 3, speaker },
-            Action::DebateFlagged { debate: debate.clone(), phase: 8, speaker: "joint".into() },
-            Action::DebateVote { debate: debate.clone(), stance: 'u' },
-            Action::DebateBallot { debate: debate.clone() },
-            Action::DebateBallotted { debate },
-            Action::PromptAnswer { prompt: "a".repeat(64) },
-            Action::PromptAnswered { prompt: "explain-complementary-economies".into() },
-            Action::ReviewMark { answer: SubmissionId::from("a19ab2f3c4d5e1234") },
-            Action::ReviewMarked { answer: SubmissionId::from("a19ab2f3c4d5e1234") },
+            d(DebateAction::Join { debate: debate.clone(), place: Join::Side(Side::Proposition) }),
+            d(DebateAction::Join { debate: debate.clone(), place: Join::Audience }),
+            d(DebateAction::Join { debate: debate.clone(), place: Join::Either }),
+            d(DebateAction::Cards { debate: debate.clone() }),
+            d(DebateAction::Speak { debate: debate.clone(), phase: 2 }),
+            d(DebateAction::Speech { debate: debate.clone(), phase: 20 }),
+            d(DebateAction::Flag { debate: debate.clone(), phase: 3, speaker: speaker.clone() }),
+            d(DebateAction::Flagged { debate: debate.clone(), phase: 3, speaker }),
+            d(DebateAction::Flagged { debate: debate.clone(), phase: 8, speaker: SlotKey::Joint }),
+            d(DebateAction::Vote { debate: debate.clone(), stance: Stance::Undecided }),
+            d(DebateAction::Ballot { debate: debate.clone() }),
+            d(DebateAction::Ballotted { debate }),
+            Action::Prompt(PromptAction::Answer { prompt: "a".repeat(64) }),
+            Action::Prompt(PromptAction::Answered { prompt: "explain-complementary-economies".into() }),
+            Action::Review(ReviewAction::Mark { answer: SubmissionId::from("a19ab2f3c4d5e1234") }),
+            Action::Review(ReviewAction::Marked { answer: SubmissionId::from("a19ab2f3c4d5e1234") }),
         ];
         let all = all.into_iter().chain(class);
         for a in all {
@@ -335,6 +217,51 @@ mod tests {
             "agora1:rv:d12",
         ] {
             assert_eq!(Action::parse(forged), None, "{forged:?}");
+        }
+    }
+
+    /// The wire format is fixed: buttons already posted in servers carry these ids.
+    #[test]
+    fn ids_are_byte_for_byte_those_already_posted() {
+        let (r, d) = (RoundId::from("l1f"), DebateId::from("d2e"));
+        let joint = SlotKey::Joint;
+        let cases = [
+            (Action::Live(LiveAction::Answer { round: r.clone(), number: 3, value: "C".into() }), "agora1:a:l1f:3:C"),
+            (Action::Live(LiveAction::Type { round: r.clone(), number: 1 }), "agora1:t:l1f:1"),
+            (Action::Live(LiveAction::Typed { round: r.clone(), number: 1 }), "agora1:m:l1f:1"),
+            (Action::Live(LiveAction::Select { round: r.clone(), number: 1 }), "agora1:s:l1f:1"),
+            (Action::Live(LiveAction::Reveal { round: r.clone(), number: 1 }), "agora1:r:l1f:1"),
+            (Action::Live(LiveAction::Next { round: r.clone(), number: 1 }), "agora1:n:l1f:1"),
+            (Action::Live(LiveAction::End { round: r.clone() }), "agora1:e:l1f"),
+            (Action::Practice(PracticeAction::Answer { round: r.clone(), number: 2, value: "true".into() }), "agora1:pa:l1f:2:true"),
+            (Action::Practice(PracticeAction::Type { round: r.clone(), number: 2 }), "agora1:pt:l1f:2"),
+            (Action::Practice(PracticeAction::Typed { round: r.clone(), number: 2 }), "agora1:pm:l1f:2"),
+            (Action::Practice(PracticeAction::Select { round: r.clone(), number: 2 }), "agora1:ps:l1f:2"),
+            (Action::Practice(PracticeAction::Source { round: r.clone(), number: 2 }), "agora1:src:l1f:2"),
+            (Action::Practice(PracticeAction::Next { round: r.clone(), number: 2 }), "agora1:pn:l1f:2"),
+            (Action::Practice(PracticeAction::End { round: r }), "agora1:pe:l1f"),
+            (Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Side(Side::Proposition) }), "agora1:dj:d2e:p"),
+            (Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Side(Side::Opposition) }), "agora1:dj:d2e:o"),
+            (Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Either }), "agora1:dj:d2e:e"),
+            (Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Audience }), "agora1:dj:d2e:a"),
+            (Action::Debate(DebateAction::Cards { debate: d.clone() }), "agora1:dc:d2e"),
+            (Action::Debate(DebateAction::Speak { debate: d.clone(), phase: 0 }), "agora1:ds:d2e:0"),
+            (Action::Debate(DebateAction::Speech { debate: d.clone(), phase: 4 }), "agora1:dm:d2e:4"),
+            (Action::Debate(DebateAction::Flag { debate: d.clone(), phase: 3, speaker: SlotKey::Speaker(UserId::from("42")) }), "agora1:df:d2e:3:42"),
+            (Action::Debate(DebateAction::Flagged { debate: d.clone(), phase: 3, speaker: joint }), "agora1:dg:d2e:3:joint"),
+            (Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Proposition }), "agora1:dv:d2e:p"),
+            (Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Opposition }), "agora1:dv:d2e:o"),
+            (Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Undecided }), "agora1:dv:d2e:u"),
+            (Action::Debate(DebateAction::Ballot { debate: d.clone() }), "agora1:db:d2e"),
+            (Action::Debate(DebateAction::Ballotted { debate: d }), "agora1:dbm:d2e"),
+            (Action::Prompt(PromptAction::Answer { prompt: "p-1".into() }), "agora1:qa:p-1"),
+            (Action::Prompt(PromptAction::Answered { prompt: "p-1".into() }), "agora1:qm:p-1"),
+            (Action::Review(ReviewAction::Mark { answer: SubmissionId::from("a3c") }), "agora1:rv:a3c"),
+            (Action::Review(ReviewAction::Marked { answer: SubmissionId::from("a3c") }), "agora1:rm:a3c"),
+        ];
+        for (action, id) in cases {
+            assert_eq!(action.id(), id);
+            assert_eq!(Action::parse(id), Some(action), "{id}");
         }
     }
 }

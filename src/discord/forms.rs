@@ -1,8 +1,32 @@
-//! The debate and prompt modals' text: cited passage ids as typed, and the ballot form's
+//! The modals every feature builds (a text input, a modal with its action's id, the typed
+//! answer of a question) and their text: cited passage ids as typed, and the ballot form's
 //! starting text. The layer reads the ballot and the marks back (`app/forms.rs`), so its
 //! refusals are the layer's words.
+//!
+//! Invariant: labels and titles are cut to Discord's 45 characters, lengths to its 4,000.
+
+use poise::serenity_prelude::{CreateActionRow, CreateInputText, CreateModal, InputTextStyle};
 
 use crate::app::{DebateView, ballot_codes};
+use crate::discord::custom_id::Action;
+use crate::discord::render::truncate;
+
+/// A text input of a modal, its label cut to Discord's 45 characters.
+pub fn input(style: InputTextStyle, label: &str, id: &str, max: usize, required: bool) -> CreateInputText {
+    CreateInputText::new(style, truncate(label, 45), id).max_length(max.min(4000) as u16).required(required)
+}
+
+/// A modal whose submit comes back as `action`, one input a row.
+pub fn modal(action: Action, title: &str, inputs: Vec<CreateInputText>) -> CreateModal {
+    CreateModal::new(action.id(), truncate(title, 45)).components(inputs.into_iter().map(CreateActionRow::InputText).collect())
+}
+
+/// The modal for a typed answer to question `number` (numbers, short answers, orderings, or
+/// a multi select), its one input `answer`.
+pub fn typed_answer(action: Action, number: usize) -> CreateModal {
+    let answer = input(InputTextStyle::Short, "Your answer", "answer", crate::quiz::judge::MAX_TEXT, true).placeholder("Type your answer");
+    modal(action, &format!("Question {number}"), vec![answer])
+}
 
 /// Passage ids as typed: separated by spaces, commas, semicolons or new lines; backticks
 /// and surrounding punctuation ignored.

@@ -13,29 +13,32 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateActionRow, CreateInputText, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateModal, FullEvent, Http, InputTextStyle, Interaction, ModalInteraction,
+    ActionRowComponent, ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
+    FullEvent, Http, Interaction, ModalInteraction,
 };
 
-use crate::app::{PracticeStep, UserError};
+use crate::app::{Member, UserError};
 use crate::discord::custom_id::Action;
 use crate::discord::render::Reply;
-use crate::discord::{Data, Error, app_member, debates, error, live, reply, views};
-use crate::ids::ChannelId;
-use crate::quiz::judge::MAX_TEXT;
+use crate::discord::{Data, Error, app_member, debate, error, live, practice, prompts, reply};
+use crate::ids::{ChannelId, GuildId};
 
 /// poise's event hook: buttons and modals come here; slash commands go to poise.
 pub async fn on_event(framework: poise::FrameworkContext<'_, Data, Error>, event: &FullEvent) -> Result<(), Error> {
     let FullEvent::InteractionCreate { interaction } = event else { return Ok(()) };
     let http = &framework.serenity_context.http;
     let data = framework.user_data;
-    let _in_flight = InFlight::enter(&data.in_flight);
     let received = std::time::Instant::now();
-    match interaction {
-        Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
-        Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(data, m)).await,
-        _ => {}
-    }
+    // Tracked until answered: a shutdown waits for it before it closes the store.
+    data.tasks
+        .track(async {
+            match interaction {
+                Interaction::Component(c) => handle(http, data, c.id, &c.token, &c.data.custom_id, "component", received, component(http, data, c)).await,
+                Interaction::Modal(m) => handle(http, data, m.id, &m.token, &m.data.custom_id, "modal", received, modal(http, data, m)).await,
+                _ => {}
+            }
+        })
+        .await;
     Ok(())
 }
 
@@ -126,7 +129,7 @@ async fn answer(
 
 /// Whether `custom_id` is a live answer: a choice button, a select, or the typed-answer modal.
 fn is_live_answer(custom_id: &str) -> bool {
-    Action::parse(custom_id).is_some_and(|a| matches!(a, Action::Answer { .. } | Action::Select { .. } | Action::Typed { .. }))
+    matches!(Action::parse(custom_id), Some(Action::Live(a)) if a.is_answer())
 }
 
 /// An answer that reaches its handler this long after Discord created it has waited in a
@@ -144,14 +147,11 @@ const DEFER_BY: Duration = Duration::from_millis(2_000);
 /// creation; an answer that arrives this old cannot be told anything, so it is not stored.
 const EXPIRED: Duration = Duration::from_millis(3_000);
 
-/// Discord's epoch (2015-01-01) in Unix milliseconds: a snowflake's top 42 bits count from it.
-const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
-
 /// How long before `now` Discord created the interaction `id` (a snowflake holds its time),
 /// or `None` when this machine's clock disagrees with Discord's (an id from the future, or
 /// one over a minute old): then nothing is deferred, as if the clocks agreed.
 fn age(id: serenity::InteractionId, now: SystemTime) -> Option<Duration> {
-    let created = (id.get() >> 22) + DISCORD_EPOCH_MS;
+    let created = u64::try_from(crate::discord::created_ms(id)).ok()?;
     let now = u64::try_from(now.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()?;
     now.checked_sub(created).map(Duration::from_millis).filter(|a| *a < Duration::from_secs(60))
 }
@@ -191,22 +191,6 @@ fn measured(kind: &'static str, received: std::time::Instant) {
     metrics::histogram!(crate::metrics::FIRST_RESPONSE, "kind" => kind).record(received.elapsed().as_secs_f64());
 }
 
-/// Counts an interaction as in flight until it is answered (or its handler ends).
-struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
-        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
 /// How to answer an interaction.
 pub(crate) enum Response {
     /// A reply only the clicker sees (or everyone, for a non-ephemeral reply).
@@ -225,7 +209,7 @@ fn count(outcome: &Result<Response, Error>, custom_id: &str) {
         Err(Error::User(_)) => "user_error",
         Err(Error::Internal(_)) => "internal_error",
     };
-    let kind = if custom_id.split(':').nth(1).is_some_and(|k| matches!(k, "m" | "pm" | "dm" | "dg" | "dbm" | "qm" | "rm")) { "modal" } else { "component" };
+    let kind = if Action::parse(custom_id).is_some_and(|a| a.is_form()) { "modal" } else { "component" };
     metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => label).increment(1);
 }
 
@@ -249,144 +233,94 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
     }
 }
 
-fn unknown() -> Error {
+/// The refusal of an id this bot did not make, or of an action where it cannot come (a
+/// modal's submit on a button).
+pub(crate) fn unknown() -> Error {
     UserError::UnknownAction.into()
 }
 
-fn typed_modal(action: Action, q_number: usize, how: &str) -> CreateModal {
-    let input = CreateInputText::new(InputTextStyle::Short, "Your answer", "answer")
-        .placeholder(crate::discord::render::truncate(how, 100))
-        .max_length(MAX_TEXT as u16)
-        .required(true);
-    CreateModal::new(action.id(), format!("Question {q_number}")).components(vec![CreateActionRow::InputText(input)])
+/// Where a click or a form came from and who is asking: what every feature's handler gets.
+pub(crate) struct Asked<'a> {
+    pub http: &'a Arc<Http>,
+    pub data: &'a Data,
+    pub guild: GuildId,
+    /// The channel the component is in.
+    pub channel: serenity::ChannelId,
+    pub member: Member,
+}
+
+impl Asked<'_> {
+    /// The channel as the classroom layer knows it.
+    pub fn channel_id(&self) -> ChannelId {
+        ChannelId::new(self.channel.to_string())
+    }
+}
+
+/// A modal's submit: its inputs by their custom_id, and whether its modal was opened from a
+/// button on a message (rather than a slash command).
+pub(crate) struct Form {
+    inputs: HashMap<String, String>,
+    pub on_message: bool,
+}
+
+impl Form {
+    /// What was typed in the input `id` (empty when there is none).
+    pub fn get(&self, id: &str) -> String {
+        self.inputs.get(id).cloned().unwrap_or_default()
+    }
 }
 
 async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> Result<Response, Error> {
     let action = Action::parse(&c.data.custom_id).ok_or_else(unknown)?;
     let guild = crate::discord::in_guild(c.guild_id)?;
-    let channel = ChannelId::new(c.channel_id.to_string());
-    let member = app_member(&c.user, c.member.as_ref());
-    let app = &data.app;
-    if is_class(&action) {
-        return debates::component(data, &guild, &member, action).await;
-    }
+    let at = Asked { http, data, guild, channel: c.channel_id, member: app_member(&c.user, c.member.as_ref()) };
     let chosen = match &c.data.kind {
         ComponentInteractionDataKind::StringSelect { values } => Some(values.join(" ")),
         _ => None,
     };
-    Ok(match action {
-        Action::Answer { round, number, value } => {
-            Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &value).await?))
-        }
-        Action::Select { round, number } => {
-            Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &chosen.unwrap_or_default()).await?))
-        }
-        Action::Type { round, number } => Response::Modal(typed_modal(Action::Typed { round, number }, number, "Type your answer")),
-        Action::Reveal { round, number } => {
-            let reveal = app.live_reveal(&guild, &round, number, Some(&member)).await?;
-            // The last reveal queued the round's leaderboard.
-            data.poster.now();
-            Response::Update(views::reveal(&reveal))
-        }
-        Action::Next { round, number } => {
-            let q = app.live_next(&guild, &round, number, &member).await?;
-            live::opened(app, &data.poster, &guild, &q);
-            Response::DropButtons
-        }
-        Action::End { round } => {
-            let end = app.live_end(&guild, &round, &member).await?;
-            c.channel_id.send_message(http, reply::channel_message(views::round_end(&end))).await?;
-            match &end.reveal {
-                Some(reveal) => Response::Update(views::reveal(reveal)),
-                None => Response::DropButtons,
-            }
-        }
-        Action::PracticeAnswer { round, number, value } => {
-            Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &value).await?))
-        }
-        Action::PracticeSelect { round, number } => {
-            Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &chosen.unwrap_or_default()).await?))
-        }
-        Action::PracticeType { round, number } => Response::Modal(typed_modal(Action::PracticeTyped { round, number }, number, "Type your answer")),
-        Action::Source { round, number } => Response::Reply(views::sources(&app.practice_sources(&guild, &member.id, &round, number).await?)),
-        Action::PracticeNext { round, number } => Response::Update(match app.practice_next(&guild, &member.id, &round, number).await? {
-            PracticeStep::Question(q) => views::question(&q, true),
-            PracticeStep::Finished(summary) => views::practice_done(&summary),
-        }),
-        Action::PracticeEnd { round } => Response::Update(views::practice_done(&app.practice_end(&guild, &member.id, &round).await?)),
-        _ => return Err(unknown()),
-    })
+    match action {
+        Action::Live(a) => live::click(&at, a, chosen).await,
+        Action::Practice(a) => practice::click(&at, a, chosen).await,
+        Action::Debate(a) => debate::click(&at, a).await,
+        Action::Prompt(a) => prompts::click(&at, a).await,
+        Action::Review(a) => prompts::review_click(&at, a).await,
+    }
 }
 
-/// Whether an action is one of the debates, prompts or review (handled in `debates`).
-fn is_class(action: &Action) -> bool {
-    use Action::*;
-    matches!(
-        action,
-        DebateJoin { .. }
-            | DebateCards { .. }
-            | DebateSpeak { .. }
-            | DebateSpeech { .. }
-            | DebateFlag { .. }
-            | DebateFlagged { .. }
-            | DebateVote { .. }
-            | DebateBallot { .. }
-            | DebateBallotted { .. }
-            | PromptAnswer { .. }
-            | PromptAnswered { .. }
-            | ReviewMark { .. }
-            | ReviewMarked { .. }
-    )
-}
-
-async fn modal(data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
+async fn modal(http: &Arc<Http>, data: &Data, m: &ModalInteraction) -> Result<Response, Error> {
     let action = Action::parse(&m.data.custom_id).ok_or_else(unknown)?;
     let guild = crate::discord::in_guild(m.guild_id)?;
-    let channel = ChannelId::new(m.channel_id.to_string());
-    let member = app_member(&m.user, m.member.as_ref());
-    if is_class(&action) {
-        let inputs: HashMap<String, String> = m
-            .data
-            .components
-            .iter()
-            .flat_map(|row| row.components.iter())
-            .filter_map(|c| match c {
-                ActionRowComponent::InputText(t) => Some((t.custom_id.clone(), t.value.clone().unwrap_or_default())),
-                _ => None,
-            })
-            .collect();
-        return debates::modal_submit(data, &guild, &member, action, &inputs).await;
-    }
-    let typed: String = m
+    let at = Asked { http, data, guild, channel: m.channel_id, member: app_member(&m.user, m.member.as_ref()) };
+    let inputs = m
         .data
         .components
         .iter()
         .flat_map(|row| row.components.iter())
-        .find_map(|c| match c {
-            ActionRowComponent::InputText(t) if t.custom_id == "answer" => t.value.clone(),
+        .filter_map(|c| match c {
+            ActionRowComponent::InputText(t) => Some((t.custom_id.clone(), t.value.clone().unwrap_or_default())),
             _ => None,
         })
-        .unwrap_or_default();
-    let app = &data.app;
+        .collect();
+    let form = Form { inputs, on_message: m.message.is_some() };
     match action {
-        Action::Typed { round, number } => Ok(Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &typed).await?))),
-        Action::PracticeTyped { round, number } => {
-            let verdict = app.practice_answer(&guild, &member.id, &round, number, &typed).await?;
-            // From a button on the practice message: update it in place; otherwise reply.
-            Ok(if m.message.is_some() { Response::Update(views::verdict(&verdict)) } else { Response::Reply(views::verdict(&verdict)) })
-        }
-        _ => Err(unknown()),
+        Action::Live(a) => live::submit(&at, a, &form).await,
+        Action::Practice(a) => practice::submit(&at, a, &form).await,
+        Action::Debate(a) => debate::submit(&at, a, &form).await,
+        Action::Prompt(a) => prompts::submit(&at, a, &form).await,
+        Action::Review(a) => prompts::review_submit(&at, a, &form).await,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{DISCORD_EPOCH_MS, age};
+    use super::age;
     use poise::serenity_prelude::InteractionId;
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn an_interactions_age_comes_from_its_snowflake_unless_the_clocks_disagree() {
+        /// Discord's epoch (2015-01-01) in Unix milliseconds: a snowflake's top 42 bits count from it.
+        const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
         let created = 1_764_000_000_000u64;
         let id = InteractionId::new(((created - DISCORD_EPOCH_MS) << 22) | 5);
         let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);

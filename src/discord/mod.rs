@@ -6,26 +6,31 @@
 //! token, a token Discord rejects, a bank with problems, commands Discord refuses); the rate
 //! limiter is off only when `DISCORD_API_BASE` points the client at a stand-in.
 
+// By what users do: each folder holds its commands, buttons, forms, views and timers.
+pub mod debate;
+pub mod live;
+pub mod practice;
+pub mod prompts;
+pub mod scores;
+pub mod source;
+
+// Shared and small: the custom-id codec, the router, replies, rendering, the outbox poster.
 pub mod access;
 mod commands;
 pub mod custom_id;
-pub mod debate_views;
-mod debates;
 pub mod error;
 pub mod forms;
 mod health;
 mod interactions;
-mod live;
-pub mod lookup;
 pub(crate) mod poster;
 pub mod render;
 pub mod reply;
+pub mod tasks;
 pub mod views;
 
 use std::future::Future;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -50,8 +55,9 @@ pub struct Data {
     pub questions: PathBuf,
     /// Which servers' rounds this process runs (all, or those of its shards).
     pub shards: Shards,
-    /// Clicks and modal submits being handled now: a shutdown waits for them to be answered.
-    pub in_flight: Arc<AtomicUsize>,
+    /// The timers, the poster's deliveries and the interactions in flight, stopped and waited
+    /// for by a shutdown before the store closes (`tasks.rs`).
+    pub tasks: tasks::Tasks,
     /// One permit per live answer being handled; none left turns a click away at once
     /// (`answers_in_flight` in the config; see `interactions::answer`).
     pub answers: Arc<tokio::sync::Semaphore>,
@@ -59,7 +65,8 @@ pub struct Data {
     pub poster: poster::Kick,
 }
 
-/// How long a shutdown waits for the interactions in flight to be answered.
+/// How long a shutdown waits for the interactions in flight to be answered (and the timers
+/// and deliveries under way to end).
 const DRAIN: Duration = Duration::from_secs(5);
 
 impl Data {
@@ -129,6 +136,26 @@ pub enum Shards {
     Range { ids: Range<u32>, total: u32 },
 }
 
+impl Shards {
+    /// Whether this process runs `guild`'s rounds, debates and outbox: all of them, or those
+    /// whose shard it runs (Discord's rule, `serenity::utils::shard_id`). The one place the
+    /// rule is written.
+    pub fn owns(&self, guild: &crate::ids::GuildId) -> bool {
+        match self {
+            Shards::Auto => true,
+            Shards::Range { ids, total } => {
+                guild.as_str().parse::<u64>().ok().filter(|&id| id != 0).is_some_and(|id| ids.contains(&serenity::utils::shard_id(GuildId::new(id), *total)))
+            }
+        }
+    }
+}
+
+/// When Discord created the interaction `id` (its snowflake holds the time), in Unix
+/// milliseconds.
+pub fn created_ms(id: serenity::InteractionId) -> i64 {
+    (id.created_at().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// What `agora serve` needs beyond the config, checked before anything connects.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -195,13 +222,14 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         .map_err(|problems| anyhow::anyhow!("the question bank in {} has problems:\n{problems}", config.questions.display()))?;
     tracing::info!(items = bank.questions.len(), passages = bank.passages.len(), paper = %paper_file.display(), "bank loaded");
     let app = Arc::new(App::open(bank, &config.database_url, SystemClock).await.map_err(anyhow::Error::new).context("cannot open the score store")?);
-    let in_flight = Arc::new(AtomicUsize::new(0));
+    // Handed down to every timer and the poster: cancelled when the gateway has closed.
+    let tasks = tasks::Tasks::new(tokio_util::sync::CancellationToken::new());
     let data = Data {
         app: app.clone(),
         paper,
         questions: config.questions.clone(),
         shards: opts.shards.clone(),
-        in_flight: in_flight.clone(),
+        tasks: tasks.clone(),
         answers: Arc::new(tokio::sync::Semaphore::new(config.answers_in_flight)),
         poster: poster::Kick::default(),
     };
@@ -225,11 +253,11 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 }
                 // Live rounds left open by an earlier run: their timers fire again, their
                 // buttons keep working (or the round is closed with a notice).
-                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.shards).await;
+                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.tasks, &data.shards).await;
                 // What must reach a channel and has not yet (this run's, and an earlier one's).
-                tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone()));
+                tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone(), data.tasks.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
-                debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                debate::resume(ctx.http.clone(), data.app.clone(), &data.tasks, &data.shards).await;
                 Ok(data)
             })
         })
@@ -272,16 +300,12 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         _ = async { if stopped_rx.await.is_ok() { tokio::time::sleep(Duration::from_secs(5)).await } else { std::future::pending().await } } => Ok(()),
     };
     stopper.abort();
-    // The gateway is closed, so nothing new arrives; answer what is in flight (each answer is
-    // committed before its acknowledgement), then close the store.
-    let drained = tokio::time::timeout(DRAIN, async {
-        while in_flight.load(Ordering::SeqCst) > 0 {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
+    // The gateway is closed, so nothing new arrives; stop the timers that have not fired and
+    // the poster, answer what is in flight (each answer is committed before its
+    // acknowledgement), then close the store.
+    let left = tasks.drain(DRAIN).await;
+    if left > 0 {
+        tracing::warn!(left, "interactions still in flight after {DRAIN:?}; stopping anyway");
     }
     listener_stop.notify_one();
     app.close().await;

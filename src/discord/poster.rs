@@ -24,7 +24,8 @@ use tokio::sync::Notify;
 use crate::app::{App, LivePost};
 use crate::app::{LEADERBOARD, Pending, PostKind};
 use crate::discord::render::Reply;
-use crate::discord::{Shards, live, reply, views};
+use crate::discord::tasks::Tasks;
+use crate::discord::{Shards, reply, views};
 use crate::ids::RoundId;
 
 /// Tries of one version before the poster gives up on it.
@@ -53,16 +54,16 @@ impl Kick {
 }
 
 /// Delivers the outbox until the process ends.
-pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
+pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick, tasks: Tasks) {
     loop {
         let woken = kick.0.notified();
         let now = app.now();
         match app.store().due_posts(now, 64).await {
             Ok(due) => {
-                for p in due.into_iter().filter(|p| live::owns(&shards, &p.post.guild_id)) {
+                for p in due.into_iter().filter(|p| shards.owns(&p.post.guild_id)) {
                     match app.store().claim_post(&p.post, p.version, now, now + LEASE_MS).await {
                         Ok(true) => {
-                            tokio::spawn(deliver(http.clone(), app.clone(), kick.clone(), p));
+                            tasks.spawn(deliver(http.clone(), app.clone(), kick.clone(), p));
                         }
                         Ok(false) => {}
                         Err(e) => tracing::warn!(guild = %p.post.guild_id, "could not claim a post: {e}"),
@@ -72,6 +73,8 @@ pub async fn run(http: Arc<Http>, app: Arc<App>, shards: Shards, kick: Kick) {
             Err(e) => tracing::warn!("could not read the outbox: {e}"),
         }
         tokio::select! {
+            biased;
+            () = tasks.stopped() => return,
             () = woken => {}
             () = tokio::time::sleep(POLL) => {}
         }
@@ -113,7 +116,7 @@ async fn deliver(http: Arc<Http>, app: Arc<App>, kick: Kick, p: Pending) {
     let delivery = async {
         match post.kind {
             PostKind::Question => deliver_question(&http, &app, &p).await,
-            PostKind::Speech => crate::discord::debates::deliver_speech(&http, &app, &p).await,
+            PostKind::Speech => crate::discord::debate::deliver_speech(&http, &app, &p).await,
         }
     };
     // Within the claim, so that no other try starts while this one may still post.
@@ -153,7 +156,7 @@ async fn deliver(http: Arc<Http>, app: Arc<App>, kick: Kick, p: Pending) {
     }
     let notice = match post.kind {
         PostKind::Question => gave_up_question(&app, &p, &why).await,
-        PostKind::Speech => crate::discord::debates::gave_up_speech(&app, &p, &why).await,
+        PostKind::Speech => crate::discord::debate::gave_up_speech(&app, &p, &why).await,
     };
     if let (Some(text), Some(channel)) = (notice, channel_of(&p)) {
         let notice = Reply { ephemeral: false, ..Reply::notice(text) };

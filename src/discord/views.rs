@@ -12,6 +12,8 @@ use crate::app::{
 };
 use crate::bank::Kind;
 use crate::discord::custom_id::Action;
+use crate::discord::live::LiveAction;
+use crate::discord::practice::PracticeAction;
 use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
 
 /// How many choices get a button of their own (five rows of five, one row kept for the
@@ -48,9 +50,19 @@ fn question_text(q: &QuestionView) -> String {
 fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
     let (round, number) = (q.round_id.clone(), q.number);
     let answer = |value: String| {
-        if practice { Action::PracticeAnswer { round: round.clone(), number, value } } else { Action::Answer { round: round.clone(), number, value } }
+        if practice {
+            Action::Practice(PracticeAction::Answer { round: round.clone(), number, value })
+        } else {
+            Action::Live(LiveAction::Answer { round: round.clone(), number, value })
+        }
     };
-    let typed = || if practice { Action::PracticeType { round: round.clone(), number } } else { Action::Type { round: round.clone(), number } };
+    let typed = || {
+        if practice {
+            Action::Practice(PracticeAction::Type { round: round.clone(), number })
+        } else {
+            Action::Live(LiveAction::Type { round: round.clone(), number })
+        }
+    };
     let buttons: Vec<Button> = match q.kind {
         Kind::Single if q.choices.len() <= CHOICE_BUTTONS => {
             (0..q.choices.len()).map(|i| button(answer(letter(i).to_string()), letter(i).to_string(), ButtonStyle::Primary)).collect()
@@ -81,11 +93,11 @@ pub fn question(q: &QuestionView, practice: bool) -> Reply {
     }
     let mut rows = answer_rows(q, practice);
     rows.push(if practice {
-        vec![button(Action::PracticeEnd { round: q.round_id.clone() }, "End practice", ButtonStyle::Secondary)]
+        vec![button(Action::Practice(PracticeAction::End { round: q.round_id.clone() }), "End practice", ButtonStyle::Secondary)]
     } else {
         vec![
-            button(Action::Reveal { round: q.round_id.clone(), number: q.number }, "Reveal", ButtonStyle::Secondary),
-            button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
+            button(Action::Live(LiveAction::Reveal { round: q.round_id.clone(), number: q.number }), "Reveal", ButtonStyle::Secondary),
+            button(Action::Live(LiveAction::End { round: q.round_id.clone() }), "End round", ButtonStyle::Danger),
         ]
     });
     Reply { embeds: vec![embed], rows, ephemeral: practice, ..Reply::default() }
@@ -146,8 +158,8 @@ pub fn reveal(r: &RevealView) -> Reply {
         vec![]
     } else {
         vec![vec![
-            button(Action::Next { round: q.round_id.clone(), number: q.number }, "Next question", ButtonStyle::Primary),
-            button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
+            button(Action::Live(LiveAction::Next { round: q.round_id.clone(), number: q.number }), "Next question", ButtonStyle::Primary),
+            button(Action::Live(LiveAction::End { round: q.round_id.clone() }), "End round", ButtonStyle::Danger),
         ]]
     };
     Reply { embeds: vec![embed], rows, ..Reply::default() }
@@ -172,8 +184,8 @@ pub fn verdict(v: &VerdictView) -> Reply {
     };
     let next = if q.number == q.of { "Finish" } else { "Next question" };
     let rows = vec![vec![
-        button(Action::Source { round: q.round_id.clone(), number: q.number }, "Source", ButtonStyle::Secondary),
-        button(Action::PracticeNext { round: q.round_id.clone(), number: q.number }, next, ButtonStyle::Primary),
+        button(Action::Practice(PracticeAction::Source { round: q.round_id.clone(), number: q.number }), "Source", ButtonStyle::Secondary),
+        button(Action::Practice(PracticeAction::Next { round: q.round_id.clone(), number: q.number }), next, ButtonStyle::Primary),
     ]];
     Reply { embeds: vec![embed], rows, ephemeral: true, ..Reply::default() }
 }
@@ -485,7 +497,7 @@ mod tests {
     fn each_kind_is_named_by_its_one_title_everywhere() {
         use poise::ChoiceParameter;
         let bank = bank();
-        let options: Vec<String> = crate::discord::commands::quiz::KindChoice::list().iter().map(|c| c.name.to_string()).collect();
+        let options: Vec<String> = crate::discord::live::command::KindChoice::list().iter().map(|c| c.name.to_string()).collect();
         assert_eq!(options, Kind::ALL.map(|k| k.title().to_string()));
         let info = crate::discord::render::bank_info(&bank);
         let by_kind = &info.embeds[0].fields.iter().find(|f| f.name == "Items by kind").expect("/bank info counts items by kind").value;

@@ -5,8 +5,9 @@ use poise::serenity_prelude as serenity;
 
 use crate::app::{AdvanceFrom, DebateRequest, MotionChoice, PhaseSeconds};
 use crate::debate::{Format, Join, Side};
+use crate::discord::debate::{board, views};
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, debate_views, debates, in_guild, member};
+use crate::discord::{Context, Result, app_member, in_guild, member};
 use crate::ids::ChannelId;
 
 /// A debate format, as an option.
@@ -93,24 +94,17 @@ pub async fn start(
     };
     let times = PhaseSeconds { signup: signup_seconds, vote: vote_seconds, speech: speech_seconds }.times();
     let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion: MotionChoice::Typed(motion), format, times }).await?;
-    ctx.send(command_reply(debate_views::started(&view))).await?;
-    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    ctx.send(command_reply(views::started(&view))).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 
-/// When Discord made the interaction `id` (a snowflake: milliseconds since Discord's epoch
-/// in its top 42 bits), in milliseconds since the Unix epoch: when the instructor pressed.
-fn pressed_at(id: u64) -> crate::quiz::Millis {
-    const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
-    (id >> 22) as i64 + DISCORD_EPOCH_MS
-}
-
-/// The id of the slash command's interaction (0, the epoch, for a prefix command: never
-/// registered, so never seen).
-fn interaction_id(ctx: Context<'_>) -> u64 {
+/// When the instructor pressed: when Discord made the slash command's interaction, in Unix
+/// milliseconds (Discord's epoch for a prefix command: never registered, so never seen).
+fn pressed_at(ctx: Context<'_>) -> crate::quiz::Millis {
     match ctx {
-        poise::Context::Application(a) => a.interaction.id.get(),
-        poise::Context::Prefix(_) => 0,
+        poise::Context::Application(a) => crate::discord::created_ms(a.interaction.id),
+        poise::Context::Prefix(_) => crate::discord::created_ms(serenity::InteractionId::new(1)),
     }
 }
 
@@ -120,9 +114,9 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let app = ctx.data().app.clone();
     let instructor = app_member(ctx.author(), member(ctx));
-    let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(interaction_id(ctx)))).await?;
-    ctx.send(command_reply(debate_views::advanced(&view))).await?;
-    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(ctx))).await?;
+    ctx.send(command_reply(views::advanced(&view))).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 
@@ -142,7 +136,7 @@ pub async fn assign(
         PlaceChoice::Audience => Join::Audience,
     };
     let view = app.debate_assign(&guild, &channel(ctx), &instructor, &app_member(&student, None), join).await?;
-    ctx.send(command_reply(debate_views::teams(&view))).await?;
+    ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
 
@@ -153,7 +147,7 @@ pub async fn balance(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_balance(&guild, &channel(ctx), &instructor).await?;
-    ctx.send(command_reply(debate_views::teams(&view))).await?;
+    ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
 
@@ -164,8 +158,8 @@ pub async fn release(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let result = app.debate_release(&guild, &channel(ctx), &instructor).await?;
-    ctx.send(command_reply(debate_views::released())).await?;
-    debates::post_all(&ctx.serenity_context().http, ctx.channel_id(), debate_views::release(&result)).await?;
+    ctx.send(command_reply(views::released())).await?;
+    board::post_all(&ctx.serenity_context().http, ctx.channel_id(), views::release(&result)).await?;
     Ok(())
 }
 
@@ -176,8 +170,8 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     let app = ctx.data().app.clone();
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_cancel(&guild, &channel(ctx), &instructor).await?;
-    ctx.send(command_reply(debate_views::cancelled())).await?;
-    debates::post_board(&ctx.serenity_context().http, &app, &guild, &view).await?;
+    ctx.send(command_reply(views::cancelled())).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
     Ok(())
 }
 
@@ -188,6 +182,6 @@ pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let who = app_member(ctx.author(), member(ctx));
     let list = app.debate_ballots(&guild, &channel(ctx), &who).await?;
-    ctx.send(command_reply(debate_views::ballots(&list))).await?;
+    ctx.send(command_reply(views::ballots(&list))).await?;
     Ok(())
 }

@@ -7,22 +7,19 @@
 //! what does not fit one message is split into numbered parts ("part 2/3"); only bank
 //! quotes on cards may be shortened, visibly (`…`), since `/source` shows them whole.
 
-use crate::app::{
-    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, NoCards, PromptFeedbackView, PromptSubmitted, PromptView, ReleaseView,
-    ReviewQueueView, SpeakerScoreView, SpeechView, VoteView,
-};
-use crate::bank::PromptKind;
-use crate::debate::{DecidedBy, Decision, Phase, Poll, Side, SlotKey, Stance, Status};
+use crate::app::{BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, NoCards, ReleaseView, SpeakerScoreView, SpeechView, VoteView};
+use crate::debate::{DecidedBy, Decision, Join, Phase, Poll, Side, Stance, Status};
 use crate::discord::custom_id::Action;
+use crate::discord::debate::DebateAction;
 use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
 use crate::discord::views::countdown;
 
 /// Room kept in one message's embeds below Discord's 6,000 characters.
-const MESSAGE_ROOM: usize = 5800;
+pub(crate) const MESSAGE_ROOM: usize = 5800;
 /// The longest piece of a split text (an embed description holds 4,096).
-const PIECE: usize = 3900;
+pub(crate) const PIECE: usize = 3900;
 
-fn field(name: impl Into<String>, value: impl Into<String>) -> Field {
+pub(crate) fn field(name: impl Into<String>, value: impl Into<String>) -> Field {
     let value = value.into();
     Field {
         name: truncate(&name.into(), limits::FIELD_NAME),
@@ -31,11 +28,11 @@ fn field(name: impl Into<String>, value: impl Into<String>) -> Field {
     }
 }
 
-fn button(action: Action, label: &str, style: ButtonStyle) -> Button {
+pub(crate) fn button(action: Action, label: &str, style: ButtonStyle) -> Button {
     Button { custom_id: action.id(), label: truncate(label, limits::LABEL), style, disabled: false }
 }
 
-fn name(n: &str) -> String {
+pub(crate) fn name(n: &str) -> String {
     escape(&crate::text::display_name(n))
 }
 
@@ -67,7 +64,7 @@ pub fn split_text(text: &str, max: usize) -> Vec<String> {
 }
 
 /// An evidence card: id, section and anchor, the quote (shortened to `budget` if needed).
-fn card_field(c: &CitationView, budget: usize) -> Field {
+pub(crate) fn card_field(c: &CitationView, budget: usize) -> Field {
     let source = c.source.as_deref().map(|s| format!(" ({})", escape(s))).unwrap_or_default();
     let quote = truncate(&c.quote, budget.clamp(80, limits::FIELD_VALUE - 8 - source.chars().count()));
     field(format!("{} · {} · {}", c.passage_id, c.section, c.anchor), format!("“{}”{source}", escape(&quote)))
@@ -105,7 +102,7 @@ fn packed(title: &str, fields: Vec<Field>, colour: u32) -> Vec<Reply> {
 }
 
 /// Text in as many messages as it needs, each numbered when there are several.
-fn text_messages(title: &str, text: &str, colour: u32) -> Vec<Reply> {
+pub(crate) fn text_messages(title: &str, text: &str, colour: u32) -> Vec<Reply> {
     let pieces = split_text(text, PIECE);
     let n = pieces.len();
     pieces
@@ -175,11 +172,6 @@ pub fn cancelled() -> Reply {
     Reply::notice("The debate is cancelled; nothing is awarded.")
 }
 
-/// `/feedback` when nothing of the student's has been reviewed.
-pub fn no_feedback() -> Reply {
-    Reply::notice("No answer of yours has been reviewed yet. Answer a prompt with `/prompt`; come back once your instructor has marked it.")
-}
-
 /// The debate's board, posted in its channel when it starts and at each phase: the motion,
 /// the phase with its countdown, the teams, the speaking order, and the buttons of the phase.
 pub fn board(v: &DebateView) -> Reply {
@@ -226,22 +218,26 @@ pub fn board(v: &DebateView) -> Reply {
     if v.status == Status::Open {
         match v.phase.phase {
             Phase::SignUp => rows.push(vec![
-                button(Action::DebateJoin { debate: d.clone(), place: 'p' }, "Join Proposition", ButtonStyle::Success),
-                button(Action::DebateJoin { debate: d.clone(), place: 'o' }, "Join Opposition", ButtonStyle::Danger),
-                button(Action::DebateJoin { debate: d.clone(), place: 'e' }, "Either side", ButtonStyle::Secondary),
-                button(Action::DebateJoin { debate: d.clone(), place: 'a' }, "Audience", ButtonStyle::Secondary),
-                button(Action::DebateCards { debate: d.clone() }, "My cards", ButtonStyle::Primary),
+                button(
+                    Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Side(Side::Proposition) }),
+                    "Join Proposition",
+                    ButtonStyle::Success,
+                ),
+                button(Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Side(Side::Opposition) }), "Join Opposition", ButtonStyle::Danger),
+                button(Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Either }), "Either side", ButtonStyle::Secondary),
+                button(Action::Debate(DebateAction::Join { debate: d.clone(), place: Join::Audience }), "Audience", ButtonStyle::Secondary),
+                button(Action::Debate(DebateAction::Cards { debate: d.clone() }), "My cards", ButtonStyle::Primary),
             ]),
             Phase::PreVote | Phase::PostVote => rows.push(vec![
-                button(Action::DebateVote { debate: d.clone(), stance: 'p' }, "Vote Proposition", ButtonStyle::Success),
-                button(Action::DebateVote { debate: d.clone(), stance: 'o' }, "Vote Opposition", ButtonStyle::Danger),
-                button(Action::DebateVote { debate: d.clone(), stance: 'u' }, "Undecided", ButtonStyle::Secondary),
-                button(Action::DebateCards { debate: d.clone() }, "My cards", ButtonStyle::Primary),
+                button(Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Proposition }), "Vote Proposition", ButtonStyle::Success),
+                button(Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Opposition }), "Vote Opposition", ButtonStyle::Danger),
+                button(Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Undecided }), "Undecided", ButtonStyle::Secondary),
+                button(Action::Debate(DebateAction::Cards { debate: d.clone() }), "My cards", ButtonStyle::Primary),
             ]),
-            Phase::Judging => rows.push(vec![button(Action::DebateBallot { debate: d.clone() }, "Ballot", ButtonStyle::Primary)]),
+            Phase::Judging => rows.push(vec![button(Action::Debate(DebateAction::Ballot { debate: d.clone() }), "Ballot", ButtonStyle::Primary)]),
             p if p.is_speech() => rows.push(vec![
-                button(Action::DebateSpeak { debate: d.clone(), phase: v.phase.index }, "Speak", ButtonStyle::Primary),
-                button(Action::DebateCards { debate: d.clone() }, "My cards", ButtonStyle::Secondary),
+                button(Action::Debate(DebateAction::Speak { debate: d.clone(), phase: v.phase.index }), "Speak", ButtonStyle::Primary),
+                button(Action::Debate(DebateAction::Cards { debate: d.clone() }), "My cards", ButtonStyle::Secondary),
             ]),
             _ => {}
         }
@@ -319,13 +315,10 @@ pub fn speech(s: &SpeechView) -> Vec<Reply> {
         let budget = MESSAGE_ROOM / s.citations.len().max(1) - 80;
         let fields = s.citations.iter().map(|c| cited_field(c, budget)).collect();
         out.extend(packed(&format!("Evidence cited by {}", crate::discord::render::title_name(&s.author_name)), fields, colour::PAPER));
-        let speaker = match &s.reference.key {
-            SlotKey::Speaker(u) => u.to_string(),
-            SlotKey::Joint => "joint".to_string(),
-        };
+        let speaker = s.reference.key.clone();
         if let Some(last) = out.last_mut() {
             last.rows.push(vec![button(
-                Action::DebateFlag { debate: s.debate_id.clone(), phase: s.reference.phase_index, speaker },
+                Action::Debate(DebateAction::Flag { debate: s.debate_id.clone(), phase: s.reference.phase_index, speaker }),
                 "Flag a card",
                 ButtonStyle::Secondary,
             )]);
@@ -521,148 +514,14 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
     packed(&truncate(&title, 200), fields, colour::OK)
 }
 
-fn kind_name(k: PromptKind) -> &'static str {
-    match k {
-        PromptKind::Explain => "explain",
-        PromptKind::Compare => "compare",
-        PromptKind::Evaluate => "evaluate",
-        PromptKind::Apply => "apply",
-    }
-}
-
-/// A prompt, privately, with its suggested passages and the Answer button.
-pub fn prompt(p: &PromptView) -> Reply {
-    let rubric = p.rubric.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, escape(r))).collect::<Vec<_>>().join("\n");
-    let mut fields = vec![field("What a good answer does", rubric)];
-    let budget = ((MESSAGE_ROOM - 1500) / p.suggested.len().max(1)).saturating_sub(160);
-    fields.extend(p.suggested.iter().take(limits::FIELDS - 1).map(|c| card_field(c, budget)));
-    let embed = Embed {
-        title: Some(truncate(&format!("Prompt · {} · {}", kind_name(p.kind), p.topics.join(", ")), limits::TITLE)),
-        description: Some(truncate(&escape(&p.task), limits::DESCRIPTION)),
-        fields,
-        footer: Some(format!("Answer in up to {} characters; cite passages by id. An instructor reviews it; /feedback shows the review.", p.max_chars)),
-        colour: Some(colour::PAPER),
-    };
-    Reply {
-        embeds: vec![embed],
-        rows: vec![vec![button(Action::PromptAnswer { prompt: p.prompt_id.clone() }, "Answer", ButtonStyle::Primary)]],
-        ephemeral: true,
-        ..Reply::default()
-    }
-}
-
-/// The student's acknowledgement of an answer queued for review.
-pub fn submitted(s: &PromptSubmitted) -> Reply {
-    let cited = if s.citations.is_empty() {
-        String::new()
-    } else {
-        let list = s
-            .citations
-            .iter()
-            .map(|c| {
-                if c.card.is_some() {
-                    format!("`{}`", c.passage_id)
-                } else {
-                    format!("⚠️ `{}` (not a passage of the paper)", c.passage_id.replace('`', "'"))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        format!("\nCited: {list}")
-    };
-    Reply::notice(format!("Your answer is in the review queue ({} waiting). Run `/feedback` once your instructor has reviewed it.{cited}", s.waiting))
-}
-
-/// The review queue, privately: how many wait, the oldest answer in full with its Mark
-/// button, and the next few. An answer too long for the first message goes on, whole, in
-/// the next ones ("part 2/2").
-pub fn queue(q: &ReviewQueueView) -> Vec<Reply> {
-    let Some(first) = q.answers.first() else {
-        return vec![Reply::notice("No answer waits for review: students answer prompts with `/prompt`, and theirs appear here.")];
-    };
-    let rubric = first.rubric.iter().enumerate().map(|(i, r)| format!("{}. {}", i + 1, escape(r))).collect::<Vec<_>>().join("\n");
-    let cited = first
-        .citations
-        .iter()
-        .map(|c| if c.card.is_some() { format!("`{}`", c.passage_id) } else { format!("⚠️ `{}` (not in the bank)", c.passage_id.replace('`', "'")) })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut fields = vec![
-        field("Task", truncate(&escape(&first.task), 700)),
-        field(format!("Rubric: mark each line 0 to {}", first.top_mark), rubric),
-        field("Cited", truncate(if cited.is_empty() { "nothing" } else { &cited }, 500)),
-    ];
-    let rest: Vec<String> =
-        q.answers.iter().skip(1).map(|a| format!("{} on `{}` <t:{}:R>", name(&a.name), a.prompt_id, a.submitted_at.div_euclid(1000))).collect();
-    if !rest.is_empty() {
-        fields.push(field("Next in the queue", truncate(&rest.join("\n"), 500)));
-    }
-    let title =
-        truncate(&format!("{} waiting · oldest: {} on `{}`", q.waiting, crate::discord::render::title_name(&first.name), first.prompt_id), limits::TITLE);
-    let used = title.chars().count() + fields.iter().map(|f| f.name.chars().count() + f.value.chars().count()).sum::<usize>();
-    let pieces = split_text(&escape(&first.body), (MESSAGE_ROOM - used).min(PIECE));
-    let n = pieces.len();
-    let mut out = vec![Reply {
-        embeds: vec![Embed {
-            title: Some(title),
-            description: Some(if n > 1 { format!("{}\n*(continued below)*", pieces[0]) } else { pieces[0].clone() }),
-            fields,
-            colour: Some(colour::PAPER),
-            ..Embed::default()
-        }],
-        rows: vec![vec![button(Action::ReviewMark { answer: first.answer_id.clone() }, "Mark this answer", ButtonStyle::Primary)]],
-        ephemeral: true,
-        ..Reply::default()
-    }];
-    let more = split_text(&pieces[1..].concat(), PIECE);
-    let m = more.len();
-    if n > 1 {
-        out.extend(more.into_iter().enumerate().map(|(i, piece)| Reply {
-            embeds: vec![Embed {
-                title: Some(format!("The answer, continued ({}/{m})", i + 1)),
-                description: Some(piece),
-                colour: Some(colour::PAPER),
-                ..Embed::default()
-            }],
-            ephemeral: true,
-            ..Reply::default()
-        }));
-    }
-    out
-}
-
-fn marks_lines(f: &PromptFeedbackView) -> String {
-    f.marks.iter().map(|(line, mark)| format!("{mark}/{} · {}", f.top_mark, escape(line))).collect::<Vec<_>>().join("\n")
-}
-
-/// The instructor's acknowledgement of a review.
-pub fn reviewed(f: &PromptFeedbackView) -> Reply {
-    Reply::notice(format!(
-        "Marked {}'s answer: {}/{}, +{} points. They see the marks and your feedback privately with `/feedback`. `/review` shows the next answer.",
-        name(&f.name),
-        f.score,
-        f.max_score,
-        f.points
-    ))
-}
-
-/// One reviewed answer as its student sees it, privately (split if the feedback is long).
-pub fn feedback(f: &PromptFeedbackView) -> Vec<Reply> {
-    let title = format!("Feedback on `{}` · {}/{} · +{} points", f.prompt_id, f.score, f.max_score, f.points);
-    let text = format!(
-        "**Task:** {}\n\n**Marks**\n{}\n\n**Feedback**\n{}",
-        escape(&f.task),
-        marks_lines(f),
-        if f.feedback.is_empty() { "—".to_string() } else { escape(&f.feedback) }
-    );
-    text_messages(&title, &text, colour::OK).into_iter().map(|r| Reply { ephemeral: true, ..r }).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{AwardView, EvidenceMapView, MotionView, PhaseView, QueuedAnswerView, SeatView, SlotView, YourPart};
-    use crate::debate::{Format, PlannedPhase, PollTally, ShadowSummary, SpeechRef, Swing};
+    use crate::app::{
+        AwardView, EvidenceMapView, MotionView, PhaseView, PromptFeedbackView, PromptView, QueuedAnswerView, ReviewQueueView, SeatView, SlotView, YourPart,
+    };
+    use crate::debate::{Format, PlannedPhase, PollTally, ShadowSummary, SlotKey, SpeechRef, Swing};
+    use crate::discord::prompts::views::{feedback, prompt, queue, reviewed};
     use crate::ids::{ChannelId, DebateId, SubmissionId, UserId};
 
     fn fits(what: &str, r: &Reply) {

@@ -5,19 +5,10 @@
 //! operation checks the member the command hands it), and answers within Discord's 3 s:
 //! whatever may take longer runs through [`in_time`], which defers the reply if need be.
 
-mod bank;
-mod debate;
-mod practice;
-mod prompts;
-pub mod quiz;
-mod scores;
-mod settings;
-mod source;
-
 use std::future::Future;
 use std::time::Duration;
 
-use super::{Context, Data, Error, Result};
+use super::{Context, Data, Error, Result, debate, live, practice, prompts, scores, source};
 
 /// How long a command's work may run before its reply is deferred ("thinking…").
 const DEFER_AFTER: Duration = Duration::from_millis(1_500);
@@ -39,18 +30,18 @@ pub(crate) async fn in_time<T>(ctx: Context<'_>, work: impl Future<Output = Resu
 /// Every command the bot registers, in the order Discord lists them.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
-        quiz::quiz(),
-        practice::practice(),
-        scores::score(),
-        scores::leaderboard(),
-        scores::mydata(),
-        source::source(),
-        scores::scores(),
-        bank::bank(),
-        settings::settings(),
-        debate::debate(),
-        prompts::prompt(),
-        prompts::feedback(),
-        prompts::review(),
+        live::command::quiz(),
+        practice::command::practice(),
+        scores::command::score(),
+        scores::command::leaderboard(),
+        scores::command::mydata(),
+        source::command::source(),
+        scores::command::scores(),
+        source::bank::bank(),
+        scores::settings::settings(),
+        debate::command::debate(),
+        prompts::command::prompt(),
+        prompts::command::feedback(),
+        prompts::command::review(),
     ]
 }

@@ -8,8 +8,8 @@
 use crate::bank::source::normalise;
 use crate::bank::{Bank, Passage, Question};
 
-use super::render::{code, escape, limits, truncate};
 use crate::app::UserError;
+use crate::discord::render::{code, escape, limits, truncate};
 
 /// What `/source` can show.
 #[derive(Debug, Clone, Copy)]

@@ -3,8 +3,8 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::discord::lookup::{self, Target};
 use crate::discord::reply::command_reply;
+use crate::discord::source::lookup::{self, Target};
 use crate::discord::{Context, Result, app_member, in_guild, member, render};
 
 /// Read a passage of the paper: its section, the quote and the whole paragraph around it.

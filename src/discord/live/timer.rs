@@ -9,25 +9,22 @@
 //! after a restart, changes nothing. Timers are re-armed from the store at start-up.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Http, MessageId};
 
 use crate::app::{App, QuestionView, RoundEndView};
 use crate::discord::poster::Kick;
+use crate::discord::tasks::Tasks;
 use crate::discord::{Shards, reply, views};
 use crate::ids::{GuildId, RoundId};
 
-/// A little after the deadline, so the layer's clock agrees the question has closed.
-const TIMER_SLACK_MS: i64 = 50;
-
 /// A question the layer just opened (and queued for its channel): wakes the poster and arms
 /// the question's timer.
-pub fn opened(app: &Arc<App>, kick: &Kick, guild: &GuildId, q: &QuestionView) {
+pub fn opened(app: &Arc<App>, kick: &Kick, tasks: &Tasks, guild: &GuildId, q: &QuestionView) {
     kick.now();
     if let Some(deadline) = q.deadline {
-        arm_timer(app.clone(), kick.clone(), guild.clone(), q.round_id.clone(), q.number, deadline);
+        arm_timer(tasks, app.clone(), kick.clone(), guild.clone(), q.round_id.clone(), q.number, deadline);
     }
 }
 
@@ -47,12 +44,8 @@ pub async fn show_end(http: &Arc<Http>, channel: ChannelId, end: &RoundEndView) 
 /// At `deadline`, reveals question `number` of the round (the layer queues the reveal for
 /// the question's message), unless the instructor revealed it, moved on or ended the round
 /// first.
-pub fn arm_timer(app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, number: usize, deadline: i64) {
-    tokio::spawn(async move {
-        let wait = deadline + TIMER_SLACK_MS - app.now();
-        if wait > 0 {
-            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
-        }
+fn arm_timer(tasks: &Tasks, app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, number: usize, deadline: i64) {
+    tasks.at(deadline, app.now(), async move {
         match app.live_timer(&guild, &round, number).await {
             Ok(Some(_)) => kick.now(),
             Ok(None) => {}
@@ -61,20 +54,11 @@ pub fn arm_timer(app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, numb
     });
 }
 
-/// Whether this process runs `guild`'s rounds: all of them, or those whose shard it runs
-/// (Discord's rule: shard = (guild id >> 22) mod total).
-pub fn owns(shards: &Shards, guild: &GuildId) -> bool {
-    match shards {
-        Shards::Auto => true,
-        Shards::Range { ids, total } => guild.as_str().parse::<u64>().is_ok_and(|id| ids.contains(&(((id >> 22) % u64::from(*total)) as u32))),
-    }
-}
-
 /// Picks up the live rounds an earlier run left open: re-arms each open question's timer
 /// (the poster delivers whatever of theirs is still undelivered), and says so in the channel
 /// of a round that cannot go on.
-pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, shards: &Shards) {
-    let rounds = match app.live_resume(|g| owns(shards, g)).await {
+pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, tasks: &Tasks, shards: &Shards) {
+    let rounds = match app.live_resume(|g| shards.owns(g)).await {
         Ok(rounds) => rounds,
         Err(e) => {
             tracing::error!("could not read the live rounds left open: {}", e.chain());
@@ -93,7 +77,7 @@ pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, shards: &Shards)
             continue;
         }
         if !r.revealed {
-            opened(&app, &kick, &r.guild_id, q);
+            opened(&app, &kick, tasks, &r.guild_id, q);
         }
     }
     kick.now();

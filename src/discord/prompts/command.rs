@@ -8,9 +8,10 @@
 
 use crate::app::PromptRequest;
 use crate::bank::PromptKind;
-use crate::discord::commands::quiz::autocomplete_topic;
+use crate::discord::live::command::autocomplete_topic;
+use crate::discord::prompts::views;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, debate_views, in_guild, member};
+use crate::discord::{Context, Result, app_member, in_guild, member};
 
 /// A kind of prompt, as an option.
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -48,7 +49,7 @@ pub async fn prompt(
     let guild = in_guild(ctx.guild_id())?;
     let student = app_member(ctx.author(), member(ctx));
     let view = ctx.data().app.prompt_draw(&guild, &student, &PromptRequest { topic, kind: kind.map(PromptKind::from), seed: None }).await?;
-    ctx.send(command_reply(debate_views::prompt(&view))).await?;
+    ctx.send(command_reply(views::prompt(&view))).await?;
     Ok(())
 }
 
@@ -60,11 +61,11 @@ pub async fn feedback(ctx: Context<'_>) -> Result<()> {
     let student = app_member(ctx.author(), member(ctx));
     let shown = app.prompt_feedback_due(&guild, &student.id).await?;
     if shown.is_empty() {
-        ctx.send(command_reply(debate_views::no_feedback())).await?;
+        ctx.send(command_reply(views::no_feedback())).await?;
         return Ok(());
     }
     for f in &shown {
-        for r in debate_views::feedback(f) {
+        for r in views::feedback(f) {
             ctx.send(command_reply(r)).await?;
         }
         if !f.delivered {
@@ -80,7 +81,7 @@ pub async fn review(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let instructor = app_member(ctx.author(), member(ctx));
     let queue = ctx.data().app.prompt_queue(&guild, &instructor, 5).await?;
-    for r in debate_views::queue(&queue) {
+    for r in views::queue(&queue) {
         ctx.send(command_reply(r)).await?;
     }
     Ok(())

@@ -95,7 +95,7 @@ pub async fn start(
     let q = app.live_start(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor, &request).await?;
     ctx.send(command_reply(views::round_started(&q))).await?;
     // The question was queued with the round; the poster delivers it (retrying if need be).
-    live::opened(&app, &ctx.data().poster, &guild, &q);
+    live::opened(&app, &ctx.data().poster, &ctx.data().tasks, &guild, &q);
     Ok(())
 }
 

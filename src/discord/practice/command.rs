@@ -1,7 +1,7 @@
 //! `/practice`: self-paced questions for one student, privately, weak topics first.
 
 use crate::app::PracticeRequest;
-use crate::discord::commands::quiz::{KindChoice, autocomplete_topic, filter};
+use crate::discord::live::command::{KindChoice, autocomplete_topic, filter};
 use crate::discord::reply::command_reply;
 use crate::discord::{Context, Result, app_member, in_guild, member, render::Reply, views};
 use crate::quiz::Lean;
