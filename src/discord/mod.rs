@@ -20,6 +20,7 @@ pub mod lookup;
 pub(crate) mod poster;
 pub mod render;
 pub mod reply;
+pub mod spaced;
 pub mod views;
 
 use std::future::Future;
@@ -210,6 +211,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let fatal: Arc<Mutex<Option<anyhow::Error>>> = Arc::default();
     let fatal_in_setup = fatal.clone();
     let guild = opts.guild;
+    let reminders_stop = Arc::new(tokio::sync::Notify::new());
+    let reminders_stop_at_end = reminders_stop.clone();
     let framework = poise::Framework::builder()
         .options(framework_options())
         // The bot has no owner-only commands; this saves a request at start-up.
@@ -230,6 +233,8 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
                 debates::resume(ctx.http.clone(), data.app.clone(), &data.shards).await;
+                // The daily reminders of spaced practice, until the shutdown.
+                tokio::spawn(spaced::run_reminders(ctx.http.clone(), data.app.clone(), data.shards.clone(), spaced::CHECK_EVERY, reminders_stop));
                 Ok(data)
             })
         })
@@ -284,6 +289,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         tracing::warn!(left = in_flight.load(Ordering::SeqCst), "interactions still in flight after {DRAIN:?}; stopping anyway");
     }
     listener_stop.notify_one();
+    reminders_stop_at_end.notify_one();
     app.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);
