@@ -24,6 +24,7 @@ mod discord_edges;
 mod discord_outbox;
 mod discord_quiz;
 mod discord_shards;
+mod discord_spaced;
 mod generate;
 mod hostile;
 mod judge;

@@ -25,6 +25,7 @@ mod interactions;
 pub(crate) mod poster;
 pub mod render;
 pub mod reply;
+pub mod spaced;
 pub mod tasks;
 pub mod views;
 
@@ -258,6 +259,9 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone(), data.tasks.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
                 debate::resume(ctx.http.clone(), data.app.clone(), &data.tasks, &data.shards).await;
+
+                // The daily reminders of spaced practice, until the shutdown.
+                data.tasks.spawn(spaced::run_reminders(ctx.http.clone(), data.app.clone(), data.shards.clone(), spaced::CHECK_EVERY, data.tasks.clone()));
                 Ok(data)
             })
         })

@@ -310,12 +310,13 @@ fn item_line(r: &ItemReport, min: u64) -> String {
         .join(" · ");
     let picks = if picks.is_empty() { String::new() } else { format!("\n  {picks}") };
     format!(
-        "`{}` · asked {} · {} answer{} · {:.0}% right{verdict}{picks}\n",
+        "`{}` · asked {} · {} answer{} · {:.0}% right{}{verdict}{picks}\n",
         r.item_id,
         r.times_asked,
         review.answers,
         if review.answers == 1 { "" } else { "s" },
-        review.share_correct * 100.0
+        review.share_correct * 100.0,
+        crate::discord::spaced::difficulty(r.difficulty)
     )
 }
 
@@ -461,6 +462,8 @@ pub fn settings(s: &Settings) -> Reply {
             field("Speed bonus", if s.scoring.speed_bonus { "on" } else { "off" }),
             field("Anonymous leaderboards", if s.anonymous_leaderboard { "on" } else { "off" }),
             field("Points by difficulty", format!("{} / {} / {}", s.scoring.points[0], s.scoring.points[1], s.scoring.points[2])),
+            field("Desired retention", format!("{}%", s.practice.retention_percent)),
+            field("Daily reminder", crate::discord::spaced::reminder_setting(&s.practice)),
         ],
         colour: Some(colour::PAPER),
         ..Embed::default()

@@ -5,18 +5,21 @@ use poise::serenity_prelude as serenity;
 
 use crate::app::RankBy;
 use crate::discord::commands::in_time;
+use crate::discord::render::Reply;
 use crate::discord::reply::command_reply;
-use crate::discord::{Context, Result, app_member, in_guild, member, views};
+use crate::discord::{Context, Result, app_member, in_guild, member, spaced, views};
 use crate::ids::UserId;
 
-/// Your points, accuracy, streak and mastery per topic (or another student's).
+/// Your points, accuracy, streak, mastery and recall per topic (or another student's).
 #[poise::command(slash_command)]
 pub async fn score(ctx: Context<'_>, #[description = "Whose score (default: yours)"] user: Option<serenity::User>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let user = user.as_ref().unwrap_or(ctx.author());
     let name = user.global_name.clone().unwrap_or_else(|| user.name.clone());
-    let view = ctx.data().app.score(&guild, &UserId::new(user.id.to_string()), &name).await?;
-    ctx.send(command_reply(views::score(&view))).await?;
+    let user_id = UserId::new(user.id.to_string());
+    let view = ctx.data().app.score(&guild, &user_id, &name).await?;
+    let recall = ctx.data().app.recall(&guild, &user_id).await?;
+    ctx.send(command_reply(spaced::with_recall(views::score(&view), &recall))).await?;
     Ok(())
 }
 
@@ -29,7 +32,7 @@ pub enum By {
     Accuracy,
 }
 
-/// The server's leaderboard.
+/// The server's leaderboard, only for you unless you share it.
 #[poise::command(slash_command)]
 pub async fn leaderboard(
     ctx: Context<'_>,
@@ -38,11 +41,14 @@ pub async fn leaderboard(
     #[min = 1]
     #[max = 25]
     top: Option<u32>,
+    #[description = "True to post it to the channel (default: only you see it)"] share: Option<bool>,
 ) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let by_accuracy = matches!(by, Some(By::Accuracy));
     let rows = ctx.data().app.leaderboard(&guild, if by_accuracy { RankBy::Accuracy } else { RankBy::Points }, top.unwrap_or(10) as usize, false).await?;
-    ctx.send(command_reply(views::leaderboard(&rows, by_accuracy))).await?;
+    let board = views::leaderboard(&rows, by_accuracy);
+    let shared = share == Some(true) && !rows.is_empty();
+    ctx.send(command_reply(Reply { ephemeral: !shared, ..board })).await?;
     Ok(())
 }
 
