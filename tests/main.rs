@@ -32,3 +32,5 @@ mod play;
 mod special_files;
 mod store;
 mod store_open;
+mod web;
+mod web_browser;
