@@ -46,6 +46,7 @@ fn answer(item: u64, user: u64) -> AnswerRecord {
         points: if right { 10 } else { 0 },
         elapsed_ms: 1_000 + user as i64,
         answered_at: opened_at(item) + 1_000 + user as i64,
+        review: Some(agora::memory::Review::of(agora::scoring::Verdict::exact(right), 0, None, agora::memory::Scheduler::default())),
     }
 }
 

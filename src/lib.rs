@@ -1,7 +1,7 @@
 //! Agora: a Discord bot that teaches one paper with quizzes and debates.
 #![forbid(unsafe_code)]
 //!
-//! The domain core (`bank`, `quiz`, `debate`, `scoring`) knows nothing of Discord, SQL or the
+//! The domain core (`bank`, `scoring`, `memory`, `quiz`, `debate`) knows nothing of Discord, SQL or the
 //! clock; adapters (`store`, `terminal`, `discord`, the CLI) sit around it.
 
 pub mod app;
@@ -12,6 +12,7 @@ pub mod discord;
 pub mod files;
 pub mod ids;
 pub mod limits;
+pub mod memory;
 pub mod metrics;
 pub mod quiz;
 pub mod scoring;

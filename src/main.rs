@@ -11,7 +11,7 @@ use agora::bank::{self, Source};
 use agora::config::{Config, LogFormat};
 use agora::discord::{self, ServeOptions, Shards};
 use agora::ids::{GuildId, UserId};
-use agora::quiz::Filter;
+use agora::quiz::{Filter, Lean};
 use agora::store::Store;
 use agora::terminal::{self, PlayOptions};
 use agora::text::{NAME_WIDTH, display_name};
@@ -91,6 +91,13 @@ struct PlayArgs {
     /// same seed and the same past answers, the same session.
     #[arg(long)]
     seed: Option<u64>,
+    /// Spaced practice: the reviews due now, most overdue first, then questions you have
+    /// never answered; never a question early.
+    #[arg(long, conflicts_with = "new")]
+    due: bool,
+    /// Only questions you have never answered.
+    #[arg(long)]
+    new: bool,
 }
 
 #[derive(clap::Args)]
@@ -129,9 +136,9 @@ fn parse_top(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `--kind`: the bank's kind names, with `-` or `_` (`true-false`, `true_false`).
+/// `--kind`: the bank's kind names in any spelling (`true-false`, `True_False`, `num`).
 fn parse_kind(s: &str) -> Result<bank::Kind, String> {
-    bank::Kind::parse(&s.replace('-', "_")).ok_or_else(|| "one of single, true-false, multi, numeric, ordering, short".to_string())
+    bank::Kind::find(s).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand)]
@@ -362,25 +369,41 @@ fn fail(e: AppError) -> anyhow::Error {
 async fn play(config: &Config, args: PlayArgs) -> anyhow::Result<ExitCode> {
     let app = classroom(config).await?;
     let bank = app.bank();
-    for t in &args.topics {
-        if bank.topic(t).is_none() {
-            let known: Vec<&str> = bank.topics.iter().map(|t| t.id.as_str()).collect();
-            anyhow::bail!("there is no topic `{t}`; the topics are: {}", known.join(", "));
-        }
-    }
+    let topics = args.topics.iter().map(|t| bank.find_topic(t).map(|t| t.id.clone())).collect::<Result<Vec<_>, _>>()?;
     let opts = PlayOptions {
-        filter: Filter { topics: args.topics, kinds: args.kinds, difficulties: args.difficulties },
+        filter: Filter { topics, kinds: args.kinds, difficulties: args.difficulties },
         count: args.count as usize,
         name: args.name,
         guild: terminal::LOCAL_GUILD.into(),
         seed: args.seed.unwrap_or_else(|| app.now() as u64),
         echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        lean: match (args.due, args.new) {
+            (true, _) => Lean::Due,
+            (_, true) => Lean::New,
+            _ => Lean::WeakTopics,
+        },
     };
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     terminal::play(&app, &opts, stdin.lock(), &mut stdout).await?;
     app.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A student's spaced practice under `scores show`: per topic the reviews due and the recall
+/// today, then the next reviews with their dates.
+fn print_recall(r: &agora::app::RecallView) {
+    println!("spaced practice: {}", r.summary);
+    println!("  {:<60} {:>7} {:>9} {:>7}", "topic", "due now", "this week", "recall");
+    for t in r.topics.iter().filter(|t| t.reviewed > 0) {
+        println!("  {:<60} {:>7} {:>9} {:>6.0}%", t.topic, t.due_now, t.due_this_week, t.recall.unwrap_or(0.0) * 100.0);
+    }
+    if !r.next_reviews.is_empty() {
+        println!("next reviews:");
+    }
+    for n in &r.next_reviews {
+        println!("  {}  {:<28} {}", n.date, n.item_id.as_str(), agora::text::display_name(&n.prompt));
+    }
 }
 
 async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode> {
@@ -416,6 +439,7 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             for (topic, tally) in &s.mastery {
                 println!("  {:<60} {:>3}/{:<3} {:>4.0}%", topic, tally.correct, tally.answered, tally.accuracy().unwrap_or(0.0) * 100.0);
             }
+            print_recall(&app.recall(&guild, &user).await.map_err(fail)?);
         }
         ScoresCommand::Leaderboard { by, top, anonymous, guild } => {
             let by = match by {
@@ -444,6 +468,8 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
             let reports = app.item_reports(&guild, &Member::operator()).await.map_err(fail)?;
             if reports.is_empty() {
                 println!("No answers yet in {guild}.");
+            } else {
+                println!("Items need at least {} answers before they are judged.", agora::quiz::review::MIN_ANSWERS);
             }
             for item in reports {
                 let r = &item.review;
@@ -452,11 +478,12 @@ async fn scores(config: &Config, cmd: ScoresCommand) -> anyhow::Result<ExitCode>
                 }
                 let flags = r.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                 println!(
-                    "{}  asked {} · {} answers · {:.0}% right{}",
+                    "{}  asked {} · {} answers · {:.0}% right{}{}",
                     item.item_id,
                     item.times_asked,
                     r.answers,
                     r.share_correct * 100.0,
+                    item.difficulty.map(|d| format!(" · memory difficulty {d:.1}/10")).unwrap_or_default(),
                     if flags.is_empty() { String::new() } else { format!(" · {flags}") }
                 );
                 for p in &r.picks {

@@ -28,6 +28,9 @@ pub struct PlayOptions {
     pub seed: u64,
     /// Echo each answer read, so that a transcript of piped input reads like a session.
     pub echo: bool,
+    /// Which questions: weak topics first (the terminal's default), the reviews due
+    /// (`--due`), or only new ones (`--new`).
+    pub lean: Lean,
 }
 
 /// The longest name a terminal student's id is made from, in characters.
@@ -55,7 +58,7 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
     anyhow::ensure!(!name.is_empty(), "a name is needed to keep your scores: pass --name NAME");
     let guild = GuildId::new(opts.guild.clone());
     let student = Member::local(local_user_id(name), name);
-    let request = PracticeRequest { filter: opts.filter.clone(), count: opts.count, lean: Lean::WeakTopics, seed: Some(opts.seed) };
+    let request = PracticeRequest { filter: opts.filter.clone(), count: opts.count, lean: opts.lean, seed: Some(opts.seed) };
     let started = app.practice_start(&guild, &student, &request).await.map_err(plain)?;
     let round = started.question.round_id.clone();
     let of = started.question.of;
@@ -66,6 +69,9 @@ pub async fn play(app: &App, opts: &PlayOptions, mut input: impl BufRead, out: &
         app.bank().paper.title,
         started.seed
     )?;
+    if let Some(note) = &started.note {
+        writeln!(out, "{note}\n")?;
+    }
     let displaced = |out: &mut dyn Write| -> anyhow::Result<Ended> {
         writeln!(out, "This session was closed because {} started another one; the answers given here still count.", crate::text::display_name(name))?;
         Ok(Ended::Displaced)

@@ -320,14 +320,20 @@ async fn practice_goes_question_by_question_and_one_at_a_time() {
     let refused = app.practice_start(&guild, &newcomer, &PracticeRequest { filter: empty, ..request.clone() }).await.unwrap_err();
     assert_eq!(user_error(refused), UserError::NoQuestions);
     assert!(!app.gradebook(&guild, &instructor()).await.unwrap().contains(newcomer.id.as_str()), "no empty student in the gradebook");
-    assert_eq!(
-        user_error(
-            app.practice_start(&guild, &newcomer, &PracticeRequest { filter: Filter { topics: vec!["nonsense".into()], ..Filter::default() }, ..request })
-                .await
-                .unwrap_err()
-        ),
-        UserError::UnknownTopic("nonsense".into())
-    );
+    let typed = |topic: &str| PracticeRequest {
+        filter: Filter { topics: vec![topic.into()], ..Filter::default() },
+        seed: Some(agora::stable::fnv1a(topic.as_bytes())),
+        ..request.clone()
+    };
+    let unknown = user_error(app.practice_start(&guild, &newcomer, &typed("nonsense")).await.unwrap_err()).to_string();
+    assert!(unknown.starts_with("There is no topic “nonsense”. The topics are: complementary-economies, "), "{unknown}");
+    // A topic as a person types it: any case, spaces or hyphens, a unique beginning.
+    for spelling in ["  ENERGY ", "energy_figures", "Energy Fig"] {
+        let started = app.practice_start(&guild, &newcomer, &typed(spelling)).await.unwrap_or_else(|e| panic!("{spelling:?}: {}", e.chain()));
+        assert_eq!(started.question.topic, "Energy", "{spelling:?}");
+    }
+    let ambiguous = user_error(app.practice_start(&guild, &newcomer, &typed("co")).await.unwrap_err()).to_string();
+    assert!(ambiguous.contains("“co” could be any of these topics: complementary-economies, ") && ambiguous.contains("conclusion"), "{ambiguous}");
 }
 
 /// Two starts of one student's practice at the same moment leave exactly one open, on both
@@ -474,6 +480,102 @@ async fn forgetting_a_student_mid_round_clears_what_the_live_round_remembers() {
     let reveal = app.live_timer(&guild, &q1.round_id, 1).await.unwrap().expect("the timer reveals");
     assert_eq!((reveal.answered, reveal.right), (2, 2));
     store.close().await;
+}
+
+/// Ending a round (End or `/quiz stop`) on a question not yet revealed reveals it first:
+/// the answers given to it count, so the class sees its answer, why and the passage. The
+/// last question's reveal, by the timer or the instructor, closes the round and queues its
+/// leaderboard for the channel, so the channel is free for the next round.
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(store: Store) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank.clone(), store.clone(), clock.clone());
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 5)).await.unwrap();
+    app.live_answer(&guild, &channel, &student(1), &q1.round_id, 1, &answer_for(&bank, &q1, 5, true)).await.unwrap();
+    clock.set(START + 3_000);
+    let end = app.live_end(&guild, &q1.round_id, &instructor()).await.unwrap();
+    let reveal = end.reveal.expect("the open question is revealed by the end");
+    assert_eq!((reveal.question.number, reveal.answered, reveal.right, reveal.over), (1, 1, 1, true));
+    assert!(!reveal.right_answer.is_empty() && !reveal.explanation.is_empty() && !reveal.citations.is_empty());
+    let stored = store.round(&guild, &q1.round_id).await.unwrap().unwrap();
+    assert_eq!((stored.status, stored.revealed), (RoundStatus::Finished, true));
+
+    // The timer reveals the last question: the round is over, its leaderboard queued.
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(2, 6)).await.unwrap();
+    clock.set(START + 40_000);
+    assert!(!app.live_timer(&guild, &q1.round_id, 1).await.unwrap().unwrap().over, "the round goes on after question 1");
+    let q2 = app.live_next(&guild, &q1.round_id, 1, &instructor()).await.unwrap();
+    app.live_answer(&guild, &channel, &student(2), &q1.round_id, 2, &answer_for(&bank, &q2, 6, true)).await.unwrap();
+    clock.set(START + 80_000);
+    let last = app.live_timer(&guild, &q1.round_id, 2).await.unwrap().expect("the timer reveals question 2");
+    assert!(last.last && last.over, "the last reveal closes the round");
+    assert_eq!(store.round(&guild, &q1.round_id).await.unwrap().unwrap().status, RoundStatus::Finished);
+    let due = store.due_posts(START + 80_000, 10).await.unwrap();
+    assert!(due.iter().any(|p| p.post.subject == q1.round_id.as_str() && p.post.part == agora::store::LEADERBOARD), "the leaderboard is queued: {due:?}");
+    let board = app.live_round_end(&guild, &q1.round_id).await.unwrap().unwrap();
+    assert_eq!((board.asked, board.leaderboard[0].user_id.as_str()), (2, student(2).id.as_str()));
+    // The poster shows question 2's reveal on its message, without buttons.
+    match app.live_post_view(&guild, &q1.round_id, 2).await.unwrap() {
+        agora::app::LivePost::Reveal(r) => assert!(r.over && r.answered == 1),
+        other => panic!("the closed round's last message shows its reveal, not {other:?}"),
+    }
+
+    // The instructor's reveal of the last question closes the round too; the channel is free.
+    let q1 = app.live_start(&guild, &channel, &instructor(), &live_request(1, 7)).await.unwrap();
+    let busy = app.live_start(&guild, &channel, &instructor(), &live_request(1, 8)).await.unwrap_err();
+    assert!(user_error(busy).to_string().contains("`/quiz stop`"), "a refusal names what to do");
+    assert!(app.live_reveal(&guild, &q1.round_id, 1, Some(&instructor())).await.unwrap().over);
+    app.live_start(&guild, &channel, &instructor(), &live_request(1, 9)).await.expect("the channel is free after the last reveal");
+}
+
+#[tokio::test]
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(sqlite_store(&dir).await).await;
+}
+
+#[tokio::test]
+async fn ending_reveals_the_open_question_and_the_last_reveal_closes_the_round_on_postgres() {
+    let Some(pg) = Postgres::new().await else { return };
+    let store = Store::connect(&pg.0).await.unwrap();
+    ending_reveals_the_open_question_and_the_last_reveal_closes_the_round(store.clone()).await;
+    store.close().await;
+}
+
+/// `/mydata` shows each answer as the student saw it: the question, the choice with the
+/// letter it had on their screen (not the bank's letter the tables keep, since choices are
+/// shuffled per round), the verdict and a readable UTC time, beside the stored fields.
+#[tokio::test]
+async fn my_data_shows_each_answer_as_the_student_saw_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = bank();
+    let app = App::new(bank.clone(), sqlite_store(&dir).await, ManualClock::new(START));
+    let guild = GuildId::from("g1");
+    // A round whose first question shows its choices in another order than the bank's.
+    let mut found = None;
+    for seed in 1..200 {
+        let view = app.live_start(&guild, &ChannelId::new(format!("c{seed}")), &instructor(), &live_request(1, seed)).await.unwrap();
+        let order = quiz::presentation(bank.question(view.item_id.as_str()).unwrap(), seed).order().to_vec();
+        if let Some(shown) = order.iter().enumerate().position(|(shown, original)| shown != *original) {
+            found = Some((view, agora::app::letter(shown), seed));
+            break;
+        }
+    }
+    let (q, shown_letter, seed) = found.expect("some seed shuffles the choices");
+    let channel = ChannelId::new(format!("c{seed}"));
+    let locked = app.live_answer(&guild, &channel, &student(1), &q.round_id, 1, &shown_letter.to_string()).await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&app.student_records(&guild, &student(1).id).await.unwrap().to_json()).unwrap();
+    let seen = &doc["answers"][0];
+    assert_eq!(seen["you_answered"], locked.your_answer.as_str(), "the choice as the student saw it: {doc}");
+    assert!(locked.your_answer.starts_with(&format!("{shown_letter}. ")), "{}", locked.your_answer);
+    assert_ne!(doc["tables"]["answers"][0]["response"], shown_letter.to_string(), "the tables keep the bank's letter");
+    assert_eq!(seen["response"], doc["tables"]["answers"][0]["response"]);
+    assert_eq!(seen["question"], q.prompt.as_str());
+    assert!(seen["verdict"] == "right" || seen["verdict"] == "wrong", "{seen}");
+    assert!(seen["when"].as_str().unwrap().ends_with(" UTC") && seen["answered_at_ms"] == START, "{seen}");
+    assert!(doc["read_at"].as_str().unwrap().ends_with(" UTC"));
 }
 
 /// Every privilege of the layer; the `match` stops compiling when one is added, so this list

@@ -63,6 +63,20 @@ fn a_bank_with_a_dozen_mistakes_reports_every_one_with_its_place() {
     assert!(err.contains("hint: remove `anwser` or correct its spelling"), "{err}");
     assert!(err.contains("hint: keep the better of the two, or make them ask different things"), "{err}");
     assert!(err.contains("hint: add `bound: more_than`, so that questions ask it as a bound"), "{err}");
+
+    // Root causes first: the file that does not parse, then the rest, then the references
+    // to unknown ids, which may be knock-ons of it and say so.
+    let at = |line: &str| err.find(&format!("{f}{line}")).unwrap_or_else(|| panic!("`{line}` in:\n{err}"));
+    let broken = at("d-broken.yaml:4:14: unclosed bracket");
+    let first_other = at("a-paper.yaml:22:5:");
+    let last_other = at("e-same.yaml:68:5:");
+    let unknown = [at("b-questions.yaml:58:39: [missing-refs] unknown topic"), at("b-questions.yaml:63:12: [missing-refs] unknown passage")];
+    assert!(broken < first_other, "the file that does not parse comes first:\n{err}");
+    assert!(unknown.iter().all(|&u| u > last_other), "unknown ids come last:\n{err}");
+    assert!(
+        err.contains("or cite one that exists; it may be defined in `tests/fixtures/bad-bank/d-broken.yaml`, which does not parse: fix that first"),
+        "{err}"
+    );
 }
 
 #[test]

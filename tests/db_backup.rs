@@ -46,6 +46,7 @@ async fn student_answers(store: &Store, n: usize) {
         points: 10,
         elapsed_ms: 100,
         answered_at: 2_000,
+        review: Some(agora::memory::Review::of(agora::scoring::Verdict::exact(true), 0, None, agora::memory::Scheduler::default())),
     };
     assert_eq!(store.record_answer(&answer).await.unwrap(), Recorded::Counted);
 }

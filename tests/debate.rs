@@ -562,6 +562,11 @@ async fn refusals_and_flags(store: Store) {
     );
     let v = app.debate_start(&guild, &ChannelId::from("c4"), &instructor(), &custom(vec!["s5-p4-allies-ev".into()])).await.unwrap();
     assert_eq!((v.motion.id, v.motion.info.as_str()), (None, ""));
+    // A seated speaker on the side the motion gives no cards is told so, not to take a seat.
+    app.debate_join(&guild, &v.debate_id, &student(20), Join::Side(Side::Opposition)).await.unwrap();
+    let none = app.debate_cards(&guild, &v.debate_id, &student(20)).await.unwrap();
+    assert_eq!(none.none, Some(agora::app::NoCards::MotionHasNone));
+    assert_eq!(app.debate_cards(&guild, &v.debate_id, &student(21)).await.unwrap().none, Some(agora::app::NoCards::NotSeated));
     let bad_times = DebateRequest { times: vec![(Phase::Opening, 5)], ..request(Format::Quick { per_side: 1 }) };
     assert_eq!(
         user_error(app.debate_start(&guild, &ChannelId::from("c5"), &instructor(), &bad_times).await.unwrap_err()).to_string(),
@@ -579,6 +584,23 @@ async fn refusals_and_flags(store: Store) {
             .unwrap_err()
         ),
         UserError::NoSuchMotion("nope".into())
+    );
+    // A typed motion: the bank's by any spelling of its id, a unique beginning or its whole
+    // text; several motions begun by it are named; anything else is the instructor's own.
+    let typed = |text: &str| DebateRequest { motion: MotionChoice::Typed(text.into()), ..request(Format::Quick { per_side: 1 }) };
+    for (spelling, id) in [
+        ("  ALLIANCE in_all ", Some("alliance-in-all-but-name")),
+        ("this house believes the china–russia partnership is an alliance in all but name", Some("alliance-in-all-but-name")),
+        ("This house would ban homework", None),
+    ] {
+        let started = app.debate_start(&guild, &ChannelId::from("c6"), &instructor(), &typed(spelling)).await.unwrap();
+        assert_eq!(started.motion.id.as_deref(), id, "{spelling:?}");
+        app.debate_cancel(&guild, &started.debate_id, &instructor()).await.unwrap();
+    }
+    let ambiguous = user_error(app.debate_start(&guild, &ChannelId::from("c6"), &instructor(), &typed("China")).await.unwrap_err()).to_string();
+    assert_eq!(
+        ambiguous,
+        "“China” could be any of these motions: china-main-beneficiary, china-genuinely-neutral, china-reforms-not-overturns. Type more of the one you mean."
     );
     let cancelled = app.debate_cancel(&guild, &v.debate_id, &instructor()).await.unwrap();
     assert_eq!(cancelled.status, Status::Cancelled);
@@ -697,9 +719,14 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     assert!(!prompt.suggested.is_empty() && prompt.suggested.iter().all(|c| !c.quote.is_empty() && !c.anchor.is_empty()));
     assert_eq!(prompt.rubric.len(), 5);
     assert_eq!(
-        user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err()),
-        UserError::UnknownTopic("nonsense".into())
+        user_error(app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some("nonsense".into()), ..Default::default() }).await.unwrap_err())
+            .to_string()
+            .split('.')
+            .next(),
+        Some("There is no topic “nonsense”")
     );
+    let typed = app.prompt_draw(&guild, &student(0), &PromptRequest { topic: Some(" Complementary-ECONOMIES ".into()), ..Default::default() }).await;
+    assert!(typed.unwrap().topics.contains(&"Complementary economies".to_string()), "a topic in any spelling");
 
     let too_long = "x".repeat(SUBMISSION_CHARS + 1);
     assert_eq!(

@@ -151,6 +151,15 @@ async fn source_refuses_unclear_text_and_pings_nobody(discord: &StandIn) {
     let m = discord.response(&sent).await;
     assert!(m.ephemeral() && m.content.contains("matches") && m.content.contains("Pick one from the list"), "{}", m.content);
 
+    // The anchor every reveal prints goes straight to its paragraph.
+    let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "s7-economic-p2"})).await;
+    let m = discord.response(&sent).await;
+    assert!(
+        m.ephemeral() && m.text().contains("Economic Cooperation Between Beijing and Moscow") && m.text().contains("`s7-economic-p2-total`"),
+        "{}",
+        m.text()
+    );
+
     let sent = discord.slash(&mallory, discord.channel, "source", json!({"passage": "s5-p1", "share": true})).await;
     let m = discord.response(&sent).await;
     assert!(m.ephemeral() && m.content.contains("Only an instructor can post a passage"), "{}", m.content);
@@ -227,10 +236,18 @@ async fn reload_works_for_an_instructor_and_the_instructor_role(discord: &StandI
     let m = discord.response(&sent).await;
     assert!(m.ephemeral() && m.text().contains("Bank reloaded") && m.text().contains("unchanged"), "{}", m.text());
 
-    // A teaching assistant without Manage Server, but with the server's instructor role.
+    // A teaching assistant without Manage Server, but with the server's instructor role, set
+    // with `/settings instructor_role:` as Discord sends a role option (resolved beside it).
     let role = discord.add_role(discord.guild, "Instructors", support::discord::perms::STUDENT);
+    let option = json!({"instructor_role": support::discord::role_option(role, "Instructors")});
+    let sent = discord.slash(&User::student(2004, "eve"), discord.channel, "settings", option.clone()).await;
+    assert!(discord.response(&sent).await.text().contains("Manage Server"), "a student cannot set the role");
+    let sent = discord.slash(&prof, discord.channel, "settings", option).await;
+    let shown = discord.response(&sent).await;
+    assert!(shown.ephemeral() && shown.text().contains(&format!("<@&{role}>")), "the settings show the new role: {}", shown.text());
     let store = agora::store::Store::connect(&bot.database_url).await.unwrap();
-    store.set_guild_settings(&discord.guild.to_string(), &json!({"instructor_role": role.to_string()}).to_string()).await.unwrap();
+    let stored = store.guild_settings(&discord.guild.to_string()).await.unwrap().unwrap_or_default();
+    assert!(stored.contains(&role.to_string()), "the role is stored: {stored}");
     store.close().await;
     let ta = User::student(2002, "ta").with_roles(&[role]);
     let sent = discord.slash(&ta, discord.channel, "bank reload", json!({})).await;
@@ -247,10 +264,7 @@ async fn a_reload_that_fails_the_checker_keeps_the_old_bank(discord: &StandIn, q
     let file = questions.join("factors.yaml");
     let good = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, good.replacen("difficulty: 1", "difficulty: 9", 1)).unwrap();
-    let sent = discord.slash(&prof, discord.channel, "bank reload", json!({})).await;
-    let m = discord.response(&sent).await;
-    let text = m.text();
-    assert!(m.ephemeral() && text.contains("The bank was not reloaded") && text.contains("nothing changed"), "{text}");
+    let (_, text) = reload_refused(discord, &prof).await;
     let located = regex_like_location(&text, "factors.yaml");
     assert!(located, "each problem has file:line:column: {text}");
     assert_eq!(bank_info_counts_the_bank(discord).await, before, "the old bank is still in use");
@@ -259,6 +273,29 @@ async fn a_reload_that_fails_the_checker_keeps_the_old_bank(discord: &StandIn, q
     let sent = discord.slash(&alice, discord.channel, "source", json!({"passage": passage})).await;
     assert!(discord.response(&sent).await.text().contains("Economic Cooperation"), "and /source still answers from it");
     std::fs::write(&file, good).unwrap();
+
+    // One YAML syntax error in figures.yaml: it comes first, before the unknown passages it
+    // leaves in other files, and every problem is in the attached file, not a shell command.
+    let figures = questions.join("figures.yaml");
+    let good = std::fs::read_to_string(&figures).unwrap();
+    std::fs::write(&figures, good.replacen("passages:", "passages: [", 1)).unwrap();
+    let (m, text) = reload_refused(discord, &prof).await;
+    let first = text.split("```").nth(1).unwrap_or_default().trim_start();
+    assert!(first.contains("figures.yaml:"), "the file that does not parse comes first: {text}");
+    assert!(text.contains("in the attached file `bank-problems.txt`") && !text.contains("agora bank check"), "{text}");
+    let listing = m.attachments.iter().find(|f| f.filename == "bank-problems.txt").unwrap_or_else(|| panic!("every problem attached: {text}"));
+    let listing = String::from_utf8_lossy(&listing.bytes);
+    assert!(listing.contains("unknown passage") && listing.contains("which does not parse: fix that first"), "{listing}");
+    std::fs::write(&figures, good).unwrap();
+}
+
+/// `/bank reload` by `who`, refused by the checker: the private reply and its text.
+async fn reload_refused(discord: &StandIn, who: &User) -> (support::discord::Message, String) {
+    let sent = discord.slash(who, discord.channel, "bank reload", json!({})).await;
+    let m = discord.response(&sent).await;
+    let text = m.text();
+    assert!(m.ephemeral() && text.contains("The bank was not reloaded") && text.contains("nothing changed"), "{text}");
+    (m, text)
 }
 
 /// Whether `text` holds `FILE:LINE:COLUMN:` for a path ending in `file`.

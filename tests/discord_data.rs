@@ -72,6 +72,16 @@ async fn a_student_gets_their_data_and_an_instructor_forgets_them() {
     assert_eq!(answers.len(), 1, "{doc:#}");
     assert_eq!((answers[0]["user_id"].as_str(), answers[0]["round_id"].as_str()), (Some("3001"), Some(round_id.as_str())));
     assert_eq!(doc["tables"]["users"][0]["display_name"], "ada");
+    // Each answer as ada saw it: the choice she clicked (A, with its text), the verdict, a
+    // readable time; the bank's letter stays in the stored fields beside it.
+    let seen = &doc["answers"][0];
+    assert!(seen["you_answered"].as_str().unwrap().starts_with("A. ") && seen["you_answered"].as_str().unwrap().len() > 3, "{doc:#}");
+    assert!(seen["when"].as_str().unwrap().ends_with(" UTC") && seen["question"].as_str().is_some_and(|q| !q.is_empty()), "{doc:#}");
+    assert_eq!(seen["response"], answers[0]["response"]);
+    assert!(seen["verdict"] == "right" || seen["verdict"] == "wrong", "{doc:#}");
+    // The upload came back as Discord's attachment objects: a snowflake of its own, its size.
+    let file = &m.attachments[0];
+    assert!(file.id != m.id && file.id > (1u64 << 22), "an attachment's own snowflake: {} (message {})", file.id, m.id);
     let text = doc.to_string();
     assert!(!text.contains("3002") && !text.contains("bob"), "nothing of another student: {text}");
 

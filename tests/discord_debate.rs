@@ -199,10 +199,15 @@ async fn give_the_opening_speeches_with_a_flag_and_a_late_one(discord: &StandIn)
     for (n, claim) in [(4, "it is no alliance"), (2, "the military ties are deep"), (5, "there is no treaty")] {
         assert!(speak(discord, &speaker(n), &opening, claim, "").await.contains("posted"));
     }
-    // Speaker 6 opens the form, but the instructor moves on before it is sent: refused.
-    let (late, _) = open_modal(discord, &speaker(6), &opening, "Speak").await;
+    // The speaking order (P1, O1, P2, O2, P3, O3): speaker 6 (O3) waits for speaker 3 (P3),
+    // and is told so before writing anything.
+    let sent = discord.click(&speaker(6), opening.id, &opening.button_id("Speak").unwrap()).await;
+    let wait = private(discord, &sent).await;
+    assert!(wait.contains("It is not your turn yet in Opening speeches: speaker3 speaks before you"), "{wait}");
+    // Speaker 3 opens the form, but the instructor moves on before it is sent: refused.
+    let (late, _) = open_modal(discord, &speaker(3), &opening, "Speak").await;
     advance(discord, channel).await;
-    let sent = discord.submit_modal(&speaker(6), channel, &late, &[("claim", "too late"), ("reasoning", "r"), ("citations", "")], Some(opening.id)).await;
+    let sent = discord.submit_modal(&speaker(3), channel, &late, &[("claim", "too late"), ("reasoning", "r"), ("citations", "")], Some(opening.id)).await;
     assert!(private(discord, &sent).await.contains("is over"), "a late speech is refused");
     assert!(discord.messages(channel).iter().all(|m| !m.text().contains("too late")), "and nothing of it is posted");
 }
@@ -293,7 +298,7 @@ async fn release_the_result_into_score_and_the_gradebook(discord: &StandIn) {
     let text: String = discord.messages(channel).iter().filter(|m| m.id >= result.id).map(Message::text).collect();
     assert!(text.contains("**Proposition** wins: it gained more of the audience's vote"), "{text}");
     assert!(text.contains("Before: 1 for, 2 against, 1 undecided") && text.contains("After: 3 for, 1 against, 0 undecided"), "{text}");
-    assert!(text.contains("Swing: Proposition +50 points, Opposition -25 points"), "{text}");
+    assert!(text.contains("Proposition +50 percentage points, Opposition -25 percentage points"), "the swing in percentage points: {text}");
     assert!(text.contains("speaker1 (Proposition): 5 4 4 5 = **18/20**") && text.contains("Team totals: Proposition 45 · Opposition 40"), "{text}");
     assert!(
         text.contains("Evidence map")
@@ -303,6 +308,10 @@ async fn release_the_result_into_score_and_the_gradebook(discord: &StandIn) {
         "{text}"
     );
     assert!(text.contains("Strong passages nobody used") && text.contains("flagged by speaker4") && text.contains("Shadow judges"), "{text}");
+    // The released debate stays readable by its participants.
+    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    let read = private(discord, &sent).await;
+    assert!(read.contains("Official ballot") && read.contains("18/20") && !read.contains("No debate"), "after the release: {read}");
     let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;
     let score = private(discord, &sent).await;
     assert!(score.contains("debates ") && !score.contains("debates 0"), "debate points show in /score: {score}");
@@ -345,7 +354,9 @@ async fn answer_review_and_read_back_a_prompt(discord: &StandIn) {
     let sent = discord.slash(&prof, channel, "review", json!({})).await;
     let q = discord.response(&sent).await;
     assert!(q.ephemeral() && q.text().contains("1 waiting") && q.text().contains("the economies complement each other"), "{}", q.text());
-    let (mark, _) = open_modal(discord, &prof, &q, "Mark this answer").await;
+    let (mark, form) = open_modal(discord, &prof, &q, "Mark this answer").await;
+    let marks_input = &form["components"][0]["components"][0];
+    assert_eq!((marks_input["label"].as_str(), marks_input["placeholder"].as_str()), (Some("Marks: one per rubric line, 0 to 2"), Some("e.g. 2 1 0")));
     let marks = vec!["1"; rubric_lines].join(" ");
     let sent =
         discord.submit_modal(&prof, channel, &mark, &[("marks", &marks), ("feedback", "Good use of the passage; say more about energy.")], Some(q.id)).await;

@@ -199,6 +199,9 @@ async fn names_and_student_text_never_render_as_mentions() {
     for s in [&s1, &s2] {
         private(&discord, &discord.click(s, signup.id, &signup.button_id("Either side").unwrap()).await).await;
     }
+    // A seated speaker of a motion written on the spot: the motion has no cards.
+    let cards = private(&discord, &discord.click(&s1, signup.id, &signup.button_id("My cards").unwrap()).await).await;
+    assert!(cards.contains("gives your side no evidence cards") && !cards.contains("take a seat"), "{cards}");
     private(&discord, &discord.slash(&prof, room, "debate advance", json!({})).await).await;
     let opening = discord.wait_message(room, Duration::from_secs(10), |m| !m.ephemeral() && m.text().contains("Now: Opening speeches")).await;
     assert!(opening.text().contains("2001"), "the seats are named: {}", opening.text());

@@ -77,9 +77,11 @@ async fn a_500_on_question_1_is_posted_again_and_the_round_runs_to_its_end() {
     let sent = discord.click(&prof, q1.id, &revealed.button_id("Next question").expect("Next after the reveal")).await;
     discord.callback(&sent).await;
     let q2 = wait_question(&discord, discord.channel, 2).await;
-    let revealed = reveal(&discord, &prof, &q2).await;
-    let sent = discord.click(&prof, q2.id, &revealed.button_id("End round").expect("End after the last question")).await;
-    discord.callback(&sent).await;
+    // End round before question 2's reveal: its message shows the answer, then the board.
+    let sent = discord.click(&prof, q2.id, &q2.button_id("End round").expect("End on an open question")).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7, "End updates the question it was pressed on");
+    let ended = discord.message(q2.id).unwrap();
+    assert!(ended.text().contains("the answer") && ended.text().contains("Why") && ended.buttons().is_empty(), "{}", ended.text());
     discord.wait_message(discord.channel, Duration::from_secs(5), |m| m.text().contains("Round over")).await;
     assert_eq!(store.round(&guild, &round_of(&q1)).await.unwrap().unwrap().status, RoundStatus::Finished, "the round ran to its end");
     assert_eq!(discord.messages(discord.channel).iter().filter(|m| m.text().contains("Question 1/")).count(), 1, "question 1 was posted once");
@@ -105,8 +107,7 @@ async fn a_500_on_question_2_after_next_is_posted_again() {
         .wait_for(Duration::from_secs(15), |v| v.messages().find(|m| m.id == q2.id && m.text().contains("the answer")).cloned())
         .await
         .expect("the timer reveals question 2");
-    let sent = discord.click(&prof, q2.id, &timed.button_id("End round").expect("End after the last question")).await;
-    discord.callback(&sent).await;
+    assert!(timed.buttons().is_empty(), "the last reveal closes the round");
     discord.wait_message(discord.channel, Duration::from_secs(5), |m| m.text().contains("Round over")).await;
     assert_eq!(store.round(&guild, &round_of(&q1)).await.unwrap().unwrap().status, RoundStatus::Finished, "the round ran to its end");
     discord.assert_clean();

@@ -127,11 +127,23 @@ async fn a_class_plays_a_quiz_in_discord() {
         .await
         .expect("the timer reveals question 2");
     assert!(timed.text().contains("Answers: 1 · right: 1"), "{}", timed.text());
-    let end = timed.button_id("End round").expect("End after the last question");
-    let sent = discord.click(&prof, q2.id, &end).await;
-    discord.callback(&sent).await;
+    // The last reveal closes the round: no buttons left, its leaderboard posted, and the
+    // channel free for the next round.
+    assert!(timed.buttons().is_empty(), "the last reveal keeps no buttons: {:?}", timed.buttons());
     let board = discord.wait_message(discord.channel, Duration::from_secs(5), |m| m.text().contains("Round over")).await;
-    assert!(board.text().contains("student1"), "the closing leaderboard: {}", board.text());
+    assert!(board.text().contains("student1") && board.text().contains("2 questions asked"), "the closing leaderboard: {}", board.text());
+    assert_eq!(store.round(&guild, &round_id).await.unwrap().unwrap().status, agora::store::RoundStatus::Finished);
+    // The item report states its rule and shows the figures so far, judged or not.
+    let items = discord.slash(&prof, discord.channel, "scores items", json!({})).await;
+    let report = reply_to(&discord, &items).await;
+    assert!(report.contains("Items need at least 10 answers before they are judged") && report.contains("2 items answered here"), "{report}");
+    assert!(report.contains("· asked 1 · 30 answers · 67% right") && report.contains("· 1 answer · 100% right · 9 more answers to judge"), "{report}");
+    let again = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
+    assert!(reply_to(&discord, &again).await.contains("Round started"), "the channel is free once the last question is revealed");
+    let busy = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
+    assert!(reply_to(&discord, &busy).await.contains("`/quiz stop`"), "a refusal names what to do");
+    let stop = discord.slash(&prof, discord.channel, "quiz stop", json!({})).await;
+    assert!(discord.response(&stop).await.text().contains("Round over"));
 
     // ── Typed answers through the modal: a number, then an ordering.
     let numbers = discord.add_channel(discord.guild, "numbers");
@@ -156,8 +168,14 @@ async fn a_class_plays_a_quiz_in_discord() {
         assert!(locked.contains("Locked in for question 1"), "{locked}");
         let stop = discord.slash(&prof, numbers, "quiz stop", json!({})).await;
         assert!(discord.response(&stop).await.text().contains("Round over"));
-        let cleared = discord.wait_for(Duration::from_secs(5), |v| v.messages().find(|m| m.id == q.id && m.buttons().is_empty()).map(|_| ())).await;
-        assert!(cleared.is_some(), "a stopped round's question takes no more clicks");
+        // Stopped before its reveal, the question shows its answer all the same.
+        let shown = discord.wait_for(Duration::from_secs(5), |v| v.messages().find(|m| m.id == q.id && m.buttons().is_empty()).cloned()).await;
+        let shown = shown.expect("a stopped round's question takes no more clicks");
+        assert!(
+            shown.text().contains("the answer") && shown.text().contains("Why") && shown.text().contains("Source: ") && shown.text().contains("Answers: 1"),
+            "a question ended before its reveal shows the answer, why and the passage: {}",
+            shown.text()
+        );
     }
 
     // ── Practice with the Source button, then /score and /leaderboard.

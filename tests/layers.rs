@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 const ORDER: &[&str] = &[
     // Text and ids: no module of Agora below them.
     "text", "ids", "files", "stable", "yaml", "limits", "config", "metrics", // The core.
-    "bank", "scoring", "quiz", "debate", // Durable state, then the classroom layer, then the faces.
+    "bank", "scoring", "memory", "quiz", "debate", // Durable state, then the classroom layer, then the faces.
     "store", "app", "terminal", "web", "discord",
 ];
 

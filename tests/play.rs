@@ -133,7 +133,7 @@ fn an_unknown_topic_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let run = agora(dir.path(), &["play", "--topic", "nonsense"], "");
     assert_eq!(run.code, 2);
-    assert!(run.err.contains("there is no topic `nonsense`; the topics are: complementary-economies"), "{}", run.err);
+    assert!(run.err.contains("There is no topic “nonsense”. The topics are: complementary-economies"), "{}", run.err);
 }
 
 #[test]
@@ -213,13 +213,13 @@ fn scores_forget_counts_first_and_deletes_only_with_yes() {
     assert_eq!(bo.code, 0, "{}", bo.err);
     let asked = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada"], "");
     assert_eq!(asked.code, 1, "{}", asked.err);
-    assert!(asked.out.contains("Server local holds 6 rows about user local:ada:"), "{}", asked.out);
+    assert!(asked.out.contains("Server local holds 8 rows about user local:ada:"), "{}", asked.out);
     assert!(asked.out.contains("answers") && asked.out.contains("Nothing was deleted. Run again with --yes"), "{}", asked.out);
     let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
     assert!(show.out.contains("2 answered"), "still there after the question: {}", show.out);
     let done = agora(dir.path(), &["scores", "forget", "--guild", "local", "--user", "local:ada", "--yes"], "");
     assert_eq!(done.code, 0, "{}", done.err);
-    assert!(done.out.contains("Deleted 6 rows about user local:ada in server local:"), "{}", done.out);
+    assert!(done.out.contains("Deleted 8 rows about user local:ada in server local:"), "{}", done.out);
     let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
     assert!(show.out.contains("Ada has not answered any question yet"), "{}", show.out);
     let board = agora(dir.path(), &["scores", "leaderboard"], "");
@@ -277,4 +277,33 @@ fn json_logs_are_json_lines_and_never_hold_a_typed_answer() {
         "{}",
         String::from_utf8_lossy(&bad.stderr)
     );
+}
+
+/// Spaced practice in the terminal: right after a session nothing is due, and `play --due`
+/// says when the next review falls due and brings only questions never answered;
+/// `scores show` lists the next reviews with their dates.
+#[test]
+fn play_due_and_scores_show_follow_the_students_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = agora(dir.path(), &["play", "--kind", "true-false", "--count", "2", "--seed", "42", "--name", "Ada"], "true\nfalse\n");
+    assert_eq!(first.code, 0, "{}", first.err);
+    // Each question's prompt is the line after its "Question N/M · …" header.
+    let asked = |out: &str| -> Vec<String> {
+        let lines: Vec<&str> = out.lines().collect();
+        lines.windows(2).filter(|w| w[0].starts_with("Question ")).map(|w| w[1].to_owned()).collect()
+    };
+    assert_eq!(asked(&first.out).len(), 2, "{}", first.out);
+    let due = agora(dir.path(), &["play", "--due", "--kind", "true-false", "--count", "3", "--seed", "42", "--name", "Ada"], "");
+    assert_eq!(due.code, 0, "{}", due.err);
+    assert!(due.out.contains("Nothing is due for review now; your next review falls due on "), "{}", due.out);
+    assert!(due.out.contains("(tomorrow)."), "a missed item comes back tomorrow: {}", due.out);
+    for q in asked(&first.out) {
+        assert!(!due.out.contains(&q), "{q} came back early: {}", due.out);
+    }
+    let show = agora(dir.path(), &["scores", "show", "--name", "Ada"], "");
+    assert_eq!(show.code, 0, "{}", show.err);
+    assert!(show.out.contains("spaced practice: Nothing is due for review now"), "{}", show.out);
+    let next: Vec<&str> = show.out.lines().skip_while(|l| *l != "next reviews:").skip(1).collect();
+    assert_eq!(next.len(), 2, "{}", show.out);
+    assert!(next.iter().all(|l| l.trim_start().starts_with("20") && l.trim_start().as_bytes()[4] == b'-'), "{}", show.out);
 }

@@ -35,6 +35,7 @@ fn answer(guild: &str, round: &str, item: &str, user: &str, response: &str, corr
         points: if correct { 10 } else { 0 },
         elapsed_ms: 1_500,
         answered_at: 0,
+        review: Some(agora::memory::Review::of(agora::scoring::Verdict::exact(correct), 0, None, agora::memory::Scheduler::default())),
     }
 }
 
@@ -168,7 +169,7 @@ async fn duplicate_answer_counts_once(store: &Store, _url: &str) {
     assert_eq!(record(store, answer("g1", "r1", "q1", "u1", "3", false)).await, Recorded::Duplicate);
     let named = store.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
     assert_eq!(named.len(), 1);
-    assert_eq!(named[0].answer, answer("g1", "r1", "q1", "u1", "2", true));
+    assert_eq!(named[0].answer, AnswerRecord { review: None, ..answer("g1", "r1", "q1", "u1", "2", true) }, "read back, an answer carries no review");
     assert_eq!(named[0].display_name, "Ada");
     // A click replayed after the answer was shown is still the same answer, not a refusal:
     // the student's first answer stands.
@@ -918,7 +919,7 @@ async fn committed_answer_survives_reconnect(store: &Store, url: &str) {
     let reopened = Store::connect(url).await.unwrap();
     let named = reopened.answers_for_round_item(&gid("g1"), &rid("r1"), &"q1".into()).await.unwrap();
     assert_eq!(named.len(), 1);
-    assert_eq!(named[0].answer, answer("g1", "r1", "q1", "u1", "1", true));
+    assert_eq!(named[0].answer, AnswerRecord { review: None, ..answer("g1", "r1", "q1", "u1", "1", true) });
     assert_eq!(reopened.record_answer(&answer("g1", "r1", "q1", "u1", "1", true)).await.unwrap(), Recorded::Duplicate);
     reopened.close().await;
 }
@@ -1054,6 +1055,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     let expected = [
         ("users", 1),
         ("answers", 2),
+        ("memories", 2),
         ("rounds", 1),
         ("round_questions", 1),
         ("debate_seats", 1),
@@ -1085,7 +1087,7 @@ async fn a_forgotten_student_leaves_no_row_behind(store: &Store, url: &str) {
     for (table, n) in expected {
         assert_eq!(gone.of(table), n as u64, "{table}: {gone:?}");
     }
-    assert_eq!(gone.total(), 26);
+    assert_eq!(gone.total(), 28);
     let after = store.student_records(&g1, &u1).await.unwrap();
     for (table, _) in expected {
         assert_eq!(count(&after, table), 0, "{table} still holds {}", after[table]);

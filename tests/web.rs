@@ -55,7 +55,7 @@ impl Class {
             }
             app.live_reveal(&guild, &q.round_id, q.number, Some(&instructor())).await.unwrap();
             if q.number == q.of {
-                app.live_end(&guild, &q.round_id, &instructor()).await.unwrap();
+                // The last reveal ends the round.
                 break;
             }
             q = app.live_next(&guild, &q.round_id, q.number, &instructor()).await.unwrap();

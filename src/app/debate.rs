@@ -15,14 +15,14 @@
 use std::collections::HashMap;
 
 use crate::app::view::{
-    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, PhaseView, ReleaseView, SeatView, SlotView,
-    SpeakerScoreView, SpeechView, VoteView, YourPart,
+    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, NoCards, PhaseView, ReleaseView, SeatView,
+    SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
 use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed, forms};
 use crate::bank::Bank;
 use crate::debate::{
-    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Rubric, Setup, Side, SlotKey, Speech, SpeechDraft,
-    SpeechRef, Stance, Status,
+    Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Refusal, Rubric, Setup, Side, SlotKey, Speech,
+    SpeechDraft, SpeechRef, Stance, Status,
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
@@ -116,8 +116,10 @@ impl App {
         let bank = self.bank();
         let motion = match &request.motion {
             MotionChoice::Bank(id) => bank_motion(&bank, id.trim()).ok_or_else(|| UserError::NoSuchMotion(id.clone()))?,
-            MotionChoice::Typed(text) => match bank_motion(&bank, text.trim()) {
-                Some(m) => m,
+            // The bank's motion it names in any spelling (its id, a unique beginning of the
+            // id, its whole text), or else a motion of the instructor's own.
+            MotionChoice::Typed(text) => match bank.find_motion(text).map_err(UserError::Name)? {
+                Some(m) => motion_of(m),
                 None => custom_motion(&bank, text, "", &[], &[])?,
             },
             MotionChoice::Custom { text, info, proposition, opposition } => custom_motion(&bank, text, info, proposition, opposition)?,
@@ -147,6 +149,12 @@ impl App {
     /// The debate open in `channel`, if any.
     pub async fn debate_in(&self, guild: &GuildId, channel: &ChannelId) -> AppResult<Option<DebateId>> {
         Ok(self.store.open_debate_in(guild, channel).await?)
+    }
+
+    /// The debate whose ballots and result can be read in `channel`: the open one, or else
+    /// the one released last there, so a released debate stays readable by its participants.
+    pub async fn debate_to_read_in(&self, guild: &GuildId, channel: &ChannelId) -> AppResult<Option<DebateId>> {
+        Ok(self.store.readable_debate_in(guild, channel).await?)
     }
 
     /// Remembers the thread a face opened for the debate.
@@ -309,8 +317,13 @@ impl App {
                     .collect();
                 (side, cards)
             })
-            .collect();
-        Ok(CardsView { debate_id: debate.clone(), sides, missing })
+            .collect::<Vec<(Side, Vec<_>)>>();
+        let none = match sides.as_slice() {
+            [] => Some(NoCards::NotSeated),
+            held if held.iter().all(|(_, cards)| cards.is_empty()) => Some(NoCards::MotionHasNone),
+            _ => None,
+        };
+        Ok(CardsView { debate_id: debate.clone(), sides, missing, none })
     }
 
     /// Whether `member` may begin a speech for phase `phase_index` now (it is the open phase
@@ -322,6 +335,9 @@ impl App {
         }
         if !v.you.slot_open {
             return Err(UserError::NoSpeechHere { phase: v.phase.title }.into());
+        }
+        if let Some(next) = v.you.waiting_for {
+            return Err(UserError::NotYourTurn { phase: v.phase.title, next }.into());
         }
         Ok(v.phase.title)
     }
@@ -348,7 +364,13 @@ impl App {
             reasoning: clean_text(&draft.reasoning),
             citations: draft.citations.iter().map(|c| clean_typed(c)).collect(),
         };
-        let speech = d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now)?.clone();
+        let speech = match d.submit(&member.id, &cleaned, |id| bank.passage(id).is_some(), now) {
+            Err(Refusal::NotYourTurn { phase, next }) => {
+                let next = crate::text::display_name(&name(&stored.names, &next));
+                return Err(UserError::NotYourTurn { phase: phase.to_string(), next }.into());
+            }
+            other => other?.clone(),
+        };
         // The speech's messages reach the channel through the outbox, queued with it.
         let post = Post {
             guild_id: guild.clone(),
@@ -440,8 +462,13 @@ impl App {
 
     /// The ballots `member` may see: an instructor all, at any time; a student, once the
     /// result is released, the instructor's and their own.
+    /// In a channel, that is its open debate, or else the one released there last, so a
+    /// released debate stays readable by its participants.
     pub async fn debate_ballots(&self, guild: &GuildId, debate: impl Into<DebateAt<'_>>, member: &Member) -> AppResult<Vec<BallotView>> {
-        let debate = &self.debate_at(guild, debate.into()).await?;
+        let debate = &match debate.into() {
+            DebateAt::OpenIn(channel) => self.debate_to_read_in(guild, channel).await?.ok_or(UserError::NoDebateHere)?,
+            at => self.debate_at(guild, at).await?,
+        };
         let instructor = App::is_instructor(&self.settings(guild).await?, member);
         let (stored, d) = self.load_debate(guild, debate).await?;
         Ok(d.ballots(&actor(member, instructor))?.into_iter().map(|b| ballot_view(&stored, &d, b)).collect())
@@ -519,13 +546,12 @@ impl App {
 
 /// The bank's motion with this id, with its info slide and evidence cards.
 fn bank_motion(bank: &Bank, id: &str) -> Option<DebateMotion> {
-    bank.motions.iter().find(|m| m.id == id).map(|m| DebateMotion {
-        id: Some(m.id.clone()),
-        text: m.motion.clone(),
-        info: m.info.clone(),
-        proposition: m.proposition.clone(),
-        opposition: m.opposition.clone(),
-    })
+    bank.motions.iter().find(|m| m.id == id).map(motion_of)
+}
+
+/// A motion of the bank as a debate argues it.
+fn motion_of(m: &crate::bank::Motion) -> DebateMotion {
+    DebateMotion { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone(), proposition: m.proposition.clone(), opposition: m.opposition.clone() }
 }
 
 /// A motion written on the spot; its cards, if any, must be passages of the bank.
@@ -593,11 +619,14 @@ fn debate_view(bank: &Bank, stored: &StoredDebate, d: &Debate, viewer: Option<(&
             SlotKey::Joint => team.is_some(),
         };
         let poll = d.phase().poll().filter(|_| d.format().has_audience_vote());
+        let slot_open = in_time && slots.iter().any(|s| mine(&s.key) && d.speech(index, &s.key).is_none());
+        let waiting_for = d.next_in_order().filter(|next| slot_open && next != &m.id).map(|next| crate::text::display_name(&name(&stored.names, &next)));
         YourPart {
             team,
             audience,
             instructor,
-            slot_open: in_time && slots.iter().any(|s| mine(&s.key) && d.speech(index, &s.key).is_none()),
+            slot_open,
+            waiting_for,
             may_vote: in_time && audience && poll.is_some(),
             your_vote: poll.and_then(|p| d.votes().iter().find(|v| v.poll == p && v.user == m.id).map(|v| v.stance)),
         }

@@ -41,8 +41,9 @@ pub enum UserError {
     UnknownAction,
     #[error("No question matches that choice of topic, kind and difficulty; try fewer filters.")]
     NoQuestions,
-    #[error("There is no topic {0:?}; pick one from the list.")]
-    UnknownTopic(String),
+    /// A typed topic, kind or motion that names none of the bank's, or several.
+    #[error("{0}")]
+    Name(crate::bank::names::NameError),
     #[error("{0}")]
     BadAnswer(ResponseError),
     #[error("{0}")]
@@ -53,28 +54,28 @@ pub enum UserError {
     /// stored, and the student may simply press again. The store's error is logged.
     #[error("Your answer did not count: the bot could not save it. Press again.")]
     AnswerNotSaved,
-    #[error("This question is closed: answers are no longer accepted.")]
+    #[error("This question is closed: answers are no longer accepted. Wait for the next question.")]
     QuestionClosed,
     /// More answers arrived at once than the bot takes in flight (`answers_in_flight`).
     #[error("Too many answers are arriving at this moment: yours was not counted. Press your answer again.")]
     TooManyAnswers,
     #[error("That was for a question that is over; answer the latest one.")]
     StaleButton,
-    #[error("That round is over.")]
+    #[error("That round is over; its answers count (`/score` shows yours). An instructor starts a new one with `/quiz start`.")]
     RoundOver,
     #[error("That practice is over: start another with `/practice`.")]
     PracticeOver,
-    #[error("That round does not exist (it may be from before a restart, or from another server).")]
+    #[error("That round does not exist (it may be from another server); an instructor starts one here with `/quiz start`.")]
     NoSuchRound,
-    #[error("That belongs to a round in another channel.")]
+    #[error("That belongs to a round in another channel: answer there.")]
     OtherChannel,
-    #[error("That practice belongs to someone else: start your own.")]
+    #[error("That practice belongs to someone else: start your own with `/practice`.")]
     NotYourPractice,
-    #[error("You have no practice under way: start one.")]
+    #[error("You have no practice under way: start one with `/practice`.")]
     NoPractice,
     #[error("This practice was closed because you started another one; the answers given here still count.")]
     Displaced,
-    #[error("This channel already has a live round: end it first.")]
+    #[error("This channel already has a live round: end it with `/quiz stop` (or its End round button), then start again.")]
     ChannelBusy,
     #[error("There is no live round in this channel: start one with `/quiz start`.")]
     NoLiveRound,
@@ -96,8 +97,11 @@ pub enum UserError {
     SpeechPhaseOver { now: String },
     #[error("You have no speech to give in this phase ({phase}): only the speakers in its speaking order, once each, before it closes.")]
     NoSpeechHere { phase: String },
-    #[error("This channel already has a debate: finish or cancel it first.")]
+    #[error("This channel already has a debate: release it with `/debate release` or call it off with `/debate cancel`, then start again.")]
     DebateChannelBusy,
+    /// A speech out of the speaking order, with the name of who speaks next.
+    #[error("It is not your turn yet in {phase}: {next} speaks before you. Press Speak again once their speech is posted (the board shows the order).")]
+    NotYourTurn { phase: String, next: String },
     #[error("The debate moved on while you were acting: look at it again and retry.")]
     DebateMoved,
     /// An advance pressed for a phase that had already closed (its timer was first).

@@ -17,7 +17,9 @@ use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
 use crate::quiz::{self, CurrentQuestion, Filter, LiveRound, LiveRoundRecord, Millis, Phase, SessionError};
 use crate::scoring::Rules;
-use crate::store::{NamedAnswer, NewRound, Post, PostKind, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{
+    AnswerRecord, LEADERBOARD, NamedAnswer, NewRound, Post, PostKind, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError,
+};
 
 /// What an instructor asked for when starting a live round.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -61,6 +63,8 @@ pub(crate) struct Live {
     round: LiveRound,
     stored: Round,
     rules: Rules,
+    /// The server's scheduler (desired retention) when the round was loaded.
+    scheduler: crate::memory::Scheduler,
 }
 
 impl Live {
@@ -74,9 +78,9 @@ impl App {
     pub async fn live_start(&self, guild: &GuildId, channel: &ChannelId, instructor: &Member, request: &LiveRequest) -> AppResult<QuestionView> {
         let settings = self.require_instructor(guild, instructor, Privilege::RunRound).await?;
         let bank = self.bank();
-        App::check_topics(&bank, &request.filter.topics)?;
+        let filter = App::resolve_filter(&bank, &request.filter)?;
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(channel.as_str()));
-        let picked = quiz::pick(&bank.questions, &request.filter, request.count.max(1), seed);
+        let picked = quiz::pick(&bank.questions, &filter, request.count.max(1), seed);
         if picked.is_empty() {
             return Err(UserError::NoQuestions.into());
         }
@@ -106,7 +110,7 @@ impl App {
             Err(StoreError::ChannelBusy { .. }) => return Err(UserError::ChannelBusy.into()),
             other => other?,
         };
-        let live = build(&started.round, &[], &settings.scoring)?;
+        let live = build(&started.round, &[], &settings)?;
         let view = question_of(&bank, &live)?;
         self.cache().insert((guild.clone(), new.round_id.clone()), Arc::new(Mutex::new(live)));
         Ok(view)
@@ -132,7 +136,7 @@ impl App {
         let bank = self.bank();
         let now = self.now();
         // Checked and judged under the round's lock; committed without it.
-        let (item, response, outcome, seed, slot) = {
+        let (item, response, outcome, seed, slot, review) = {
             let live = lock(&state);
             if live.channel() != Some(channel) {
                 return Err(UserError::OtherChannel.into());
@@ -144,9 +148,11 @@ impl App {
             let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
             let outcome = live.round.check_answer(&student.id, q, &response, now, &live.rules)?;
             let slot = (current.index, live.round.questions().len(), current.opened_at, current.opened_at + live.round.open_ms());
-            (item, response, outcome, live.stored.seed, slot)
+            let window = crate::memory::speed_window_ms(live.rules.speed_bonus, live.round.open_ms() / 1000);
+            let review = crate::memory::Review::of(outcome.verdict, outcome.elapsed_ms, window, live.scheduler);
+            (item, response, outcome, live.stored.seed, slot, review)
         };
-        let record = view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now);
+        let record = AnswerRecord { review: Some(review), ..view::answer_record(guild, round_id, &item, &student.id, &response, &outcome, now) };
         match self.store.record_answer_of(&record, &student.name).await.map_err(not_saved)? {
             Recorded::Counted => lock(&state).round.accept(&student.id, &outcome),
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
@@ -162,43 +168,47 @@ impl App {
 
     /// Closes the open question and shows its answer: by the instructor (`by`), or by the
     /// round's timer (`None`) once the deadline has passed. A question already revealed is
-    /// refused, so a timer that fires after the instructor's reveal changes nothing.
+    /// refused, so a timer that fires after the instructor's reveal changes nothing. The
+    /// reveal of the last question closes the round, and its leaderboard is queued for the
+    /// channel in the same transaction.
     pub async fn live_reveal(&self, guild: &GuildId, round_id: &RoundId, number: usize, by: Option<&Member>) -> AppResult<RevealView> {
         if let Some(member) = by {
             self.require_instructor(guild, member, Privilege::RunRound).await?;
         }
         let state = self.live_state(guild, round_id).await?;
         let now = self.now();
-        let progress = {
+        let (progress, last, channel) = {
             let mut live = lock(&state);
             if live.round.current().map(|c| c.index + 1) != Some(number) {
                 return Err(UserError::StaleButton.into());
             }
-            match live.round.phase(now) {
-                Phase::Open { .. } if by.is_none() => return Err(SessionError::StillOpen { number: live.round.current().map_or(1, |c| c.index + 1) }.into()),
-                Phase::Open { .. } => {
-                    live.round.reveal(now)?;
-                }
-                Phase::Closed { revealed: false, .. } => mark_revealed(&mut live.round),
-                Phase::Closed { revealed: true, .. } => return Err(SessionError::AlreadyClosed.into()),
-                Phase::Ready => return Err(SessionError::NotOpen.into()),
-                Phase::Finished => return Err(UserError::RoundOver.into()),
+            if by.is_none() && matches!(live.round.phase(now), Phase::Open { .. }) {
+                return Err(SessionError::StillOpen { number }.into());
             }
-            let c = live.round.current().cloned().ok_or(SessionError::NotOpen)?;
-            let progress =
-                RoundProgress { current_index: c.index, opened_at: Some(c.opened_at), deadline: Some(c.opened_at + live.round.open_ms()), revealed: true };
+            (reveal_current(&mut live, now)?, number == live.round.questions().len(), live.channel().cloned())
+        };
+        let mut posts = Vec::new();
+        if let Some(channel) = &channel {
             // The timer's reveal must reach the question's message: queued with it. The
             // instructor's shows in the update of the message they clicked.
-            (progress, if by.is_none() { live.channel().map(|c| question_post(guild, round_id, number, c)) } else { None })
-        };
-        let (progress, post) = progress;
-        let saved = match &post {
-            Some(post) => self.store.update_round_progress_posting(guild, round_id, progress, post, now).await,
-            None => self.store.update_round_progress(guild, round_id, progress).await,
+            if by.is_none() {
+                posts.push(question_post(guild, round_id, number, channel));
+            }
+            if last {
+                posts.push(leaderboard_post(guild, round_id, channel));
+            }
+        }
+        let saved = match (last, posts.first()) {
+            (true, _) => self.store.finish_round_posting(guild, round_id, Some(progress), &posts, now).await,
+            (false, Some(post)) => self.store.update_round_progress_posting(guild, round_id, progress, post, now).await,
+            (false, None) => self.store.update_round_progress(guild, round_id, progress).await,
         };
         if let Err(e) = saved {
             self.forget(guild, round_id);
             return Err(e.into());
+        }
+        if last {
+            self.forget(guild, round_id);
         }
         self.reveal_view(guild, round_id, &state).await
     }
@@ -256,20 +266,47 @@ impl App {
         self.live_end(guild, &round, instructor).await
     }
 
-    /// Ends the round (the instructor's End or `/quiz stop`), closing any open question, and
-    /// returns the round's leaderboard.
+    /// Ends the round (the instructor's End or `/quiz stop`) and returns the round's
+    /// leaderboard. A question still open is revealed first: the answers given to it count,
+    /// so the class sees its answer, why and the passage, as at any other reveal.
     pub async fn live_end(&self, guild: &GuildId, round_id: &RoundId, instructor: &Member) -> AppResult<RoundEndView> {
         self.require_instructor(guild, instructor, Privilege::RunRound).await?;
         let state = self.live_state(guild, round_id).await?;
-        let asked = lock(&state).round.current().map_or(0, |c| c.index + 1);
-        match self.store.finish_round(guild, round_id, self.now()).await {
+        let now = self.now();
+        let (asked, progress) = {
+            let mut live = lock(&state);
+            let progress = match live.round.current() {
+                Some(c) if !c.revealed => Some(reveal_current(&mut live, now)?),
+                _ => None,
+            };
+            (live.round.current().map_or(0, |c| c.index + 1), progress)
+        };
+        let finished = self.store.finish_round_posting(guild, round_id, progress, &[], now).await;
+        self.forget(guild, round_id);
+        match finished {
             Err(StoreError::RoundNotOpen { .. }) => return Err(UserError::RoundOver.into()),
             other => other?,
         }
-        self.forget(guild, round_id);
+        let reveal = match self.reveal_view(guild, round_id, &state).await {
+            Ok(reveal) => Some(Box::new(RevealView { over: true, ..reveal })),
+            Err(AppError::User(_)) => None,
+            Err(e) => return Err(e),
+        };
+        self.end_view(guild, round_id, asked, reveal).await
+    }
+
+    /// The leaderboard of a live round closed by its last reveal, for the face's poster;
+    /// `None` when there is no such round.
+    pub async fn live_round_end(&self, guild: &GuildId, round_id: &RoundId) -> AppResult<Option<RoundEndView>> {
+        let Some(round) = self.store.round(guild, round_id).await? else { return Ok(None) };
+        let asked = if round.opened_at.is_some() { round.current_index + 1 } else { 0 };
+        Ok(Some(self.end_view(guild, round_id, asked, None).await?))
+    }
+
+    async fn end_view(&self, guild: &GuildId, round_id: &RoundId, asked: usize, reveal: Option<Box<RevealView>>) -> AppResult<RoundEndView> {
         let last_message = self.store.round(guild, round_id).await?.and_then(|r| r.messages.get(r.current_index).cloned().flatten());
         let leaderboard = self.store.round_leaderboard(guild, round_id, RankBy::Points, 10, self.settings(guild).await?.anonymous_leaderboard).await?;
-        Ok(RoundEndView { round_id: round_id.clone(), last_message, leaderboard, asked })
+        Ok(RoundEndView { round_id: round_id.clone(), last_message, leaderboard, asked, reveal })
     }
 
     /// Remembers the message a face posted for question `number` (1-based) of a round.
@@ -282,6 +319,7 @@ impl App {
     /// revealed, or nothing when the round ended or moved past it.
     pub async fn live_post_view(&self, guild: &GuildId, round_id: &RoundId, number: usize) -> AppResult<LivePost> {
         let state = match self.live_state(guild, round_id).await {
+            Err(AppError::User(UserError::RoundOver)) => return self.closed_post_view(guild, round_id, number).await,
             Err(AppError::User(_)) => return Ok(LivePost::Gone),
             other => other?,
         };
@@ -296,6 +334,19 @@ impl App {
             return Ok(LivePost::Reveal(self.reveal_view(guild, round_id, &state).await?));
         }
         Ok(LivePost::Question(question_of(&self.bank(), &lock(&state))?))
+    }
+
+    /// What question `number` of a finished round's message must show: its reveal, if it
+    /// was the question revealed as the round closed; nothing otherwise.
+    async fn closed_post_view(&self, guild: &GuildId, round_id: &RoundId, number: usize) -> AppResult<LivePost> {
+        let Some(round) = self.store.round(guild, round_id).await? else { return Ok(LivePost::Gone) };
+        if round.status != RoundStatus::Finished || !round.revealed || round.current_index + 1 != number {
+            return Ok(LivePost::Gone);
+        }
+        let answers = self.store.round_answers(guild, round_id).await?;
+        let live = build(&round, &answers, &self.settings(guild).await?)?;
+        let reveal = self.reveal_view(guild, round_id, &Arc::new(Mutex::new(live))).await?;
+        Ok(LivePost::Reveal(RevealView { over: true, ..reveal }))
     }
 
     /// The face could not post a round's question for good: the round is closed (its
@@ -322,7 +373,7 @@ impl App {
             let Some(channel) = round.channel_id.clone() else { continue };
             let settings = self.settings(&round.guild_id).await?;
             let answers = self.store.round_answers(&round.guild_id, &round.round_id).await?;
-            let live = build(&round, &answers, &settings.scoring)?;
+            let live = build(&round, &answers, &settings)?;
             let message_id = round.messages.get(round.current_index).cloned().flatten();
             match question_of(&bank, &live) {
                 Ok(question) => {
@@ -373,7 +424,7 @@ impl App {
         }
         let settings = self.settings(guild).await?;
         let answers = self.store.round_answers(guild, round_id).await?;
-        let live = build(&round, &answers, &settings.scoring)?;
+        let live = build(&round, &answers, &settings)?;
         // Another task may have rebuilt it meanwhile: keep the first, so both share one state.
         Ok(self.cache().entry(key).or_insert_with(|| Arc::new(Mutex::new(live))).clone())
     }
@@ -399,6 +450,8 @@ impl App {
         right.sort_by_key(|a| (a.answer.elapsed_ms, a.answer.answered_at));
         Ok(RevealView {
             last: question.number == question.of,
+            // The last reveal closes the round.
+            over: question.number == question.of,
             right_answer: view::right_answer(q, &shown),
             explanation: q.explanation.clone(),
             citations: view::citations(&bank, q),
@@ -409,6 +462,11 @@ impl App {
             question,
         })
     }
+}
+
+/// The outbox row of a live round's closing leaderboard.
+fn leaderboard_post(guild: &GuildId, round_id: &RoundId, channel: &ChannelId) -> Post {
+    Post { number: 0, part: LEADERBOARD.to_owned(), ..question_post(guild, round_id, 0, channel) }
 }
 
 /// The outbox row of question `number` (from 1) of a live round.
@@ -428,7 +486,7 @@ fn lock(state: &Arc<Mutex<Live>>) -> std::sync::MutexGuard<'_, Live> {
 }
 
 /// The domain round rebuilt from its stored row and answers.
-fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Live> {
+fn build(round: &Round, answers: &[NamedAnswer], settings: &crate::app::Settings) -> AppResult<Live> {
     let position = |item: &ItemId| round.item_ids.iter().position(|i| i == item);
     let current_item = &round.item_ids[round.current_index];
     let current = round.opened_at.map(|opened_at| CurrentQuestion {
@@ -447,8 +505,8 @@ fn build(round: &Round, answers: &[NamedAnswer], rules: &Rules) -> AppResult<Liv
         streaks,
     };
     let live = LiveRound::resume(record).map_err(|e| AppError::caused(e, format!("live round {} cannot be rebuilt", round.round_id)))?;
-    let rules = Rules { speed_bonus: round.speed_bonus, ..rules.clone() };
-    Ok(Live { round: live, stored: round.clone(), rules })
+    let rules = Rules { speed_bonus: round.speed_bonus, ..settings.scoring.clone() };
+    Ok(Live { round: live, stored: round.clone(), rules, scheduler: settings.practice.scheduler().unwrap_or_default() })
 }
 
 /// The view of the round's current question.
@@ -468,6 +526,22 @@ fn question_of(bank: &Bank, live: &Live) -> AppResult<QuestionView> {
             deadline: Some(c.opened_at + live.round.open_ms()),
         },
     ))
+}
+
+/// Reveals the round's current question, open or closed by its deadline, and returns the
+/// progress to store; refused when it is revealed already or there is none.
+fn reveal_current(live: &mut Live, now: Millis) -> AppResult<RoundProgress> {
+    match live.round.phase(now) {
+        Phase::Open { .. } => {
+            live.round.reveal(now)?;
+        }
+        Phase::Closed { revealed: false, .. } => mark_revealed(&mut live.round),
+        Phase::Closed { revealed: true, .. } => return Err(SessionError::AlreadyClosed.into()),
+        Phase::Ready => return Err(SessionError::NotOpen.into()),
+        Phase::Finished => return Err(UserError::RoundOver.into()),
+    }
+    let c = live.round.current().ok_or(SessionError::NotOpen)?;
+    Ok(RoundProgress { current_index: c.index, opened_at: Some(c.opened_at), deadline: Some(c.opened_at + live.round.open_ms()), revealed: true })
 }
 
 /// Marks a question closed by its deadline as revealed too.

@@ -19,6 +19,7 @@ mod practice;
 mod prompts;
 mod scores;
 mod settings;
+mod spaced;
 pub mod view;
 
 use std::collections::HashMap;
@@ -33,12 +34,13 @@ pub use live::{LivePost, LiveRequest, ResumedRound};
 pub use practice::PracticeRequest;
 pub use prompts::{PromptRequest, SUBMISSION_CHARS};
 pub use scores::ItemReport;
-pub use settings::{DebateSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use settings::{DebateSettings, PracticeSettings, PromptSettings, SECONDS, Settings, SettingsChange};
+pub use spaced::{NextReview, RecallView, ReminderView, TopicRecall, utc_date};
 pub use view::*;
 
 /// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the
 /// layer like every other type a face handles.
-pub use crate::store::{Pending, PostKind};
+pub use crate::store::{LEADERBOARD, Pending, PostKind};
 
 use crate::bank::{Bank, Problems, Question};
 use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};
@@ -306,12 +308,16 @@ impl App {
         bank.question(item.as_str()).ok_or_else(|| UserError::QuestionGone.into())
     }
 
-    /// Checks a topic filter against the bank, so a typo is a clear error, not "no questions".
-    fn check_topics(bank: &Bank, topics: &[String]) -> AppResult<()> {
-        match topics.iter().find(|t| bank.topic(t).is_none()) {
-            Some(t) => Err(UserError::UnknownTopic(t.clone()).into()),
-            None => Ok(()),
-        }
+    /// The filter with each typed topic resolved to the bank's topic it names (any case,
+    /// hyphens or spaces, a unique beginning), so a typo is a clear error, not "no questions".
+    fn resolve_filter(bank: &Bank, filter: &crate::quiz::Filter) -> AppResult<crate::quiz::Filter> {
+        let topics = filter.topics.iter().map(|t| App::resolve_topic(bank, t)).collect::<AppResult<Vec<_>>>()?;
+        Ok(crate::quiz::Filter { topics, ..filter.clone() })
+    }
+
+    /// The id of the topic a person typed.
+    fn resolve_topic(bank: &Bank, typed: &str) -> AppResult<String> {
+        Ok(bank.find_topic(typed).map_err(UserError::Name)?.id.clone())
     }
 
     /// A round id no other round of the server has: a prefix, the start time and a salt.

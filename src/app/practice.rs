@@ -11,7 +11,7 @@ use crate::bank::Bank;
 use crate::ids::{GuildId, ItemId, RoundId, UserId};
 use crate::quiz::{self, Filter, History, Lean, Next, Practice, PracticeRecord, Summary, TopicRecord};
 use crate::scoring::Streak;
-use crate::store::{NamedAnswer, NewRound, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
+use crate::store::{AnswerRecord, NamedAnswer, NewRound, Recorded, Round, RoundKind, RoundProgress, RoundStatus, StoreError};
 
 /// What a student asked to practise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +29,20 @@ impl App {
     /// count), with the first question open now.
     pub async fn practice_start(&self, guild: &GuildId, student: &Member, request: &PracticeRequest) -> AppResult<PracticeStarted> {
         let bank = self.bank();
-        App::check_topics(&bank, &request.filter.topics)?;
+        let filter = App::resolve_filter(&bank, &request.filter)?;
         let history = self.history(&bank, guild, &student.id).await?;
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(student.id.as_str()));
-        let picked = quiz::pick_practice(&bank.questions, &request.filter, &history, request.count.max(1), seed, request.lean);
+        let picked = quiz::pick_practice(&bank.questions, &filter, &history, request.count.max(1), seed, request.lean);
+        let (due_reviews, next_due, note) = spaced_note(&history, &picked, request.lean);
         if picked.is_empty() {
-            return Err(UserError::NoQuestions.into());
+            return Err(match (request.lean, note) {
+                (Lean::Due, Some(note)) => UserError::BadRequest(format!("{note} `/practice mode:new` brings questions you have not tried yet.")),
+                (Lean::New, _) => {
+                    UserError::BadRequest("You have tried every question that matches; `/practice mode:due` brings back those that are due.".into())
+                }
+                _ => UserError::NoQuestions,
+            }
+            .into());
         }
         self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
         let now = self.now();
@@ -53,7 +61,7 @@ impl App {
         let started = self.store.create_round(&new).await?;
         let question =
             view::question_view(&bank, picked[0], Slot { round: &new.round_id, position: 0, of: picked.len(), seed, opened_at: now, deadline: None });
-        Ok(PracticeStarted { question, seed, closed_other: !started.displaced.is_empty() })
+        Ok(PracticeStarted { question, seed, closed_other: !started.displaced.is_empty(), due_reviews, next_due, note })
     }
 
     /// The student's open practice and its current question, if they have one.
@@ -93,10 +101,11 @@ impl App {
         let shown = quiz::presentation(q, round.seed);
         let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
         let mut practice = rebuild(&round, &answers)?;
-        let rules = self.settings(guild).await?.scoring;
+        let settings = self.settings(guild).await?;
         let now = self.now();
-        let outcome = practice.answer(q, &response, now, &rules)?;
-        let record = view::answer_record(guild, round_id, item, student, &response, &outcome, now);
+        let outcome = practice.answer(q, &response, now, &settings.scoring)?;
+        let review = crate::memory::Review::of(outcome.verdict, outcome.elapsed_ms, None, settings.practice.scheduler().unwrap_or_default());
+        let record = AnswerRecord { review: Some(review), ..view::answer_record(guild, round_id, item, student, &response, &outcome, now) };
         // Committed first; only then is the student told the answer counted.
         match self.store.record_answer(&record).await.map_err(crate::app::live::not_saved)? {
             Recorded::Counted => {}
@@ -232,7 +241,10 @@ impl App {
     async fn history(&self, bank: &Bank, guild: &GuildId, student: &UserId) -> AppResult<History> {
         let totals = self.store.user_totals(guild.as_str(), student.as_str(), &item_topics(bank)).await?;
         let recent = self.store.recent_correct(guild.as_str(), student.as_str(), 50).await?;
+        let memories = self.store.memories_of(guild, student).await?;
         Ok(History {
+            due: memories.into_iter().filter(|(i, _)| bank.question(i.as_str()).is_some()).map(|(i, m)| (i.as_str().to_owned(), m.due)).collect(),
+            now: self.now(),
             recently_correct: recent.into_iter().collect(),
             topics: totals
                 .mastery
@@ -241,6 +253,16 @@ impl App {
                 .collect(),
         })
     }
+}
+
+/// How many of `picked` are due reviews, when the next review not among them falls due, and
+/// the sentence saying so, for a practice that asked for reviews ([`Lean::Due`]).
+fn spaced_note(history: &History, picked: &[&crate::bank::Question], lean: Lean) -> (usize, Option<crate::ids::Millis>, Option<String>) {
+    let is_due = |id: &str| history.due.get(id).is_some_and(|&at| at <= history.now);
+    let due_reviews = picked.iter().filter(|q| is_due(&q.id)).count();
+    let next_due = history.due.iter().filter(|(id, at)| **at > history.now && !picked.iter().any(|q| q.id == **id)).map(|(_, at)| *at).min();
+    let note = (lean == Lean::Due).then(|| crate::app::spaced::summary(due_reviews, next_due, history.now));
+    (due_reviews, next_due, note)
 }
 
 /// A practice's state from its stored round and answers.

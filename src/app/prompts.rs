@@ -35,11 +35,9 @@ impl App {
     /// A prompt for `student` matching the request, among those they have not answered.
     pub async fn prompt_draw(&self, guild: &GuildId, student: &Member, request: &PromptRequest) -> AppResult<PromptView> {
         let bank = self.bank();
-        if let Some(topic) = &request.topic {
-            App::check_topics(&bank, std::slice::from_ref(topic))?;
-        }
+        let topic = request.topic.as_deref().map(|t| App::resolve_topic(&bank, t)).transpose()?;
         let matching: Vec<&Prompt> =
-            bank.prompts.iter().filter(|p| request.topic.as_ref().is_none_or(|t| p.topics.contains(t)) && request.kind.is_none_or(|k| p.kind == k)).collect();
+            bank.prompts.iter().filter(|p| topic.as_ref().is_none_or(|t| p.topics.contains(t)) && request.kind.is_none_or(|k| p.kind == k)).collect();
         if matching.is_empty() {
             return Err(UserError::NoPrompts.into());
         }

@@ -1,6 +1,6 @@
 //! A server's settings, typed and checked: scoring rules, seconds per question, the
-//! instructor role, anonymous leaderboards, the debate rubric, phase times and points, and
-//! what prompt answers are worth.
+//! instructor role, anonymous leaderboards, the debate rubric, phase times and points, what
+//! prompt answers are worth, and spaced practice (desired retention, the daily reminder).
 //!
 //! Invariant: settings are checked before they are stored and again when read (a row edited
 //! by hand cannot break scoring); a server without settings gets the defaults. They live in
@@ -32,6 +32,8 @@ pub struct Settings {
     pub debate: DebateSettings,
     /// Argument prompts: how answers are marked and what they are worth.
     pub prompts: PromptSettings,
+    /// Spaced practice: the desired retention FSRS schedules for, the daily reminder.
+    pub practice: PracticeSettings,
 }
 
 impl Default for Settings {
@@ -43,7 +45,56 @@ impl Default for Settings {
             anonymous_leaderboard: false,
             debate: DebateSettings::default(),
             prompts: PromptSettings::default(),
+            practice: PracticeSettings::default(),
         }
+    }
+}
+
+/// A server's spaced practice: how much students should still recall when an item comes
+/// due, and the opt-in daily reminder of reviews due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PracticeSettings {
+    /// The desired retention in percent (FSRS schedules each review for when recall falls to
+    /// it): 70 to 97, 90 by default. Higher means more reviews.
+    pub retention_percent: u32,
+    /// Post "N students have reviews due today" once a day.
+    pub reminder: bool,
+    /// The channel the reminder goes to (a Discord channel id).
+    pub reminder_channel: Option<String>,
+    /// The hour (UTC, 0 to 23) from which the day's reminder may go out.
+    pub reminder_hour: u32,
+}
+
+impl Default for PracticeSettings {
+    fn default() -> PracticeSettings {
+        PracticeSettings { retention_percent: 90, reminder: false, reminder_channel: None, reminder_hour: 17 }
+    }
+}
+
+impl PracticeSettings {
+    /// The scheduler for this server's desired retention.
+    pub fn scheduler(&self) -> Result<crate::memory::Scheduler, UserError> {
+        crate::memory::Scheduler::new(f64::from(self.retention_percent) / 100.0).map_err(|_| {
+            let range = crate::memory::RETENTION_RANGE;
+            UserError::BadSetting(format!(
+                "the desired retention must be between {:.0} and {:.0} percent, not {} (90, the default, means students still recall 90 % of items when they come due)",
+                range.start() * 100.0,
+                range.end() * 100.0,
+                self.retention_percent
+            ))
+        })
+    }
+
+    fn check(&self) -> Result<(), UserError> {
+        self.scheduler()?;
+        if self.reminder_hour > 23 {
+            return Err(UserError::BadSetting(format!("the reminder's hour is 0 to 23 (UTC), not {}", self.reminder_hour)));
+        }
+        if self.reminder && self.reminder_channel.is_none() {
+            return Err(UserError::BadSetting("the daily reminder needs a channel to post in: set reminder_channel too".into()));
+        }
+        Ok(())
     }
 }
 
@@ -86,6 +137,11 @@ pub struct SettingsChange {
     pub anonymous_leaderboard: Option<bool>,
     pub debate_rubric: Option<Rubric>,
     pub debate_timing: Option<Timing>,
+    /// Spaced practice: desired retention in percent, the reminder on or off, its channel, its hour (UTC).
+    pub retention_percent: Option<u32>,
+    pub reminder: Option<bool>,
+    pub reminder_channel: Option<String>,
+    pub reminder_hour: Option<u32>,
 }
 
 impl Settings {
@@ -118,6 +174,7 @@ impl Settings {
         if !(1..=5).contains(&self.prompts.top_mark) {
             return Err(UserError::BadSetting(format!("a prompt's rubric lines are marked from 0 to a top mark of 1 to 5, not {}", self.prompts.top_mark)));
         }
+        self.practice.check()?;
         if self.prompts.points_per_mark > crate::debate::MAX_DEBATE_POINTS {
             return Err(UserError::BadSetting(format!(
                 "points per prompt mark must be at most {}, not {}",
@@ -149,6 +206,11 @@ impl Settings {
         if let Some(timing) = change.debate_timing {
             s.debate.timing = timing;
         }
+        let p = &mut s.practice;
+        p.retention_percent = change.retention_percent.unwrap_or(p.retention_percent);
+        p.reminder = change.reminder.unwrap_or(p.reminder);
+        p.reminder_channel = change.reminder_channel.clone().or(p.reminder_channel.take());
+        p.reminder_hour = change.reminder_hour.unwrap_or(p.reminder_hour);
         s.check()?;
         Ok(s)
     }
@@ -183,6 +245,31 @@ mod tests {
             })
             .unwrap();
         assert_eq!((s.scoring.speed_bonus, s.instructor_role.as_deref(), s.anonymous_leaderboard, s.default_seconds), (false, Some("42"), true, 45));
+        assert_eq!(Settings::from_json(Some(&s.to_json())).unwrap(), s);
+    }
+
+    #[test]
+    fn spaced_practice_settings_are_checked() {
+        let s = Settings::default();
+        assert_eq!(s.practice.scheduler().unwrap().retention(), 0.9);
+        let err = s.apply(&SettingsChange { retention_percent: Some(99), ..Default::default() }).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "That setting is not allowed: the desired retention must be between 70 and 97 percent, not 99 (90, the default, means students still recall 90 % of items when they come due)."
+        );
+        let err = s.apply(&SettingsChange { reminder: Some(true), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("needs a channel"), "{err}");
+        let err = s.apply(&SettingsChange { reminder_hour: Some(24), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("0 to 23"), "{err}");
+        let on = SettingsChange {
+            retention_percent: Some(85),
+            reminder: Some(true),
+            reminder_channel: Some("7".into()),
+            reminder_hour: Some(8),
+            ..Default::default()
+        };
+        let s = s.apply(&on).unwrap();
+        assert_eq!(s.practice, PracticeSettings { retention_percent: 85, reminder: true, reminder_channel: Some("7".into()), reminder_hour: 8 });
         assert_eq!(Settings::from_json(Some(&s.to_json())).unwrap(), s);
     }
 

@@ -23,6 +23,10 @@ pub struct StudentRecords {
     pub user: UserId,
     /// When it was read.
     pub read_at_ms: Millis,
+    /// Each answer as the student saw it: the question, the choice with the letter it had
+    /// on their screen (choices are shuffled per round; the tables keep the bank's letter),
+    /// the verdict, the points and a readable UTC time, beside the stored fields.
+    pub answers: Vec<serde_json::Value>,
     /// Each table with its rows about the student (column → value), every table listed.
     pub tables: Vec<(String, Vec<serde_json::Value>)>,
 }
@@ -34,14 +38,16 @@ impl StudentRecords {
     }
 
     /// The document a student keeps (`/mydata`): the server, the student, when it was read,
-    /// and the tables, as pretty JSON ending in a line break.
+    /// each answer as they saw it, and the tables, as pretty JSON ending in a line break.
     pub fn to_json(&self) -> String {
         let tables: serde_json::Map<String, serde_json::Value> =
             self.tables.iter().map(|(t, rows)| (t.clone(), serde_json::Value::Array(rows.clone()))).collect();
         let document = serde_json::json!({
             "server": self.guild.as_str(),
             "user": self.user.as_str(),
+            "read_at": utc(self.read_at_ms),
             "read_at_ms": self.read_at_ms,
+            "answers": self.answers,
             "tables": tables,
         });
         format!("{document:#}\n")
@@ -136,15 +142,21 @@ pub struct RevealView {
     pub fastest: Vec<(String, Millis)>,
     /// Whether this was the round's last question.
     pub last: bool,
+    /// Whether the round is over (its last question revealed, or the round ended): the
+    /// message keeps no buttons.
+    pub over: bool,
 }
 
 /// A live round ended: its own leaderboard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoundEndView {
     pub round_id: RoundId,
-    /// The message a face posted for the question open when the round ended, whose buttons
-    /// it should take away.
+    /// The message a face posted for the question open when the round ended, which should
+    /// now show `reveal` without buttons.
     pub last_message: Option<String>,
+    /// The answer of the question open when the round ended (revealed by the ending if it
+    /// was not yet); `None` when no question can be shown (it left the bank).
+    pub reveal: Option<Box<RevealView>>,
     /// Questions that were opened.
     pub asked: usize,
     pub leaderboard: Vec<LeaderboardRow>,
@@ -157,6 +169,13 @@ pub struct PracticeStarted {
     pub seed: u64,
     /// Whether another practice of the same student was closed to make room for this one.
     pub closed_other: bool,
+    /// Of the practice's questions, reviews that were due (they come first).
+    pub due_reviews: usize,
+    /// When the student's next review not in this practice falls due, if any.
+    pub next_due: Option<Millis>,
+    /// A sentence on spaced practice when the mode asked for reviews: "2 reviews are due
+    /// now…" or "Nothing is due for review now; your next review falls due on …".
+    pub note: Option<String>,
 }
 
 /// What follows a practice question.
@@ -318,8 +337,43 @@ pub(crate) fn canonical(r: &Response) -> String {
     }
 }
 
+/// The response a stored answer holds ([`canonical`] read back), for showing it as the
+/// student saw it; `None` when it no longer fits the question (the bank changed).
+pub(crate) fn from_canonical(q: &Question, stored: &str) -> Option<Response> {
+    let n = q.answer.labels().len();
+    let index = |c: char| c.is_ascii_uppercase().then(|| (c as u8 - b'A') as usize).filter(|&i| i < n);
+    let one = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().filter(|_| chars.as_str().is_empty()).and_then(index)
+    };
+    match &q.answer {
+        Answer::Single { .. } => one(stored).map(Response::Choice),
+        Answer::Multi { .. } => stored.split(',').map(one).collect::<Option<Vec<_>>>().map(Response::Choices),
+        Answer::TrueFalse { .. } => stored.parse().ok().map(Response::Bool),
+        Answer::Numeric { .. } => stored.parse().ok().map(Response::Number),
+        Answer::Ordering { .. } => stored.chars().map(index).collect::<Option<Vec<_>>>().map(Response::Order),
+        Answer::Short { .. } => Some(Response::Text(stored.to_owned())),
+    }
+}
+
+/// A moment (Unix ms) as a person reads it: `2026-02-04 09:30:00 UTC`.
+pub fn utc(ms: Millis) -> String {
+    // Howard Hinnant's civil_from_days.
+    let secs = ms.div_euclid(1000);
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let (era, doe) = (z.div_euclid(146_097), z.rem_euclid(146_097));
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", day_secs / 3600, day_secs % 3600 / 60, day_secs % 60)
+}
+
 /// The row an accepted answer becomes: the response in the bank's terms, with its verdict
-/// and points.
+/// and points; the caller adds its review (the rating and the server's scheduler).
 pub(crate) fn answer_record(
     guild: &GuildId,
     round: &RoundId,
@@ -340,6 +394,7 @@ pub(crate) fn answer_record(
         points: outcome.score.points,
         elapsed_ms: outcome.elapsed_ms,
         answered_at: now,
+        review: None,
     }
 }
 
@@ -457,6 +512,8 @@ pub struct YourPart {
     pub instructor: bool,
     /// They have a speech to give in the open phase, before its deadline.
     pub slot_open: bool,
+    /// Who speaks before them and has not yet (the speaking order): their turn comes after.
+    pub waiting_for: Option<String>,
     /// They may vote now (an Oxford poll is open and they are in the audience).
     pub may_vote: bool,
     /// Their vote in the open poll, if they cast one.
@@ -503,6 +560,17 @@ pub struct CardsView {
     pub sides: Vec<(Side, Vec<CitationView>)>,
     /// Card ids the bank no longer has (after a reload).
     pub missing: Vec<String>,
+    /// Why they hold no card, when they hold none.
+    pub none: Option<NoCards>,
+}
+
+/// Why a member holds no evidence cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoCards {
+    /// They have no seat on a side (the audience, or not joined).
+    NotSeated,
+    /// The motion, written on the spot, gives their side no cards.
+    MotionHasNone,
 }
 
 /// A vote accepted.
@@ -669,4 +737,17 @@ pub struct PromptFeedbackView {
     pub reviewed_at: Millis,
     /// Whether a face has delivered it already.
     pub delivered: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn moments_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_643_967_000_000), "2022-02-04 09:30:00 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
+    }
 }

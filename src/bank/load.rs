@@ -3,7 +3,9 @@
 //! Invariant: `load` returns either a `Bank` in which every rule of
 //! `questions/README.md` holds, or every problem it found, each with file:line:column
 //! and a hint. It never stops at the first problem of a file that still parses, and
-//! it never panics, whatever the input.
+//! it never panics, whatever the input. Root causes come first: a file that cannot be read
+//! or does not parse before everything else, and references to ids nobody defines last,
+//! since a file that does not parse leaves every id it would have defined unknown.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -58,8 +60,9 @@ pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<
     match (load_texts(files, source, seed), walk_problems) {
         (loaded, walk) if walk.is_empty() => loaded,
         (loaded, mut problems) => {
-            problems.extend(loaded.err().map(|p| p.0).unwrap_or_default());
+            // What could not be read is a root cause: before what the checker found.
             problems.sort();
+            problems.extend(loaded.err().map(|p| p.0).unwrap_or_default());
             Err(Problems(problems))
         }
     }
@@ -67,15 +70,36 @@ pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<
 
 /// Loads a bank from (path, text) pairs: the whole checker, without touching the disk.
 pub fn load_texts(files: Vec<(PathBuf, String)>, source: Option<&Source>, seed: u64) -> Result<Bank, Problems> {
-    let mut loader = Loader { files, problems: Vec::new() };
+    let mut loader = Loader { files, problems: Vec::new(), references: Vec::new(), unparsed: Vec::new() };
     let bank = loader.run(source, seed);
-    let mut problems = loader.problems;
-    problems.sort();
-    problems.dedup();
+    let problems = root_causes_first(loader.problems, loader.references, &loader.unparsed);
     match bank {
         Some(bank) if problems.is_empty() => Ok(bank),
         _ => Err(Problems(problems)),
     }
+}
+
+/// The problems in the order to fix them: files that do not parse first, then the rest by
+/// file and line, then references to unknown ids. While a file does not parse, each such
+/// reference says it may be defined there: it is likely a knock-on, not a cause.
+fn root_causes_first(problems: Vec<Problem>, mut references: Vec<Problem>, unparsed: &[PathBuf]) -> Vec<Problem> {
+    let (mut causes, mut rest): (Vec<Problem>, Vec<Problem>) = problems.into_iter().partition(|p| unparsed.contains(&p.file));
+    causes.sort();
+    if unparsed.is_empty() {
+        rest.append(&mut references);
+    } else {
+        let files = unparsed.iter().map(|f| format!("`{}`", f.display())).collect::<Vec<_>>().join(", ");
+        for r in &mut references {
+            r.hint = format!("{}; it may be defined in {files}, which does not parse: fix that first", r.hint);
+        }
+    }
+    rest.sort();
+    references.sort();
+    let mut ordered = causes;
+    ordered.append(&mut rest);
+    ordered.append(&mut references);
+    ordered.dedup();
+    ordered
 }
 
 /// The top level of one file; each element is kept as a located JSON value so that one
@@ -121,6 +145,11 @@ enum At<'a> {
 struct Loader {
     files: Vec<(PathBuf, String)>,
     problems: Vec<Problem>,
+    /// References to ids nobody defines (kept apart: they may follow from a file that does
+    /// not parse).
+    references: Vec<Problem>,
+    /// Files that do not parse.
+    unparsed: Vec<PathBuf>,
 }
 
 /// Collected elements of every file, by kind, with their locations.
@@ -137,15 +166,13 @@ struct Elements {
 
 impl Loader {
     fn report(&mut self, node: Node, item: Option<&str>, at: At, message: impl Into<String>, hint: impl Into<String>) {
+        let problem = self.problem(node, item, at, message, hint);
+        self.problems.push(problem);
+    }
+
+    fn problem(&self, node: Node, item: Option<&str>, at: At, message: impl Into<String>, hint: impl Into<String>) -> Problem {
         let (line, column) = self.locate(node, at);
-        self.problems.push(Problem {
-            file: self.files[node.file].0.clone(),
-            line,
-            column,
-            item: item.map(str::to_string),
-            message: message.into(),
-            hint: hint.into(),
-        });
+        Problem { file: self.files[node.file].0.clone(), line, column, item: item.map(str::to_string), message: message.into(), hint: hint.into() }
     }
 
     /// Finds a key or a text inside the element's lines; falls back on the element's start.
@@ -372,6 +399,7 @@ impl Loader {
                     let (message, hint) = crate::yaml::plain(&e).map_or((message, hint), |d| (d.message, d.hint));
                     let node = Node { file, line, column, end: line + 1 };
                     self.report(node, None, At::Start, message, hint);
+                    self.unparsed.push(self.files[file].0.clone());
                     continue;
                 }
             };
@@ -630,7 +658,14 @@ impl Loader {
     fn refs(&mut self, node: Node, id: &str, key: &str, list: &[String], known: &HashSet<String>, what: &str) {
         for r in list {
             if !known.contains(r) {
-                self.report(node, Some(id), At::TextAfter(key, r), format!("unknown {what} `{r}`"), format!("define the {what} `{r}` or cite one that exists"));
+                let reference = self.problem(
+                    node,
+                    Some(id),
+                    At::TextAfter(key, r),
+                    format!("unknown {what} `{r}`"),
+                    format!("define the {what} `{r}` or cite one that exists"),
+                );
+                self.references.push(reference);
             }
         }
     }

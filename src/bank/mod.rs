@@ -9,6 +9,7 @@ pub mod generate;
 pub mod limits;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod problem;
 mod raw;
 pub mod similar;

@@ -19,7 +19,8 @@ pub enum Decision {
         side: Side,
         by: DecidedBy,
     },
-    /// An Oxford vote that moved both sides equally, with no tie-break from the judge.
+    /// Nothing set the sides apart: no swing of the vote (Oxford), no winner picked and
+    /// equal rubric totals on the judge's ballot.
     Draw,
     /// A structured academic controversy: the group reached a joint statement; nobody wins.
     Consensus,
@@ -36,10 +37,14 @@ impl Decision {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecidedBy {
-    /// The instructor's ballot (a quick debate, or an Oxford vote that tied).
+    /// The winner the instructor picked on the ballot (a quick debate, or an Oxford vote
+    /// that tied).
     Judge,
     /// The side that gained more of the audience's vote.
     Audience,
+    /// The higher rubric total on the judge's ballot, when the vote tied (Oxford) and no
+    /// winner was picked.
+    Totals,
 }
 
 /// One poll's count.
@@ -191,24 +196,34 @@ impl Debate {
     fn outcome<P: Ord>(&self, position: impl Fn(&str) -> Option<P>, points: &DebatePoints) -> Result<DebateResult, Refusal> {
         let ballot = self.official_ballot().ok_or(Refusal::NoOfficialBallot)?;
         let swing = self.format().has_audience_vote().then(|| self.swing());
-        let decision = match self.format() {
-            Format::Controversy => Decision::Consensus,
-            Format::Quick { .. } => ballot.winner.map_or(Decision::Draw, |side| Decision::Won { side, by: DecidedBy::Judge }),
-            Format::Oxford { .. } => match (swing.and_then(|s| s.leader()), ballot.winner) {
-                (Some(side), _) => Decision::Won { side, by: DecidedBy::Audience },
-                (None, Some(side)) => Decision::Won { side, by: DecidedBy::Judge },
-                (None, None) => Decision::Draw,
-            },
+        let mut speakers: Vec<SpeakerResult> = self
+            .speakers()
+            .iter()
+            .map(|seat| {
+                let scores = ballot.of(&seat.user).map(|s| s.scores.clone()).unwrap_or_default();
+                let total = scores.iter().map(|&s| u32::from(s)).sum();
+                SpeakerResult { speaker: seat.user.clone(), team: seat.team, scores, total, points: 0 }
+            })
+            .collect();
+        let side_total = |side: Side| speakers.iter().filter(|s| s.team == side).map(|s| s.total).sum::<u32>();
+        let (proposition_total, opposition_total) = (side_total(Side::Proposition), side_total(Side::Opposition));
+        // The swing, then the judge's pick, then the judge's totals settle it.
+        let by_totals = match proposition_total.cmp(&opposition_total) {
+            std::cmp::Ordering::Greater => Decision::Won { side: Side::Proposition, by: DecidedBy::Totals },
+            std::cmp::Ordering::Less => Decision::Won { side: Side::Opposition, by: DecidedBy::Totals },
+            std::cmp::Ordering::Equal => Decision::Draw,
+        };
+        let decision = match (self.format(), swing.and_then(|s| s.leader()), ballot.winner) {
+            (Format::Controversy, _, _) => Decision::Consensus,
+            (Format::Oxford { .. }, Some(side), _) => Decision::Won { side, by: DecidedBy::Audience },
+            (_, _, Some(side)) => Decision::Won { side, by: DecidedBy::Judge },
+            (_, _, None) => by_totals,
         };
         let mut awards: BTreeMap<UserId, i64> = BTreeMap::new();
-        let mut speakers = Vec::new();
-        for seat in self.speakers() {
-            let scores = ballot.of(&seat.user).map(|s| s.scores.clone()).unwrap_or_default();
-            let total: u32 = scores.iter().map(|&s| u32::from(s)).sum();
-            let won = decision.winner() == Some(seat.team);
-            let earned = i64::from(total) * i64::from(points.per_mark) + if won { i64::from(points.win) } else { 0 };
-            *awards.entry(seat.user.clone()).or_default() += earned;
-            speakers.push(SpeakerResult { speaker: seat.user.clone(), team: seat.team, scores, total, points: earned });
+        for s in &mut speakers {
+            let won = decision.winner() == Some(s.team);
+            s.points = i64::from(s.total) * i64::from(points.per_mark) + if won { i64::from(points.win) } else { 0 };
+            *awards.entry(s.speaker.clone()).or_default() += s.points;
         }
         for vote in self.votes() {
             if self.seat_of(&vote.user).is_none() {
@@ -228,12 +243,11 @@ impl Debate {
             }
             *awards.entry(b.judge.clone()).or_default() += i64::from(points.shadow);
         }
-        let side_total = |side: Side| speakers.iter().filter(|s| s.team == side).map(|s| s.total).sum();
         Ok(DebateResult {
             decision,
             swing,
-            proposition_total: side_total(Side::Proposition),
-            opposition_total: side_total(Side::Opposition),
+            proposition_total,
+            opposition_total,
             speakers,
             judge: ballot.judge.clone(),
             feedback: ballot.feedback.clone(),

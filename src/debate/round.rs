@@ -277,6 +277,9 @@ pub enum Refusal {
     NotYourSlot { phase: Phase },
     #[error("This speech has already been given.")]
     AlreadySubmitted,
+    /// Speeches follow the speaking order: `next` has yet to speak before this speaker.
+    #[error("It is not your turn yet in {phase}: {next} speaks before you.")]
+    NotYourTurn { phase: Phase, next: UserId },
     #[error("The {side} is full.")]
     SideFull { side: Side },
     #[error("The {side} needs at least {need} speaker(s) and has {have}: wait for sign-ups or assign seats.")]
@@ -527,6 +530,20 @@ impl Debate {
         self.r.plan.get(index).map_or_else(Vec::new, |p| slots(self.r.format, p.phase, &self.r.seats))
     }
 
+    /// Who speaks next in the open phase: the first slot of its speaking order without a
+    /// speech. `None` when nobody is waited for, or in a controversy, whose pairs write side
+    /// by side.
+    pub fn next_in_order(&self) -> Option<UserId> {
+        if matches!(self.r.format, Format::Controversy) {
+            return None;
+        }
+        let index = self.r.phase_index;
+        match self.slots(index).into_iter().find(|s| self.speech(index, &s.key).is_none())?.key {
+            SlotKey::Speaker(next) => Some(next),
+            SlotKey::Joint => None,
+        }
+    }
+
     /// The speech given in `slot` of the phase at `index`, if any.
     pub fn speech(&self, index: usize, key: &SlotKey) -> Option<&Speech> {
         self.r.speeches.iter().find(|s| s.phase_index == index && &s.key == key)
@@ -773,6 +790,9 @@ impl Debate {
         self.before_deadline(now)?;
         if self.speech(self.r.phase_index, &slot.key).is_some() {
             return Err(Refusal::AlreadySubmitted);
+        }
+        if let Some(next) = self.next_in_order().filter(|next| SlotKey::Speaker(next.clone()) != slot.key) {
+            return Err(Refusal::NotYourTurn { phase, next });
         }
         let claim = draft.claim.trim();
         if claim.is_empty() {

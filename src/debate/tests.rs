@@ -294,13 +294,32 @@ fn a_speech_counts_only_in_its_own_slot_of_the_open_phase_before_the_deadline() 
 }
 
 #[test]
+fn speeches_follow_the_speaking_order() {
+    let mut d = seated(Format::Quick { per_side: 2 }, &["p0", "p1"], &["o0", "o1"]);
+    advance_to(&mut d, Phase::Opening, T0 + 1);
+    let opening = d.phase_index();
+    // P1, O1, P2, O2: the second opposition speaker waits for the first, who waits for P1.
+    assert_eq!(d.submit(&u("o1"), &draft(opening, "c", &[]), in_bank, T0 + 2), Err(Refusal::NotYourTurn { phase: Phase::Opening, next: u("p0") }));
+    assert_eq!(d.submit(&u("o0"), &draft(opening, "c", &[]), in_bank, T0 + 2), Err(Refusal::NotYourTurn { phase: Phase::Opening, next: u("p0") }));
+    d.submit(&u("p0"), &draft(opening, "c", &[]), in_bank, T0 + 3).unwrap();
+    assert_eq!(d.submit(&u("o1"), &draft(opening, "c", &[]), in_bank, T0 + 4), Err(Refusal::NotYourTurn { phase: Phase::Opening, next: u("o0") }));
+    assert_eq!(Refusal::NotYourTurn { phase: Phase::Opening, next: u("o0") }.to_string(), "It is not your turn yet in Opening speeches: o0 speaks before you.");
+    for who in ["o0", "p1", "o1"] {
+        d.submit(&u(who), &draft(opening, "c", &[]), in_bank, T0 + 5).unwrap();
+    }
+    assert_eq!(d.speeches().len(), 4);
+}
+
+#[test]
 fn the_closing_is_for_each_teams_first_speaker() {
     let mut d = seated(Format::Quick { per_side: 2 }, &["p0", "p1"], &["o0", "o1"]);
     advance_to(&mut d, Phase::Closing, T0 + 1);
     let closing = d.phase_index();
     assert_eq!(speaker_names(&d.slots(closing)), ["o0", "p0"]);
     assert_eq!(d.submit(&u("p1"), &draft(closing, "c", &[]), in_bank, T0 + 2), Err(Refusal::NotYourSlot { phase: Phase::Closing }));
-    assert!(d.submit(&u("p0"), &draft(closing, "c", &[]), in_bank, T0 + 2).is_ok());
+    assert_eq!(d.submit(&u("p0"), &draft(closing, "c", &[]), in_bank, T0 + 2), Err(Refusal::NotYourTurn { phase: Phase::Closing, next: u("o0") }));
+    assert!(d.submit(&u("o0"), &draft(closing, "c", &[]), in_bank, T0 + 2).is_ok());
+    assert!(d.submit(&u("p0"), &draft(closing, "c", &[]), in_bank, T0 + 2).is_ok(), "the proposition has the last word");
     assert_eq!(d.submit(&u("p0"), &draft(2, "c", &[]), in_bank, T0 + 2), Err(Refusal::PhaseClosed { phase: Phase::Rebuttal }));
 }
 
@@ -534,8 +553,8 @@ fn an_oxford_debate_is_won_by_the_swing() {
 }
 
 #[test]
-fn an_oxford_tie_falls_to_the_judge_or_is_a_draw() {
-    let run = |winner: Option<Side>| {
+fn an_oxford_tie_falls_to_the_judge_then_the_totals_or_is_a_draw() {
+    let run = |winner: Option<Side>, opposition_scores: u8| {
         let mut d = seated(Format::Oxford { per_side: 1 }, &["p0"], &["o0"]);
         d.join(&u("a0"), Join::Audience, T0).unwrap();
         d.advance(&teacher(), T0 + 1).unwrap();
@@ -543,12 +562,20 @@ fn an_oxford_tie_falls_to_the_judge_or_is_a_draw() {
         advance_to(&mut d, Phase::PostVote, T0 + 3);
         d.vote(&u("a0"), Stance::Undecided, T0 + 4).unwrap();
         d.advance(&teacher(), T0 + 5).unwrap();
-        d.ballot(&teacher(), &ballot(&d, 2, winner), T0 + 6).unwrap();
+        let mut draft = ballot(&d, 2, winner);
+        for s in draft.scores.iter_mut().filter(|s| s.speaker == u("o0")) {
+            s.scores.fill(opposition_scores);
+        }
+        d.ballot(&teacher(), &draft, T0 + 6).unwrap();
         d.release(&teacher(), T0 + 7).unwrap();
         d.result(position, &DebatePoints::default()).unwrap()
     };
-    assert_eq!(run(Some(Side::Opposition)).decision, Decision::Won { side: Side::Opposition, by: DecidedBy::Judge });
-    let draw = run(None);
+    assert_eq!(run(Some(Side::Opposition), 2).decision, Decision::Won { side: Side::Opposition, by: DecidedBy::Judge });
+    assert_eq!(run(Some(Side::Proposition), 3).decision, Decision::Won { side: Side::Proposition, by: DecidedBy::Judge }, "the pick over the totals");
+    let totals = run(None, 3);
+    assert_eq!(totals.decision, Decision::Won { side: Side::Opposition, by: DecidedBy::Totals }, "no swing, no pick: the totals");
+    assert_eq!((totals.proposition_total, totals.opposition_total), (8, 12));
+    let draw = run(None, 2);
     assert_eq!(draw.decision, Decision::Draw);
     assert_eq!(draw.awards, [(u("a0"), 2), (u("o0"), 8), (u("p0"), 8)], "no win bonus in a draw");
 }

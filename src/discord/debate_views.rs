@@ -8,8 +8,8 @@
 //! quotes on cards may be shortened, visibly (`…`), since `/source` shows them whole.
 
 use crate::app::{
-    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, PromptFeedbackView, PromptSubmitted, PromptView, ReleaseView, ReviewQueueView,
-    SpeakerScoreView, SpeechView, VoteView,
+    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, NoCards, PromptFeedbackView, PromptSubmitted, PromptView, ReleaseView,
+    ReviewQueueView, SpeakerScoreView, SpeechView, VoteView,
 };
 use crate::bank::PromptKind;
 use crate::debate::{DecidedBy, Decision, Phase, Poll, Side, SlotKey, Stance, Status};
@@ -273,8 +273,16 @@ pub fn joined(v: &DebateView) -> Reply {
 
 /// A member's evidence cards, privately.
 pub fn cards(c: &CardsView) -> Reply {
-    if c.sides.iter().all(|(_, cards)| cards.is_empty()) {
-        return Reply::notice("You hold no evidence cards in this debate (the audience has none; take a seat on a side to get them).");
+    match c.none {
+        Some(NoCards::NotSeated) => {
+            return Reply::notice("You hold no evidence cards in this debate (the audience has none; take a seat on a side to get them).");
+        }
+        Some(NoCards::MotionHasNone) => {
+            return Reply::notice(
+                "This debate's motion was written for it and gives your side no evidence cards: cite passages of the paper by id in your speech (`/source` finds them).",
+            );
+        }
+        None => {}
     }
     let count: usize = c.sides.iter().map(|(_, cards)| cards.len()).sum::<usize>().max(1);
     let budget = ((MESSAGE_ROOM - 600) / count).saturating_sub(160);
@@ -424,10 +432,15 @@ fn cards_list(cards: &[CitationView]) -> String {
 /// The released result, posted in the channel: the decision, the swing, the speaker scores,
 /// the feedback and the evidence map (in as many messages as it needs).
 pub fn release(r: &ReleaseView) -> Vec<Reply> {
+    let totals = format!("(Proposition {}, Opposition {})", r.proposition_total, r.opposition_total);
+    let level = if r.swing.is_some() { "the vote's swing was level, " } else { "" };
     let decision = match r.decision {
         Decision::Won { side, by: DecidedBy::Audience } => format!("**{}** wins: it gained more of the audience's vote.", side_name(side)),
-        Decision::Won { side, by: DecidedBy::Judge } => format!("**{}** wins, on the judge's ballot.", side_name(side)),
-        Decision::Draw => "A draw: the vote moved both sides equally.".into(),
+        Decision::Won { side, by: DecidedBy::Judge } => format!("**{}** wins: {level}the judge picked it on the ballot.", side_name(side)),
+        Decision::Won { side, by: DecidedBy::Totals } => {
+            format!("**{}** wins on the judge's rubric totals {totals}: {level}no winner was picked.", side_name(side))
+        }
+        Decision::Draw => format!("A draw: {level}no winner was picked and the judge's rubric totals are equal {totals}."),
         Decision::Consensus => "Consensus: the group wrote a joint statement; nobody wins a controversy.".into(),
     };
     let mut fields = vec![field("Result", decision)];
@@ -436,7 +449,7 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
         fields.push(field(
             "Audience vote",
             format!(
-                "Before: {}\nAfter: {}\nSwing: Proposition {:+.0} points, Opposition {:+.0} points",
+                "Before: {}\nAfter: {}\nSwing (change in each side's share of the vote): Proposition {:+.0} percentage points, Opposition {:+.0} percentage points",
                 poll(&s.before),
                 poll(&s.after),
                 s.gain(Side::Proposition),
@@ -723,6 +736,7 @@ mod tests {
                 debate_id: debate.clone(),
                 sides: vec![(Side::Proposition, cards.clone()), (Side::Opposition, cards.clone())],
                 missing: vec!["x".repeat(64); 10],
+                none: None,
             }),
         );
         let mut citations: Vec<CitedView> = cards.iter().map(|c| CitedView { passage_id: c.passage_id.clone(), card: Some(c.clone()) }).collect();
@@ -813,7 +827,20 @@ mod tests {
         for (i, m) in released.iter().enumerate() {
             fits(&format!("release part {i}"), m);
         }
-        assert!(released.iter().any(|m| m.embeds[0].fields.iter().any(|f| f.value.contains("Swing: Proposition +33 points"))), "{released:#?}");
+        assert!(released.iter().any(|m| m.embeds[0].fields.iter().any(|f| f.value.contains("Proposition +33 percentage points"))), "{released:#?}");
+        // A level swing and no pick: the release says the judge's totals decided, or why it is a draw.
+        let result_of = |decision: Decision, p: u32, o: u32| {
+            let view = ReleaseView { decision, proposition_total: p, opposition_total: o, ..r.clone() };
+            release(&view)[0].embeds[0].fields[0].value.clone()
+        };
+        assert_eq!(
+            result_of(Decision::Won { side: Side::Opposition, by: DecidedBy::Totals }, 28, 31),
+            "**Opposition** wins on the judge's rubric totals (Proposition 28, Opposition 31): the vote's swing was level, no winner was picked."
+        );
+        assert_eq!(
+            result_of(Decision::Draw, 30, 30),
+            "A draw: the vote's swing was level, no winner was picked and the judge's rubric totals are equal (Proposition 30, Opposition 30)."
+        );
         for p in &bank.prompts {
             let view = PromptView {
                 prompt_id: p.id.clone(),

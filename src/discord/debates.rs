@@ -130,8 +130,8 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, act
             let scores = input(InputTextStyle::Paragraph, "Scores: a line per speaker", "scores", 4000, true)
                 .value(forms::ballot_template(&v))
                 .placeholder(truncate(&hint, 100));
-            let winner =
-                input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false).placeholder("Oxford: only breaks a tie of the vote");
+            let winner = input(InputTextStyle::Short, "Winner (proposition/opposition)", "winner", 20, false)
+                .placeholder("Empty: the vote's swing (Oxford), then the rubric totals decide");
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the speakers", "feedback", crate::debate::FEEDBACK_CHARS, false);
             let title = if v.you.instructor { "Official ballot" } else { "Shadow ballot (does not count)" };
             Response::Modal(modal(Action::DebateBallotted { debate }, title, vec![scores, winner, feedback]))
@@ -148,7 +148,8 @@ pub(crate) async fn component(data: &Data, guild: &GuildId, member: &Member, act
         }
         Action::ReviewMark { answer } => {
             let top = app.prompt_mark_form(guild, member).await?;
-            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true).placeholder("e.g. 2 3 1");
+            let marks = input(InputTextStyle::Short, &format!("Marks: one per rubric line, 0 to {top}"), "marks", 100, true)
+                .placeholder(format!("e.g. {}", (0..3).map(|i| top.saturating_sub(i).to_string()).collect::<Vec<_>>().join(" ")));
             let feedback = input(InputTextStyle::Paragraph, "Feedback to the student", "feedback", crate::app::SUBMISSION_CHARS, true);
             Response::Modal(modal(Action::ReviewMarked { answer }, "Mark this answer", vec![marks, feedback]))
         }

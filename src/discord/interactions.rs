@@ -282,7 +282,12 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
             Response::Reply(views::locked_in(&app.live_answer(&guild, &channel, &member, &round, number, &chosen.unwrap_or_default()).await?))
         }
         Action::Type { round, number } => Response::Modal(typed_modal(Action::Typed { round, number }, number, "Type your answer")),
-        Action::Reveal { round, number } => Response::Update(views::reveal(&app.live_reveal(&guild, &round, number, Some(&member)).await?)),
+        Action::Reveal { round, number } => {
+            let reveal = app.live_reveal(&guild, &round, number, Some(&member)).await?;
+            // The last reveal queued the round's leaderboard.
+            data.poster.now();
+            Response::Update(views::reveal(&reveal))
+        }
         Action::Next { round, number } => {
             let q = app.live_next(&guild, &round, number, &member).await?;
             live::opened(app, &data.poster, &guild, &q);
@@ -291,7 +296,10 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
         Action::End { round } => {
             let end = app.live_end(&guild, &round, &member).await?;
             c.channel_id.send_message(http, reply::channel_message(views::round_end(&end))).await?;
-            Response::DropButtons
+            match &end.reveal {
+                Some(reveal) => Response::Update(views::reveal(reveal)),
+                None => Response::DropButtons,
+            }
         }
         Action::PracticeAnswer { round, number, value } => {
             Response::Update(views::verdict(&app.practice_answer(&guild, &member.id, &round, number, &value).await?))

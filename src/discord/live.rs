@@ -14,9 +14,9 @@ use std::time::Duration;
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Http, MessageId};
 
-use crate::app::{App, QuestionView};
+use crate::app::{App, QuestionView, RoundEndView};
 use crate::discord::poster::Kick;
-use crate::discord::{Shards, reply};
+use crate::discord::{Shards, reply, views};
 use crate::ids::{GuildId, RoundId};
 
 /// A little after the deadline, so the layer's clock agrees the question has closed.
@@ -31,11 +31,16 @@ pub fn opened(app: &Arc<App>, kick: &Kick, guild: &GuildId, q: &QuestionView) {
     }
 }
 
-/// Takes the buttons off a question message of a round that ended, so it takes no more clicks.
-pub async fn drop_buttons(http: &Arc<Http>, channel: ChannelId, message: Option<&str>) {
-    let Some(id) = message.and_then(|m| m.parse::<u64>().ok()) else { return };
-    if let Err(e) = channel.edit_message(http, MessageId::new(id), serenity::EditMessage::new().allowed_mentions(reply::no_pings()).components(vec![])).await {
-        tracing::warn!(%channel, message = id, "could not take the buttons off a finished round's question: {e}");
+/// Shows the answer on the question message of a round that ended (or, when its question
+/// cannot be shown, takes its buttons off), so it takes no more clicks.
+pub async fn show_end(http: &Arc<Http>, channel: ChannelId, end: &RoundEndView) {
+    let Some(id) = end.last_message.as_deref().and_then(|m| m.parse::<u64>().ok()) else { return };
+    let edit = match &end.reveal {
+        Some(reveal) => reply::channel_edit(views::reveal(reveal)),
+        None => serenity::EditMessage::new().allowed_mentions(reply::no_pings()).components(vec![]),
+    };
+    if let Err(e) = channel.edit_message(http, MessageId::new(id), edit).await {
+        tracing::warn!(%channel, message = id, "could not show the answer on a finished round's question: {e}");
     }
 }
 

@@ -16,6 +16,8 @@ use crate::app::UserError;
 pub enum Target<'b> {
     Passage(&'b Passage),
     Question(&'b Question),
+    /// A paragraph of the paper by its anchor (`s7-economic-p2`, as every reveal prints it).
+    Paragraph(&'b str),
 }
 
 impl Target<'_> {
@@ -23,6 +25,7 @@ impl Target<'_> {
         match self {
             Target::Passage(p) => &p.id,
             Target::Question(q) => &q.id,
+            Target::Paragraph(anchor) => anchor,
         }
     }
 }
@@ -93,21 +96,26 @@ pub fn suggest(bank: &Bank, query: &str) -> Vec<Suggestion> {
             let (id, text) = match t {
                 Target::Passage(p) => (p.id.as_str(), format!("“{}”", normalise(&p.quote))),
                 Target::Question(q) => (q.id.as_str(), format!("question: {}", normalise(&q.prompt))),
+                Target::Paragraph(anchor) => (anchor, "the whole paragraph".to_owned()),
             };
             Suggestion { name: truncate(&format!("{id} · {text}"), limits::CHOICE_NAME), value: truncate(id, limits::CHOICE_VALUE) }
         })
         .collect()
 }
 
-/// Reads `/source`'s argument: an id picked from the list, or text that matches exactly one
-/// passage or question.
+/// Reads `/source`'s argument: a passage or question id, or a paragraph anchor the bank
+/// quotes from (in any case), or text that matches exactly one passage or question.
 pub fn resolve<'b>(bank: &'b Bank, input: &str) -> Result<Target<'b>, UserError> {
     let input = input.trim();
-    if let Some(p) = bank.passage(input) {
+    let id = input.to_lowercase();
+    if let Some(p) = bank.passage(&id) {
         return Ok(Target::Passage(p));
     }
-    if let Some(q) = bank.question(input) {
+    if let Some(q) = bank.question(&id) {
         return Ok(Target::Question(q));
+    }
+    if let Some(p) = bank.passages.iter().find(|p| p.anchor == id) {
+        return Ok(Target::Paragraph(&p.anchor));
     }
     let shown = escape(&truncate(input, 80));
     let found = if input.is_empty() { Vec::new() } else { matches(bank, input) };
@@ -127,6 +135,17 @@ mod tests {
 
     fn bank() -> Bank {
         crate::bank::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("questions"), None).unwrap_or_else(|p| panic!("{p}"))
+    }
+
+    #[test]
+    fn a_paragraph_anchor_goes_straight_to_its_paragraph() {
+        let bank = bank();
+        for anchor in ["s7-economic-p2", "S7-Economic-P2 "] {
+            match resolve(&bank, anchor) {
+                Ok(Target::Paragraph(a)) => assert_eq!(a, "s7-economic-p2"),
+                other => panic!("{anchor:?}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use serenity::{ChannelId, Http, MessageId};
 use tokio::sync::Notify;
 
 use crate::app::{App, LivePost};
-use crate::app::{Pending, PostKind};
+use crate::app::{LEADERBOARD, Pending, PostKind};
 use crate::discord::render::Reply;
 use crate::discord::{Shards, live, reply, views};
 use crate::ids::RoundId;
@@ -179,10 +179,17 @@ async fn deliver_question(http: &Http, app: &App, p: &Pending) -> Result<Option<
     };
     let round = RoundId::new(post.subject.clone());
     let number = usize::try_from(post.number).unwrap_or(0);
-    let shown = match app.live_post_view(&post.guild_id, &round, number).await? {
-        LivePost::Question(q) => views::question(&q, false),
-        LivePost::Reveal(r) => views::reveal(&r),
-        LivePost::Gone => return Ok(None),
+    let shown = if post.part == LEADERBOARD {
+        match app.live_round_end(&post.guild_id, &round).await? {
+            Some(end) => views::round_end(&end),
+            None => return Ok(None),
+        }
+    } else {
+        match app.live_post_view(&post.guild_id, &round, number).await? {
+            LivePost::Question(q) => views::question(&q, false),
+            LivePost::Reveal(r) => views::reveal(&r),
+            LivePost::Gone => return Ok(None),
+        }
     };
     match p.message_id.as_deref().and_then(|m| m.parse::<u64>().ok()) {
         Some(message) => {
@@ -192,7 +199,10 @@ async fn deliver_question(http: &Http, app: &App, p: &Pending) -> Result<Option<
         None => {
             let message = channel.send_message(http, reply::channel_message(shown)).await?;
             let id = message.id.to_string();
-            // The round's own record of its message (for End, /quiz stop and a restart).
+            // The round's own record of its question's message (for End, /quiz stop and a restart).
+            if post.part == LEADERBOARD {
+                return Ok(Some(id));
+            }
             if let Err(e) = app.live_posted(&post.guild_id, &round, number, &id).await {
                 tracing::warn!(guild = %post.guild_id, %round, number, "could not remember a question's message: {}", e.chain());
             }

@@ -335,11 +335,36 @@ pub fn source_question(bank: &Bank, paper: &Source, q: &Question) -> Reply {
     for (i, p) in cited[..shown].iter().enumerate() {
         // Leave each later passage room for its quote and labels (about 900 characters).
         let reserve = (shown - i - 1) * 900;
-        let embed = passage_embed(bank, paper, p, left.saturating_sub(reserve));
+        let mut embed = passage_embed(bank, paper, p, left.saturating_sub(reserve));
+        // A paragraph is shown once, with the first passage cited from it.
+        if cited[..i].iter().any(|earlier| earlier.anchor == p.anchor) {
+            embed.description = Some(format!("From the same paragraph as the passage above ({}).", code(&p.anchor)));
+        }
         left = left.saturating_sub(embed.total_chars());
         embeds.push(embed);
     }
     Reply { content: Some(truncate(&content, limits::CONTENT)), embeds, ..Reply::default() }
+}
+
+/// What `/source` shows for a paragraph anchor: the whole paragraph, in its section, and
+/// the bank's passages quoted from it.
+pub fn source_paragraph(bank: &Bank, paper: &Source, anchor: &str) -> Reply {
+    let quoted: Vec<&Passage> = bank.passages.iter().filter(|p| p.anchor == anchor).collect();
+    let section = quoted.first().map_or("", |p| p.section.as_str());
+    let ids: Vec<String> = quoted.iter().map(|p| code(&p.id)).collect();
+    let embed = Embed {
+        title: Some(truncate(section_title(bank, section), limits::TITLE)),
+        description: Some(match paper.paragraph(anchor) {
+            Some(text) => truncate(&escape(&normalise(text)), limits::DESCRIPTION),
+            None => format!("The paper's text has no paragraph {}.", code(anchor)),
+        }),
+        colour: Some(colour::PAPER),
+        footer: Some(citation_line(bank)),
+        ..Embed::default()
+    }
+    .field("Paragraph", code(anchor), true)
+    .field("Passages quoted from it", truncate(&ids.join(", "), limits::FIELD_VALUE), true);
+    Reply { embeds: vec![embed], ..Reply::default() }
 }
 
 fn group_name(group: TopicGroup) -> &'static str {
@@ -412,6 +437,15 @@ pub fn bank_reloaded(dir: &str, before: &Bank, after: &Bank) -> Reply {
 pub const PROBLEMS_SHOWN: usize = 5;
 
 /// `/bank reload` that failed the checker: the first problems, each with file:line:column.
+/// The name of the file that lists every problem of a failed reload.
+pub const PROBLEMS_FILE: &str = "bank-problems.txt";
+
+/// Every problem of a failed reload as a text file, when there are more than the reply
+/// shows ([`PROBLEMS_SHOWN`]).
+pub fn bank_problems_file(problems: &Problems) -> Option<Vec<u8>> {
+    (problems.0.len() > PROBLEMS_SHOWN).then(|| format!("{problems}\n").into_bytes())
+}
+
 pub fn bank_reload_failed(dir: &str, problems: &Problems) -> Reply {
     let n = problems.0.len();
     let mut description = format!(
@@ -429,7 +463,7 @@ pub fn bank_reload_failed(dir: &str, problems: &Problems) -> Reply {
     let room = limits::DESCRIPTION - chars(&description) - 200;
     let _ = write!(description, "```\n{}\n```", truncate(listing.trim_end(), room));
     if n > PROBLEMS_SHOWN {
-        let _ = write!(description, "…and {} more: `agora bank check {dir}` lists them all.", n - PROBLEMS_SHOWN);
+        let _ = write!(description, "…and {} more: all {n} are in the attached file {}, in the order to fix them.", n - PROBLEMS_SHOWN, code(PROBLEMS_FILE));
     }
     let embed = Embed { title: Some("The bank was not reloaded".into()), description: Some(description), colour: Some(colour::PROBLEM), ..Embed::default() };
     Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
@@ -547,6 +581,30 @@ mod tests {
     }
 
     #[test]
+    fn source_on_a_question_shows_each_paragraph_once_and_an_anchor_its_paragraph() {
+        let (bank, paper) = real();
+        let mut shared = 0;
+        for q in &bank.questions {
+            let r = source_question(&bank, &paper, q);
+            let mut seen: Vec<&str> = Vec::new();
+            for e in &r.embeds {
+                let anchor = e.fields.iter().find(|f| f.name == "Paragraph").map(|f| f.value.as_str()).unwrap();
+                let whole = e.description.as_deref().is_some_and(|d| d.len() > 200);
+                assert!(!(whole && seen.contains(&anchor)), "/source {} shows paragraph {anchor} twice", q.id);
+                shared += usize::from(seen.contains(&anchor));
+                if whole {
+                    seen.push(anchor);
+                }
+            }
+        }
+        assert!(shared > 0, "the real bank has questions citing two passages of one paragraph");
+        let r = source_paragraph(&bank, &paper, "s7-economic-p2");
+        assert_eq!(r.problems(), Vec::<String>::new());
+        assert_eq!(plain(r.embeds[0].description.as_deref().unwrap()), paper.paragraph("s7-economic-p2").unwrap());
+        assert!(r.embeds[0].fields.iter().any(|f| f.value.contains("`s7-economic-p2-total`")), "{:?}", r.embeds[0].fields);
+    }
+
+    #[test]
     fn a_failed_reload_shows_the_first_problems_within_the_limits() {
         let (bank, _) = real();
         let problem = |i: usize| crate::bank::Problem {
@@ -562,6 +620,9 @@ mod tests {
         assert_eq!(r.problems(), Vec::<String>::new());
         let d = r.embeds[0].description.as_deref().unwrap();
         assert!(d.contains("questions/factors.yaml:1:7: [item-1] problem 1") && d.contains("35 more") && d.contains("40 problems"), "{d}");
+        assert!(d.contains("all 40 are in the attached file `bank-problems.txt`") && !d.contains("agora bank check"), "no shell command: {d}");
+        let file = String::from_utf8(bank_problems_file(&problems).unwrap()).unwrap();
+        assert!(file.contains("[item-40] problem 40") && file.trim_end().ends_with("40 problems"), "the file lists them all");
         assert!(r.ephemeral);
         let ok = bank_reloaded("questions", &bank, &bank);
         assert_eq!(ok.problems(), Vec::<String>::new());

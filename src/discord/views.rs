@@ -115,7 +115,7 @@ fn bar(count: u64, total: u64) -> String {
 }
 
 /// The reveal: the right answer, why, the passage behind it, the spread of answers, how many
-/// got it right and the fastest; the instructor's Next (or End after the last question).
+/// got it right and the fastest; the instructor's Next and End while the round goes on.
 pub fn reveal(r: &RevealView) -> Reply {
     let q = &r.question;
     let mut spread = String::new();
@@ -142,15 +142,15 @@ pub fn reveal(r: &RevealView) -> Reply {
         colour: Some(colour::OK),
         ..Embed::default()
     };
-    let controls = if r.last {
-        vec![button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger)]
+    let rows = if r.over {
+        vec![]
     } else {
-        vec![
+        vec![vec![
             button(Action::Next { round: q.round_id.clone(), number: q.number }, "Next question", ButtonStyle::Primary),
             button(Action::End { round: q.round_id.clone() }, "End round", ButtonStyle::Danger),
-        ]
+        ]]
     };
-    Reply { embeds: vec![embed], rows: vec![controls], ..Reply::default() }
+    Reply { embeds: vec![embed], rows, ..Reply::default() }
 }
 
 /// A practice verdict, privately: right or not, the points, the answer, why; Source and Next.
@@ -234,6 +234,77 @@ pub fn round_end(e: &RoundEndView) -> Reply {
         ..Embed::default()
     };
     Reply { embeds: vec![embed], ..Reply::default() }
+}
+
+/// `/scores items`: the rule items are judged by (at least `MIN_ANSWERS` answers), then every
+/// answered item's figures so far, flagged ones first, then the most answered.
+pub fn item_report(reports: &[ItemReport]) -> Reply {
+    use crate::quiz::review::{DEAD_DISTRACTOR, MIN_ANSWERS, TOO_EASY, TOO_HARD};
+    if reports.is_empty() {
+        return Reply::notice("No question has been answered here yet, so there is nothing to report: run a round with `/quiz start`, then look again.");
+    }
+    let flagged = reports.iter().filter(|r| !r.review.flags.is_empty()).count();
+    let rule = format!(
+        "Items need at least {MIN_ANSWERS} answers before they are judged: too easy at {:.0}% right or more, too hard at {:.0}% or less, \
+         a wrong choice doing no work when under {:.0}% pick it. {} item{} answered here, {flagged} flagged.",
+        TOO_EASY * 100.0,
+        TOO_HARD * 100.0,
+        DEAD_DISTRACTOR * 100.0,
+        reports.len(),
+        if reports.len() == 1 { "" } else { "s" },
+    );
+    let mut order: Vec<&ItemReport> = reports.iter().collect();
+    order.sort_by_key(|r| (r.review.flags.is_empty(), std::cmp::Reverse(r.review.answers)));
+    let mut description = String::new();
+    let mut shown = 0;
+    for r in &order {
+        let line = item_line(r, MIN_ANSWERS);
+        if description.chars().count() + line.chars().count() + 40 > limits::DESCRIPTION {
+            break;
+        }
+        description.push_str(&line);
+        shown += 1;
+    }
+    if shown < order.len() {
+        description.push_str(&format!("…and {} more item{} with fewer answers.", order.len() - shown, if order.len() - shown == 1 { "" } else { "s" }));
+    }
+    let embed = Embed {
+        title: Some("Item statistics so far".into()),
+        description: Some(description),
+        footer: Some("Choices in the bank's order; ✓ marks a right one.".into()),
+        colour: Some(colour::PAPER),
+        ..Embed::default()
+    };
+    Reply { content: Some(rule), embeds: vec![embed], ephemeral: true, ..Reply::default() }
+}
+
+/// One item of the report: its figures, its flags or how many answers it still needs, and
+/// for choice items the share picking each choice.
+fn item_line(r: &ItemReport, min: u64) -> String {
+    let review = &r.review;
+    let verdict = if !review.flags.is_empty() {
+        format!(" · ⚑ {}", escape(&review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))
+    } else if review.answers < min {
+        format!(" · {} more answer{} to judge", min - review.answers, if min - review.answers == 1 { "" } else { "s" })
+    } else {
+        " · fine".to_owned()
+    };
+    let picks = review
+        .picks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}{} {:.0}%", letter(i), if p.correct { "✓" } else { "" }, p.rate * 100.0))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let picks = if picks.is_empty() { String::new() } else { format!("\n  {picks}") };
+    format!(
+        "`{}` · asked {} · {} answer{} · {:.0}% right{verdict}{picks}\n",
+        r.item_id,
+        r.times_asked,
+        review.answers,
+        if review.answers == 1 { "" } else { "s" },
+        review.share_correct * 100.0
+    )
 }
 
 /// The server's leaderboard (a notice saying how to start one while nobody has answered).
@@ -334,21 +405,6 @@ pub fn gradebook_empty() -> Reply {
 /// What goes with the gradebook's file.
 pub fn gradebook() -> Reply {
     Reply::notice("The gradebook: one row per student, accuracy per topic.")
-}
-
-/// `/scores items`: the flagged items, each with its answers, share right and flags.
-pub fn item_reports(reports: &[ItemReport]) -> Reply {
-    let mut text = String::new();
-    for r in reports.iter().filter(|r| !r.review.flags.is_empty()) {
-        let flags = r.review.flags.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        text.push_str(&format!("`{}` · {} answers · {:.0}% right · {}\n", r.item_id, r.review.answers, r.review.share_correct * 100.0, escape(&flags)));
-    }
-    if reports.is_empty() {
-        text = "No question has been answered here yet, so there is nothing to report: run a round with `/quiz start`, then look again.".into();
-    } else if text.is_empty() {
-        text = format!("No item is flagged yet ({} items answered here). Items need enough answers before they can be judged.", reports.len());
-    }
-    Reply::notice(truncate(&text, limits::CONTENT))
 }
 
 /// What goes with `/mydata`'s file.
@@ -487,6 +543,7 @@ mod tests {
                 right: 50_000,
                 fastest: (0..3).map(|n| (crate::text::display_name(&long_name(n)), 29_999)).collect(),
                 last: false,
+                over: false,
             };
             fits(&format!("{} reveal", q.id), &reveal(&reveal_view));
             let verdict_view = VerdictView {
@@ -522,7 +579,18 @@ mod tests {
             })
             .collect();
         fits("leaderboard", &leaderboard(&rows, false));
-        fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows }));
+        let pick = |i: usize| crate::quiz::review::Pick { label: "x".repeat(300), correct: i == 0, count: u64::MAX, rate: 1.0 };
+        let review = crate::quiz::review::ItemReview {
+            answers: 3,
+            share_correct: 0.5,
+            picks: (0..10).map(pick).collect(),
+            flags: vec![crate::quiz::review::Flag::DeadDistractor("y".repeat(300))],
+        };
+        let reports: Vec<ItemReport> = (0..500)
+            .map(|i| ItemReport { item_id: format!("{}-{i}", "q".repeat(90)), times_asked: u64::MAX, review: review.clone(), difficulty: None })
+            .collect();
+        fits("item report", &item_report(&reports));
+        fits("round end", &round_end(&RoundEndView { round_id: RoundId::from("l1"), last_message: None, asked: 100, leaderboard: rows, reveal: None }));
         let mastery = bank.topics.iter().map(|t| (t.title.clone(), Tally { answered: u64::MAX, correct: u64::MAX })).collect();
         let view = ScoreView {
             user_id: UserId::from("1"),

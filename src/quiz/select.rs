@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::bank::{Answer, Kind, Question};
+use crate::ids::Millis;
 use crate::stable::{fnv1a, partial_shuffle, unit};
 
 /// Which questions a session may use. An empty list means "any".
@@ -65,6 +66,10 @@ pub struct History {
     pub recently_correct: HashSet<String>,
     /// Per topic id: answers given and how many were correct.
     pub topics: HashMap<String, TopicRecord>,
+    /// Per item the student has answered: when its next review is due (FSRS, `memory`).
+    pub due: HashMap<String, Millis>,
+    /// The moment of the selection: an item is due when its review falls at or before it.
+    pub now: Millis,
 }
 
 impl History {
@@ -76,13 +81,18 @@ impl History {
     }
 }
 
-/// Whether practice leans towards the student's weakest topics.
+/// Which questions practice picks, and in what order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lean {
+    /// Spaced practice: the reviews due now, most overdue first, then questions never
+    /// answered, weak topics first; never a question answered before that is not yet due.
+    #[default]
+    Due,
+    /// Only questions never answered, weak topics first.
+    New,
     /// A question's chance of coming early grows with the student's error rate on
     /// its topics (a topic at 0 % is about five times likelier than one at 100 %).
-    #[default]
     WeakTopics,
     /// Every eligible question is equally likely.
     Even,
@@ -100,16 +110,29 @@ pub fn pick<'a>(questions: &'a [Question], filter: &Filter, n: usize, seed: u64)
 
 /// Up to `n` distinct questions for one student's practice, fixed by `seed`.
 ///
-/// Questions the student recently got right come only after every other eligible
+/// [`Lean::Due`] and [`Lean::New`] follow the student's memory (`history.due`). Otherwise
+/// questions the student recently got right come only after every other eligible
 /// question (so a small bank still fills the session); among the rest, `lean`
 /// decides whether weak topics come first more often.
 pub fn pick_practice<'a>(questions: &'a [Question], filter: &Filter, history: &History, n: usize, seed: u64, lean: Lean) -> Vec<&'a Question> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    if let Lean::Due | Lean::New = lean {
+        let mut due: Vec<&Question> = match lean {
+            Lean::Due => questions.iter().filter(|q| filter.matches(q) && history.due.get(&q.id).is_some_and(|&at| at <= history.now)).collect(),
+            _ => Vec::new(),
+        };
+        due.sort_by_key(|q| (history.due[&q.id], q.id.as_str()));
+        let mut new: Vec<&Question> = questions.iter().filter(|q| filter.matches(q) && !history.due.contains_key(&q.id)).collect();
+        weighted_order(&mut new, |q| 0.1 + history.need(q), &mut rng);
+        due.extend(new);
+        due.truncate(n);
+        return due;
+    }
     let (mut fresh, mut known): (Vec<&Question>, Vec<&Question>) =
         questions.iter().filter(|q| filter.matches(q)).partition(|q| !history.recently_correct.contains(&q.id));
     match lean {
         Lean::Even => partial_shuffle(&mut fresh, n, &mut rng),
-        Lean::WeakTopics => weighted_order(&mut fresh, |q| 0.1 + history.need(q), &mut rng),
+        Lean::WeakTopics | Lean::Due | Lean::New => weighted_order(&mut fresh, |q| 0.1 + history.need(q), &mut rng),
     }
     fresh.truncate(n);
     if fresh.len() < n {

@@ -23,7 +23,7 @@ use crate::scoring::{Rules, ScoreDelta, Streak, Verdict, score};
 pub enum SessionError {
     #[error("No question is open yet.")]
     NotOpen,
-    #[error("This question is closed: answers are no longer accepted.")]
+    #[error("This question is closed: answers are no longer accepted. Wait for the next question.")]
     Closed,
     #[error("You have already answered this question.")]
     AlreadyAnswered,
@@ -33,7 +33,7 @@ pub enum SessionError {
     StillOpen { number: usize },
     #[error("Answer this question before moving on.")]
     NotAnswered,
-    #[error("That was the last question: finish the round.")]
+    #[error("That was the last question: the round is over.")]
     NoMoreQuestions,
     #[error("This session is over.")]
     Finished,

@@ -116,6 +116,7 @@ fn named_answer_from_row(row: &AnyRow) -> Result<NamedAnswer> {
             points: row.try_get("points").map_err(get)?,
             elapsed_ms: row.try_get("elapsed_ms").map_err(get)?,
             answered_at: row.try_get("answered_at").map_err(get)?,
+            review: None,
         },
         display_name: text("display_name")?,
     })

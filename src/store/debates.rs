@@ -281,12 +281,25 @@ impl Store {
 
     /// The debate open in this channel, if any.
     pub async fn open_debate_in(&self, guild_id: &GuildId, channel_id: &ChannelId) -> Result<Option<DebateId>> {
-        let id: Option<String> = sqlx::query_scalar("SELECT debate_id FROM debates WHERE guild_id = $1 AND channel_id = $2 AND status = 'open'")
+        self.debate_in("AND status = 'open'", guild_id, channel_id, "the open debate").await
+    }
+
+    /// The debate to read in this channel: the open one, or else the one released last.
+    pub async fn readable_debate_in(&self, guild_id: &GuildId, channel_id: &ChannelId) -> Result<Option<DebateId>> {
+        let which = "AND status IN ('open', 'released')
+             ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, ended_at DESC, started_at DESC, debate_id DESC LIMIT 1";
+        self.debate_in(which, guild_id, channel_id, "the debate to read").await
+    }
+
+    /// The first debate of a channel that `which` (a condition and an order) selects.
+    async fn debate_in(&self, which: &'static str, guild_id: &GuildId, channel_id: &ChannelId, what: &str) -> Result<Option<DebateId>> {
+        let sql = format!("SELECT debate_id FROM debates WHERE guild_id = $1 AND channel_id = $2 {which}");
+        let id: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(guild_id.as_str())
             .bind(channel_id.as_str())
             .fetch_optional(&self.reader)
             .await
-            .with_context(|| format!("reading the open debate of channel {channel_id} in guild {guild_id}"))?;
+            .with_context(|| format!("reading {what} of channel {channel_id} in guild {guild_id}"))?;
         Ok(id.map(DebateId::new))
     }
 

@@ -56,6 +56,7 @@ mod debates;
 mod error;
 mod forget;
 mod health;
+mod memory;
 mod model;
 mod outbox;
 mod prompts;
@@ -81,7 +82,7 @@ pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use error::{Result, StoreError};
 pub use forget::Forgotten;
 pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};
-pub use outbox::{Pending, Post, PostKind};
+pub use outbox::{LEADERBOARD, Pending, Post, PostKind};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
 pub use reports::StudentTally;
 
@@ -192,6 +193,7 @@ impl Store {
         MIGRATOR.run(&pool).await.map_err(|e| migrate_error(e, &shown))?;
         let mut conn = pool.acquire().await.map_err(connect_err)?;
         rounds::backfill_round_questions(&mut conn).await?;
+        memory::replay_history(&mut conn).await?;
         drop(conn);
         let writer = Writer::Pool(pool.clone());
         tracing::info!(database = %shown, "score store opened (PostgreSQL)");
@@ -351,6 +353,7 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(
     MIGRATOR.run_direct(None, &mut *lock, false).await.map_err(|e| migrate_error(e, shown))?;
     lock.commit().await.map_err(connect_err)?;
     rounds::backfill_round_questions(&mut *writer).await?;
+    memory::replay_history(&mut *writer).await?;
     // Checkpoints run beside the writer (see `checkpoints`), never inside a commit.
     writer.execute("PRAGMA wal_autocheckpoint = 0").await.map_err(connect_err)?;
     Ok(())

@@ -153,6 +153,10 @@ pub struct AnswerRecord {
     pub elapsed_ms: i64,
     /// Unix ms.
     pub answered_at: i64,
+    /// How the answer, once counted, updates the student's memory of the item (FSRS), in
+    /// the transaction that stores it. Every graded answer the layer records has one; an
+    /// answer read back from the store has none (it reviewed when it was stored).
+    pub review: Option<crate::memory::Review>,
 }
 
 /// Whether `record_answer` stored a new answer or found the same (guild, round, item, user)

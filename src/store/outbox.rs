@@ -21,7 +21,8 @@ use crate::ids::{ChannelId, GuildId};
 /// What a message in the outbox shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PostKind {
-    /// A live round's question (subject: the round id; number: the question, from 1).
+    /// A live round's question (subject: the round id; number: the question, from 1), or,
+    /// with part [`LEADERBOARD`] and number 0, the leaderboard that closes the round.
     Question,
     /// A debate's speech (subject: the debate id; number: its phase index; part: the slot).
     Speech,
@@ -42,6 +43,10 @@ impl PostKind {
         }
     }
 }
+
+/// The part of a live round's closing leaderboard, queued under [`PostKind::Question`]
+/// with number 0 (the table's `kind` admits only 'question' and 'speech').
+pub const LEADERBOARD: &str = "leaderboard";
 
 /// A message that must reach a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

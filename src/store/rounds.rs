@@ -178,6 +178,39 @@ impl Store {
         self.close_round(guild_id, round_id, RoundStatus::Finished, ended_at).await
     }
 
+    /// Finishes an open live round at `ended_at` (Unix ms), in one transaction with what
+    /// closes it: its last `progress` (the question revealed) when given, and `posts` (the
+    /// reveal, the closing leaderboard) queued for its channel. All of it, or nothing when
+    /// the round was no longer open ([`StoreError::RoundNotOpen`]).
+    pub async fn finish_round_posting(
+        &self,
+        guild_id: &GuildId,
+        round_id: &RoundId,
+        progress: Option<RoundProgress>,
+        posts: &[Post],
+        ended_at: i64,
+    ) -> Result<()> {
+        let context = || format!("finishing round {round_id} in guild {guild_id}");
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = conn.begin().await.with_context(context)?;
+        if let Some(progress) = &progress {
+            let rows = save_progress(&mut tx, guild_id, round_id, progress).await?;
+            if rows == 0 {
+                drop(tx);
+                drop(conn);
+                return self.progress_saved(rows, guild_id, round_id, progress).await;
+            }
+        }
+        let rows = close(&mut tx, guild_id, round_id, RoundStatus::Finished, ended_at).await?;
+        if rows == 1 {
+            for post in posts {
+                outbox::put(&mut tx, post, ended_at).await?;
+            }
+        }
+        tx.commit().await.with_context(context)?;
+        not_open_unless_updated(rows, guild_id, round_id)
+    }
+
     /// Marks an open round abandoned at `ended_at` (Unix ms); its answers still count.
     pub async fn abandon_round(&self, guild_id: &GuildId, round_id: &RoundId, ended_at: i64) -> Result<()> {
         self.close_round(guild_id, round_id, RoundStatus::Abandoned, ended_at).await
@@ -185,18 +218,8 @@ impl Store {
 
     async fn close_round(&self, guild_id: &GuildId, round_id: &RoundId, status: RoundStatus, ended_at: i64) -> Result<()> {
         let mut conn = self.writer.acquire().await?;
-        let done = sqlx::query(
-            "UPDATE rounds SET status = $3, ended_at = $4, deadline = NULL
-             WHERE guild_id = $1 AND round_id = $2 AND status = 'open'",
-        )
-        .bind(guild_id.as_str())
-        .bind(round_id.as_str())
-        .bind(status.as_str())
-        .bind(ended_at)
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("marking round {round_id} of guild {guild_id} {}", status.as_str()))?;
-        not_open_unless_updated(done.rows_affected(), guild_id, round_id)
+        let rows = close(&mut conn, guild_id, round_id, status, ended_at).await?;
+        not_open_unless_updated(rows, guild_id, round_id)
     }
 
     /// Fills in a round's questions and their messages from `round_questions`.
@@ -241,6 +264,22 @@ async fn save_progress(conn: &mut AnyConnection, guild_id: &GuildId, round_id: &
     .execute(&mut *conn)
     .await
     .with_context(|| format!("saving progress of round {round_id} in guild {guild_id}"))?;
+    Ok(done.rows_affected())
+}
+
+/// Marks an open round `status` at `ended_at`; the rows changed (0 when it was not open).
+async fn close(conn: &mut AnyConnection, guild_id: &GuildId, round_id: &RoundId, status: RoundStatus, ended_at: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE rounds SET status = $3, ended_at = $4, deadline = NULL
+         WHERE guild_id = $1 AND round_id = $2 AND status = 'open'",
+    )
+    .bind(guild_id.as_str())
+    .bind(round_id.as_str())
+    .bind(status.as_str())
+    .bind(ended_at)
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("marking round {round_id} of guild {guild_id} {}", status.as_str()))?;
     Ok(done.rows_affected())
 }
 

@@ -33,6 +33,12 @@
 //! (3,000–4,000 on tmpfs). Waiting a millisecond for more answers before committing (a
 //! timed group commit) was tried and dropped: 1.5 ms more at every rate, and 4,000/s no
 //! longer held on tmpfs, since the writer then idles on its timer while answers queue.
+//!
+//! Since spaced practice (issue 22) a counted answer also updates the student's memory of
+//! the item (`store::memory`) in the same transaction, so a lone answer and every batch are
+//! a transaction again: BEGIN, the answers, one read of the memories they review, one upsert
+//! of them, COMMIT. The single self-committing statement above is gone with it; the figures
+//! above predate it and were not measured again.
 
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
@@ -207,7 +213,7 @@ pub(crate) struct Job {
 /// Where `record_answer` sends an answer.
 #[derive(Debug, Clone)]
 pub(crate) enum AnswerSink {
-    /// One autocommitted statement per answer, on any free connection (PostgreSQL).
+    /// One transaction per answer, on any free connection (PostgreSQL).
     Direct(Writer),
     /// To the writer task that commits small batches (SQLite), unless the write
     /// connection is free, in which case the caller inserts directly.
@@ -244,7 +250,7 @@ impl AnswerSink {
             AnswerSink::Direct(writer) => insert_one(&mut *writer.acquire().await?, answer, user).await,
             AnswerSink::Batching { writer, queue } => {
                 // Nobody is writing: skip the hand-off to the writer task (two task
-                // wake-ups) and insert with autocommit.
+                // wake-ups) and insert in a transaction of its own.
                 if let Some(mut conn) = writer.try_acquire() {
                     writer.settle(&mut conn).await?;
                     return insert_one(&mut conn, answer, user).await;
@@ -258,14 +264,22 @@ impl AnswerSink {
     }
 }
 
-/// The student's row (when `user` names them), then the answer, each with autocommit: a
-/// row written for an answer that is then refused is the same row `upsert_user` writes.
+/// The student's row (when `user` names them), the answer, and, if it counted, the student's
+/// memory of the item, in one transaction: an answer is never stored without its review.
+/// A row written for an answer that is then refused is the same row `upsert_user` writes.
 async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord, user: Option<&str>) -> Result<Recorded> {
+    let fail = |e| answer_error(answer, e);
+    let mut tx = sqlx::Connection::begin(conn).await.map_err(fail)?;
     if let Some(name) = user {
-        upsert_users(&mut *conn, &[(answer.guild_id.as_str(), answer.user_id.as_str(), name)]).await.map_err(|e| answer_error(answer, e))?;
+        upsert_users(&mut tx, &[(answer.guild_id.as_str(), answer.user_id.as_str(), name)]).await.map_err(fail)?;
     }
-    let done = bind_answer(answer).execute(&mut *conn).await.map_err(|e| answer_error(answer, e))?;
-    recorded(conn, answer, done.rows_affected()).await.map_err(|e| answer_error(answer, e))
+    let done = bind_answer(answer).execute(&mut *tx).await.map_err(fail)?;
+    let outcome = recorded(&mut tx, answer, done.rows_affected()).await.map_err(fail)?;
+    if outcome == Recorded::Counted {
+        super::memory::apply_reviews(&mut tx, &[answer]).await.map_err(fail)?;
+    }
+    tx.commit().await.map_err(fail)?;
+    Ok(outcome)
 }
 
 /// The writer task: drain what is queued, commit it as one transaction, reply to each.
@@ -320,10 +334,9 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// Inserts every answer of the batch in one statement that commits on its own, or, when
-/// the batch needs several (more than [`EXACT_CHUNK`] answers, a double click, students'
-/// rows to write first), in one transaction; returns each one's outcome only once the
-/// commit succeeded.
+/// Inserts every answer of the batch, with the students' rows before them and the memories
+/// of the counted ones after them (FSRS, `store::memory`), in one transaction; returns each
+/// one's outcome only once the commit succeeded.
 ///
 /// The answers go in a few multi-row statements ([`insert_rows`]) rather than one each:
 /// every statement is a round trip to sqlx's SQLite worker thread, which cost more than
@@ -334,16 +347,6 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
     let (first, again): (Vec<usize>, Vec<usize>) = (0..batch.len()).partition(|&i| seen.insert(key(&batch[i].answer)));
     let users: Vec<(&str, &str, &str)> =
         batch.iter().filter_map(|j| Some((j.answer.guild_id.as_str(), j.answer.user_id.as_str(), j.user.as_deref()?))).collect();
-    if users.is_empty() && again.is_empty() && chunk(first.len()) == first.len() {
-        // One statement holds the whole batch: it commits on its own, all or nothing, with
-        // one round trip to SQLite's thread instead of three.
-        let counted: HashSet<Key> = insert_rows(&mut *conn, batch.iter().map(|j| &j.answer)).await?.into_iter().collect();
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for Job { answer, .. } in batch {
-            outcomes.push(if counted.contains(&key(answer)) { Recorded::Counted } else { recorded(&mut *conn, answer, 0).await? });
-        }
-        return Ok(outcomes);
-    }
     let mut tx = sqlx::Connection::begin(conn).await?;
     // Students answering for the first time (since this process started) first.
     let mut rest = users.as_slice();
@@ -371,6 +374,9 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
         let done = bind_answer(answer).execute(&mut *tx).await?;
         outcomes[i] = recorded(&mut tx, answer, done.rows_affected()).await?;
     }
+    // The memories of the answers that counted, in the order they came.
+    let reviewed: Vec<&AnswerRecord> = batch.iter().zip(&outcomes).filter(|(_, o)| **o == Recorded::Counted).map(|(j, _)| &j.answer).collect();
+    super::memory::apply_reviews(&mut tx, &reviewed).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -513,6 +519,7 @@ mod tests {
             points: 10,
             elapsed_ms: 500,
             answered_at: at,
+            review: Some(crate::memory::Review { rating: crate::memory::Rating::Good, scheduler: crate::memory::Scheduler::default() }),
         }
     }
 
@@ -546,7 +553,7 @@ mod tests {
         insert_batch(&mut conn, &batch).await.unwrap()
     }
 
-    /// A batch small enough for one statement (committed without BEGIN and COMMIT) still
+    /// A small batch (one statement of answers) still
     /// tells each answer apart: counted, stored before, late, for another question.
     #[tokio::test]
     async fn a_batch_in_one_statement_gives_each_answer_its_own_outcome() {
@@ -611,6 +618,7 @@ mod tests {
         assert_eq!(outcomes, expected);
         let stored = store.answers_for_round_item(&"g".into(), &"r".into(), &"q1".into()).await.unwrap();
         assert_eq!(stored.len(), 96, "u0 before the batch, u1..u94 and u97");
+        assert_eq!(memories(&store).await, 96, "each counted answer reviewed its item, in the batch's transaction");
         let response_of = |u: &str| stored.iter().find(|a| a.answer.user_id.as_str() == u).map(|a| a.answer.response.clone());
         assert_eq!((response_of("u0"), response_of("u1"), response_of("u97")), (Some("0".into()), Some("0".into()), Some("1".into())));
         store.close().await;
@@ -686,6 +694,11 @@ mod tests {
         }
     }
 
+    /// How many memories (one per student and item reviewed) are stored.
+    async fn memories(store: &Store) -> usize {
+        store.guild_memories(&"g".into()).await.unwrap().len()
+    }
+
     /// Who has an answer to q1 stored (committed: read on a read connection).
     async fn stored(store: &Store) -> Vec<String> {
         let mut who: Vec<String> =
@@ -743,6 +756,8 @@ mod tests {
         counted.extend(again);
         counted.sort();
         assert_eq!(stored(&store).await, counted);
+
+        assert_eq!(memories(&store).await, counted.len(), "a memory for each stored answer, none for a failed one");
 
         // A restart keeps every acknowledged answer.
         store.close().await;

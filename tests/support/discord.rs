@@ -94,11 +94,22 @@ pub struct Callback {
     pub status: u16,
 }
 
-/// A file sent with a message (multipart).
+/// A file sent with a message (multipart), kept as Discord keeps an attachment: with its own
+/// snowflake id, and shown with its size and url.
 #[derive(Clone, Debug)]
 pub struct File {
+    pub id: u64,
     pub filename: String,
     pub bytes: Vec<u8>,
+}
+
+/// A fresh snowflake for an attachment: the milliseconds since Discord's epoch (2015) in the
+/// high bits, a counter in the low ones, as Discord makes them.
+fn attachment_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    (now.saturating_sub(DISCORD_EPOCH_MS) << 22) | (NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & 0x3F_FFFF)
 }
 
 /// A message as Discord keeps it: what students see.
@@ -531,16 +542,25 @@ impl StandIn {
     /// values (`json!({"passage": "s5-p1", "share": true})`).
     pub async fn slash(&self, who: &User, channel: u64, command: &str, options: Value) -> Sent {
         let mut data = self.command_data(command, options_list(&options, None));
-        // A user option's user, as Discord resolves it beside the options.
-        let users: serde_json::Map<String, Value> = options
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(_, v)| v.get("$user"))
-            .map(|u| (u["id"].as_str().unwrap_or("0").to_string(), u.clone()))
-            .collect();
+        // A user or role option's object, as Discord resolves it beside the options.
+        let resolved = |marker: &str| -> serde_json::Map<String, Value> {
+            options
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, v)| v.get(marker))
+                .map(|o| (o["id"].as_str().unwrap_or("0").to_string(), o.clone()))
+                .collect()
+        };
+        let (users, roles) = (resolved("$user"), resolved("$role"));
+        if !users.is_empty() || !roles.is_empty() {
+            data["resolved"] = json!({});
+        }
         if !users.is_empty() {
-            data["resolved"] = json!({"users": users});
+            data["resolved"]["users"] = Value::Object(users);
+        }
+        if !roles.is_empty() {
+            data["resolved"]["roles"] = Value::Object(roles);
         }
         self.send_interaction(who, channel, 2, data, None, format!("/{command}"), false)
     }
@@ -911,7 +931,15 @@ pub fn user_option(u: &User) -> Value {
     json!({"$user": {"id": u.id.to_string(), "username": u.name, "global_name": u.name, "discriminator": "0", "avatar": null}})
 }
 
-/// Options as Discord sends them, typed from the JSON values (a [`user_option`] as type 6);
+/// The value of a role option (type 8) in [`StandIn::slash`]'s options, for a role made with
+/// [`StandIn::add_role`]: `json!({"instructor_role": role_option(id, "Instructors")})`.
+pub fn role_option(id: u64, name: &str) -> Value {
+    json!({"$role": {"id": id.to_string(), "name": name, "color": 0, "colors": {"primary_color": 0}, "hoist": false, "managed": false,
+        "permissions": perms::STUDENT.to_string(), "position": 1, "mentionable": false, "flags": 0}})
+}
+
+/// Options as Discord sends them, typed from the JSON values (a [`user_option`] as type 6,
+/// a [`role_option`] as type 8);
 /// `focused` marks the one being typed.
 fn options_list(options: &Value, focused: Option<&str>) -> Vec<Value> {
     let Some(map) = options.as_object() else { return Vec::new() };
@@ -919,6 +947,9 @@ fn options_list(options: &Value, focused: Option<&str>) -> Vec<Value> {
         .map(|(name, value)| {
             if let Some(user) = value.get("$user") {
                 return json!({"name": name, "type": 6, "value": user["id"]});
+            }
+            if let Some(role) = value.get("$role") {
+                return json!({"name": name, "type": 8, "value": role["id"]});
             }
             let kind = match value {
                 Value::Bool(_) => 5,
@@ -1030,10 +1061,14 @@ fn message_json(m: &Message, app_id: u64) -> Value {
     let attachments: Vec<Value> = m
         .attachments
         .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let url = format!("http://127.0.0.1/attachments/{}/{}/{}", m.channel_id, m.id + i as u64, f.filename);
-            json!({"id": (m.id + i as u64).to_string(), "filename": f.filename, "size": f.bytes.len(), "url": url, "proxy_url": url})
+        .map(|f| {
+            let url = format!("https://cdn.discordapp.com/attachments/{}/{}/{}", m.channel_id, f.id, f.filename);
+            let content_type = match f.filename.rsplit('.').next() {
+                Some("json") => "application/json; charset=utf-8",
+                Some("csv") => "text/csv; charset=utf-8",
+                _ => "text/plain; charset=utf-8",
+            };
+            json!({"id": f.id.to_string(), "filename": f.filename, "size": f.bytes.len(), "url": url, "proxy_url": url, "content_type": content_type})
         })
         .collect();
     json!({
@@ -1242,7 +1277,7 @@ async fn body(req: Request) -> (Value, Vec<File>) {
                 if name == "payload_json" {
                     json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 } else {
-                    files.push(File { filename: filename.unwrap_or(name), bytes: bytes.to_vec() });
+                    files.push(File { id: attachment_id(), filename: filename.unwrap_or(name), bytes: bytes.to_vec() });
                 }
             }
         }

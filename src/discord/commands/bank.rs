@@ -1,6 +1,8 @@
 //! `/bank info` and `/bank reload`: what the question bank holds, and reloading it after an
 //! edit without restarting the bot.
 
+use poise::serenity_prelude as serenity;
+
 use crate::app::Reloaded;
 use crate::discord::reply::command_reply;
 use crate::discord::{Context, Result, app_member, in_guild, member, render};
@@ -36,13 +38,17 @@ pub async fn reload(ctx: Context<'_>) -> Result<()> {
     let reply = match data.app.reload_bank(&guild, &instructor, load).await? {
         Reloaded::Done { before, after } => {
             tracing::info!(guild = ?ctx.guild_id(), user = %ctx.author().id, items = after.questions.len(), "bank reloaded");
-            render::bank_reloaded(&dir, &before, &after)
+            command_reply(render::bank_reloaded(&dir, &before, &after))
         }
         Reloaded::Refused(problems) => {
             tracing::warn!(guild = ?ctx.guild_id(), user = %ctx.author().id, problems = problems.0.len(), "bank reload refused by the checker; the old bank stays");
-            render::bank_reload_failed(&dir, &problems)
+            let reply = command_reply(render::bank_reload_failed(&dir, &problems));
+            match render::bank_problems_file(&problems) {
+                Some(file) => reply.attachment(serenity::CreateAttachment::bytes(file, render::PROBLEMS_FILE)),
+                None => reply,
+            }
         }
     };
-    ctx.send(command_reply(reply)).await?;
+    ctx.send(reply).await?;
     Ok(())
 }

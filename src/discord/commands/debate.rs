@@ -181,7 +181,7 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The ballots you may see in this channel's debate (students: only after the release).
+/// The ballots you may see of this channel's debate, open or released last (students: once released).
 #[poise::command(slash_command)]
 pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;

@@ -107,6 +107,6 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let end = app.live_stop(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
-    live::drop_buttons(&ctx.serenity_context().http, ctx.channel_id(), end.last_message.as_deref()).await;
+    live::show_end(&ctx.serenity_context().http, ctx.channel_id(), &end).await;
     Ok(())
 }

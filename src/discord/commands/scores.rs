@@ -67,13 +67,13 @@ pub async fn export(ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Instructors: items too easy, too hard, or with a choice nobody picks.
+/// Instructors: each question's figures so far; flags too easy, too hard, or a choice nobody picks.
 #[poise::command(slash_command)]
 pub async fn items(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let instructor = app_member(ctx.author(), member(ctx));
     let reports = ctx.data().app.item_reports(&guild, &instructor).await?;
-    ctx.send(command_reply(views::item_reports(&reports))).await?;
+    ctx.send(command_reply(views::item_report(&reports))).await?;
     Ok(())
 }
 

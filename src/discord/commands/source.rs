@@ -25,6 +25,7 @@ pub async fn source(
     let mut reply = match lookup::resolve(&bank, &passage)? {
         Target::Passage(p) => render::source_passage(&bank, &data.paper, p),
         Target::Question(q) => render::source_question(&bank, &data.paper, q),
+        Target::Paragraph(anchor) => render::source_paragraph(&bank, &data.paper, anchor),
     };
     reply.ephemeral = !share;
     ctx.send(command_reply(reply)).await?;
