@@ -6,6 +6,7 @@
 //! whatever may take longer runs through [`in_time`], which defers the reply if need be.
 
 mod bank;
+mod dashboard;
 mod debate;
 mod practice;
 mod prompts;
@@ -52,5 +53,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         prompts::prompt(),
         prompts::feedback(),
         prompts::review(),
+        dashboard::dashboard(),
     ]
 }
