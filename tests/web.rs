@@ -239,6 +239,31 @@ async fn anonymous_boards_hide_names_on_the_page_too() {
     assert!(page.body.contains("<th>Student 1</th>") && page.body.contains("names hidden"));
 }
 
+/// The page's own queries on PostgreSQL: the key made once, revocation's generation, the
+/// round held with its spread.
+#[tokio::test]
+async fn links_and_rounds_held_work_on_postgres() {
+    let Some(pg) = crate::common::Postgres::new().await else { return };
+    let store = agora::store::Store::connect(&pg.0).await.unwrap();
+    let bank = bank();
+    let app = App::new(bank.clone(), store.clone(), ManualClock::new(START));
+    app.set_link_settings(LinkSettings { base_url: Some("http://x".into()), key: None, lifetime_ms: 3_600_000 });
+    let guild = GuildId::from("777");
+    let q = app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(1, 3)).await.unwrap();
+    for s in &students()[..3] {
+        app.live_answer(&guild, &ChannelId::from("c1"), s, &q.round_id, 1, &answer_for(&bank, &q, 3, true)).await.unwrap();
+    }
+    let link = app.dashboard_link(&guild, &instructor()).await.unwrap();
+    let token = link.url.rsplit_once('/').unwrap().1;
+    let report = app.dashboard(token).await.unwrap().expect("the link opens the page");
+    assert_eq!((report.rounds.len(), report.rounds[0].participants, report.rounds[0].questions[0].answered), (1, 3, 3));
+    assert_eq!(report.students.len(), 3);
+    assert_eq!(app.dashboard_revoke(&guild, &instructor()).await.unwrap(), 1);
+    assert_eq!(app.dashboard_revoke(&guild, &instructor()).await.unwrap(), 2);
+    assert!(app.dashboard(token).await.unwrap().is_none(), "revoked");
+    store.close().await;
+}
+
 #[tokio::test]
 async fn without_a_web_address_the_link_says_the_page_is_off() {
     let dir = tempfile::tempdir().unwrap();
