@@ -41,8 +41,21 @@ impl fmt::Display for Secret {
 }
 
 /// The names of the settings, as the file spells them.
-const SETTINGS: &[&str] =
-    &["discord_token", "database_url", "questions", "log", "log_format", "guild_id", "discord_api_base", "metrics_addr", "answers_in_flight"];
+const SETTINGS: &[&str] = &[
+    "discord_token",
+    "database_url",
+    "questions",
+    "log",
+    "log_format",
+    "guild_id",
+    "discord_api_base",
+    "metrics_addr",
+    "answers_in_flight",
+    "web_addr",
+    "public_url",
+    "web_key",
+    "link_hours",
+];
 
 /// How log lines are written to standard error.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -91,11 +104,35 @@ pub struct Config {
     /// Live answers `agora serve` handles at once, at most; a click past it is told at once
     /// to press again, unrecorded (env `AGORA_ANSWERS_IN_FLIGHT`). At least 1.
     pub answers_in_flight: usize,
+    /// Where `agora serve` serves the instructors' class page (env `AGORA_WEB_ADDR`, e.g.
+    /// `127.0.0.1:8080`); off when unset.
+    pub web_addr: Option<String>,
+    /// The address the page's links start with, as a browser reaches it behind a reverse
+    /// proxy (env `AGORA_PUBLIC_URL`, e.g. `https://agora.example.edu`); `http://` and
+    /// `web_addr` when unset.
+    pub public_url: Option<String>,
+    /// The key that signs the page's links (env `AGORA_WEB_KEY`); one generated once into
+    /// the store when unset.
+    pub web_key: Secret,
+    /// How many hours a link to the page works (env `AGORA_LINK_HOURS`). At least 1.
+    pub link_hours: u64,
 }
 
 /// Room for two classes of 500 clicking at the same instant, at about 50 KB an answer in
 /// flight (BENCHMARKS.md, "Overload").
 pub const DEFAULT_ANSWERS_IN_FLIGHT: usize = 1024;
+
+/// How long a link to the class page works, by default: a working day.
+pub const DEFAULT_LINK_HOURS: u64 = 12;
+
+impl Config {
+    /// The address the class page's links start with: `public_url`, or `web_addr` over
+    /// plain HTTP; `None` when the page is off.
+    pub fn page_base_url(&self) -> Option<String> {
+        let addr = self.web_addr.as_deref().map(str::trim).filter(|a| !a.is_empty())?;
+        Some(self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")).trim_end_matches('/').to_owned())
+    }
+}
 
 impl Default for Config {
     fn default() -> Config {
@@ -109,6 +146,10 @@ impl Default for Config {
             discord_api_base: None,
             metrics_addr: None,
             answers_in_flight: DEFAULT_ANSWERS_IN_FLIGHT,
+            web_addr: None,
+            public_url: None,
+            web_key: Secret::default(),
+            link_hours: DEFAULT_LINK_HOURS,
         }
     }
 }
@@ -141,14 +182,15 @@ impl Config {
             return Ok(Config::default());
         }
         serde_saphyr::from_str(text).map_err(|e| {
-            let d = crate::yaml::redacted(&e, text, &["discord_token"], SETTINGS);
+            let d = crate::yaml::redacted(&e, text, &["discord_token", "web_key"], SETTINGS);
             anyhow::anyhow!("line {}, column {}: {}\n    hint: {}", d.line, d.column, d.message, d.hint)
         })
     }
 
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
     /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`,
-    /// `AGORA_ANSWERS_IN_FLIGHT`. An unknown log format, or answers in flight that are not a
+    /// `AGORA_ANSWERS_IN_FLIGHT`, `AGORA_WEB_ADDR`, `AGORA_PUBLIC_URL`, `AGORA_WEB_KEY`,
+    /// `AGORA_LINK_HOURS`. An unknown log format, or answers in flight that are not a
     /// number of at least 1, is an error.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
@@ -179,6 +221,28 @@ impl Config {
                     crate::text::display_name(&n)
                 )
             })?;
+        }
+        if let Some(a) = var("AGORA_WEB_ADDR").filter(|a| !a.trim().is_empty()) {
+            self.web_addr = Some(a);
+        }
+        if let Some(u) = var("AGORA_PUBLIC_URL").filter(|u| !u.trim().is_empty()) {
+            self.public_url = Some(u);
+        }
+        if let Some(k) = var("AGORA_WEB_KEY").filter(|k| !k.is_empty()) {
+            self.web_key = Secret::new(k);
+        }
+        if let Some(h) = var("AGORA_LINK_HOURS").filter(|h| !h.trim().is_empty()) {
+            self.link_hours = h.trim().parse().map_err(|_| {
+                anyhow::anyhow!("AGORA_LINK_HOURS is `{}`: write a whole number of hours, such as {DEFAULT_LINK_HOURS}", crate::text::display_name(&h))
+            })?;
+        }
+        if self.link_hours == 0 {
+            anyhow::bail!("link_hours is 0, so no link to the class page would work: write at least 1 (the default is {DEFAULT_LINK_HOURS})");
+        }
+        if let Some(u) = &self.public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            anyhow::bail!("public_url (AGORA_PUBLIC_URL) is `{}`: write the address a browser opens, starting with https://", crate::text::display_name(u));
         }
         if self.answers_in_flight == 0 {
             anyhow::bail!("answers_in_flight is 0, which would turn every answer away: write at least 1 (the default is {DEFAULT_ANSWERS_IN_FLIGHT})");
@@ -224,6 +288,22 @@ mod tests {
         let mut zero = Config::from_yaml("answers_in_flight: 0\n").unwrap();
         let err = zero.apply_env(|_| None).unwrap_err();
         assert!(err.to_string().starts_with("answers_in_flight is 0, which would turn every answer away: write at least 1"), "{err}");
+    }
+
+    #[test]
+    fn the_class_page_is_off_until_it_has_an_address() {
+        let mut c = Config::from_yaml("web_key: sekrit-key\n").unwrap();
+        c.apply_env(|_| None).unwrap();
+        assert_eq!((c.page_base_url(), c.link_hours), (None, DEFAULT_LINK_HOURS));
+        assert!(!format!("{c:?}").contains("sekrit"), "the key never prints");
+        c.apply_env(|k| (k == "AGORA_WEB_ADDR").then(|| "127.0.0.1:8080".to_string())).unwrap();
+        assert_eq!(c.page_base_url().as_deref(), Some("http://127.0.0.1:8080"));
+        c.apply_env(|k| (k == "AGORA_PUBLIC_URL").then(|| "https://agora.example.edu/".to_string())).unwrap();
+        assert_eq!(c.page_base_url().as_deref(), Some("https://agora.example.edu"));
+        let err = c.apply_env(|k| (k == "AGORA_LINK_HOURS").then(|| "soon".to_string())).unwrap_err();
+        assert_eq!(err.to_string(), "AGORA_LINK_HOURS is `soon`: write a whole number of hours, such as 12");
+        let err = Config::from_yaml("public_url: agora.example.edu\n").unwrap().apply_env(|_| None).unwrap_err();
+        assert!(err.to_string().contains("starting with https://"), "{err}");
     }
 
     #[test]

@@ -20,4 +20,5 @@ pub mod stable;
 pub mod store;
 pub mod terminal;
 pub mod text;
+pub mod web;
 pub mod yaml;

@@ -14,7 +14,7 @@ use crate::common;
 
 use common::{Postgres, START, bank, sqlite_store};
 
-fn instructor() -> Member {
+pub(crate) fn instructor() -> Member {
     Member { id: UserId::from("900"), name: "Dr Lee".into(), manage_guild: true, roles: vec![] }
 }
 
@@ -30,7 +30,7 @@ fn user_error(e: AppError) -> UserError {
 }
 
 /// The letter that answers `view` rightly (`right`) or wrongly, from the bank and the seed.
-fn answer_for(bank: &Bank, view: &QuestionView, seed: u64, right: bool) -> String {
+pub(crate) fn answer_for(bank: &Bank, view: &QuestionView, seed: u64, right: bool) -> String {
     let q = bank.question(view.item_id.as_str()).unwrap();
     let shown = quiz::presentation(q, seed);
     let letter = |original: usize| agora::app::letter(shown.order().iter().position(|&o| o == original).unwrap()).to_string();
@@ -41,7 +41,7 @@ fn answer_for(bank: &Bank, view: &QuestionView, seed: u64, right: bool) -> Strin
     }
 }
 
-fn live_request(count: usize, seed: u64) -> LiveRequest {
+pub(crate) fn live_request(count: usize, seed: u64) -> LiveRequest {
     LiveRequest { filter: Filter { kinds: vec![Kind::Single], ..Filter::default() }, count, seconds: Some(30), speed_bonus: Some(true), seed: Some(seed) }
 }
 
@@ -582,10 +582,10 @@ async fn my_data_shows_each_answer_as_the_student_saw_it() {
 /// (and the test below) grows with it.
 fn every_privilege() -> Vec<Privilege> {
     use Privilege::*;
-    let all = [RunRound, RunDebate, MarkAnswers, ExportGradebook, ItemReport, ForgetStudent, ReloadBank, SharePassage];
+    let all = [RunRound, RunDebate, MarkAnswers, ExportGradebook, ItemReport, ForgetStudent, ReloadBank, SharePassage, Dashboard];
     for p in all {
         match p {
-            RunRound | RunDebate | MarkAnswers | ExportGradebook | ItemReport | ForgetStudent | ReloadBank | SharePassage => {}
+            RunRound | RunDebate | MarkAnswers | ExportGradebook | ItemReport | ForgetStudent | ReloadBank | SharePassage | Dashboard => {}
         }
     }
     all.to_vec()
@@ -646,6 +646,8 @@ async fn every_privileged_operation_refuses_a_student_and_changes_nothing() {
     check("reload_bank", reload.await.map(|_: Reloaded| ()).unwrap_err(), Privilege::ReloadBank);
     assert!(!loaded, "the bank's files are not even read for a student");
     check("share_passage", app.share_passage(&guild, &ann).await.unwrap_err(), Privilege::SharePassage);
+    check("dashboard_link", app.dashboard_link(&guild, &ann).await.unwrap_err(), Privilege::Dashboard);
+    check("dashboard_revoke", app.dashboard_revoke(&guild, &ann).await.unwrap_err(), Privilege::Dashboard);
     assert_eq!(seen.iter().collect::<std::collections::HashSet<_>>(), every_privilege().iter().collect(), "every privilege is tried");
     // Settings are Manage Server's alone: another rule, with its own refusal, shown or changed.
     let change = SettingsChange { default_seconds: Some(10), ..Default::default() };

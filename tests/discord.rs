@@ -20,7 +20,7 @@ fn assert_no_pings(discord: &StandIn) {
 }
 
 /// Every command a student or instructor can type, as Discord lists them.
-const ALL_COMMANDS: [&str; 23] = [
+const ALL_COMMANDS: [&str; 25] = [
     "quiz start",
     "quiz stop",
     "practice",
@@ -44,6 +44,8 @@ const ALL_COMMANDS: [&str; 23] = [
     "prompt",
     "feedback",
     "review",
+    "dashboard open",
+    "dashboard revoke",
 ];
 
 fn names(commands: &[Value]) -> Vec<String> {

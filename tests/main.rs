@@ -35,3 +35,5 @@ mod spaced;
 mod special_files;
 mod store;
 mod store_open;
+mod web;
+mod web_browser;

@@ -10,6 +10,7 @@
 //!   before anyone is told it counted;
 //! * time comes from the [`Clock`] the layer was built with, so tests drive it by hand.
 
+mod dashboard;
 mod debate;
 mod error;
 pub mod forms;
@@ -25,6 +26,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+pub use dashboard::{Dashboard, DashboardLink, HeatmapRow, ItemView, LinkSettings, QuestionHeld, QueueView, RoundHeld, TopicColumn};
 pub use debate::{AdvanceFrom, DebateAt, DebateRequest, MotionChoice, PhaseSeconds};
 pub use error::{APOLOGY, AppError, AppResult, UserError};
 pub use forms::ballot_codes;
@@ -134,6 +136,8 @@ pub enum Privilege {
     ReloadBank,
     /// Post a passage of the paper for the whole channel.
     SharePassage,
+    /// Get or revoke a link to the class's page.
+    Dashboard,
 }
 
 impl std::fmt::Display for Privilege {
@@ -148,6 +152,7 @@ impl std::fmt::Display for Privilege {
             Privilege::ForgetStudent => "delete a student's records",
             Privilege::ReloadBank => "reload the question bank",
             Privilege::SharePassage => "post a passage for the whole channel",
+            Privilege::Dashboard => "open the class's page",
         })
     }
 }
@@ -182,6 +187,8 @@ pub struct App {
     debates: Mutex<DebateLocks>,
     /// Mixed into fresh seeds, so two starts in the same millisecond differ.
     counter: AtomicU64,
+    /// Where the instructor's page is and how its links are signed.
+    links: dashboard::Links,
 }
 
 impl App {
@@ -193,6 +200,7 @@ impl App {
             live: Mutex::new(HashMap::new()),
             debates: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
+            links: dashboard::Links::default(),
         }
     }
 

@@ -43,5 +43,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         prompts::command::prompt(),
         prompts::command::feedback(),
         prompts::command::review(),
+        scores::dashboard::dashboard(),
     ]
 }

@@ -168,6 +168,8 @@ pub struct ServeOptions {
     pub shards: Shards,
     /// Where to answer `/healthz` and `/metrics`; off when `None`.
     pub metrics_addr: Option<String>,
+    /// Where to serve the class page; off when `None`.
+    pub web_addr: Option<String>,
 }
 
 impl ServeOptions {
@@ -208,7 +210,8 @@ impl ServeOptions {
             );
         }
         let metrics_addr = config.metrics_addr.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
-        Ok(ServeOptions { token, guild, api_base, shards, metrics_addr })
+        let web_addr = config.web_addr.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
+        Ok(ServeOptions { token, guild, api_base, shards, metrics_addr, web_addr })
     }
 }
 
@@ -225,6 +228,11 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     let app = Arc::new(App::open(bank, &config.database_url, SystemClock).await.map_err(anyhow::Error::new).context("cannot open the score store")?);
     // Handed down to every timer and the poster: cancelled when the gateway has closed.
     let tasks = tasks::Tasks::new(tokio_util::sync::CancellationToken::new());
+    app.set_link_settings(crate::app::LinkSettings {
+        base_url: config.page_base_url(),
+        key: Some(config.web_key.clone()).filter(|k| !k.is_empty()),
+        lifetime_ms: i64::try_from(config.link_hours.saturating_mul(3_600_000)).unwrap_or(i64::MAX),
+    });
     let data = Data {
         app: app.clone(),
         paper,
@@ -283,6 +291,11 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         let stop = listener_stop.clone();
         health::listen(addr, app.clone(), client.shard_manager.clone(), handle, async move { stop.notified().await }).await?;
     }
+    // The instructors' class page, when asked for; it stops with the bot too.
+    if let Some(addr) = &opts.web_addr {
+        let stop = listener_stop.clone();
+        crate::web::listen(addr, app.clone(), async move { stop.notified().await }).await?;
+    }
 
     let manager = client.shard_manager.clone();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
@@ -311,7 +324,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     if left > 0 {
         tracing::warn!(left, "interactions still in flight after {DRAIN:?}; stopping anyway");
     }
-    listener_stop.notify_one();
+    listener_stop.notify_waiters();
     app.close().await;
     if let Some(e) = fatal.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(e);

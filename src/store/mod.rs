@@ -51,6 +51,7 @@
 
 mod answers;
 mod backup;
+mod dashboard;
 mod debates;
 mod error;
 mod forget;
@@ -76,12 +77,14 @@ use tokio::sync::Mutex;
 
 pub use answers::NamedAnswer;
 pub use backup::{Restored, backup_refusal, restore, restore_refusal};
+pub use dashboard::{QuestionHeld, RoundHeld};
 pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
 pub use error::{Result, StoreError};
 pub use forget::Forgotten;
 pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};
 pub use outbox::{LEADERBOARD, Pending, Post, PostKind};
 pub use prompts::{NewPromptAnswer, PromptAnswer, PromptReview, PromptStatus};
+pub use reports::StudentTally;
 
 use error::{Context, redact_url};
 use writer::Writer;

@@ -199,7 +199,47 @@ impl Store {
     /// `accuracy_<topic>` column per topic of `topic_order`. Accuracies are fractions with
     /// three decimals; blank when the student answered nothing (in that topic).
     pub async fn gradebook_csv(&self, guild_id: &str, item_topics: &HashMap<String, Vec<String>>, topic_order: &[String]) -> Result<String> {
-        let context = || format!("building the gradebook of guild {guild_id}");
+        let students = self.student_tallies(guild_id, item_topics).await?;
+
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = ["user_id", "display_name", "answered", "correct", "accuracy", "points"].map(String::from).to_vec();
+        header.extend(topic_order.iter().map(|t| format!("accuracy_{t}")));
+        out.write_record(&header).map_err(StoreError::Csv)?;
+        for s in &students {
+            let mut record = vec![
+                s.user_id.clone(),
+                spreadsheet_safe(&s.name),
+                s.overall.answered.to_string(),
+                s.overall.correct.to_string(),
+                fraction(s.overall.accuracy()),
+                s.points.to_string(),
+            ];
+            record.extend(topic_order.iter().map(|t| fraction(s.topics.get(t).and_then(Tally::accuracy))));
+            out.write_record(&record).map_err(StoreError::Csv)?;
+        }
+        let bytes = out.into_inner().map_err(|e| StoreError::Csv(e.into_error().into()))?;
+        String::from_utf8(bytes).map_err(|e| StoreError::Corrupt { table: "users", detail: format!("gradebook is not UTF-8: {e}") })
+    }
+}
+
+/// One student of a guild as the gradebook and the instructor's page count them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StudentTally {
+    pub user_id: String,
+    pub name: String,
+    /// Every quiz answer.
+    pub overall: Tally,
+    /// Quiz points plus awards.
+    pub points: i64,
+    /// Per topic id (an item with several topics counts towards each); absent: never answered.
+    pub topics: HashMap<String, Tally>,
+}
+
+impl Store {
+    /// Every student of the guild, by display name (case-folded, then id): their answers
+    /// overall and per topic (`item_topics` from the bank), their points with awards.
+    pub async fn student_tallies(&self, guild_id: &str, item_topics: &HashMap<String, Vec<String>>) -> Result<Vec<StudentTally>> {
+        let context = || format!("counting the students' answers in guild {guild_id}");
         let users =
             sqlx::query("SELECT user_id, display_name FROM users WHERE guild_id = $1").bind(guild_id).fetch_all(&self.reader).await.with_context(context)?;
         let per_item = sqlx::query(
@@ -218,17 +258,11 @@ impl Store {
             .await
             .with_context(context)?;
 
-        struct Student {
-            name: String,
-            overall: Tally,
-            points: i64,
-            topics: HashMap<String, Tally>,
-        }
-        let mut students: HashMap<String, Student> = HashMap::new();
+        let mut students: HashMap<String, StudentTally> = HashMap::new();
         for row in &users {
             let user_id: String = row.try_get("user_id").map_err(corrupt)?;
             let name: String = row.try_get("display_name").map_err(corrupt)?;
-            students.insert(user_id, Student { name, overall: Tally::default(), points: 0, topics: HashMap::new() });
+            students.insert(user_id.clone(), StudentTally { user_id, name, ..StudentTally::default() });
         }
         for row in &per_item {
             let user_id: String = row.try_get("user_id").map_err(corrupt)?;
@@ -256,27 +290,9 @@ impl Store {
                 student.points += points;
             }
         }
-        let mut order: Vec<(&String, &Student)> = students.iter().collect();
-        order.sort_by(|a, b| a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()).then_with(|| a.0.cmp(b.0)));
-
-        let mut out = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = ["user_id", "display_name", "answered", "correct", "accuracy", "points"].map(String::from).to_vec();
-        header.extend(topic_order.iter().map(|t| format!("accuracy_{t}")));
-        out.write_record(&header).map_err(StoreError::Csv)?;
-        for (user_id, s) in order {
-            let mut record = vec![
-                user_id.clone(),
-                spreadsheet_safe(&s.name),
-                s.overall.answered.to_string(),
-                s.overall.correct.to_string(),
-                fraction(s.overall.accuracy()),
-                s.points.to_string(),
-            ];
-            record.extend(topic_order.iter().map(|t| fraction(s.topics.get(t).and_then(Tally::accuracy))));
-            out.write_record(&record).map_err(StoreError::Csv)?;
-        }
-        let bytes = out.into_inner().map_err(|e| StoreError::Csv(e.into_error().into()))?;
-        String::from_utf8(bytes).map_err(|e| StoreError::Corrupt { table: "users", detail: format!("gradebook is not UTF-8: {e}") })
+        let mut order: Vec<StudentTally> = students.into_values().collect();
+        order.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.user_id.cmp(&b.user_id)));
+        Ok(order)
     }
 }
 

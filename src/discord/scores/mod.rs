@@ -2,4 +2,5 @@
 //! `/settings`. No buttons: each command is one layer operation rendered by `views`.
 
 pub mod command;
+pub mod dashboard;
 pub mod settings;

@@ -1,0 +1,273 @@
+//! The instructor's page in process (issue 23): a class plays a live round through the
+//! layer, then the page is read over HTTP from `agora::web::router` on a local port. Its
+//! numbers are the store's, every bad token gets 403 (and, past ten, 429), the headers are
+//! set, a student named `<script>` is escaped, and anonymous boards hide names.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use agora::app::{App, AppError, LinkSettings, ManualClock, Member, Privilege, SettingsChange, UserError};
+use agora::ids::{ChannelId, GuildId, UserId};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::app::{answer_for, instructor, live_request};
+use crate::common::{START, bank, sqlite_store};
+
+/// The student whose name tries to run a script on the instructor's page.
+pub const SCRIPT_NAME: &str = "<script>alert(1)</script>";
+
+/// A class that played one live round of four questions, and the page serving it.
+pub struct Class {
+    pub app: Arc<App>,
+    pub clock: Arc<ManualClock>,
+    pub guild: GuildId,
+    pub addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+fn students() -> Vec<Member> {
+    let names = ["Ada", "Boris", SCRIPT_NAME, "Chen Wei", "Dolores", "Émile", "Farah", "Gunnar the very long-named student of the back row"];
+    names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| Member { id: UserId::new(format!("{}", 2000 + n)), name: (*name).into(), manage_guild: false, roles: vec![] })
+        .collect()
+}
+
+impl Class {
+    pub async fn new() -> Class {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sqlite_store(&dir).await;
+        let bank = bank();
+        let clock = Arc::new(ManualClock::new(START));
+        let app = Arc::new(App::new(bank.clone(), store, clock.clone()));
+        let (guild, channel) = (GuildId::from("777"), ChannelId::from("c1"));
+        let mut q = app.live_start(&guild, &channel, &instructor(), &live_request(4, 11)).await.unwrap();
+        loop {
+            for (n, s) in students().iter().enumerate() {
+                // Not everyone answers every question; the better students answer right more often.
+                if (n + q.number) % 5 == 4 {
+                    continue;
+                }
+                let right = (n * 7 + q.number * 3) % 10 < 10 - n;
+                let typed = answer_for(&bank, &q, 11, right);
+                app.live_answer(&guild, &channel, s, &q.round_id, q.number, &typed).await.unwrap();
+            }
+            app.live_reveal(&guild, &q.round_id, q.number, Some(&instructor())).await.unwrap();
+            if q.number == q.of {
+                // The last reveal ends the round.
+                break;
+            }
+            q = app.live_next(&guild, &q.round_id, q.number, &instructor()).await.unwrap();
+        }
+        app.set_link_settings(LinkSettings { base_url: Some("http://page.test/".into()), key: None, lifetime_ms: 12 * 3_600_000 });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = agora::web::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        Class { app, clock, guild, addr, _dir: dir }
+    }
+
+    /// A fresh link's path (`/dashboard/<token>`), as an instructor gets it.
+    pub async fn link_path(&self) -> String {
+        let link = self.app.dashboard_link(&self.guild, &instructor()).await.unwrap();
+        link.url.strip_prefix("http://page.test").unwrap().to_owned()
+    }
+}
+
+/// A response: status, headers (lower-case names), body.
+pub struct Got {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Got {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// `GET path` over one HTTP/1.1 connection.
+pub async fn get(addr: SocketAddr, path: &str) -> Got {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: page.test\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines.filter_map(|l| l.split_once(':')).map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
+    assert!(headers.iter().all(|(n, v)| n != "transfer-encoding" || v != "chunked"), "the page's bodies have a length");
+    Got { status, headers, body: body.to_owned() }
+}
+
+fn user_error(e: AppError) -> UserError {
+    match e {
+        AppError::User(u) => u,
+        other => panic!("expected a user error, got {}", other.chain()),
+    }
+}
+
+/// The percentage the page prints for `correct` of `answered`.
+fn percent(correct: u64, answered: u64) -> String {
+    format!("{:.0}%", correct as f64 / answered as f64 * 100.0)
+}
+
+#[tokio::test]
+async fn the_page_shows_what_the_store_holds() {
+    let class = Class::new().await;
+    let student = &students()[0];
+    let refused = class.app.dashboard_link(&class.guild, student).await.unwrap_err();
+    assert_eq!(user_error(refused), UserError::NotInstructor { privilege: Privilege::Dashboard, role: None });
+    let path = class.link_path().await;
+    let page = get(class.addr, &path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("content-security-policy"), Some(agora::web::CSP));
+    assert!(agora::web::CSP.contains("default-src 'none'") && !agora::web::CSP.contains("script-src"), "no script may run");
+    assert!(page.body.contains(r#"<svg id="heatmap""#) && page.body.contains(r#"class="picks""#), "the heatmap and the item charts");
+    assert!(!page.body.contains("<script"), "nothing on the page is a script");
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the student's name, escaped");
+
+    // The heatmap's table: each student's overall share and count, as the store counts them.
+    let bank = class.app.bank();
+    let topics = agora::app::item_topics(&bank);
+    let tallies = class.app.store().student_tallies(class.guild.as_str(), &topics).await.unwrap();
+    assert_eq!(tallies.len(), students().len());
+    for s in &tallies {
+        let name = maud::html! { (s.name) }.into_string();
+        let row = format!("<th>{name}</th><td>{}<small> ({})</small>", percent(s.overall.correct, s.overall.answered), s.overall.answered);
+        assert!(page.body.contains(&row), "{row} in the page");
+    }
+    // Each item: its share correct of its answers, and each choice's picks.
+    let stats = class.app.store().item_stats(class.guild.as_str()).await.unwrap();
+    assert_eq!(stats.len(), 4);
+    for s in &stats {
+        let line = format!("<strong>{}</strong> correct of {} answers, asked in {} rounds", percent(s.correct, s.answers), s.answers, s.times_asked);
+        assert!(page.body.contains(&line), "{line} in the page");
+    }
+    // The round held: its questions and participants.
+    assert!(page.body.contains(&format!("· 4 questions · {} students · finished", students().len())), "the round held");
+    assert!(page.body.contains("<strong>0</strong> prompt answers wait for review"));
+
+    // The gradebook is the same file as /scores export.
+    let csv = get(class.addr, &format!("{path}/gradebook.csv")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("cache-control"), Some("no-store"));
+    assert_eq!(csv.body, class.app.gradebook(&class.guild, &instructor()).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_bad_token_gets_403_and_no_data_and_too_many_get_429() {
+    let class = Class::new().await;
+    let path = class.link_path().await;
+    let token = path.strip_prefix("/dashboard/").unwrap().to_owned();
+    let (_, signature) = token.rsplit_once('.').unwrap();
+
+    // Another installation's key (its own store's), for this very server.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = App::new(bank(), sqlite_store(&other_dir).await, ManualClock::new(START));
+    other.set_link_settings(LinkSettings { base_url: Some("http://x".into()), key: None, lifetime_ms: 3_600_000 });
+    let foreign = other.dashboard_link(&class.guild, &instructor()).await.unwrap().url.rsplit_once('/').unwrap().1.to_owned();
+    // Another server's link, altered to name this one.
+    let elsewhere = class.app.dashboard_link(&GuildId::from("778"), &instructor()).await.unwrap().url;
+    let moved = elsewhere.rsplit_once('/').unwrap().1.replacen("v1.778.", "v1.777.", 1);
+    let mut flipped = token.clone();
+    let last = flipped.pop().unwrap();
+    flipped.push(if last == '0' { '1' } else { '0' });
+    let bad = [
+        format!("v1.777.{}.0.{signature}", START + 99 * 3_600_000), // a later expiry, same signature
+        flipped,
+        format!("v1.777.{}.0.{}", START + 3_600_000, "ab".repeat(32)), // forged
+        foreign,
+        moved,
+        "not-a-token".to_owned(),
+    ];
+    for token in &bad {
+        for path in [format!("/dashboard/{token}"), format!("/dashboard/{token}/gradebook.csv")] {
+            let got = get(class.addr, &path).await;
+            assert_eq!(got.status, 403, "{path}: {}", got.body);
+            assert!(!got.body.contains("Ada") && !got.body.contains("user_id"), "{path} shows no data");
+            assert_eq!(got.header("cache-control"), Some("no-store"));
+        }
+        // A minute on, so the rate limit (checked below) does not answer first.
+        class.clock.advance(61_000);
+    }
+    assert_eq!(get(class.addr, &path).await.status, 200, "the real link still works after others were refused");
+
+    // Revoked: every link issued so far stops; a new one works.
+    let generation = class.app.dashboard_revoke(&class.guild, &instructor()).await.unwrap();
+    assert_eq!(generation, 1);
+    assert_eq!(
+        user_error(class.app.dashboard_revoke(&class.guild, &students()[1]).await.unwrap_err()),
+        UserError::NotInstructor { privilege: Privilege::Dashboard, role: None }
+    );
+    assert_eq!(get(class.addr, &path).await.status, 403, "revoked");
+    let fresh = class.link_path().await;
+    assert_eq!(get(class.addr, &fresh).await.status, 200);
+
+    // Expired: twelve hours on, the link is refused.
+    class.clock.advance(12 * 3_600_000);
+    assert_eq!(get(class.addr, &fresh).await.status, 403, "expired");
+
+    // Ten bad tokens in a minute (with the expired one): this address is turned away, even with a good link.
+    let good = class.link_path().await;
+    for _ in 1..agora::web::FAILURES_ALLOWED {
+        assert_eq!(get(class.addr, "/dashboard/v1.777.1.0.00").await.status, 403);
+    }
+    let got = get(class.addr, &good).await;
+    assert_eq!(got.status, 429, "{}", got.body);
+    assert!(got.body.contains("wait a minute"), "{}", got.body);
+    class.clock.advance(61_000);
+    assert_eq!(get(class.addr, &good).await.status, 200, "a minute later it is served again");
+}
+
+#[tokio::test]
+async fn anonymous_boards_hide_names_on_the_page_too() {
+    let class = Class::new().await;
+    let manager = Member { manage_guild: true, ..instructor() };
+    class.app.update_settings(&class.guild, &manager, &SettingsChange { anonymous_leaderboard: Some(true), ..SettingsChange::default() }).await.unwrap();
+    let page = get(class.addr, &class.link_path().await).await;
+    assert_eq!(page.status, 200);
+    for s in students() {
+        let name = maud::html! { (s.name) }.into_string();
+        assert!(!page.body.contains(&name), "{} is hidden", s.name);
+    }
+    assert!(page.body.contains("<th>Student 1</th>") && page.body.contains("names hidden"));
+}
+
+/// The page's own queries on PostgreSQL: the key made once, revocation's generation, the
+/// round held with its spread.
+#[tokio::test]
+async fn links_and_rounds_held_work_on_postgres() {
+    let Some(pg) = crate::common::Postgres::new().await else { return };
+    let store = agora::store::Store::connect(&pg.0).await.unwrap();
+    let bank = bank();
+    let app = App::new(bank.clone(), store.clone(), ManualClock::new(START));
+    app.set_link_settings(LinkSettings { base_url: Some("http://x".into()), key: None, lifetime_ms: 3_600_000 });
+    let guild = GuildId::from("777");
+    let q = app.live_start(&guild, &ChannelId::from("c1"), &instructor(), &live_request(1, 3)).await.unwrap();
+    for s in &students()[..3] {
+        app.live_answer(&guild, &ChannelId::from("c1"), s, &q.round_id, 1, &answer_for(&bank, &q, 3, true)).await.unwrap();
+    }
+    let link = app.dashboard_link(&guild, &instructor()).await.unwrap();
+    let token = link.url.rsplit_once('/').unwrap().1;
+    let report = app.dashboard(token).await.unwrap().expect("the link opens the page");
+    assert_eq!((report.rounds.len(), report.rounds[0].participants, report.rounds[0].questions[0].answered), (1, 3, 3));
+    assert_eq!(report.students.len(), 3);
+    assert_eq!(app.dashboard_revoke(&guild, &instructor()).await.unwrap(), 1);
+    assert_eq!(app.dashboard_revoke(&guild, &instructor()).await.unwrap(), 2);
+    assert!(app.dashboard(token).await.unwrap().is_none(), "revoked");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn without_a_web_address_the_link_says_the_page_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(bank(), sqlite_store(&dir).await, ManualClock::new(START));
+    let refused = user_error(app.dashboard_link(&GuildId::from("777"), &instructor()).await.unwrap_err());
+    assert!(refused.to_string().contains("AGORA_WEB_ADDR"), "{refused}");
+}
