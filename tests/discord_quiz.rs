@@ -137,7 +137,12 @@ async fn a_class_plays_a_quiz_in_discord() {
     let items = discord.slash(&prof, discord.channel, "scores items", json!({})).await;
     let report = reply_to(&discord, &items).await;
     assert!(report.contains("Items need at least 10 answers before they are judged") && report.contains("2 items answered here"), "{report}");
-    assert!(report.contains("· asked 1 · 30 answers · 67% right") && report.contains("· 1 answer · 100% right · 9 more answers to judge"), "{report}");
+    assert!(
+        report.contains("· asked 1 · 30 answers · 67% right")
+            && report.contains("· 1 answer · 100% right · FSRS difficulty")
+            && report.contains("· 9 more answers to judge"),
+        "{report}"
+    );
     let again = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
     assert!(reply_to(&discord, &again).await.contains("Round started"), "the channel is free once the last question is revealed");
     let busy = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 1, "seconds": 60})).await;
