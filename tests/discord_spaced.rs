@@ -5,7 +5,10 @@
 
 use crate::support;
 
+use std::time::Duration;
+
 use serde_json::json;
+use sqlx::{Connection, Executor};
 use support::bot::{Bot, BotConfig};
 use support::discord::{StandIn, User};
 
@@ -18,7 +21,7 @@ const NEW: u64 = 1;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_student_practises_due_reviews_and_sees_their_recall() {
     let discord = StandIn::start().await;
-    let _bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
     let registered = discord.wait_ready(Some(discord.guild)).await;
     let practice = registered.iter().find(|c| c["name"] == "practice").expect("/practice is registered");
     let mode = practice["options"].as_array().unwrap().iter().find(|o| o["name"] == "mode").expect("/practice has a mode option");
@@ -60,4 +63,35 @@ async fn a_student_practises_due_reviews_and_sees_their_recall() {
     assert!(board.ephemeral() && board.text().contains("ada"), "private: {}", board.text());
     let board = discord.response(&discord.slash(&ada, c, "leaderboard", json!({"share": true})).await).await;
     assert!(!board.ephemeral() && board.text().contains("ada"), "shared: {}", board.text());
+
+    reminder_is_posted_once_a_day_pinging_nobody(&discord, &mut bot, &prof).await;
+}
+
+/// The daily reminder: once ada's review has fallen due, the bot posts one line in the chosen
+/// channel (at its start-up check), pinging nobody; a restart the same day posts nothing more.
+async fn reminder_is_posted_once_a_day_pinging_nobody(discord: &StandIn, bot: &mut Bot, prof: &User) {
+    let c = discord.channel;
+    // From midnight UTC, so the test does not depend on the hour it runs at.
+    let sent = discord.slash(prof, c, "settings", json!({"reminder": true, "reminder_here": true, "reminder_hour": 0})).await;
+    assert!(discord.response(&sent).await.text().contains("from 00:00 UTC"));
+    // Nothing was due today, so no reminder yet; then ada's review falls due (a day passes).
+    let reminders = || discord.messages(c).into_iter().filter(|m| m.text().contains("reviews due today")).collect::<Vec<_>>();
+    assert!(reminders().is_empty(), "no reminder while nothing is due");
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&bot.database_url).await.unwrap();
+    conn.execute("UPDATE memories SET due = 0").await.unwrap();
+    conn.close().await.unwrap();
+
+    let before = discord.registrations();
+    bot.restart(discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    let posted = discord.wait_message(c, Duration::from_secs(10), |m| m.text().contains("reviews due today")).await;
+    assert_eq!(posted.text(), "1 student has reviews due today — `/practice`");
+
+    let before = discord.registrations();
+    bot.restart(discord);
+    discord.wait_registered(Some(discord.guild), before).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(reminders().len(), 1, "one reminder a day, whatever the restarts");
+    discord.assert_clean();
 }
