@@ -74,10 +74,19 @@ async fn a_backup_while_another_connection_writes_is_one_snapshot() {
     let db = dir.path().join("agora.db");
     let store = Store::connect(&url_of(&db)).await.unwrap();
     open_round(&store).await;
+    // The writer stops halfway until the first backup is taken, so at least one backup is
+    // surely taken mid-stream however fast or slow this machine is; the others race it.
+    let (halfway, at_halfway) = tokio::sync::oneshot::channel::<()>();
+    let (go_on, resume) = tokio::sync::oneshot::channel::<()>();
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
-            for n in 0..600 {
+            for n in 0..300 {
+                student_answers(&store, n).await;
+            }
+            halfway.send(()).unwrap();
+            resume.await.unwrap();
+            for n in 300..600 {
                 student_answers(&store, n).await;
             }
         })
@@ -85,11 +94,16 @@ async fn a_backup_while_another_connection_writes_is_one_snapshot() {
     // A second store on the same file, as `agora db backup` is beside a running bot.
     let beside = Store::connect(&url_of(&db)).await.unwrap();
     let mut snapshots = Vec::new();
+    at_halfway.await.unwrap();
+    let mut go_on = Some(go_on);
     for i in 0..6 {
-        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
         let file = dir.path().join(format!("backup-{i}.db"));
         beside.backup(&url_of(&db), &file).await.unwrap();
         snapshots.push(file);
+        if let Some(go) = go_on.take() {
+            go.send(()).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
     }
     writer.await.unwrap();
     beside.close().await;
