@@ -379,6 +379,23 @@ async fn new_students_answer_at_once_with_their_rows(store: &Store, _url: &str) 
     }
 }
 
+/// Issue 25: each index of a table is one more page an answer's commit writes. An answer
+/// changes the answers table with its primary key and `answers_by_user` (a student's record),
+/// and the memories table with its primary key: no index by item alone, none by due date.
+async fn an_answer_changes_five_b_trees(_store: &Store, url: &str) {
+    let mut conn = raw_connection(url).await;
+    let sql = if url.starts_with("sqlite:") {
+        "SELECT tbl_name || '.' || name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('answers', 'memories') ORDER BY 1"
+    } else {
+        "SELECT tablename || '.' || indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('answers', 'memories') ORDER BY 1"
+    };
+    let indexes: Vec<String> = sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap();
+    let primary = |name: &str| name.contains("autoindex") || name.ends_with("_pkey");
+    let others: Vec<&str> = indexes.iter().map(String::as_str).filter(|n| !primary(n)).collect();
+    assert_eq!(others, ["answers.answers_by_user"], "all indexes: {indexes:?}");
+    assert_eq!(indexes.len(), 3, "one primary key each: {indexes:?}");
+}
+
 async fn guilds_are_isolated(store: &Store, _url: &str) {
     // Same user id, round id, item id and channel in two guilds (a user in two servers).
     for (guild, name) in [("111", "Ada"), ("222", "Ada in 222")] {
@@ -1246,6 +1263,7 @@ contract!(
     answer_to_unknown_round_or_user_is_refused,
     five_hundred_students_answer_at_once,
     new_students_answer_at_once_with_their_rows,
+    an_answer_changes_five_b_trees,
     guilds_are_isolated,
     totals_streaks_and_mastery,
     leaderboards,
@@ -1291,7 +1309,52 @@ where
     check(db.0.clone()).await;
 }
 
+// ---------------------------------------------------------------- PostgreSQL only
+
+/// A class answering at once on PostgreSQL shares commits (issue 25): the answers that arrive
+/// while one is being written go in the next transaction together, so far fewer transactions
+/// than answers inserted them (each row's `xmin` names the transaction that inserted it),
+/// and every answer is stored, counted once, with its memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_answers_arriving_together_share_a_commit() {
+    const N: usize = 300;
+    with_postgres(|store, url| async move {
+        start(&store, &new_round("g1", "r1", &["q1"])).await;
+        let barrier = Arc::new(tokio::sync::Barrier::new(N));
+        let mut tasks = tokio::task::JoinSet::new();
+        for u in 0..N {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            tasks.spawn(async move {
+                barrier.wait().await;
+                store.record_answer_of(&answer("g1", "r1", "q1", &format!("u{u:03}"), "0", true), &format!("Student {u}")).await
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            assert_eq!(r.unwrap().unwrap(), Recorded::Counted);
+        }
+        assert_eq!(answers_to(&store, "g1", "r1", "q1").await.len(), N);
+        assert_eq!(store.guild_memories(&gid("g1")).await.unwrap().len(), N, "each answer's memory");
+        let mut conn = raw_connection(&url).await;
+        let commits: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT xmin::text)::BIGINT FROM answers").fetch_one(&mut conn).await.unwrap();
+        assert!(commits <= (N / 4) as i64, "{N} answers in {commits} transactions");
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------- SQLite only
+
+/// A new SQLite file has pages of 1 KiB (issue 25): an answer committed alone appends each
+/// page it changed to the WAL, so it writes about a third of what 4 KiB pages wrote.
+#[tokio::test]
+async fn a_new_sqlite_file_has_small_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/agora.db", dir.path().display());
+    let store = Store::connect(&url).await.unwrap();
+    store.close().await;
+    let mut conn = raw_connection(&url).await;
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(page_size, 1024);
+}
 
 /// A committed answer survives the process dying abruptly (no destructors, no close):
 /// this test re-runs itself as a child process that records answers and aborts.

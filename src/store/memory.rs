@@ -50,13 +50,27 @@ pub(crate) async fn apply_reviews(conn: &mut AnyConnection, answers: &[&AnswerRe
             keys.push(k);
         }
     }
-    let mut memories = read_memories(&mut *conn, &keys).await?;
+    // In chunks of the writer's sizes, so that a batch of any size prepares one of a few
+    // statements (each cached per connection) rather than one of its own.
+    let mut memories = HashMap::with_capacity(keys.len());
+    let mut rest = keys.as_slice();
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(super::writer::chunk(rest.len()));
+        memories.extend(read_memories(&mut *conn, chunk).await?);
+        rest = tail;
+    }
     for (a, review) in &answers {
         let k = key(a);
         let after = review.apply(memories.get(&k), a.answered_at);
         memories.insert(k, after);
     }
-    write_memories(conn, keys.iter().map(|k| (k, &memories[k]))).await
+    let mut rest = keys.as_slice();
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(super::writer::chunk(rest.len()));
+        write_memories(&mut *conn, chunk.iter().map(|k| (k, &memories[k]))).await?;
+        rest = tail;
+    }
+    Ok(())
 }
 
 /// The stored memories of `keys` (those that have one).

@@ -46,8 +46,9 @@
 //! queue for a writer task that commits them in small batches (see `writer.rs`, which also
 //! records the measurements behind this): each caller is acknowledged only after the
 //! transaction holding its answer commits. Reads use a separate pool of connections, which
-//! WAL lets run beside the writer. On PostgreSQL reads and writes share one pool and each
-//! answer is its own statement; the server groups concurrent commits itself.
+//! WAL lets run beside the writer. On PostgreSQL reads and writes share one pool; answers
+//! take the same batching path (one batch in flight at a time, on a pooled connection), so
+//! that answers arriving together share one commit and its WAL flush.
 
 mod answers;
 mod backup;
@@ -96,6 +97,8 @@ pub const DEFAULT_URL: &str = "sqlite://data/agora.db";
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often SQLite's WAL is copied back into the database file, beside the writer.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// The page size of a new SQLite file (bytes).
+const SQLITE_PAGE_SIZE: u32 = 1024;
 /// Read connections on SQLite (WAL lets them run beside the one writer).
 const SQLITE_READERS: u32 = 4;
 /// Connections to PostgreSQL, shared by reads and writes.
@@ -118,7 +121,7 @@ pub struct Store {
     /// queueing for the connection is cheaper than spinning in the busy handler. On
     /// PostgreSQL the same pool as `reader`.
     writer: Writer,
-    /// How answers reach the database (a batching task on SQLite, the pool on PostgreSQL).
+    /// How answers reach the database (a batching task, on either backend).
     answers: writer::AnswerSink,
     /// The students whose row this process has written, with the name it wrote.
     known_users: Arc<KnownUsers>,
@@ -200,7 +203,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Postgres,
             reader: pool,
-            answers: writer::AnswerSink::direct(writer.clone()),
+            answers: writer::AnswerSink::batching(writer.clone()),
             writer,
             known_users: Arc::default(),
             _checkpointer: None,
@@ -340,6 +343,11 @@ async fn prepare_sqlite(writer: &mut AnyConnection, shown: &str, connect_err: &(
     // The first read of the file: it fails here if the file is not a SQLite database.
     writer.execute("SELECT count(*) FROM sqlite_master").await.map_err(connect_err)?;
     check_database(writer, shown).await?;
+    // A new file gets pages of 1 KiB instead of 4: each commit appends every page it changed
+    // to the WAL, so an answer committed alone writes about a third as many bytes (and
+    // SQLite's CPU per answer falls too; BENCHMARKS.md, issue 25). A file that exists keeps
+    // its page size (SQLite ignores this then).
+    writer.execute(sqlx::AssertSqlSafe(format!("PRAGMA page_size = {SQLITE_PAGE_SIZE}"))).await.map_err(connect_err)?;
     switch_to_wal(writer, connect_err).await?;
     // One migrator at a time. sqlx's migrator takes no lock on SQLite, so two processes
     // opening a new file together would both find no migration applied and both apply

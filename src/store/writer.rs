@@ -21,8 +21,10 @@
 //! write connection free inserts directly with autocommit instead, so a lone answer pays
 //! neither the hand-off to the task nor a transaction. Finally, the pool itself cost a
 //! third of a sequential answer (returning a pooled connection spawns a task), so the
-//! write connection is owned outright behind a fair mutex. PostgreSQL needs none of this:
-//! it takes concurrent writers on many connections and groups their commits itself.
+//! write connection is owned outright behind a fair mutex. PostgreSQL was first left to take
+//! concurrent writers on many connections, one transaction per answer (issue 25 measured the
+//! price: a WAL flush and five round trips per answer, about 2,000 answers/s on two cores);
+//! it now takes the same path, one batch at a time on a pooled connection.
 //!
 //! Measured since with the real bot (`cargo bench --bench discord`, BENCHMARKS.md): every
 //! statement is a round trip to sqlx's SQLite thread, and at a few thousand answers a
@@ -38,7 +40,8 @@
 //! the item (`store::memory`) in the same transaction, so a lone answer and every batch are
 //! a transaction again: BEGIN, the answers, one read of the memories they review, one upsert
 //! of them, COMMIT. The single self-committing statement above is gone with it; the figures
-//! above predate it and were not measured again.
+//! above predate it. Issue 25's measurements of this path (bare serenity beside Agora, before
+//! and after) are in BENCHMARKS.md.
 
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
@@ -210,27 +213,30 @@ pub(crate) struct Job {
     reply: oneshot::Sender<Result<Recorded>>,
 }
 
-/// Where `record_answer` sends an answer.
+/// Where `record_answer` sends an answer: to the writer task that commits what has queued as
+/// one transaction, unless no answer is being written, in which case the caller writes its
+/// own at once.
+///
+/// One lane on both backends: answers are written by one transaction at a time, so that those
+/// arriving meanwhile share the next commit. On SQLite the file has one writer anyway; on
+/// PostgreSQL a commit per answer (a WAL flush each, five round trips each) capped the bot near
+/// 2,000 answers/s on two cores, where batches share the flush and the round trips.
 #[derive(Debug, Clone)]
-pub(crate) enum AnswerSink {
-    /// One transaction per answer, on any free connection (PostgreSQL).
-    Direct(Writer),
-    /// To the writer task that commits small batches (SQLite), unless the write
-    /// connection is free, in which case the caller inserts directly.
-    Batching { writer: Writer, queue: mpsc::Sender<Job> },
+pub(crate) struct AnswerSink {
+    writer: Writer,
+    queue: mpsc::Sender<Job>,
+    /// Held by whoever is writing answers: a caller writing its own, or the writer task.
+    lane: Arc<Mutex<()>>,
 }
 
 impl AnswerSink {
-    pub(crate) fn direct(writer: Writer) -> Self {
-        AnswerSink::Direct(writer)
-    }
-
     /// Spawns the writer task on the current tokio runtime. It runs until every clone of
     /// the sink is dropped and the queue is drained.
     pub(crate) fn batching(writer: Writer) -> Self {
         let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(write_batches(writer.clone(), rx));
-        AnswerSink::Batching { writer, queue }
+        let lane = Arc::new(Mutex::new(()));
+        tokio::spawn(write_batches(writer.clone(), lane.clone(), rx));
+        AnswerSink { writer, queue, lane }
     }
 
     /// Commits `answer`, and first the student's row with display name `user` when given
@@ -246,21 +252,18 @@ impl AnswerSink {
     }
 
     async fn record_unmeasured(&self, answer: &AnswerRecord, user: Option<&str>) -> Result<Recorded> {
-        match self {
-            AnswerSink::Direct(writer) => insert_one(&mut *writer.acquire().await?, answer, user).await,
-            AnswerSink::Batching { writer, queue } => {
-                // Nobody is writing: skip the hand-off to the writer task (two task
-                // wake-ups) and insert in a transaction of its own.
-                if let Some(mut conn) = writer.try_acquire() {
-                    writer.settle(&mut conn).await?;
-                    return insert_one(&mut conn, answer, user).await;
-                }
-                let gone = || StoreError::WriterGone { round_id: answer.round_id.clone(), user_id: answer.user_id.clone() };
-                let (reply, outcome) = oneshot::channel();
-                queue.send(Job { answer: answer.clone(), user: user.map(str::to_owned), reply }).await.map_err(|_| gone())?;
-                outcome.await.map_err(|_| gone())?
-            }
+        // No answer is being written: skip the hand-off to the writer task (two task
+        // wake-ups) and insert in a transaction of its own.
+        if let Ok(_lane) = self.lane.try_lock()
+            && let Some(mut conn) = self.writer.try_acquire()
+        {
+            self.writer.settle(&mut conn).await?;
+            return insert_one(&mut conn, answer, user).await;
         }
+        let gone = || StoreError::WriterGone { round_id: answer.round_id.clone(), user_id: answer.user_id.clone() };
+        let (reply, outcome) = oneshot::channel();
+        self.queue.send(Job { answer: answer.clone(), user: user.map(str::to_owned), reply }).await.map_err(|_| gone())?;
+        outcome.await.map_err(|_| gone())?
     }
 }
 
@@ -283,9 +286,16 @@ async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord, user: Optio
 }
 
 /// The writer task: drain what is queued, commit it as one transaction, reply to each.
-async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
+async fn write_batches(writer: Writer, lane: Arc<Mutex<()>>, mut queue: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let _lane = lane.lock().await;
+        // What queued while the lane was taken joins this batch.
+        while batch.len() < MAX_BATCH
+            && let Ok(job) = queue.try_recv()
+        {
+            batch.push(job);
+        }
         let mut conn = match writer.acquire().await {
             Ok(conn) => conn,
             Err(e) => {
@@ -345,8 +355,18 @@ async fn write_batches(writer: Writer, mut queue: mpsc::Receiver<Job>) {
 async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::Result<Vec<Recorded>, sqlx::Error> {
     let mut seen = HashSet::with_capacity(batch.len());
     let (first, again): (Vec<usize>, Vec<usize>) = (0..batch.len()).partition(|&i| seen.insert(key(&batch[i].answer)));
-    let users: Vec<(&str, &str, &str)> =
-        batch.iter().filter_map(|j| Some((j.answer.guild_id.as_str(), j.answer.user_id.as_str(), j.user.as_deref()?))).collect();
+    // Each student's row once, with the last name given (PostgreSQL refuses a statement that
+    // upserts one row twice).
+    let mut users: Vec<(&str, &str, &str)> = Vec::new();
+    for j in batch.iter().rev() {
+        let (guild, user) = (j.answer.guild_id.as_str(), j.answer.user_id.as_str());
+        if let Some(name) = j.user.as_deref()
+            && !users.iter().any(|(g, u, _)| *g == guild && *u == user)
+        {
+            users.push((guild, user, name));
+        }
+    }
+    users.reverse();
     let mut tx = sqlx::Connection::begin(conn).await?;
     // Students answering for the first time (since this process started) first.
     let mut rest = users.as_slice();
@@ -381,10 +401,10 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
     Ok(outcomes)
 }
 
-/// How many of `n` answers go in the next statement: all of them up to [`EXACT_CHUNK`],
+/// How many of `n` rows go in the next statement: all of them up to [`EXACT_CHUNK`],
 /// else the largest power of two, so that sqlx prepares and caches at most
-/// `EXACT_CHUNK` + 3 statements (32, 64, 128) for any batch.
-fn chunk(n: usize) -> usize {
+/// `EXACT_CHUNK` + 3 statements (32, 64, 128) of each kind for any batch.
+pub(crate) fn chunk(n: usize) -> usize {
     if n <= EXACT_CHUNK { n } else { 1 << n.ilog2() }
 }
 
@@ -396,8 +416,7 @@ fn key(a: &AnswerRecord) -> Key {
 }
 
 /// Writes each (guild, user, display name) row, new or renamed, in one statement; the guild
-/// must exist. The same student twice in it is written twice, the last name standing
-/// (SQLite applies the rows in order; the batch path runs only on SQLite).
+/// must exist. Each student at most once (PostgreSQL refuses a second upsert of one row).
 pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str, &str)]) -> std::result::Result<(), sqlx::Error> {
     let values: Vec<String> = (0..users.len()).map(|row| format!("(${}, ${}, ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3)).collect();
     let sql = format!(
