@@ -86,12 +86,21 @@ fn main() {
         return;
     }
     let wanted: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
-    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| name.contains(w));
+    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| !w.starts_with("compare") && name.contains(w));
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
     let binary = env!("CARGO_BIN_EXE_agora");
     let release = Path::new(binary).components().any(|c| c.as_os_str() == "release");
     println!("bot binary: {binary} ({})", if release { "release build" } else { "NOT a release build: run through `cargo bench`" });
     println!("machine: {} cores; {}", std::thread::available_parallelism().map_or(0, |n| n.get()), uptime());
+    // The comparison (the bare bot, this build and `AGORA_BENCH_BEFORE`'s, step by step in
+    // turn): `-- compare`, `-- compare-sqlite`, `-- compare-postgres`; part of the plain run.
+    let compare = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w.starts_with("compare") && name.starts_with(w));
+    if compare("compare-sqlite") {
+        rt.block_on(compare_scenario(Db::Sqlite));
+    }
+    if compare("compare-postgres") {
+        rt.block_on(compare_scenario(Db::Postgres));
+    }
     let mut reports = Vec::new();
     if runs("sqlite") {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -179,6 +188,11 @@ impl Drop for Bot {
 
 impl Bot {
     fn start(discord: &StandIn, database_url: &str) -> Bot {
+        Bot::start_binary(Path::new(env!("CARGO_BIN_EXE_agora")), discord, database_url)
+    }
+
+    /// `agora serve` from `binary` (this build's, or another build's for a comparison).
+    fn start_binary(binary: &Path, discord: &StandIn, database_url: &str) -> Bot {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = support::bot::root();
         let config = dir.path().join("agora.yaml");
@@ -191,7 +205,7 @@ impl Bot {
         std::fs::write(&config, yaml).expect("write config");
         let log_path = dir.path().join("bot.log");
         let log = File::create(&log_path).expect("log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_agora"));
+        let mut cmd = Command::new(binary);
         cmd.current_dir(&root).arg("--config").arg(&config).arg("serve");
         for var in ["AGORA_CONFIG", "DATABASE_URL", "AGORA_GUILD_ID", "RUST_LOG"] {
             cmd.env_remove(var);
@@ -280,6 +294,13 @@ fn postgres_cpu() -> Duration {
         .filter(|e| std::fs::read_to_string(e.path().join("comm")).is_ok_and(|c| c.trim() == "postgres"))
         .map(|e| cpu_time(e.file_name().to_str().unwrap_or("0")))
         .sum()
+}
+
+/// Bytes `pid` has sent towards the disk so far (`write_bytes` of `/proc/PID/io`: every page
+/// of a file it dirtied, counted once until it is written back; nothing on tmpfs).
+fn written(pid: u32) -> u64 {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix("write_bytes:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
 /// VmRSS of `pid` in KiB.
@@ -425,6 +446,11 @@ struct Outcome {
     max: Duration,
     /// Largest VmRSS of the bot while the clicks were answered (KiB).
     peak_rss: u64,
+    /// Largest anonymous part of it (heap, stacks: KiB), the rest being the binary's pages.
+    peak_anon: u64,
+    /// Bytes the bot sent towards the disk (`write_bytes` of `/proc/PID/io`: pages it
+    /// dirtied in files, on a file system with a disk under it), per answer.
+    disk_bytes: f64,
     /// CPU time per answer: the bot; this process (stand-in and students).
     bot_cpu: Duration,
     bench_cpu: Duration,
@@ -462,17 +488,19 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Click], rate: f64) -> Outcome {
     let pid = bot.pid();
     let peak = Arc::new(AtomicU64::new(rss_kib(pid)));
+    let peak_anon = Arc::new(AtomicU64::new(memory_kib(pid, "RssAnon:")));
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = {
-        let (peak, stop) = (peak.clone(), stop.clone());
+        let (peak, peak_anon, stop) = (peak.clone(), peak_anon.clone(), stop.clone());
         tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                peak_anon.fetch_max(memory_kib(pid, "RssAnon:"), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
     };
-    let (bot_cpu0, bench_cpu0, db_cpu0, sleeps0) = (cpu_time(&pid.to_string()), cpu_time("self"), postgres_cpu(), switches(pid));
+    let (bot_cpu0, bench_cpu0, db_cpu0, sleeps0, disk0) = (cpu_time(&pid.to_string()), cpu_time("self"), postgres_cpu(), switches(pid), written(pid));
     let errors_before = bot.errors(0).len();
 
     // Every click's frame is built before the clock starts: sending one is then little more
@@ -519,12 +547,15 @@ async fn fire(discord: &StandIn, bot: &Bot, questions: &[Question], clicks: &[Cl
     let bench_cpu = cpu_time("self").saturating_sub(bench_cpu0) / answers;
     let db_cpu = postgres_cpu().saturating_sub(db_cpu0) / answers;
     let bot_sleeps = switches(pid).saturating_sub(sleeps0) as f64 / f64::from(answers);
+    let disk_bytes = written(pid).saturating_sub(disk0) as f64 / f64::from(answers);
 
     let mut out = Outcome {
         offered: rate,
         sent: clicks.len(),
         send_rate,
         peak_rss: peak.load(Ordering::Relaxed),
+        peak_anon: peak_anon.load(Ordering::Relaxed),
+        disk_bytes,
         bot_cpu,
         bench_cpu,
         db_cpu,
@@ -609,7 +640,7 @@ fn ms(d: Duration) -> String {
 
 fn line(label: &str, o: &Outcome) -> String {
     format!(
-        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB; CPU per answer: bot {} µs, stand-in+students {} µs, PostgreSQL {} µs; the bot's threads slept {:.1} times per answer{}{}",
+        "{label:>16}: sent {} at {:.0}/s, acknowledged {} ({} stored) at {:.0}/s; p50 {} ms, p90 {} ms, p99 {} ms, max {} ms; bot RSS peak {:.1} MiB ({:.1} anonymous); written to disk {:.1} KB per answer; CPU per answer: bot {} µs, stand-in+students {} µs, PostgreSQL {} µs; the bot's threads slept {:.1} times per answer{}{}",
         o.sent,
         o.send_rate,
         o.acknowledged,
@@ -620,6 +651,8 @@ fn line(label: &str, o: &Outcome) -> String {
         ms(o.p99),
         ms(o.max),
         o.peak_rss as f64 / 1024.0,
+        o.peak_anon as f64 / 1024.0,
+        o.disk_bytes / 1000.0,
         o.bot_cpu.as_micros(),
         o.bench_cpu.as_micros(),
         o.db_cpu.as_micros(),
@@ -680,7 +713,7 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
     }
 
     // The steps: classes of at most 500, one live round each, a question per step.
-    let questions = open_classes(&discord, &prof).await;
+    let questions = open_classes(&discord, &prof, &RATES).await;
     let steps = run_steps(&discord, &bot, questions, Under::Agora { store: &store, guild: &guild, prof: &prof }).await;
     // The same class all at once (as fast as the stand-in sends), for comparison. Last: a
     // backlog of 500 raises the bot's resident memory for good (the allocator keeps what it
@@ -702,13 +735,13 @@ async fn scenario(backend: &'static str, database_url: String) -> Report {
 
 /// Enough classes of at most [`CLASS`] for the highest rate, each in its own channel with a
 /// live round of one question per step; returns their first questions.
-async fn open_classes(discord: &StandIn, prof: &User) -> Vec<Question> {
-    let most = (RATES[RATES.len() - 1] as f64 * STEP.as_secs_f64()) as usize;
+async fn open_classes(discord: &StandIn, prof: &User, rates: &[u64]) -> Vec<Question> {
+    let most = (rates.iter().max().copied().unwrap_or(0) as f64 * STEP.as_secs_f64()) as usize;
     let classes = most.div_ceil(CLASS);
     let mut questions = Vec::new();
     for c in 0..classes {
         let channel = discord.add_channel(discord.guild, &format!("class-{c}"));
-        questions.push(start_round(discord, prof, channel, RATES.len()).await);
+        questions.push(start_round(discord, prof, channel, rates.len()).await);
     }
     println!("  {classes} classes of up to {CLASS} students, a live round in each");
     questions
@@ -723,9 +756,22 @@ enum Under<'a> {
     Bare,
 }
 
+/// The clicks of step `k` at `rate` for [`STEP`], spread over the classes of `questions`:
+/// each student of a class answers its question once.
+fn step_clicks(rate: u64, k: usize, questions: &[Question]) -> Vec<Click> {
+    let classes = questions.len();
+    let n = (rate as f64 * STEP.as_secs_f64()) as usize;
+    (0..n)
+        .map(|i| {
+            let (class, seat) = (i % classes, i / classes);
+            let id = 10_000_000 + (class * CLASS + seat) as u64;
+            Click { who: User::student(id, &format!("s{class}-{seat}")), question: class, button: (i / classes + k) % questions[class].answers.len() }
+        })
+        .collect()
+}
+
 /// Each rate of [`RATES`] for [`STEP`], until [`FAILURES_TO_STOP`] steps in a row do not hold.
 async fn run_steps(discord: &StandIn, bot: &Bot, mut questions: Vec<Question>, under: Under<'_>) -> Vec<(u64, Outcome)> {
-    let classes = questions.len();
     let mut steps = Vec::new();
     let mut failures = 0;
     for (k, &rate) in RATES.iter().enumerate() {
@@ -734,14 +780,7 @@ async fn run_steps(discord: &StandIn, bot: &Bot, mut questions: Vec<Question>, u
         {
             questions = next_questions(discord, prof, &questions).await;
         }
-        let n = (rate as f64 * STEP.as_secs_f64()) as usize;
-        let clicks: Vec<Click> = (0..n)
-            .map(|i| {
-                let (class, seat) = (i % classes, i / classes);
-                let id = 10_000_000 + (class * CLASS + seat) as u64;
-                Click { who: User::student(id, &format!("s{class}-{seat}")), question: class, button: (i / classes + k) % questions[class].answers.len() }
-            })
-            .collect();
+        let clicks = step_clicks(rate, k, &questions);
         let mut o = fire(discord, bot, &questions, &clicks, rate as f64).await;
         match under {
             Under::Agora { store, guild, .. } => {
@@ -886,7 +925,7 @@ async fn bare_scenario() {
     let agora = Bot::start(&discord, &format!("sqlite://{}", dir.path().join("agora.db").display()));
     discord.wait_ready(Some(discord.guild)).await;
     let prof = User::instructor(2001, "prof");
-    let questions = open_classes(&discord, &prof).await;
+    let questions = open_classes(&discord, &prof, &RATES).await;
     // Agora posted the questions; the bare bot takes its place on the gateway.
     drop(agora);
     let identified = discord.identifies();
@@ -908,6 +947,250 @@ async fn bare_scenario() {
     println!("{}", line("burst 500 in 1 s", &o));
     run_steps(&discord, &bot, questions, Under::Bare).await;
     drop(bot);
+}
+
+// ---------------------------------------------------------------------------------------
+// The comparison: the bare serenity bot and Agora in one run, each step taken by every bot in
+// turn, so that what the machine does meanwhile (other builds, a stall) falls on all of them.
+
+/// The rates of the comparison, each held for [`STEP`] by every bot in turn.
+const COMPARE_RATES: [u64; 8] = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000];
+
+/// Where the Agora bots of a comparison keep their answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A bot of the comparison, on a stand-in of its own.
+struct Contender {
+    name: String,
+    discord: StandIn,
+    bot: Bot,
+    questions: Vec<Question>,
+    /// Agora's database (to count what it stored) and the instructor who moves its rounds
+    /// on; none for the bare bot.
+    agora: Option<(Store, GuildId, User)>,
+    /// VmRSS and its anonymous part, idle (KiB).
+    idle: (u64, u64),
+    steps: Vec<(u64, Outcome)>,
+    failures: usize,
+    /// The SQLite file's folder, or the fresh PostgreSQL database to drop after.
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<String>,
+}
+
+/// A database for one Agora bot: a file in a new temporary folder (`TMPDIR`), or a fresh
+/// PostgreSQL database.
+async fn compare_database(db: Db) -> Option<(String, Option<tempfile::TempDir>, Option<String>)> {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            Some((format!("sqlite://{}", dir.path().join("agora.db").display()), Some(dir), None))
+        }
+        Db::Postgres => match fresh_postgres().await {
+            Ok(url) => Some((url.clone(), None, Some(url))),
+            Err(why) => {
+                println!("skipping the comparison on PostgreSQL: {why}");
+                None
+            }
+        },
+    }
+}
+
+/// VmRSS and its anonymous part of `bot` (KiB), after half a second of quiet.
+async fn idle_memory(bot: &Bot) -> (u64, u64) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (rss_kib(bot.pid()), memory_kib(bot.pid(), "RssAnon:"))
+}
+
+/// 300 clicks at 600/s on the first question: connections opened, code paged in.
+async fn warm_up(discord: &StandIn, bot: &Bot, questions: &[Question]) {
+    let clicks: Vec<Click> = (0..300)
+        .map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: n as usize % questions[0].answers.len() })
+        .collect();
+    let o = fire(discord, bot, questions, &clicks, 600.0).await;
+    assert_eq!(o.acknowledged, clicks.len(), "warm-up: {}", line("warm-up", &o));
+}
+
+/// `agora serve` from `binary` on a stand-in of its own, its classes open.
+async fn agora_contender(name: &str, binary: &Path, db: Db) -> Option<Contender> {
+    let (url, dir, postgres) = compare_database(db).await?;
+    let discord = StandIn::start().await;
+    let bot = Bot::start_binary(binary, &discord, &url);
+    discord.wait_ready(Some(discord.guild)).await;
+    let store = Store::connect(&url).await.expect("open the bot's database");
+    let prof = User::instructor(2001, "prof");
+    let idle = idle_memory(&bot).await;
+    let warm = discord.add_channel(discord.guild, "warm-up");
+    let q = vec![start_round(&discord, &prof, warm, 1).await];
+    warm_up(&discord, &bot, &q).await;
+    let questions = open_classes(&discord, &prof, &COMPARE_RATES).await;
+    let guild = GuildId::new(discord.guild.to_string());
+    Some(Contender {
+        name: name.to_string(),
+        discord,
+        bot,
+        questions,
+        agora: Some((store, guild, prof)),
+        idle,
+        steps: Vec::new(),
+        failures: 0,
+        _dir: dir,
+        postgres,
+    })
+}
+
+/// The bare bot of [`bare_bot`] on a stand-in of its own, on classes Agora opened there.
+async fn bare_contender() -> Contender {
+    let discord = StandIn::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let agora = Bot::start(&discord, &format!("sqlite://{}", dir.path().join("agora.db").display()));
+    discord.wait_ready(Some(discord.guild)).await;
+    let questions = open_classes(&discord, &User::instructor(2001, "prof"), &COMPARE_RATES).await;
+    drop(agora);
+    let identified = discord.identifies();
+    let bot = Bot::bare(&discord);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !(discord.identifies() > identified && discord.connected()) {
+        assert!(Instant::now() < deadline, "the bare bot did not connect within 30 s:\n{}", std::fs::read_to_string(&bot.log).unwrap_or_default());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let idle = idle_memory(&bot).await;
+    warm_up(&discord, &bot, &questions).await;
+    Contender { name: "bare".into(), discord, bot, questions, agora: None, idle, steps: Vec::new(), failures: 0, _dir: Some(dir), postgres: None }
+}
+
+/// The bare bot, Agora (this build) and, when `AGORA_BENCH_BEFORE` names another build's
+/// `agora`, that one too, each on a stand-in of its own; every rate of [`COMPARE_RATES`] is
+/// taken by each bot in turn (the order rotating from step to step), until a bot has failed
+/// [`FAILURES_TO_STOP`] steps in a row. Then each figure of issue 25 as a ratio to the bare bot.
+async fn compare_scenario(db: Db) {
+    let backend = if db == Db::Sqlite { "SQLite" } else { "PostgreSQL" };
+    println!("\n== comparison on {backend}: the bare serenity bot and Agora, each step in turn ({})", uptime());
+    let mut contenders = vec![bare_contender().await];
+    let Some(agora) = agora_contender("agora", Path::new(env!("CARGO_BIN_EXE_agora")), db).await else { return };
+    contenders.push(agora);
+    if let Some(before) = std::env::var_os("AGORA_BENCH_BEFORE") {
+        println!("  before: {}", Path::new(&before).display());
+        contenders.extend(agora_contender("before", Path::new(&before), db).await);
+    }
+    for c in &contenders {
+        println!("  {}: idle VmRSS {:.1} MiB ({:.1} anonymous)", c.name, c.idle.0 as f64 / 1024.0, c.idle.1 as f64 / 1024.0);
+    }
+    for (k, &rate) in COMPARE_RATES.iter().enumerate() {
+        let n = contenders.len();
+        for j in 0..n {
+            let c = &mut contenders[(j + k) % n];
+            if c.failures >= FAILURES_TO_STOP {
+                continue;
+            }
+            if k > 0
+                && let Some((_, _, prof)) = &c.agora
+            {
+                c.questions = next_questions(&c.discord, prof, &c.questions).await;
+            }
+            let clicks = step_clicks(rate, k, &c.questions);
+            let mut o = fire(&c.discord, &c.bot, &c.questions, &clicks, rate as f64).await;
+            o.stored = match &c.agora {
+                Some((store, guild, _)) => {
+                    let mut stored_now = 0;
+                    for q in &c.questions {
+                        stored_now += stored(store, guild, q).await;
+                    }
+                    stored_now
+                }
+                None => o.acknowledged,
+            };
+            let held = o.holds(P99_STEP);
+            println!("{}{}", line(&format!("{} {rate}/s", c.name), &o), if held { "" } else { "  ← does not hold" });
+            c.steps.push((rate, o));
+            c.failures = if held { 0 } else { c.failures + 1 };
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+    println!("\nafter the comparison: {}", uptime());
+    compare_summary(backend, &contenders);
+    let mut drop_after = Vec::new();
+    for c in contenders {
+        if let Some((store, ..)) = c.agora {
+            store.close().await;
+        }
+        drop_after.extend(c.postgres);
+    }
+    for url in drop_after {
+        if let Err(e) = sqlx::Any::force_drop_database(&url).await {
+            eprintln!("could not drop the bench database {url}: {e}");
+        }
+    }
+}
+
+/// What `c` measured at `rate`, if it ran that step.
+fn at(c: &Contender, rate: u64) -> Option<&Outcome> {
+    c.steps.iter().find(|(r, _)| *r == rate).map(|(_, o)| o)
+}
+
+/// Issue 25's table: each figure of each bot, and Agora's as a ratio to the bare bot's.
+fn compare_summary(backend: &str, contenders: &[Contender]) {
+    type Figure = Box<dyn Fn(&Contender) -> Option<f64>>;
+    let rows: Vec<(&str, Figure, &str)> = vec![
+        ("CPU per answer at 6,000/s (bot)", Box::new(|c| at(c, 6_000).map(|o| o.bot_cpu.as_secs_f64() * 1e6)), "µs"),
+        ("CPU per answer at 6,000/s (stand-in and students)", Box::new(|c| at(c, 6_000).map(|o| o.bench_cpu.as_secs_f64() * 1e6)), "µs"),
+        ("CPU per answer at 1,000/s (bot)", Box::new(|c| at(c, 1_000).map(|o| o.bot_cpu.as_secs_f64() * 1e6)), "µs"),
+        ("idle VmRSS", Box::new(|c| Some(c.idle.0 as f64 / 1024.0)), "MiB"),
+        ("idle anonymous memory", Box::new(|c| Some(c.idle.1 as f64 / 1024.0)), "MiB"),
+        ("peak VmRSS at 1,000/s", Box::new(|c| at(c, 1_000).map(|o| o.peak_rss as f64 / 1024.0)), "MiB"),
+        ("peak VmRSS at 6,000/s", Box::new(|c| at(c, 6_000).map(|o| o.peak_rss as f64 / 1024.0)), "MiB"),
+        ("peak anonymous at 6,000/s", Box::new(|c| at(c, 6_000).map(|o| o.peak_anon as f64 / 1024.0)), "MiB"),
+        ("p99 at 6,000/s", Box::new(|c| at(c, 6_000).map(|o| o.p99.as_secs_f64() * 1e3)), "ms"),
+        ("written to disk per answer at 1,000/s", Box::new(|c| at(c, 1_000).map(|o| o.disk_bytes / 1000.0)), "KB"),
+        ("written to disk per answer at 6,000/s", Box::new(|c| at(c, 6_000).map(|o| o.disk_bytes / 1000.0)), "KB"),
+        ("highest rate with p99 ≤ 50 ms", Box::new(|c| c.steps.iter().filter(|(_, o)| o.holds(P99_STEP)).map(|(r, _)| *r as f64).reduce(f64::max)), "/s"),
+    ];
+    println!("\n## {backend}: each bot's figure, and its ratio to the bare bot's (Markdown, for BENCHMARKS.md)\n");
+    let names: Vec<&str> = contenders.iter().map(|c| c.name.as_str()).collect();
+    println!("| {backend} | {} |", names.join(" | "));
+    println!("| --- |{}", " ---: |".repeat(names.len()));
+    let bare = contenders.iter().find(|c| c.agora.is_none());
+    for (label, figure, unit) in &rows {
+        let base = bare.and_then(figure);
+        let cells: Vec<String> = contenders
+            .iter()
+            .map(|c| match (figure(c), base) {
+                (None, _) => "–".to_string(),
+                (Some(v), Some(b)) if c.agora.is_some() && b > 0.0 => format!("{v:.1} {unit} ({:.2}×)", v / b),
+                (Some(v), _) => format!("{v:.1} {unit}"),
+            })
+            .collect();
+        println!("| {label} | {} |", cells.join(" | "));
+    }
+    println!("\nEvery step ({backend}):\n");
+    println!(
+        "| bot | offered/s | acknowledged/s | p50 ms | p99 ms | VmRSS peak (anonymous) MiB | disk KB/answer | CPU/answer: bot | stand-in | PostgreSQL | sleeps/answer | holds |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for rate in &COMPARE_RATES {
+        for c in contenders {
+            if let Some(o) = at(c, *rate) {
+                println!(
+                    "| {} | {rate} | {:.0} | {} | {} | {:.1} ({:.1}) | {:.1} | {} µs | {} µs | {} µs | {:.1} | {} |",
+                    c.name,
+                    o.done_rate,
+                    ms(o.p50),
+                    ms(o.p99),
+                    o.peak_rss as f64 / 1024.0,
+                    o.peak_anon as f64 / 1024.0,
+                    o.disk_bytes / 1000.0,
+                    o.bot_cpu.as_micros(),
+                    o.bench_cpu.as_micros(),
+                    o.db_cpu.as_micros(),
+                    o.bot_sleeps,
+                    if o.holds(P99_STEP) { "yes" } else { "no" }
+                );
+            }
+        }
+    }
 }
 
 fn summary(reports: &[Report]) {
