@@ -40,7 +40,7 @@ pub use view::*;
 
 /// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the
 /// layer like every other type a face handles.
-pub use crate::store::{LEADERBOARD, Pending, PostKind};
+pub use crate::store::{Board as DebateBoard, LEADERBOARD, Pending, PostKind};
 
 use crate::bank::{Bank, Problems, Question};
 use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};

@@ -95,7 +95,7 @@ pub async fn start(
     let times = PhaseSeconds { signup: signup_seconds, vote: vote_seconds, speech: speech_seconds }.times();
     let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion: MotionChoice::Typed(motion), format, times }).await?;
     ctx.send(command_reply(views::started(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
@@ -116,7 +116,7 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(ctx))).await?;
     ctx.send(command_reply(views::advanced(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
@@ -136,6 +136,7 @@ pub async fn assign(
         PlaceChoice::Audience => Join::Audience,
     };
     let view = app.debate_assign(&guild, &channel(ctx), &instructor, &app_member(&student, None), join).await?;
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &view.debate_id);
     ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
@@ -147,6 +148,7 @@ pub async fn balance(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_balance(&guild, &channel(ctx), &instructor).await?;
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &view.debate_id);
     ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
@@ -158,6 +160,8 @@ pub async fn release(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let result = app.debate_release(&guild, &channel(ctx), &instructor).await?;
+    // The judging board says the result is out, its Ballot button gone.
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &result.debate_id);
     ctx.send(command_reply(views::released())).await?;
     board::post_all(&ctx.serenity_context().http, ctx.channel_id(), views::release(&result)).await?;
     Ok(())
@@ -171,7 +175,7 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_cancel(&guild, &channel(ctx), &instructor).await?;
     ctx.send(command_reply(views::cancelled())).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
