@@ -146,7 +146,8 @@ async fn the_page_shows_what_the_store_holds() {
     let stats = class.app.store().item_stats(class.guild.as_str()).await.unwrap();
     assert_eq!(stats.len(), 4);
     for s in &stats {
-        let line = format!("<strong>{}</strong> correct of {} answers, asked in {} rounds", percent(s.correct, s.answers), s.answers, s.times_asked);
+        let rounds = if s.times_asked == 1 { "1 round".to_owned() } else { format!("{} rounds", s.times_asked) };
+        let line = format!("<strong>{}</strong> correct of {} answers, asked in {rounds}", percent(s.correct, s.answers), s.answers);
         assert!(page.body.contains(&line), "{line} in the page");
     }
     // The round held: its questions and participants.
@@ -158,6 +159,41 @@ async fn the_page_shows_what_the_store_holds() {
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("cache-control"), Some("no-store"));
     assert_eq!(csv.body, class.app.gradebook(&class.guild, &instructor()).await.unwrap());
+}
+
+/// Each item links to the line of the bank it is written at (a generated one: its knowledge
+/// entry's), and that link opens the bank's file as loaded, at that line, only with a token
+/// that opens the page.
+#[tokio::test]
+async fn each_item_links_to_its_line_in_the_bank() {
+    let class = Class::new().await;
+    let path = class.link_path().await;
+    let page = get(class.addr, &path).await;
+    let bank = class.app.bank();
+    let stats = class.app.store().item_stats(class.guild.as_str()).await.unwrap();
+    for s in &stats {
+        let q = bank.question(&s.item_id).unwrap();
+        let (file, line) = bank.place(&s.item_id).unwrap();
+        let link = format!(r#"href="{path}/bank/{}#L{line}"><code>{}:{line}</code></a>"#, file.name, file.name);
+        assert!(page.body.contains(&link), "{link} in the page");
+        assert!(file.name.ends_with(".yaml") && !file.name.contains("questions/"), "named below the bank's folder: {}", file.name);
+
+        let source = get(class.addr, &format!("{path}/bank/{}", file.name)).await;
+        assert_eq!((source.status, source.header("cache-control")), (200, Some("no-store")));
+        // The anchored line is the item's own element (or its entry's), as the file reads.
+        let anchored = source.body.split(&format!(r#"id="L{line}""#)).nth(1).unwrap().split("</div>").next().unwrap();
+        let written_there = match q.origin {
+            agora::bank::Origin::Written => anchored.contains(&format!("id: {}<", q.id)),
+            agora::bank::Origin::Generated => bank.knowledge.iter().any(|e| anchored.contains(&format!("id: {}<", e.id))),
+        };
+        assert!(written_there, "line {line} of {} is where {} (or its entry) is written: {anchored}", file.name, q.id);
+    }
+    let (file, _) = bank.place(&stats[0].item_id).unwrap();
+    let altered = format!("{}0/bank/{}", path.trim_end_matches(|c: char| c.is_ascii_hexdigit()), file.name);
+    assert_eq!(get(class.addr, &altered).await.status, 403, "a token that opens nothing opens no file of the bank");
+    let missing = get(class.addr, &format!("{path}/bank/nothing.yaml")).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("no file of this name"), "{}", missing.body);
 }
 
 #[tokio::test]

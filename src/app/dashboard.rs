@@ -104,6 +104,23 @@ pub struct ItemView {
     pub flags: Vec<String>,
     /// The passages that establish the answer: (id, quote).
     pub citations: Vec<(String, String)>,
+    /// Where it is written in the bank in use: the file (below the bank's folder) and line;
+    /// a generated item's is the knowledge entry it comes from.
+    pub place: Option<(String, u64)>,
+    pub generated: bool,
+}
+
+/// A file of the bank, for a link that opens the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BankFileView {
+    Found {
+        name: String,
+        text: String,
+    },
+    /// The bank in use has no such file (reloaded since the page was read, or a mistyped link).
+    Missing {
+        name: String,
+    },
 }
 
 /// The prompt answers waiting for review.
@@ -175,6 +192,19 @@ impl App {
             return Ok(None);
         };
         self.gradebook(&guild, &Member::operator()).await.map(Some)
+    }
+
+    /// A file of the bank in use (`name` as [`ItemView::place`] gives it) that a token opens:
+    /// the items' source, answers and all, so only for a token that opens the page.
+    pub async fn dashboard_bank_file(&self, token: &str, name: &str) -> AppResult<Option<BankFileView>> {
+        if self.dashboard_guild(token).await?.is_none() {
+            return Ok(None);
+        }
+        let bank = self.bank();
+        Ok(Some(match bank.file(name) {
+            Some(f) => BankFileView::Found { name: f.name.clone(), text: f.text.clone() },
+            None => BankFileView::Missing { name: name.to_string() },
+        }))
     }
 
     async fn dashboard_of(&self, guild: &GuildId, expires_at: Millis) -> AppResult<Dashboard> {
@@ -276,6 +306,8 @@ fn item_view(bank: &Bank, q: &Question, s: crate::store::ItemStats) -> ItemView 
         picks: r.picks,
         flags: r.flags.iter().map(ToString::to_string).collect(),
         citations: q.citations.iter().filter_map(|id| bank.passage(id)).map(|p| (p.id.clone(), p.quote.clone())).collect(),
+        place: bank.place(&q.id).map(|(file, line)| (file.name.clone(), line)),
+        generated: q.origin == crate::bank::Origin::Generated,
     }
 }
 
