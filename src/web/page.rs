@@ -228,8 +228,8 @@ fn debates(debates: &[ReleaseView]) -> Markup {
                     h3 { (d.motion.text) }
                     p { (d.format.title()) " · " (decision(d)) " · proposition " (d.proposition_total) " – opposition " (d.opposition_total) }
                     @if let Some(swing) = &d.swing {
-                        p { "Audience swing: proposition " (format!("{:+.0}", swing.gain(crate::debate::Side::Proposition))) " points, opposition "
-                            (format!("{:+.0}", swing.gain(crate::debate::Side::Opposition))) " points." }
+                        p { "Audience swing: proposition " (format!("{:+.0}", swing.gain(crate::debate::Side::Proposition))) " percentage points, opposition "
+                            (format!("{:+.0}", swing.gain(crate::debate::Side::Opposition))) " percentage points." }
                     }
                     div.scroll {
                         table {
