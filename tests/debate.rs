@@ -212,7 +212,10 @@ async fn give_three_rounds_of_speeches_with_a_flag(o: &Oxford) -> DebateView {
             let first = state.speeches.iter().find(|s| s.author == student(0).id).unwrap().reference.clone();
             app.debate_flag(&guild, &id, &student(3), &first, &cite(Side::Proposition, 0), "It says the alliance is informal.").await.unwrap();
             assert!(app.debate_state(&guild, &id, &student(0)).await.unwrap().flags.is_empty());
-            assert_eq!(app.debate_state(&guild, &id, &instructor()).await.unwrap().flags.len(), 1);
+            let judge = app.debate_state(&guild, &id, &instructor()).await.unwrap().flags;
+            assert_eq!((judge.len(), judge[0].by_name.as_str(), judge[0].speaker_name.as_str()), (1, "Student 3", "Student 0"));
+            let own = app.debate_state(&guild, &id, &student(3)).await.unwrap().flags;
+            assert_eq!(own, judge, "the flagger sees their own flag");
             // The opening closes on its timer.
             clock.set(v.phase.deadline.unwrap());
             v = app.debate_timer(&guild, &id, v.phase.index).await.unwrap().expect("the deadline passed");
@@ -305,6 +308,11 @@ async fn release_the_result(o: &Oxford) -> ReleaseView {
     assert_eq!(r.feedback, "Clear evidence;\nsharper rebuttals next time.");
     assert_eq!((r.shadow.ballots, r.shadow.agreed), (1, 1));
     assert_eq!(r.flags.len(), 1);
+    assert_eq!(
+        (r.flags[0].speaker_name.as_str(), r.flags[0].phase.as_str()),
+        ("Student 0", "Opening speeches"),
+        "the release names the speech, not the flagger"
+    );
     let by_paper = |ids: &[String]| {
         let mut ids = ids.to_vec();
         ids.sort_by_key(|id| bank.paper_position(id).unwrap());
@@ -623,6 +631,54 @@ async fn refusals_and_flags_on_postgres() {
     let Some(pg) = Postgres::new().await else { return };
     let store = Store::connect(&pg.0).await.unwrap();
     refusals_and_flags(store.clone()).await;
+    store.close().await;
+}
+
+/// The board a face posted for each phase: recorded with its phase, the one it replaces
+/// handed back (to disable), edited only while its phase is open, and a click on a board
+/// posted before the recorded one refused, naming the phase now open; all of it after a reload.
+async fn boards_are_recorded_replaced_and_refused(store: Store) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank.clone(), store.clone(), clock.clone());
+    let (guild, channel) = (GuildId::from("g1"), ChannelId::from("c1"));
+    let id = app.debate_start(&guild, &channel, &instructor(), &request(Format::Oxford { per_side: 1 })).await.unwrap().debate_id;
+    assert!(app.debate_board(&guild, &id).await.unwrap().is_none(), "no board posted yet");
+    let before = |clicked: u64| move |recorded: &str| clicked < recorded.parse::<u64>().unwrap();
+    app.debate_from_board(&guild, &id, before(111)).await.expect("any board is fine while none is recorded");
+    assert_eq!(app.debate_board_posted(&guild, &id, 0, "111").await.unwrap(), None);
+    for n in 0..2 {
+        app.debate_join(&guild, &id, &student(n), Join::Either).await.unwrap();
+    }
+    let (v, board) = app.debate_board(&guild, &id).await.unwrap().expect("the sign-up board");
+    assert_eq!((board.message_id.as_str(), board.phase_index, v.proposition.len() + v.opposition.len()), ("111", 0, 2));
+    assert!(v.flags.is_empty() && v.you == agora::app::YourPart::default(), "the board is the view everyone sees");
+    app.debate_advance(&guild, &channel, &instructor(), AdvanceFrom::Phase(0)).await.unwrap();
+    assert!(app.debate_board(&guild, &id).await.unwrap().is_none(), "the sign-up board is not edited once its phase is over");
+    let replaced = app.debate_board_posted(&guild, &id, 1, "222").await.unwrap().expect("the sign-up board is replaced");
+    assert_eq!((replaced.message_id.as_str(), replaced.phase_index), ("111", 0));
+    let again = App::new(bank, store.clone(), clock);
+    assert_eq!(
+        user_error(again.debate_from_board(&guild, &id, before(111)).await.unwrap_err()),
+        UserError::OldBoard { now: "Audience vote (before)".into() },
+        "after a restart too"
+    );
+    again.debate_from_board(&guild, &id, before(222)).await.expect("the newest board is the one to use");
+    again.debate_from_board(&guild, &id, before(333)).await.expect("a board newer than the one recorded (just posted) too");
+    assert_eq!(again.debate_board(&guild, &id).await.unwrap().expect("the vote's board").1.message_id, "222");
+}
+
+#[tokio::test]
+async fn boards_are_recorded_replaced_and_refused_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    boards_are_recorded_replaced_and_refused(sqlite_store(&dir).await).await;
+}
+
+#[tokio::test]
+async fn boards_are_recorded_replaced_and_refused_on_postgres() {
+    let Some(pg) = Postgres::new().await else { return };
+    let store = Store::connect(&pg.0).await.unwrap();
+    boards_are_recorded_replaced_and_refused(store.clone()).await;
     store.close().await;
 }
 

@@ -263,7 +263,7 @@ async fn judge_with_a_shadow_and_an_official_ballot(discord: &StandIn) {
         .submit_modal(&voter(1), channel, &shadow, &[("scores", &filled(&["3 3 3 3"; 6])), ("winner", "opposition"), ("feedback", "")], Some(judging.id))
         .await;
     assert!(private(discord, &sent).await.contains("Shadow ballot"));
-    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&speaker(1), channel, "ballots", json!({})).await;
     assert!(private(discord, &sent).await.contains("not been released"), "a student sees no ballot before the release");
     let (official, _) = open_modal(discord, &prof, &judging, "Ballot").await;
     let sent = discord.submit_modal(&prof, channel, &official, &[("scores", "P1: 9 9 9 9"), ("winner", ""), ("feedback", "")], Some(judging.id)).await;
@@ -280,7 +280,7 @@ async fn judge_with_a_shadow_and_an_official_ballot(discord: &StandIn) {
         .await;
     let ballot = private(discord, &sent).await;
     assert!(ballot.contains("Official ballot") && ballot.contains("18/20"), "{ballot}");
-    let sent = discord.slash(&prof, channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&prof, channel, "ballots", json!({})).await;
     assert!(private(discord, &sent).await.contains("Shadow ballot"), "the instructor sees every ballot");
 }
 
@@ -307,9 +307,11 @@ async fn release_the_result_into_score_and_the_gradebook(discord: &StandIn) {
             && text.contains("made-up-passage"),
         "{text}"
     );
-    assert!(text.contains("Strong passages nobody used") && text.contains("flagged by speaker4") && text.contains("Shadow judges"), "{text}");
+    assert!(text.contains("Strong passages nobody used") && text.contains("Shadow judges"), "{text}");
+    assert!(text.contains("`s7-p2-informal-alliance` in speaker1's speech (Opening speeches): It says informal, not an alliance."), "{text}");
+    assert!(!text.contains("flagged by"), "the release names no flagger: {text}");
     // The released debate stays readable by its participants.
-    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&speaker(1), channel, "ballots", json!({})).await;
     let read = private(discord, &sent).await;
     assert!(read.contains("Official ballot") && read.contains("18/20") && !read.contains("No debate"), "after the release: {read}");
     let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;
@@ -433,4 +435,152 @@ async fn nothing_pinged_and_every_interaction_was_answered(discord: &StandIn) {
         }
     }
     discord.assert_clean();
+}
+
+/// The audience of the boards test.
+fn listener(n: u64) -> User {
+    User::student(8000 + n, &format!("listener{n}"))
+}
+
+/// The PATCH requests that edited message `message`.
+fn edits_of(discord: &StandIn, message: &Message) -> usize {
+    let route = format!("/channels/{}/messages/{}", message.channel_id, message.id);
+    discord.requests().iter().filter(|r| r.starts_with("PATCH ") && r.ends_with(&route)).count()
+}
+
+/// Issue #20, items 13 and 14, as the class meets them: the board in the channel shows who
+/// joined and how many voted, edited in place in few edits however many click at once; a
+/// board that the next phase's replaced keeps no live button (and a click on one is told
+/// which board to use); a flagged card reaches the judge with who flagged it, the flagger
+/// sees their own, and the release lists the card and the reason without the flagger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boards_stay_true_and_flags_reach_only_the_judge() {
+    let discord = StandIn::start().await;
+    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let channel = discord.add_channel(discord.guild, "boards");
+    let sent = discord.slash(&prof(), channel, "debate start", json!({"motion": MOTION, "format": OXFORD, "per_side": 1})).await;
+    assert!(private(&discord, &sent).await.contains("Oxford debate"));
+    let signup = board(&discord, channel, "Sign-up").await;
+    a_burst_of_joins_shows_on_the_sign_up_board_in_a_few_edits(&discord, &signup).await;
+    advance(&discord, channel).await;
+    let pre = board(&discord, channel, "Audience vote (before)").await;
+    the_replaced_board_keeps_no_live_button(&discord, &signup, "Join Proposition").await;
+    votes_show_on_the_board(&discord, &pre).await;
+    advance(&discord, channel).await;
+    let opening = board(&discord, channel, "Opening speeches").await;
+    the_replaced_board_keeps_no_live_button(&discord, &pre, "Vote Proposition").await;
+    a_flag_reaches_the_judge_alone_and_the_release_names_no_flagger(&discord, &opening).await;
+    nothing_pinged_and_every_interaction_was_answered(&discord).await;
+    bot.signal("TERM");
+    assert!(bot.wait_exit(Duration::from_secs(10)).await.success(), "{}", bot.logs());
+}
+
+/// Two speakers and 28 listeners press Join at once: the sign-up board, edited in place,
+/// comes to show both speakers and all 28, in far fewer edits than joins.
+async fn a_burst_of_joins_shows_on_the_sign_up_board_in_a_few_edits(discord: &StandIn, signup: &Message) {
+    let (pro, con) = (speaker(21), speaker(22));
+    let mut sent = vec![
+        discord.click(&pro, signup.id, &signup.button_id("Join Proposition").unwrap()).await,
+        discord.click(&con, signup.id, &signup.button_id("Join Opposition").unwrap()).await,
+    ];
+    for n in 1..=28 {
+        sent.push(discord.click(&listener(n), signup.id, &signup.button_id("Audience").unwrap()).await);
+    }
+    for s in &sent {
+        private(discord, s).await;
+    }
+    let shown = discord
+        .wait_for(Duration::from_secs(10), |v| {
+            v.messages()
+                .find(|m| m.id == signup.id && m.text().contains("P1 speaker21") && m.text().contains("O1 speaker22") && m.text().contains("28 members"))
+                .cloned()
+        })
+        .await;
+    let edits = edits_of(discord, signup);
+    eprintln!("30 joins at once: {edits} edits of the sign-up board");
+    assert!(shown.is_some(), "the sign-up board shows who joined: {:#?}", discord.message(signup.id).map(|m| m.text()));
+    assert!((1..=8).contains(&edits), "30 joins cost {edits} edits of the board, not one each");
+    // Nothing more comes once it shows the last change.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(edits_of(discord, signup), edits, "no edit after the last change was shown");
+}
+
+/// The board the next phase's replaced: every button disabled, no countdown, and a click
+/// that slips through is told to use the newest board.
+async fn the_replaced_board_keeps_no_live_button(discord: &StandIn, old: &Message, button: &str) {
+    let closed = discord
+        .wait_for(Duration::from_secs(10), |v| {
+            v.messages().find(|m| m.id == old.id && !m.buttons().is_empty() && m.buttons().iter().all(|b| b["disabled"] == json!(true))).cloned()
+        })
+        .await
+        .unwrap_or_else(|| panic!("the replaced board's buttons are disabled: {:#?}", discord.message(old.id).map(|m| m.components)));
+    assert!(closed.text().contains("(closed)") && !closed.text().contains("Closes <t:"), "{}", closed.text());
+    let sent = discord.click(&listener(1), old.id, &old.button_id(button).unwrap()).await;
+    let told = private(discord, &sent).await;
+    assert!(told.contains("earlier phase") && told.contains("newest board"), "{told}");
+}
+
+/// Three votes before the speeches: the board counts them.
+async fn votes_show_on_the_board(discord: &StandIn, pre: &Message) {
+    for (n, b) in [(1, "Vote Proposition"), (2, "Vote Opposition"), (3, "Undecided")] {
+        vote(discord, &listener(n), pre, b).await;
+    }
+    let counted =
+        discord.wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == pre.id && m.text().contains("before: 3 · after: 0")).cloned()).await;
+    assert!(counted.is_some(), "the board counts the votes: {:#?}", discord.message(pre.id).map(|m| m.text()));
+}
+
+/// The proposition cites a card, the opposition flags it: the judge reads the flag with who
+/// raised it; the flagger sees their own; a listener sees none; the release lists the card
+/// and the reason, naming no flagger.
+async fn a_flag_reaches_the_judge_alone_and_the_release_names_no_flagger(discord: &StandIn, opening: &Message) {
+    let (channel, prof) = (opening.channel_id, prof());
+    let (pro, con) = (speaker(21), speaker(22));
+    assert!(speak(discord, &pro, opening, "the partnership works as an alliance", "s7-p2-informal-alliance").await.contains("posted"));
+    let evidence = discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Evidence cited by speaker21")).await;
+    let (flag, _) = open_modal(discord, &con, &evidence, "Flag a card").await;
+    let reason = "It says informal partnership, not alliance.";
+    let sent = discord.submit_modal(&con, channel, &flag, &[("passage", "s7-p2-informal-alliance"), ("reason", reason)], Some(evidence.id)).await;
+    assert!(private(discord, &sent).await.contains("for the judge"));
+    for _ in 0..4 {
+        advance(discord, channel).await;
+    }
+    let judging = board(discord, channel, "Judging").await;
+    let flags = judging.button_id("Flags").expect("a Flags button on the judging board");
+    let (board_id, flags) = (judging.id, &flags);
+    let read = |who: User| async move {
+        let sent = discord.click(&who, board_id, flags).await;
+        private(discord, &sent).await
+    };
+    let judge = read(prof.clone()).await;
+    assert!(judge.contains("s7-p2-informal-alliance") && judge.contains(reason) && judge.contains("flagged by speaker22"), "the judge: {judge}");
+    let own = read(con.clone()).await;
+    assert!(own.contains("Your flags") && own.contains(reason), "the flagger: {own}");
+    let other = read(listener(1)).await;
+    assert!(other.contains("You have flagged no card") && !other.contains(reason), "a listener: {other}");
+    let (official, data) = open_modal(discord, &prof, &judging, "Ballot").await;
+    let template = data["components"][0]["components"][0]["value"].as_str().unwrap().to_string();
+    let scores = template.lines().map(|l| format!("{l}4 4 4 4")).collect::<Vec<_>>().join("\n");
+    let sent = discord.submit_modal(&prof, channel, &official, &[("scores", &scores), ("winner", ""), ("feedback", "")], Some(judging.id)).await;
+    assert!(private(discord, &sent).await.contains("Official ballot"));
+    discord.response(&discord.slash(&prof, channel, "debate release", json!({})).await).await;
+    discord.wait_message(channel, Duration::from_secs(5), |m| m.text().contains("Result:")).await;
+    let flagged: Vec<String> = discord
+        .messages(channel)
+        .iter()
+        .flat_map(|m| m.embeds.iter().flat_map(|e| e["fields"].as_array().cloned().unwrap_or_default()))
+        .filter(|f| f["name"] == "Cards flagged as misused")
+        .map(|f| f["value"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert!(flagged[0].contains("`s7-p2-informal-alliance`") && flagged[0].contains(reason), "the card and the reason: {}", flagged[0]);
+    assert!(!flagged[0].contains("speaker22") && !flagged[0].contains(&con.id.to_string()) && !flagged[0].contains("<@"), "no flagger named: {}", flagged[0]);
+    // The judging board says the result is out, and its Ballot button is gone.
+    let done = discord
+        .wait_for(Duration::from_secs(10), |v| {
+            v.messages().find(|m| m.id == judging.id && m.text().contains("The result is released") && m.buttons().is_empty()).cloned()
+        })
+        .await;
+    assert!(done.is_some(), "{:#?}", discord.message(judging.id).map(|m| m.text()));
 }

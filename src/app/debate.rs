@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 
 use crate::app::view::{
-    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, NoCards, PhaseView, ReleaseView, SeatView,
-    SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
+    self, AwardView, BallotView, CardsView, DebateTimer, DebateView, EvidenceMapView, FlagView, MotionView, NoCards, PhaseView, ReleaseView, ReleasedFlagView,
+    SeatView, SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
 use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed, forms};
 use crate::bank::Bank;
@@ -26,7 +26,7 @@ use crate::debate::{
 };
 use crate::ids::{ChannelId, DebateId, GuildId, UserId};
 use crate::quiz::Millis;
-use crate::store::{Expect, NewDebate, Post, PostKind, StoreError, StoredDebate};
+use crate::store::{Board, Expect, NewDebate, Post, PostKind, StoreError, StoredDebate};
 
 /// Which debate an operation is for: the one a button names, or the one open in the
 /// channel a command was typed in.
@@ -412,7 +412,7 @@ impl App {
         let flag = d.flag(&member.id, speech, passage.trim(), &clean_typed(reason), now)?.clone();
         self.store.save_flag(guild, debate, Expect::phase(d.phase_index()), &flag).await.map_err(moved)?;
         stored.names.insert(member.id.clone(), member.name.clone());
-        Ok(flag_view(&stored, &flag))
+        Ok(flag_view(&stored, &d, &flag))
     }
 
     /// An audience member's vote in the open Oxford poll (a second vote replaces the first).
@@ -520,6 +520,39 @@ impl App {
         d.cancel(&actor(instructor, true), now)?;
         self.store.cancel_debate(guild, debate, d.phase_index(), now).await.map_err(moved)?;
         Ok(debate_view(&self.bank(), &stored, &d, Some((instructor, true)), now))
+    }
+
+    /// Records the board a face posted for the debate's phase `phase_index` (its message
+    /// id); returns the board it replaces, whose buttons the face disables.
+    pub async fn debate_board_posted(&self, guild: &GuildId, debate: &DebateId, phase_index: usize, message_id: &str) -> AppResult<Option<Board>> {
+        Ok(self.store.set_debate_board(guild, debate, phase_index, message_id).await?)
+    }
+
+    /// The debate's board to edit in place, with the debate as everyone sees it now; `None`
+    /// when it has none for its current phase (the next phase's board is on its way, or the
+    /// debate is gone).
+    pub async fn debate_board(&self, guild: &GuildId, debate: &DebateId) -> AppResult<Option<(DebateView, Board)>> {
+        let (stored, d) = match self.load_debate(guild, debate).await {
+            Err(AppError::User(_)) => return Ok(None),
+            other => other?,
+        };
+        let Some(board) = stored.board.clone().filter(|b| b.phase_index == d.phase_index()) else { return Ok(None) };
+        Ok(Some((debate_view(&self.bank(), &stored, &d, None, self.now()), board)))
+    }
+
+    /// Refuses a click on a board posted before the debate's board (the one recorded last),
+    /// saying which phase the debate is in. `posted_before(recorded)` says whether the clicked
+    /// message came before the recorded one (the face knows how its messages are ordered): a
+    /// board newer than the one recorded, just posted and not yet recorded, is the current one.
+    pub async fn debate_from_board(&self, guild: &GuildId, debate: &DebateId, posted_before: impl Fn(&str) -> bool) -> AppResult<()> {
+        let (stored, d) = self.load_debate(guild, debate).await?;
+        match stored.board {
+            Some(board) if posted_before(&board.message_id) => {
+                let now = if d.status() == Status::Open { d.phase().title().to_owned() } else { format!("its end ({})", d.status().as_str()) };
+                Err(UserError::OldBoard { now }.into())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The debate `at` names; a user error when no debate is open in the channel it names.
@@ -669,7 +702,12 @@ fn debate_view(bank: &Bank, stored: &StoredDebate, d: &Debate, viewer: Option<(&
         speeches: d.speeches().iter().map(|s| speech_view(bank, stored, d, s)).collect(),
         votes_cast: d.format().has_audience_vote().then(|| (d.votes_cast(crate::debate::Poll::Before), d.votes_cast(crate::debate::Poll::After))),
         ballot_in: d.official_ballot().is_some(),
-        flags: if viewer.is_some_and(|(_, instructor)| instructor) { d.flags().iter().map(|f| flag_view(stored, f)).collect() } else { Vec::new() },
+        // Who flagged a card is the flagger's and the judge's business only.
+        flags: match viewer {
+            Some((_, true)) => d.flags().iter().map(|f| flag_view(stored, d, f)).collect(),
+            Some((m, false)) => d.flags().iter().filter(|f| f.by == m.id).map(|f| flag_view(stored, d, f)).collect(),
+            None => Vec::new(),
+        },
         you,
     }
 }
@@ -689,9 +727,22 @@ fn speech_view(bank: &Bank, stored: &StoredDebate, d: &Debate, s: &Speech) -> Sp
     }
 }
 
-fn flag_view(stored: &StoredDebate, f: &Flag) -> FlagView {
+/// The title of the phase of a flagged speech, and the name of its speaker.
+fn flagged_speech(stored: &StoredDebate, d: &Debate, speech: &SpeechRef) -> (String, String) {
+    let phase = d.plan().get(speech.phase_index).map_or("a phase", |p| p.phase.title()).to_owned();
+    let speaker = match &speech.key {
+        SlotKey::Speaker(u) => name(&stored.names, u),
+        SlotKey::Joint => "Joint statement".into(),
+    };
+    (phase, speaker)
+}
+
+fn flag_view(stored: &StoredDebate, d: &Debate, f: &Flag) -> FlagView {
+    let (phase, speaker_name) = flagged_speech(stored, d, &f.speech);
     FlagView {
         speech: f.speech.clone(),
+        phase,
+        speaker_name,
         passage_id: f.passage_id.clone(),
         by: f.by.clone(),
         by_name: name(&stored.names, &f.by),
@@ -761,7 +812,14 @@ fn release_view(bank: &Bank, stored: &StoredDebate, d: &Debate, result: DebateRe
             unused: result.evidence.unused.iter().filter_map(|(side, id)| view::passage_view(bank, id).map(|c| (*side, c))).collect(),
             not_in_bank: result.evidence.not_in_bank.clone(),
         },
-        flags: result.flags.iter().map(|f| flag_view(stored, f)).collect(),
+        flags: result
+            .flags
+            .iter()
+            .map(|f| {
+                let (phase, speaker_name) = flagged_speech(stored, d, &f.speech);
+                ReleasedFlagView { passage_id: f.passage_id.clone(), phase, speaker_name, reason: f.reason.clone() }
+            })
+            .collect(),
         shadow: result.shadow,
         awards: awards.iter().map(|(u, p)| AwardView { user_id: u.clone(), name: name(&stored.names, u), points: *p }).collect(),
         preview,

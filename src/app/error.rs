@@ -104,6 +104,9 @@ pub enum UserError {
     NotYourTurn { phase: String, next: String },
     #[error("The debate moved on while you were acting: look at it again and retry.")]
     DebateMoved,
+    /// A button of a debate's board that a newer board replaced (the phase it was for is over).
+    #[error("This board is from an earlier phase of the debate, which is now in {now}: use the newest board, the last one posted in the channel.")]
+    OldBoard { now: String },
     /// An advance pressed for a phase that had already closed (its timer was first).
     #[error(
         "The debate had already moved on to {now} when you pressed (the time of the phase before was up), so nothing was changed. To close {now} as well, run `/debate advance` again."

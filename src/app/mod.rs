@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use dashboard::{Dashboard, DashboardLink, HeatmapRow, ItemView, LinkSettings, QuestionHeld, QueueView, RoundHeld, TopicColumn};
+pub use dashboard::{BankFileView, Dashboard, DashboardLink, HeatmapRow, ItemView, LinkSettings, QuestionHeld, QueueView, RoundHeld, TopicColumn};
 pub use debate::{AdvanceFrom, DebateAt, DebateRequest, MotionChoice, PhaseSeconds};
 pub use error::{APOLOGY, AppError, AppResult, UserError};
 pub use forms::ballot_codes;
@@ -40,7 +40,7 @@ pub use view::*;
 
 /// The outbox's rows as a face's poster delivers them (`store/outbox.rs`), named through the
 /// layer like every other type a face handles.
-pub use crate::store::{LEADERBOARD, Pending, PostKind};
+pub use crate::store::{Board as DebateBoard, LEADERBOARD, Pending, PostKind};
 
 use crate::bank::{Bank, Problems, Question};
 use crate::ids::{DebateId, GuildId, ItemId, RoundId, UserId};

@@ -496,6 +496,9 @@ pub struct SpeechView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagView {
     pub speech: SpeechRef,
+    /// The title of the flagged speech's phase, and its speaker's name ("Joint statement").
+    pub phase: String,
+    pub speaker_name: String,
     pub passage_id: String,
     pub by: UserId,
     pub by_name: String,
@@ -545,7 +548,8 @@ pub struct DebateView {
     pub votes_cast: Option<(usize, usize)>,
     /// Whether the instructor's ballot is in.
     pub ballot_in: bool,
-    /// Card flags: shown to instructors only; empty for everyone else.
+    /// Card flags with who raised them: every flag for an instructor (the judge), a
+    /// student's own for a student, none in the view everyone sees (a board).
     pub flags: Vec<FlagView>,
     pub you: YourPart,
 }
@@ -646,12 +650,24 @@ pub struct ReleaseView {
     pub opposition_total: u32,
     pub feedback: String,
     pub evidence: EvidenceMapView,
-    pub flags: Vec<FlagView>,
+    /// The cards flagged as misused, without who flagged them.
+    pub flags: Vec<ReleasedFlagView>,
     pub shadow: ShadowSummary,
     /// Points per member, as awarded at the release (computed, not yet awarded, in a preview).
     pub awards: Vec<AwardView>,
     /// Whether this is the instructor's preview of a result not yet released.
     pub preview: bool,
+}
+
+/// A flagged card as the release shows it to everyone: which card, in which speech, and
+/// why; who flagged it stays between the flagger and the judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasedFlagView {
+    pub passage_id: String,
+    /// The title of the flagged speech's phase, and its speaker's name ("Joint statement").
+    pub phase: String,
+    pub speaker_name: String,
+    pub reason: String,
 }
 
 /// An open debate's phase deadline, for a face to re-arm its timer after a restart.

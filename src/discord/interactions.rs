@@ -281,7 +281,7 @@ async fn component(http: &Arc<Http>, data: &Data, c: &ComponentInteraction) -> R
     match action {
         Action::Live(a) => live::click(&at, a, chosen).await,
         Action::Practice(a) => practice::click(&at, a, chosen).await,
-        Action::Debate(a) => debate::click(&at, a).await,
+        Action::Debate(a) => debate::click(&at, a, c.message.id).await,
         Action::Prompt(a) => prompts::click(&at, a).await,
         Action::Review(a) => prompts::review_click(&at, a).await,
     }

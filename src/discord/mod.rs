@@ -64,6 +64,8 @@ pub struct Data {
     pub answers: Arc<tokio::sync::Semaphore>,
     /// Wakes the poster that delivers the outbox (`poster.rs`).
     pub poster: poster::Kick,
+    /// The debates' boards: their edits in place, batched, and their postings (`debate/board.rs`).
+    pub boards: debate::Boards,
 }
 
 /// How long a shutdown waits for the interactions in flight to be answered (and the timers
@@ -241,6 +243,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         tasks: tasks.clone(),
         answers: Arc::new(tokio::sync::Semaphore::new(config.answers_in_flight)),
         poster: poster::Kick::default(),
+        boards: debate::Boards::default(),
     };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
@@ -266,7 +269,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 // What must reach a channel and has not yet (this run's, and an earlier one's).
                 tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone(), data.tasks.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).
-                debate::resume(ctx.http.clone(), data.app.clone(), &data.tasks, &data.shards).await;
+                debate::resume(ctx.http.clone(), data.app.clone(), &data.tasks, &data.boards, &data.shards).await;
 
                 // The daily reminders of spaced practice, until the shutdown.
                 data.tasks.spawn(spaced::run_reminders(ctx.http.clone(), data.app.clone(), data.shards.clone(), spaced::CHECK_EVERY, data.tasks.clone()));
@@ -294,7 +297,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     // The instructors' class page, when asked for; it stops with the bot too.
     if let Some(addr) = &opts.web_addr {
         let stop = listener_stop.clone();
-        crate::web::listen(addr, app.clone(), async move { stop.notified().await }).await?;
+        crate::web::listen(addr, app.clone(), config.web_trusted_proxy, async move { stop.notified().await }).await?;
     }
 
     let manager = client.shard_manager.clone();

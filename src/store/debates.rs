@@ -50,6 +50,15 @@ pub struct StoredDebate {
     pub record: DebateRecord,
     /// Display names of the members, speakers and judges the store knows.
     pub names: HashMap<UserId, String>,
+    /// The board a face posted last, if any.
+    pub board: Option<Board>,
+}
+
+/// A debate's board as a face posted it: its message, and the phase it was posted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    pub message_id: String,
+    pub phase_index: usize,
 }
 
 /// An open debate, as a restarted bot needs it to re-arm its phase timer.
@@ -86,7 +95,7 @@ impl Expect {
 }
 
 const SELECT_DEBATE: &str = "SELECT guild_id, debate_id, channel_id, thread_id, format, per_side, motion_id, motion, info, scale_max,
-    phase_index, phase_opened_at, deadline, status, started_by, started_at, ended_at FROM debates";
+    phase_index, phase_opened_at, deadline, status, started_by, started_at, ended_at, board_message_id, board_phase FROM debates";
 
 impl Store {
     /// Stores a new debate with its phases, rubric and cards. A channel that already has an
@@ -276,6 +285,7 @@ impl Store {
             started_at: head.started_at,
             record,
             names,
+            board: head.board,
         }))
     }
 
@@ -355,6 +365,44 @@ impl Store {
             .await
             .with_context(|| format!("saving the thread of debate {debate_id} in guild {guild_id}"))?;
         Ok(())
+    }
+
+    /// Records the board a face posted for phase `phase_index` as the debate's board, and
+    /// returns the one it replaces (if another), whose buttons the face then disables.
+    pub async fn set_debate_board(&self, guild_id: &GuildId, debate_id: &DebateId, phase_index: usize, message_id: &str) -> Result<Option<Board>> {
+        let context = || format!("saving the board of debate {debate_id} in guild {guild_id}");
+        let mut conn = self.writer.acquire().await?;
+        let mut tx = conn.begin().await.with_context(context)?;
+        // Claims the row first (PostgreSQL locks it), so the read below is the one replaced.
+        sqlx::query("UPDATE debates SET board_phase = board_phase WHERE guild_id = $1 AND debate_id = $2")
+            .bind(guild_id.as_str())
+            .bind(debate_id.as_str())
+            .execute(&mut *tx)
+            .await
+            .with_context(context)?;
+        let row = sqlx::query("SELECT board_message_id, board_phase FROM debates WHERE guild_id = $1 AND debate_id = $2")
+            .bind(guild_id.as_str())
+            .bind(debate_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .with_context(context)?;
+        let before = match row {
+            Some(r) => match (get::<Option<String>>(&r, "board_message_id")?, get::<Option<i64>>(&r, "board_phase")?) {
+                (Some(message_id), Some(phase)) => Some(Board { message_id, phase_index: index(phase, "debates")? }),
+                _ => None,
+            },
+            None => None,
+        };
+        sqlx::query("UPDATE debates SET board_message_id = $3, board_phase = $4 WHERE guild_id = $1 AND debate_id = $2")
+            .bind(guild_id.as_str())
+            .bind(debate_id.as_str())
+            .bind(message_id)
+            .bind(phase_index as i64)
+            .execute(&mut *tx)
+            .await
+            .with_context(context)?;
+        tx.commit().await.with_context(context)?;
+        Ok(before.filter(|b| b.message_id != message_id))
     }
 
     /// Saves members' places (a join, an assignment, the moves of a balance).
@@ -711,6 +759,7 @@ struct Head {
     started_by: UserId,
     started_at: Millis,
     ended_at: Option<Millis>,
+    board: Option<Board>,
 }
 
 impl Head {
@@ -733,6 +782,10 @@ impl Head {
             started_by: UserId::new(get::<String>(row, "started_by")?),
             started_at: get(row, "started_at")?,
             ended_at: get(row, "ended_at")?,
+            board: match (get::<Option<String>>(row, "board_message_id")?, get::<Option<i64>>(row, "board_phase")?) {
+                (Some(message_id), Some(phase)) => Some(Board { message_id, phase_index: index(phase, "debates")? }),
+                _ => None,
+            },
         })
     }
 }

@@ -79,7 +79,7 @@ use tokio::sync::Mutex;
 pub use answers::NamedAnswer;
 pub use backup::{Restored, backup_refusal, restore, restore_refusal};
 pub use dashboard::{QuestionHeld, RoundHeld};
-pub use debates::{Expect, NewDebate, OpenDebate, StoredDebate};
+pub use debates::{Board, Expect, NewDebate, OpenDebate, StoredDebate};
 pub use error::{Result, StoreError};
 pub use forget::Forgotten;
 pub use model::{AnswerRecord, ItemStats, LeaderboardRow, NewRound, RankBy, Recorded, Round, RoundKind, RoundProgress, RoundStatus, Started, Tally, Totals};

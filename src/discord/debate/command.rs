@@ -1,5 +1,5 @@
 //! `/debate …`: an instructor's debate in a channel — start, advance, assign, balance,
-//! release, cancel — and `/debate ballots` to read the ballots one may see.
+//! release, cancel — and `/ballots`, everyone's command to read the ballots one may see.
 
 use poise::serenity_prelude as serenity;
 
@@ -48,7 +48,15 @@ async fn autocomplete_motion(ctx: Context<'_>, partial: &str) -> serenity::Creat
 }
 
 /// Debates on the paper: instructors run them; students join with the buttons.
-#[poise::command(slash_command, subcommands("start", "advance", "assign", "balance", "release", "cancel", "ballots"), subcommand_required)]
+///
+/// Registered for Manage Server by default (a server can grant it to its instructor role in
+/// its Integrations settings); the layer checks every subcommand anyway.
+#[poise::command(
+    slash_command,
+    subcommands("start", "advance", "assign", "balance", "release", "cancel"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_GUILD"
+)]
 pub async fn debate(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
@@ -95,7 +103,7 @@ pub async fn start(
     let times = PhaseSeconds { signup: signup_seconds, vote: vote_seconds, speech: speech_seconds }.times();
     let view = app.debate_start(&guild, &channel(ctx), &instructor, &DebateRequest { motion: MotionChoice::Typed(motion), format, times }).await?;
     ctx.send(command_reply(views::started(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
@@ -116,7 +124,7 @@ pub async fn advance(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_advance(&guild, &channel(ctx), &instructor, AdvanceFrom::PressedAt(pressed_at(ctx))).await?;
     ctx.send(command_reply(views::advanced(&view))).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
@@ -136,6 +144,7 @@ pub async fn assign(
         PlaceChoice::Audience => Join::Audience,
     };
     let view = app.debate_assign(&guild, &channel(ctx), &instructor, &app_member(&student, None), join).await?;
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &view.debate_id);
     ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
@@ -147,6 +156,7 @@ pub async fn balance(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_balance(&guild, &channel(ctx), &instructor).await?;
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &view.debate_id);
     ctx.send(command_reply(views::teams(&view))).await?;
     Ok(())
 }
@@ -158,6 +168,8 @@ pub async fn release(ctx: Context<'_>) -> Result<()> {
     let app = &ctx.data().app;
     let instructor = app_member(ctx.author(), member(ctx));
     let result = app.debate_release(&guild, &channel(ctx), &instructor).await?;
+    // The judging board says the result is out, its Ballot button gone.
+    ctx.data().boards.touch(&ctx.serenity_context().http, app, &ctx.data().tasks, &guild, &result.debate_id);
     ctx.send(command_reply(views::released())).await?;
     board::post_all(&ctx.serenity_context().http, ctx.channel_id(), views::release(&result)).await?;
     Ok(())
@@ -171,11 +183,13 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let view = app.debate_cancel(&guild, &channel(ctx), &instructor).await?;
     ctx.send(command_reply(views::cancelled())).await?;
-    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &guild, &view).await?;
+    board::post_board(&ctx.serenity_context().http, &app, &ctx.data().tasks, &ctx.data().boards, &guild, &view).await?;
     Ok(())
 }
 
 /// The ballots you may see of this channel's debate, open or released last (students: once released).
+///
+/// A command of its own, not a `/debate` subcommand, so that students see it in their list.
 #[poise::command(slash_command)]
 pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;

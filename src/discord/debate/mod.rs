@@ -8,10 +8,10 @@ pub mod board;
 pub mod command;
 pub mod views;
 
+pub use board::{Boards, post_all, post_board, resume};
 pub(crate) use board::{deliver_speech, gave_up_speech};
-pub use board::{post_all, post_board, resume};
 
-use poise::serenity_prelude::InputTextStyle;
+use poise::serenity_prelude::{self as serenity, InputTextStyle};
 
 use crate::debate::{Join, Side, SlotKey, SpeechDraft, SpeechRef, Stance};
 use crate::discord::Result;
@@ -42,6 +42,9 @@ pub enum DebateAction {
     Ballot { debate: DebateId },
     /// The ballot modal's submit.
     Ballotted { debate: DebateId },
+    /// The card flags the clicker may read, privately: every flag with who raised it for
+    /// the judge (an instructor), a student's own for a student.
+    Flags { debate: DebateId },
 }
 
 impl DebateAction {
@@ -57,6 +60,7 @@ impl DebateAction {
             DebateAction::Vote { debate, stance } => format!("dv:{debate}:{}", stance_code(*stance)),
             DebateAction::Ballot { debate } => format!("db:{debate}"),
             DebateAction::Ballotted { debate } => format!("dbm:{debate}"),
+            DebateAction::Flags { debate } => format!("dl:{debate}"),
         }
     }
 
@@ -73,6 +77,7 @@ impl DebateAction {
             "dv" => DebateAction::Vote { debate, stance: f.text().and_then(stance)? },
             "db" => DebateAction::Ballot { debate },
             "dbm" => DebateAction::Ballotted { debate },
+            "dl" => DebateAction::Flags { debate },
             _ => return None,
         })
     }
@@ -83,7 +88,7 @@ impl DebateAction {
             DebateAction::Join { .. } | DebateAction::Cards { .. } | DebateAction::Speak { .. } | DebateAction::Flag { .. } | DebateAction::Vote { .. } => {
                 false
             }
-            DebateAction::Ballot { .. } => false,
+            DebateAction::Ballot { .. } | DebateAction::Flags { .. } => false,
         }
     }
 }
@@ -131,11 +136,24 @@ fn speaker(s: &str) -> Option<SlotKey> {
     (s == "joint" || ((1..=20).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit()))).then(|| SlotKey::parse(s))
 }
 
-/// The board's buttons.
-pub(crate) async fn click(at: &Asked<'_>, action: DebateAction) -> Result<Response> {
+/// The board's buttons (and a speech's Flag a card); `message` is the message clicked.
+pub(crate) async fn click(at: &Asked<'_>, action: DebateAction, message: serenity::MessageId) -> Result<Response> {
     let (app, guild, member) = (&at.data.app, &at.guild, &at.member);
+    // A board that a newer one replaced acts on nothing (its buttons were disabled, but a
+    // client may still show them live): the member is told to use the newest. (A board
+    // newer than the one recorded is the one just posted.)
+    if let DebateAction::Join { debate, .. } | DebateAction::Speak { debate, .. } | DebateAction::Vote { debate, .. } | DebateAction::Ballot { debate } =
+        &action
+    {
+        // Message ids are snowflakes: a message posted later has a greater id.
+        app.debate_from_board(guild, debate, |board| board.parse::<u64>().is_ok_and(|board| message.get() < board)).await?;
+    }
     Ok(match action {
-        DebateAction::Join { debate, place } => Response::Reply(views::joined(&app.debate_join(guild, &debate, member, place).await?)),
+        DebateAction::Join { debate, place } => {
+            let joined = app.debate_join(guild, &debate, member, place).await?;
+            at.data.boards.touch(at.http, app, &at.data.tasks, guild, &debate);
+            Response::Reply(views::joined(&joined))
+        }
         DebateAction::Cards { debate } => Response::Reply(views::cards(&app.debate_cards(guild, &debate, member).await?)),
         DebateAction::Speak { debate, phase } => {
             let phase_title = app.debate_speech_form(guild, &debate, member, phase).await?;
@@ -152,7 +170,12 @@ pub(crate) async fn click(at: &Asked<'_>, action: DebateAction) -> Result<Respon
             let flagged = Action::Debate(DebateAction::Flagged { debate, phase, speaker });
             Response::Modal(modal(flagged, "Flag a card for the judge", vec![passage, reason]))
         }
-        DebateAction::Vote { debate, stance } => Response::Reply(views::voted(&app.debate_vote(guild, &debate, member, stance).await?)),
+        DebateAction::Vote { debate, stance } => {
+            let voted = app.debate_vote(guild, &debate, member, stance).await?;
+            at.data.boards.touch(at.http, app, &at.data.tasks, guild, &debate);
+            Response::Reply(views::voted(&voted))
+        }
+        DebateAction::Flags { debate } => Response::Reply(views::flags(&app.debate_state(guild, &debate, member).await?)),
         DebateAction::Ballot { debate } => {
             let (v, rubric) = app.debate_ballot_form(guild, &debate, member).await?;
             let hint = format!("1 to {} for each: {}", rubric.max, rubric.criteria.join(", "));
@@ -183,6 +206,8 @@ pub(crate) async fn submit(at: &Asked<'_>, action: DebateAction, form: &Form) ->
             // Committed with its messages queued: the poster delivers them (retrying if need be).
             let speech = app.debate_speech(guild, &debate, member, &draft).await?;
             at.data.poster.now();
+            // The board's speaking order ticks the speech off.
+            at.data.boards.touch(at.http, app, &at.data.tasks, guild, &debate);
             Response::Reply(views::speech_posted(&speech))
         }
         DebateAction::Flagged { debate, phase, speaker } => {
@@ -196,6 +221,6 @@ pub(crate) async fn submit(at: &Asked<'_>, action: DebateAction, form: &Form) ->
         DebateAction::Join { .. } | DebateAction::Cards { .. } | DebateAction::Speak { .. } | DebateAction::Flag { .. } | DebateAction::Vote { .. } => {
             return Err(unknown());
         }
-        DebateAction::Ballot { .. } => return Err(unknown()),
+        DebateAction::Ballot { .. } | DebateAction::Flags { .. } => return Err(unknown()),
     })
 }

@@ -7,7 +7,9 @@
 //! what does not fit one message is split into numbered parts ("part 2/3"); only bank
 //! quotes on cards may be shortened, visibly (`…`), since `/source` shows them whole.
 
-use crate::app::{BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, NoCards, ReleaseView, SpeakerScoreView, SpeechView, VoteView};
+use crate::app::{
+    BallotView, CardsView, CitationView, CitedView, DebateView, FlagView, NoCards, PhaseView, ReleaseView, SpeakerScoreView, SpeechView, VoteView,
+};
 use crate::debate::{DecidedBy, Decision, Join, Phase, Poll, Side, Stance, Status};
 use crate::discord::custom_id::Action;
 use crate::discord::debate::DebateAction;
@@ -234,7 +236,10 @@ pub fn board(v: &DebateView) -> Reply {
                 button(Action::Debate(DebateAction::Vote { debate: d.clone(), stance: Stance::Undecided }), "Undecided", ButtonStyle::Secondary),
                 button(Action::Debate(DebateAction::Cards { debate: d.clone() }), "My cards", ButtonStyle::Primary),
             ]),
-            Phase::Judging => rows.push(vec![button(Action::Debate(DebateAction::Ballot { debate: d.clone() }), "Ballot", ButtonStyle::Primary)]),
+            Phase::Judging => rows.push(vec![
+                button(Action::Debate(DebateAction::Ballot { debate: d.clone() }), "Ballot", ButtonStyle::Primary),
+                button(Action::Debate(DebateAction::Flags { debate: d.clone() }), "Flags", ButtonStyle::Secondary),
+            ]),
             p if p.is_speech() => rows.push(vec![
                 button(Action::Debate(DebateAction::Speak { debate: d.clone(), phase: v.phase.index }), "Speak", ButtonStyle::Primary),
                 button(Action::Debate(DebateAction::Cards { debate: d.clone() }), "My cards", ButtonStyle::Secondary),
@@ -250,6 +255,74 @@ pub fn board(v: &DebateView) -> Reply {
         colour: Some(colour::PAPER),
     };
     Reply { embeds: vec![embed], rows, ..Reply::default() }
+}
+
+/// A board that the board of a later phase replaced, as it is edited then: the phase it
+/// was for, closed, with its buttons disabled and no countdown, pointing to the newest board.
+pub fn past_board(v: &DebateView, phase_index: usize) -> Reply {
+    let Some(planned) = v.plan.get(phase_index) else {
+        let mut r = board(v);
+        r.rows.clear();
+        return r;
+    };
+    let title = planned.phase.title();
+    let then = DebateView {
+        phase: PhaseView { index: phase_index, phase: planned.phase, title: title.to_owned(), opened_at: 0, deadline: None, next: None },
+        status: crate::debate::Status::Open,
+        slots: Vec::new(),
+        ..v.clone()
+    };
+    let mut r = board(&then);
+    let now = match v.status {
+        Status::Open => format!("The debate is now in {}: use the newest board below.", v.phase.title),
+        Status::Released => "The result is released.".to_string(),
+        Status::Cancelled => "The instructor cancelled this debate.".to_string(),
+    };
+    for e in &mut r.embeds {
+        for f in &mut e.fields {
+            if f.name.starts_with("Now: ") {
+                *f = field(format!("{title} (closed)"), now.clone());
+            }
+        }
+        e.footer = Some(format!("Debate {} · {title} (closed)", v.debate_id));
+    }
+    for b in r.rows.iter_mut().flatten() {
+        b.disabled = true;
+    }
+    r
+}
+
+/// The card flags `v` shows its viewer, privately: the judge (an instructor) every flag
+/// with who raised it, to read before and while filling in the ballot; a student their own.
+pub fn flags(v: &DebateView) -> Reply {
+    if v.flags.is_empty() {
+        return Reply::notice(if v.you.instructor {
+            "No card has been flagged in this debate."
+        } else {
+            "You have flagged no card in this debate. Only the judge sees the flags of others; the release lists the flagged cards without names."
+        });
+    }
+    let lines = v
+        .flags
+        .iter()
+        .map(|f| {
+            let by = if v.you.instructor { format!(" · flagged by {}", name(&f.by_name)) } else { String::new() };
+            format!("`{}` in {}'s speech ({}){by}: {}", f.passage_id.replace('`', "'"), name(&f.speaker_name), f.phase, escape(&f.reason))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (title, footer) = if v.you.instructor {
+        ("Cards flagged for the judge", "Only you see who flagged; the release lists the cards and reasons without names.")
+    } else {
+        ("Your flags", "Only you and the judge see that you flagged these.")
+    };
+    let mut fields: Vec<Field> = split_text(&lines, limits::FIELD_VALUE).into_iter().map(|piece| field(format!("{} flagged", v.flags.len()), piece)).collect();
+    fields.truncate(limits::FIELDS);
+    let mut embed = Embed { title: Some(title.into()), fields, footer: Some(footer.into()), colour: Some(colour::PAPER), ..Embed::default() };
+    while embed.total_chars() > MESSAGE_ROOM && embed.fields.len() > 1 {
+        embed.fields.pop();
+    }
+    Reply { embeds: vec![embed], ephemeral: true, ..Reply::default() }
 }
 
 /// The private answer to a Join button: where the member now is.
@@ -488,7 +561,7 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
         let flags = r
             .flags
             .iter()
-            .map(|f| format!("`{}` flagged by {}: {}", f.passage_id.replace('`', "'"), name(&f.by_name), escape(&f.reason)))
+            .map(|f| format!("`{}` in {}'s speech ({}): {}", f.passage_id.replace('`', "'"), name(&f.speaker_name), f.phase, escape(&f.reason)))
             .collect::<Vec<_>>()
             .join("\n");
         for piece in split_text(&flags, limits::FIELD_VALUE) {
@@ -518,7 +591,8 @@ pub fn release(r: &ReleaseView) -> Vec<Reply> {
 mod tests {
     use super::*;
     use crate::app::{
-        AwardView, EvidenceMapView, MotionView, PhaseView, PromptFeedbackView, PromptView, QueuedAnswerView, ReviewQueueView, SeatView, SlotView, YourPart,
+        AwardView, EvidenceMapView, MotionView, PromptFeedbackView, PromptView, QueuedAnswerView, ReleasedFlagView, ReviewQueueView, SeatView, SlotView,
+        YourPart,
     };
     use crate::debate::{Format, PlannedPhase, PollTally, ShadowSummary, SlotKey, SpeechRef, Swing};
     use crate::discord::prompts::views::{feedback, prompt, queue, reviewed};
@@ -669,13 +743,11 @@ mod tests {
                 not_in_bank: vec!["x".repeat(300); 10],
             },
             flags: (0..20)
-                .map(|_| FlagView {
-                    speech: s.reference.clone(),
+                .map(|_| ReleasedFlagView {
                     passage_id: "x".repeat(64),
-                    by: UserId::from("1"),
-                    by_name: long_name.clone(),
+                    phase: "Opening speeches".into(),
+                    speaker_name: long_name.clone(),
                     reason: "*".repeat(300),
-                    flagged_at: 0,
                 })
                 .collect(),
             shadow: ShadowSummary { ballots: u32::MAX, for_proposition: u32::MAX, for_opposition: u32::MAX, agreed: u32::MAX },
