@@ -30,6 +30,13 @@
 //!   response within 3 s (some "too many answers, press again"), memory must stay bounded,
 //!   and no answer may be stored whose student was not told it counted.
 //!
+//! * **compare** (`-- compare`, `-- compare-sqlite`, `-- compare-postgres`; part of the plain
+//!   run): the bare bot, this build's Agora and, when `AGORA_BENCH_BEFORE` names another
+//!   build's `agora`, that one, each on a stand-in of its own, every step (1,000 to 8,000/s)
+//!   taken by each bot in turn, so that the machine's noise falls on all of them; then issue
+//!   25's table, each figure as a ratio to the bare bot's (CPU, VmRSS and its anonymous part,
+//!   p99, bytes written to disk per answer from `/proc/PID/io`, the highest rate that holds).
+//!
 //! Every click's gateway frame is built before the clock starts (`StandIn::prepare_click`),
 //! so that sending it costs the stand-in little: the figures measure the bot.
 //!
