@@ -253,6 +253,18 @@ impl Bot {
         Bot { child, log: log_path, metrics: None, _dir: dir }
     }
 
+    /// The bare bot, connected to `discord`'s gateway in the place of the bot that was there.
+    async fn take_over_bare(discord: &StandIn) -> Bot {
+        let identified = discord.identifies();
+        let bot = Bot::bare(discord);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !(discord.identifies() > identified && discord.connected()) {
+            assert!(Instant::now() < deadline, "the bare bot did not connect within 30 s:\n{}", std::fs::read_to_string(&bot.log).unwrap_or_default());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bot
+    }
+
     /// The lines of the bot's log that report an error, after the first `skip` of them.
     fn errors(&self, skip: usize) -> Vec<String> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
@@ -935,13 +947,7 @@ async fn bare_scenario() {
     let questions = open_classes(&discord, &prof, &RATES).await;
     // Agora posted the questions; the bare bot takes its place on the gateway.
     drop(agora);
-    let identified = discord.identifies();
-    let bot = Bot::bare(&discord);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !(discord.identifies() > identified && discord.connected()) {
-        assert!(Instant::now() < deadline, "the bare bot did not connect within 30 s:\n{}", std::fs::read_to_string(&bot.log).unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let bot = Bot::take_over_bare(&discord).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     println!("  idle: VmRSS {:.1} MiB", rss_kib(bot.pid()) as f64 / 1024.0);
     let warm: Vec<Click> = (0..300).map(|n| Click { who: User::student(1_000_000 + n, &format!("warm{n}")), question: 0, button: 0 }).collect();
@@ -1057,13 +1063,7 @@ async fn bare_contender() -> Contender {
     discord.wait_ready(Some(discord.guild)).await;
     let questions = open_classes(&discord, &User::instructor(2001, "prof"), &COMPARE_RATES).await;
     drop(agora);
-    let identified = discord.identifies();
-    let bot = Bot::bare(&discord);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !(discord.identifies() > identified && discord.connected()) {
-        assert!(Instant::now() < deadline, "the bare bot did not connect within 30 s:\n{}", std::fs::read_to_string(&bot.log).unwrap_or_default());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let bot = Bot::take_over_bare(&discord).await;
     let idle = idle_memory(&bot).await;
     warm_up(&discord, &bot, &questions).await;
     Contender { name: "bare".into(), discord, bot, questions, agora: None, idle, steps: Vec::new(), failures: 0, _dir: Some(dir), postgres: None }

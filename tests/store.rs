@@ -314,6 +314,29 @@ async fn answer_to_unknown_round_or_user_is_refused(store: &Store, _url: &str) {
     assert_eq!(answers_to(store, "g1", "r1", "q2").await.len(), 40);
 }
 
+/// Runs `click(store, u)` for each student `u` of `students`, all released at once by a
+/// barrier, as a class answering together; returns the outcomes in the order they finished.
+async fn at_once<F, Fut>(store: &Store, students: Vec<usize>, click: F) -> Vec<agora::store::Result<Recorded>>
+where
+    F: Fn(Store, usize) -> Fut,
+    Fut: std::future::Future<Output = agora::store::Result<Recorded>> + Send + 'static,
+{
+    let barrier = Arc::new(tokio::sync::Barrier::new(students.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for u in students {
+        let (answer, barrier) = (click(store.clone(), u), barrier.clone());
+        tasks.spawn(async move {
+            barrier.wait().await;
+            answer.await
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        outcomes.push(r.unwrap());
+    }
+    outcomes
+}
+
 async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
     const N: usize = 500;
     start(store, &new_round("g1", "r1", &["q1"])).await;
@@ -327,20 +350,13 @@ async fn five_hundred_students_answer_at_once(store: &Store, _url: &str) {
     }
 
     for (pass, expected) in [(1, Recorded::Counted), (2, Recorded::Duplicate)] {
-        let barrier = Arc::new(tokio::sync::Barrier::new(N));
-        let mut tasks = tokio::task::JoinSet::new();
-        for u in 0..N {
-            let (store, barrier) = (store.clone(), barrier.clone());
-            tasks.spawn(async move {
-                barrier.wait().await;
-                let a = answer("g1", "r1", "q1", &format!("u{u:03}"), &(u % 4).to_string(), u % 4 == 0);
-                store.record_answer(&a).await
-            });
-        }
-        let mut outcomes = Vec::with_capacity(N);
-        while let Some(r) = tasks.join_next().await {
-            outcomes.push(r.unwrap().unwrap_or_else(|e| panic!("pass {pass}: {e:?}")));
-        }
+        let outcomes: Vec<Recorded> = at_once(store, (0..N).collect(), |store, u| async move {
+            store.record_answer(&answer("g1", "r1", "q1", &format!("u{u:03}"), &(u % 4).to_string(), u % 4 == 0)).await
+        })
+        .await
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("pass {pass}: {e:?}")))
+        .collect();
         assert!(outcomes.iter().all(|o| *o == expected), "pass {pass}: {outcomes:?}");
         assert_eq!(answers_to(store, "g1", "r1", "q1").await.len(), N, "pass {pass}");
     }
@@ -1320,18 +1336,11 @@ async fn postgres_answers_arriving_together_share_a_commit() {
     const N: usize = 300;
     with_postgres(|store, url| async move {
         start(&store, &new_round("g1", "r1", &["q1"])).await;
-        let barrier = Arc::new(tokio::sync::Barrier::new(N));
-        let mut tasks = tokio::task::JoinSet::new();
-        for u in 0..N {
-            let (store, barrier) = (store.clone(), barrier.clone());
-            tasks.spawn(async move {
-                barrier.wait().await;
-                store.record_answer_of(&answer("g1", "r1", "q1", &format!("u{u:03}"), "0", true), &format!("Student {u}")).await
-            });
-        }
-        while let Some(r) = tasks.join_next().await {
-            assert_eq!(r.unwrap().unwrap(), Recorded::Counted);
-        }
+        let outcomes = at_once(&store, (0..N).collect(), |store, u| async move {
+            store.record_answer_of(&answer("g1", "r1", "q1", &format!("u{u:03}"), "0", true), &format!("Student {u}")).await
+        })
+        .await;
+        assert!(outcomes.iter().all(|o| matches!(o, Ok(Recorded::Counted))), "{outcomes:?}");
         assert_eq!(answers_to(&store, "g1", "r1", "q1").await.len(), N);
         assert_eq!(store.guild_memories(&gid("g1")).await.unwrap().len(), N, "each answer's memory");
         let mut conn = raw_connection(&url).await;
