@@ -1,6 +1,7 @@
 //! The instructor's page over HTTP: `GET /dashboard/{token}` (the class at a glance),
-//! `GET /dashboard/{token}/gradebook.csv` (the same file as `/scores export`) and its one
-//! stylesheet. A face like the others: it asks the layer for the report a token opens and
+//! `GET /dashboard/{token}/gradebook.csv` (the same file as `/scores export`),
+//! `GET /dashboard/{token}/bank/{file}` (a file of the bank in use, each line numbered and
+//! linkable, as `#L12`) and its one stylesheet. A face like the others: it asks the layer for the report a token opens and
 //! renders it (`page.rs`), never deciding who may read what.
 //!
 //! Invariants: a token that opens nothing gets 403 and no data, and a client address that
@@ -21,7 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, BankFileView};
 use crate::ids::Millis;
 
 /// Bad tokens one client address may send in a minute before it is turned away.
@@ -45,6 +46,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/dashboard.css", get(stylesheet))
         .route("/dashboard/{token}", get(dashboard))
         .route("/dashboard/{token}/gradebook.csv", get(gradebook))
+        .route("/dashboard/{token}/bank/{*file}", get(bank_file))
         .fallback(|| async { secured(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "Nothing here.\n".into()) })
         .with_state(Web { app, failures: Arc::default() })
 }
@@ -91,6 +93,18 @@ async fn gradebook(State(web): State<Web>, ConnectInfo(client): ConnectInfo<Sock
             response.headers_mut().insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"gradebook.csv\""));
             response
         }
+        Ok(None) => web.refuse(client.ip()),
+        Err(e) => internal(e),
+    }
+}
+
+async fn bank_file(State(web): State<Web>, ConnectInfo(client): ConnectInfo<SocketAddr>, Path((token, file)): Path<(String, String)>) -> Response {
+    if let Some(refused) = web.turned_away(client.ip()) {
+        return refused;
+    }
+    match web.app.dashboard_bank_file(&token, &file).await {
+        Ok(Some(view @ BankFileView::Found { .. })) => secured(StatusCode::OK, "text/html; charset=utf-8", page::bank_file(&view, &token)),
+        Ok(Some(view @ BankFileView::Missing { .. })) => secured(StatusCode::NOT_FOUND, "text/html; charset=utf-8", page::bank_file(&view, &token)),
         Ok(None) => web.refuse(client.ip()),
         Err(e) => internal(e),
     }
