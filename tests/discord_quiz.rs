@@ -518,6 +518,31 @@ async fn result_of(discord: &StandIn, sent: &support::discord::Sent) -> Message 
     m
 }
 
+/// A class ready to play: the stand-in, the bot on a copy of the bank (kept in `_dir`), that
+/// bank, the bot's store and the server.
+struct Class {
+    discord: StandIn,
+    bot: Bot,
+    bank: Bank,
+    store: Store,
+    guild: GuildId,
+    _dir: tempfile::TempDir,
+}
+
+impl Class {
+    async fn start() -> Class {
+        let discord = StandIn::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let questions = copy_bank(dir.path());
+        let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+        discord.wait_ready(Some(discord.guild)).await;
+        let bank = bank::load(&questions, None).unwrap();
+        let store = Store::connect(&bot.database_url).await.unwrap();
+        let guild = GuildId::new(discord.guild.to_string());
+        Class { discord, bot, bank, store, guild, _dir: dir }
+    }
+}
+
 /// Issue #20, item 2: at the reveal, each student who answered sees their own verdict and
 /// points on their own "Locked in" (right, partly right with its credit, not right; the
 /// speed and streak bonuses spelled out), the points those the store holds; a student who
@@ -526,14 +551,7 @@ async fn result_of(discord: &StandIn, sent: &support::discord::Sent) -> Message 
 /// judged and scored exactly as the same letters typed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_student_sees_their_own_result_privately_at_the_reveal() {
-    let discord = StandIn::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let questions = copy_bank(dir.path());
-    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
-    discord.wait_ready(Some(discord.guild)).await;
-    let bank = bank::load(&questions, None).unwrap();
-    let store = Store::connect(&bot.database_url).await.unwrap();
-    let guild = GuildId::new(discord.guild.to_string());
+    let Class { discord, bot: _bot, bank, store, guild, _dir } = Class::start().await;
     let prof = User::instructor(2001, "prof");
     let (ann, bo, cy, dee) = (student(1), student(2), student(3), student(4));
 
@@ -631,14 +649,7 @@ async fn each_student_sees_their_own_result_privately_at_the_reveal() {
 /// locks in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_answer_box_says_what_to_type() {
-    let discord = StandIn::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let questions = copy_bank(dir.path());
-    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
-    discord.wait_ready(Some(discord.guild)).await;
-    let bank = bank::load(&questions, None).unwrap();
-    let store = Store::connect(&bot.database_url).await.unwrap();
-    let guild = GuildId::new(discord.guild.to_string());
+    let Class { discord, bot: _bot, bank, store, guild, _dir } = Class::start().await;
     let prof = User::instructor(2001, "prof");
     for kind in [NUMERIC, ORDERING, SHORT] {
         let channel = discord.add_channel(discord.guild, &format!("kind{kind}"));
