@@ -697,6 +697,23 @@ async fn the_answer_box_says_what_to_type() {
         discord.response(&stop).await;
         assert!(result_of(&discord, &form).await.text().contains("**right!**"), "the right answer, typed as the box says, is right");
     }
+
+    // Practice answers alike: a menu for several answers, a box that says what to type.
+    let ada = User::student(4001, "ada");
+    let p = discord.response(&discord.slash(&ada, discord.channel, "practice", json!({"kind": MULTI, "questions": 1})).await).await;
+    let menu =
+        p.menu().unwrap_or_else(|| panic!("a several-answer practice question shows a menu: {:?}", p.components))["custom_id"].as_str().unwrap().to_string();
+    let round = store.round(&guild, &RoundId::from(menu.split(':').nth(2).unwrap())).await.unwrap().unwrap();
+    let q = bank.question(round.item_ids[0].as_str()).unwrap();
+    let Answer::Multi { correct, .. } = &q.answer else { panic!("{}", q.id) };
+    let shown = agora::quiz::presentation(q, round.seed);
+    let right: Vec<String> = shown.order().iter().enumerate().filter(|(_, o)| correct.contains(o)).map(|(i, _)| agora::app::letter(i).to_string()).collect();
+    let sent = discord.select(&ada, p.id, &menu, &right.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7, "the verdict replaces the practice question");
+    assert!(discord.message(p.id).unwrap().text().contains("Correct!"), "{}", discord.message(p.id).unwrap().text());
+    let p = discord.response(&discord.slash(&ada, discord.channel, "practice", json!({"kind": NUMERIC, "questions": 1})).await).await;
+    let modal = discord.callback(&discord.click(&ada, p.id, &p.button_id("Answer").unwrap()).await).await;
+    assert_eq!(modal.data["title"], "Question 1: type a number", "{:?}", modal.data);
     discord.assert_clean();
     store.close().await;
 }

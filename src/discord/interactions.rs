@@ -100,11 +100,11 @@ async fn answer(
         return;
     }
     // A "Locked in" Discord took: its token is kept for the reveal.
-    let keep = |outcome: &Result<Response, Error>| match outcome {
+    let locked_in = |outcome: &Result<Response, Error>| match outcome {
         Ok(Response::LockedIn(_, answered)) => Some(answered.clone()),
         _ => None,
     };
-    let kept = |answered: Option<live::Answered>, told: bool| {
+    let keep_token = |answered: Option<live::Answered>, told: bool| {
         if let Some(answered) = answered.filter(|_| told) {
             data.verdicts.keep(answered, token, crate::discord::created_ms(id));
         }
@@ -113,16 +113,16 @@ async fn answer(
         if defer(http, id, token, custom_id).await {
             measured(kind, received);
             let outcome = work.await;
-            let answered = keep(&outcome);
-            kept(answered, fill_in(http, token, outcome, custom_id).await);
+            let answered = locked_in(&outcome);
+            keep_token(answered, fill_in(http, token, outcome, custom_id).await);
         }
         return;
     }
     let mut work = std::pin::pin!(work);
     tokio::select! {
         outcome = &mut work => {
-            let answered = keep(&outcome);
-            kept(answered, respond(http, id, token, outcome, custom_id).await);
+            let answered = locked_in(&outcome);
+            keep_token(answered, respond(http, id, token, outcome, custom_id).await);
             measured(kind, received);
         }
         () = tokio::time::sleep(DEFER_BY.saturating_sub(waited)) => {
@@ -131,8 +131,8 @@ async fn answer(
             // The work has begun and may have committed: it runs to its end either way.
             let outcome = work.await;
             if deferred {
-                let answered = keep(&outcome);
-                kept(answered, fill_in(http, token, outcome, custom_id).await);
+                let answered = locked_in(&outcome);
+                keep_token(answered, fill_in(http, token, outcome, custom_id).await);
             } else if matches!(outcome, Ok(Response::LockedIn(..))) {
                 metrics::counter!(crate::metrics::ANSWERS_UNACKNOWLEDGED).increment(1);
                 tracing::error!(custom_id, "an answer was stored but its student could not be told: Discord refused the deferral");

@@ -114,8 +114,9 @@ impl Verdicts {
         if reveal.verdicts.is_empty() {
             return;
         }
-        let (this, http, spawner, tasks, guild, reveal) = (self.clone(), http.clone(), tasks.clone(), tasks.clone(), guild.clone(), reveal.clone());
-        spawner.spawn(async move {
+        let (this, http, guild, reveal) = (self.clone(), http.clone(), guild.clone(), reveal.clone());
+        let tasks = tasks.clone();
+        tasks.clone().spawn(async move {
             tokio::select! {
                 biased;
                 () = tasks.stopped() => return,
