@@ -125,8 +125,14 @@ impl Got {
 
 /// `GET path` over one HTTP/1.1 connection.
 pub async fn get(addr: SocketAddr, path: &str) -> Got {
+    get_forwarded(addr, path, None).await
+}
+
+/// `GET path` as a reverse proxy sends it, naming the client in `X-Forwarded-For`.
+async fn get_forwarded(addr: SocketAddr, path: &str, forwarded_for: Option<&str>) -> Got {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: page.test\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let forwarded = forwarded_for.map(|f| format!("X-Forwarded-For: {f}\r\n")).unwrap_or_default();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: page.test\r\n{forwarded}Connection: close\r\n\r\n").as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8(raw).unwrap();
@@ -310,6 +316,32 @@ async fn a_bad_token_gets_403_and_no_data_and_too_many_get_429() {
     assert!(got.body.contains("wait a minute"), "{}", got.body);
     class.clock.advance(61_000);
     assert_eq!(get(class.addr, &good).await.status, 200, "a minute later it is served again");
+}
+
+/// Behind the trusted proxy, bad links count against the client the proxy names, so one client
+/// turned away does not turn away the others; from anywhere else the header is ignored, so a
+/// client cannot dodge the limit by naming another address.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_is_per_client() {
+    let class = Class::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxied = listener.local_addr().unwrap();
+    let service = agora::web::router_behind(class.app.clone(), Some("127.0.0.1".parse().unwrap())).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let good = class.link_path().await;
+    for _ in 0..agora::web::FAILURES_ALLOWED {
+        assert_eq!(get_forwarded(proxied, "/dashboard/v1.777.1.0.00", Some("203.0.113.9")).await.status, 403);
+    }
+    assert_eq!(get_forwarded(proxied, &good, Some("203.0.113.9")).await.status, 429, "the client that sent them is turned away");
+    assert_eq!(get_forwarded(proxied, &good, Some("198.51.100.7")).await.status, 200, "another client behind the same proxy is not");
+    assert_eq!(get_forwarded(proxied, &good, Some("203.0.113.9, 198.51.100.8")).await.status, 200, "the address the proxy appended counts");
+    assert_eq!(get_forwarded(proxied, &good, Some("198.51.100.8, 203.0.113.9")).await.status, 429, "not the one the client wrote before it");
+
+    // Without a trusted proxy the header is the client's word and counts for nothing.
+    for _ in 0..agora::web::FAILURES_ALLOWED {
+        assert_eq!(get(class.addr, "/dashboard/v1.777.1.0.00").await.status, 403);
+    }
+    assert_eq!(get_forwarded(class.addr, &good, Some("198.51.100.99")).await.status, 429);
 }
 
 #[tokio::test]
