@@ -86,19 +86,20 @@ async fn answer(
     received: std::time::Instant,
     work: impl std::future::Future<Output = Result<Response, Error>>,
 ) {
-    let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
-        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
-        respond(http, id, token, Err(UserError::TooManyAnswers.into()), custom_id).await;
-        measured(kind, received);
-        return;
-    };
     // How long ago Discord created the click; when the clocks disagree, since it arrived.
+    // Checked before the bound: no response can reach an expired click, room or not.
     let waited = age(id, SystemTime::now()).unwrap_or_else(|| received.elapsed());
     if waited >= EXPIRED {
         metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
         tracing::warn!(custom_id, waited_ms = waited.as_millis() as u64, "dropped an answer that reached the bot after Discord's 3 s");
         return;
     }
+    let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
+        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
+        respond(http, id, token, Err(UserError::TooManyAnswers.into()), custom_id).await;
+        measured(kind, received);
+        return;
+    };
     // A "Locked in" Discord took: its token is kept for the reveal.
     let locked_in = |outcome: &Result<Response, Error>| match outcome {
         Ok(Response::LockedIn(_, answered)) => Some(answered.clone()),
