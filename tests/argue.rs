@@ -105,25 +105,24 @@ fn every_card_is_on_the_side_its_entry_presents() {
 #[test]
 fn a_passage_both_entries_cite_cuts_both_ways_and_is_dealt_to_neither_side() {
     let b = bank();
-    // The energy purchases that solidified the economic relationship drew China into Central
-    // Asia: cited under both, the passage cuts both ways between the two.
-    let mut knowledge = b.knowledge.clone();
-    let shared = "s8-p5-central-asia";
-    knowledge.iter_mut().find(|e| e.id == "factor-complementary-economies").unwrap().citations.push(shared.into());
-    let generated = generate(&b, &knowledge);
-    let m = &generated
-        .motions
-        .iter()
-        .find(|g| g.factor == "factor-complementary-economies" && g.obstacle == "obstacle-central-asia-competition")
-        .expect("the motion")
-        .motion;
-    assert!(!m.proposition.contains(&shared.to_string()) && !m.opposition.contains(&shared.to_string()), "{m:?}");
-    assert!(m.info.contains(&format!("The passage {shared} cuts both ways")), "{}", m.info);
-    assert!(!m.opposition.is_empty(), "the obstacle's other passage stays its card");
-    // Without the shared citation, it is the obstacle's card and the slide says nothing of it.
+    let pair = |g: &&argue::GeneratedMotion| g.factor == "factor-complementary-economies" && g.obstacle == "obstacle-central-asia-competition";
+    // The bank cites the energy purchases that "solidified their economic relationship", and drew
+    // China into Central Asia, under both: the slide names the passage, neither side holds it.
     let plain = generate(&b, &b.knowledge);
-    let m = &plain.motions.iter().find(|g| g.factor == "factor-complementary-economies" && g.obstacle == "obstacle-central-asia-competition").unwrap().motion;
-    assert!(m.opposition.contains(&shared.to_string()) && !m.info.contains("both ways"));
+    let m = &plain.motions.iter().find(pair).expect("the motion").motion;
+    assert!(m.info.contains("The passage s8-p5-energy (\"The crisis increased the urgency for Russia to…\") cuts both ways"), "{}", m.info);
+    assert!(!m.proposition.iter().chain(&m.opposition).any(|c| c == "s8-p5-energy"), "{m:?}");
+    assert!(m.opposition.contains(&"s8-p5-central-asia".to_string()));
+    let weigh = plain.prompts.iter().find(|g| g.prompt.id.starts_with("gen-weigh-") && g.from == ["factor-complementary-economies", "obstacle-central-asia-competition"]).unwrap();
+    assert!(weigh.prompt.passages.contains(&"s8-p5-energy".to_string()), "either may cite it");
+    // Cite a passage that presents the obstacle under the factor too: it leaves the opposition's cards.
+    let mut knowledge = b.knowledge.clone();
+    knowledge.iter_mut().find(|e| e.id == "factor-complementary-economies").unwrap().citations.push("s8-p5-central-asia".into());
+    let shared = generate(&b, &knowledge);
+    let m = &shared.motions.iter().find(pair).unwrap().motion;
+    assert!(!m.opposition.contains(&"s8-p5-central-asia".to_string()) && !m.opposition.is_empty(), "{m:?}");
+    assert!(m.info.contains("The passages s8-p5-energy (\"The crisis"), "{}", m.info);
+    assert!(m.info.contains("s8-p5-central-asia (\"Another significant aspect of the relationship between China…\") cut both ways"), "{}", m.info);
 }
 
 #[test]

@@ -107,6 +107,13 @@ fn both_ways(f: &Entry, o: &Entry) -> Vec<String> {
     f.citations.iter().filter(|c| o.citations.contains(c)).cloned().collect()
 }
 
+/// The first words of a quote, to name it on an info slide: "The crisis increased the urgency…".
+fn opening(quote: &str) -> String {
+    const WORDS: usize = 8;
+    let words: Vec<&str> = quote.split_whitespace().collect();
+    if words.len() <= WORDS { quote.to_string() } else { format!("{}…", words[..WORDS].join(" ").trim_end_matches([',', ';', ':', '.'])) }
+}
+
 /// A figure as a sentence gives it: "US$190 billion", "43 meetings", "30 percent".
 fn figure_words(value: f64, unit: &str) -> String {
     match unit.strip_prefix("US$ ") {
@@ -155,7 +162,9 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &Written) -> A
             "According to the paper, {} is a factor of convergence and {} is an obstacle or limitation of the relationship. The proposition's cards are passages that present the first; the opposition's, passages that present the second.",
             f.phrase, o.phrase
         );
-        match shared.as_slice() {
+        let named: Vec<String> =
+            shared.iter().filter_map(|id| passages.iter().find(|p| p.id == *id)).map(|p| format!("{} (\"{}\")", p.id, opening(&p.quote))).collect();
+        match named.as_slice() {
             [] => {}
             [one] => info.push_str(&format!(
                 " The passage {one} cuts both ways: the paper's account of both rests on it, so it is dealt to neither side and either may cite it."
