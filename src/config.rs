@@ -6,6 +6,7 @@
 //! two lines below the token does not print the token either.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -55,6 +56,7 @@ const SETTINGS: &[&str] = &[
     "public_url",
     "web_key",
     "link_hours",
+    "web_trusted_proxy",
 ];
 
 /// How log lines are written to standard error.
@@ -116,6 +118,10 @@ pub struct Config {
     pub web_key: Secret,
     /// How many hours a link to the page works (env `AGORA_LINK_HOURS`). At least 1.
     pub link_hours: u64,
+    /// The reverse proxy in front of the class page (env `AGORA_WEB_TRUSTED_PROXY`, e.g.
+    /// `127.0.0.1`): a request from this address is counted against the client address the
+    /// proxy appends to `X-Forwarded-For`; from any other address the header is ignored.
+    pub web_trusted_proxy: Option<IpAddr>,
 }
 
 /// Room for two classes of 500 clicking at the same instant, at about 50 KB an answer in
@@ -150,6 +156,7 @@ impl Default for Config {
             public_url: None,
             web_key: Secret::default(),
             link_hours: DEFAULT_LINK_HOURS,
+            web_trusted_proxy: None,
         }
     }
 }
@@ -190,7 +197,7 @@ impl Config {
     /// The environment overrides the file: `DISCORD_TOKEN`, `DATABASE_URL`, `RUST_LOG`,
     /// `AGORA_LOG_FORMAT`, `AGORA_GUILD_ID`, `DISCORD_API_BASE`, `AGORA_METRICS_ADDR`,
     /// `AGORA_ANSWERS_IN_FLIGHT`, `AGORA_WEB_ADDR`, `AGORA_PUBLIC_URL`, `AGORA_WEB_KEY`,
-    /// `AGORA_LINK_HOURS`. An unknown log format, or answers in flight that are not a
+    /// `AGORA_LINK_HOURS`, `AGORA_WEB_TRUSTED_PROXY`. An unknown log format, or answers in flight that are not a
     /// number of at least 1, is an error.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(t) = var("DISCORD_TOKEN").filter(|t| !t.is_empty()) {
@@ -235,6 +242,14 @@ impl Config {
             self.link_hours = h.trim().parse().map_err(|_| {
                 anyhow::anyhow!("AGORA_LINK_HOURS is `{}`: write a whole number of hours, such as {DEFAULT_LINK_HOURS}", crate::text::display_name(&h))
             })?;
+        }
+        if let Some(p) = var("AGORA_WEB_TRUSTED_PROXY").filter(|p| !p.trim().is_empty()) {
+            self.web_trusted_proxy = Some(p.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "AGORA_WEB_TRUSTED_PROXY is `{}`: write the IP address your reverse proxy connects from, such as 127.0.0.1",
+                    crate::text::display_name(&p)
+                )
+            })?);
         }
         if self.link_hours == 0 {
             anyhow::bail!("link_hours is 0, so no link to the class page would work: write at least 1 (the default is {DEFAULT_LINK_HOURS})");
@@ -302,6 +317,11 @@ mod tests {
         assert_eq!(c.page_base_url().as_deref(), Some("https://agora.example.edu"));
         let err = c.apply_env(|k| (k == "AGORA_LINK_HOURS").then(|| "soon".to_string())).unwrap_err();
         assert_eq!(err.to_string(), "AGORA_LINK_HOURS is `soon`: write a whole number of hours, such as 12");
+        c.apply_env(|k| (k == "AGORA_WEB_TRUSTED_PROXY").then(|| " 127.0.0.1 ".to_string())).unwrap();
+        assert_eq!(c.web_trusted_proxy, Some(IpAddr::from([127, 0, 0, 1])));
+        let err = c.apply_env(|k| (k == "AGORA_WEB_TRUSTED_PROXY").then(|| "proxy.local".to_string())).unwrap_err();
+        assert!(err.to_string().starts_with("AGORA_WEB_TRUSTED_PROXY is `proxy.local`: write the IP address"), "{err}");
+        assert_eq!(Config::from_yaml("web_trusted_proxy: ::1\n").unwrap().web_trusted_proxy, Some("::1".parse().unwrap()));
         let err = Config::from_yaml("public_url: agora.example.edu\n").unwrap().apply_env(|_| None).unwrap_err();
         assert!(err.to_string().contains("starting with https://"), "{err}");
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::bot::{Bot, BotConfig, copy_bank};
-use support::discord::{EPHEMERAL, StandIn, User, command_problems};
+use support::discord::{EPHEMERAL, StandIn, User, command_problems, listed_for, perms};
 
 /// Every message body the stand-in received mentions nobody: `{"parse": []}` and no users or roles.
 fn assert_no_pings(discord: &StandIn) {
@@ -40,7 +40,7 @@ const ALL_COMMANDS: [&str; 25] = [
     "debate balance",
     "debate release",
     "debate cancel",
-    "debate ballots",
+    "ballots",
     "prompt",
     "feedback",
     "review",
@@ -70,7 +70,10 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
     let discord = StandIn::start().await;
     let dir = tempfile::tempdir().unwrap();
     let questions = copy_bank(dir.path());
-    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+    // The class page on a port of its own, its links under a public address as behind a proxy.
+    let web = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let env = vec![("AGORA_WEB_ADDR".to_owned(), web.to_string()), ("AGORA_PUBLIC_URL".to_owned(), "https://agora.example.edu".to_owned())];
+    let mut bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), env, ..BotConfig::default() });
     let started = Instant::now();
     let commands = discord.wait_ready(Some(discord.guild)).await;
     eprintln!("connected and registered in {:?}", started.elapsed());
@@ -82,6 +85,7 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
     bank_info_counts_the_bank(&discord).await;
     reload_is_refused_to_a_student(&discord).await;
     reload_works_for_an_instructor_and_the_instructor_role(&discord, &bot).await;
+    the_dashboard_link_opens_the_class_page_until_revoked(&discord, web).await;
     a_reload_that_fails_the_checker_keeps_the_old_bank(&discord, &questions).await;
     a_reconnect_resumes_and_commands_keep_working(&discord).await;
     the_bot_comes_back_after_kill_9(&discord, &mut bot).await;
@@ -109,6 +113,15 @@ async fn the_bot_serves_the_bank_commands_to_a_class() {
 fn commands_are_valid_for_discord(commands: &[Value]) {
     assert_eq!(command_problems(commands), Vec::<String>::new());
     assert_eq!(names(commands), ALL_COMMANDS);
+    // A student's list holds what students use; instructors' commands are registered for
+    // Manage Server, which a server can grant to its instructor role in its own settings.
+    let student_list = ["practice", "score", "leaderboard", "mydata", "source", "ballots", "prompt", "feedback"];
+    assert_eq!(listed_for(commands, perms::STUDENT), student_list, "a student's command list");
+    let instructor_list: Vec<String> = commands.iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(listed_for(commands, perms::INSTRUCTOR), instructor_list, "an instructor sees every command");
+    for c in commands.iter().filter(|c| !student_list.contains(&c["name"].as_str().unwrap())) {
+        assert_eq!(c["default_member_permissions"], json!(perms::MANAGE_GUILD.to_string()), "{} is for Manage Server by default", c["name"]);
+    }
     let source = commands.iter().find(|c| c["name"] == "source").unwrap();
     let passage = &source["options"][0];
     assert_eq!((passage["name"].as_str(), passage["required"].as_bool(), passage["autocomplete"].as_bool()), (Some("passage"), Some(true), Some(true)));
@@ -210,6 +223,34 @@ async fn reload_is_refused_to_a_student(discord: &StandIn) {
     let prof_in_dm = User::instructor(2001, "prof").in_dm();
     let sent = discord.slash(&prof_in_dm, discord.channel, "bank reload", json!({})).await;
     assert!(discord.response(&sent).await.content.contains("only in a server"));
+}
+
+/// `/dashboard open` answers an instructor alone with a link under the public address that opens
+/// the page the bot serves; a student is refused; `/dashboard revoke` ends the link.
+async fn the_dashboard_link_opens_the_class_page_until_revoked(discord: &StandIn, web: std::net::SocketAddr) {
+    let sent = discord.slash(&User::student(1001, "alice"), discord.channel, "dashboard open", json!({})).await;
+    let refusal = discord.response(&sent).await;
+    assert!(refusal.ephemeral() && refusal.text().contains("Only an instructor") && !refusal.text().contains("/dashboard/"), "{}", refusal.text());
+
+    let prof = User::instructor(2001, "prof");
+    let sent = discord.slash(&prof, discord.channel, "dashboard open", json!({})).await;
+    let m = discord.response(&sent).await;
+    assert!(m.ephemeral() && m.visible_to == Some(prof.id), "only the instructor sees the link");
+    let text = m.text();
+    let url = text
+        .split_whitespace()
+        .find(|w| w.starts_with("https://agora.example.edu/dashboard/"))
+        .unwrap_or_else(|| panic!("a link under the public address: {text}"));
+    assert!(text.contains("<t:") && text.contains("/dashboard revoke"), "until when, and how to end it: {text}");
+    let path = url.strip_prefix("https://agora.example.edu").unwrap();
+    let page = crate::web::get(web, path).await;
+    assert_eq!(page.status, 200, "the link opens the page the bot serves: {}", page.body);
+    assert!(page.body.contains("The class at a glance"), "{}", page.body);
+
+    let sent = discord.slash(&prof, discord.channel, "dashboard revoke", json!({})).await;
+    let m = discord.response(&sent).await;
+    assert!(m.ephemeral() && m.text().contains("no longer works") && m.text().contains("/dashboard open"), "{}", m.text());
+    assert_eq!(crate::web::get(web, path).await.status, 403, "a revoked link opens nothing");
 }
 
 async fn the_bot_comes_back_after_kill_9(discord: &StandIn, bot: &mut Bot) {

@@ -268,7 +268,7 @@ async fn judge_with_a_shadow_and_an_official_ballot(discord: &StandIn) {
         .submit_modal(&voter(1), channel, &shadow, &[("scores", &filled(&["3 3 3 3"; 6])), ("winner", "opposition"), ("feedback", "")], Some(judging.id))
         .await;
     assert!(private(discord, &sent).await.contains("Shadow ballot"));
-    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&speaker(1), channel, "ballots", json!({})).await;
     assert!(private(discord, &sent).await.contains("not been released"), "a student sees no ballot before the release");
     let (official, _) = open_modal(discord, &prof, &judging, "Ballot").await;
     let sent = discord.submit_modal(&prof, channel, &official, &[("scores", "P1: 9 9 9 9"), ("winner", ""), ("feedback", "")], Some(judging.id)).await;
@@ -285,7 +285,7 @@ async fn judge_with_a_shadow_and_an_official_ballot(discord: &StandIn) {
         .await;
     let ballot = private(discord, &sent).await;
     assert!(ballot.contains("Official ballot") && ballot.contains("18/20"), "{ballot}");
-    let sent = discord.slash(&prof, channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&prof, channel, "ballots", json!({})).await;
     assert!(private(discord, &sent).await.contains("Shadow ballot"), "the instructor sees every ballot");
 }
 
@@ -314,7 +314,7 @@ async fn release_the_result_into_score_and_the_gradebook(discord: &StandIn) {
     );
     assert!(text.contains("Strong passages nobody used") && text.contains("flagged by speaker4") && text.contains("Shadow judges"), "{text}");
     // The released debate stays readable by its participants.
-    let sent = discord.slash(&speaker(1), channel, "debate ballots", json!({})).await;
+    let sent = discord.slash(&speaker(1), channel, "ballots", json!({})).await;
     let read = private(discord, &sent).await;
     assert!(read.contains("Official ballot") && read.contains("18/20") && !read.contains("No debate"), "after the release: {read}");
     let sent = discord.slash(&speaker(1), channel, "score", json!({})).await;

@@ -61,8 +61,8 @@ async fn every_command_with_nothing_to_act_on_says_what_to_do() {
 
     // An empty server: no round, no debate, no answers, nothing to review.
     refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "quiz stop", json!({})).await, "/quiz start").await;
-    for sub in ["advance", "balance", "release", "cancel", "ballots"] {
-        refused(&discord, &bot, &mut problems, discord.slash(&prof, c, &format!("debate {sub}"), json!({})).await, "/debate start").await;
+    for command in ["debate advance", "debate balance", "debate release", "debate cancel", "ballots"] {
+        refused(&discord, &bot, &mut problems, discord.slash(&prof, c, command, json!({})).await, "/debate start").await;
     }
     let assign = json!({"student": support::discord::user_option(&ada), "place": 0});
     refused(&discord, &bot, &mut problems, discord.slash(&prof, c, "debate assign", assign).await, "/debate start").await;

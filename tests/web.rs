@@ -6,7 +6,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use agora::app::{App, AppError, LinkSettings, ManualClock, Member, Privilege, SettingsChange, UserError};
+use agora::app::{
+    AdvanceFrom, App, AppError, Clock, DebateRequest, LinkSettings, ManualClock, Member, MotionChoice, Privilege, ReleaseView, SettingsChange, UserError,
+};
+use agora::debate::{BallotDraft, Format, Join, Side, SpeakerScores, SpeechDraft};
 use agora::ids::{ChannelId, GuildId, UserId};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -22,6 +25,8 @@ pub struct Class {
     pub clock: Arc<ManualClock>,
     pub guild: GuildId,
     pub addr: SocketAddr,
+    /// The quick debate the class held after the round, as released.
+    pub debate: ReleaseView,
     _dir: tempfile::TempDir,
 }
 
@@ -60,12 +65,13 @@ impl Class {
             }
             q = app.live_next(&guild, &q.round_id, q.number, &instructor()).await.unwrap();
         }
+        let debate = hold_a_quick_debate(&app, &clock, &guild, &students()[0], &students()[3]).await;
         app.set_link_settings(LinkSettings { base_url: Some("http://page.test/".into()), key: None, lifetime_ms: 12 * 3_600_000 });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let service = agora::web::router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        Class { app, clock, guild, addr, _dir: dir }
+        Class { app, clock, guild, addr, debate, _dir: dir }
     }
 
     /// A fresh link's path (`/dashboard/<token>`), as an instructor gets it.
@@ -73,6 +79,35 @@ impl Class {
         let link = self.app.dashboard_link(&self.guild, &instructor()).await.unwrap();
         link.url.strip_prefix("http://page.test").unwrap().to_owned()
     }
+}
+
+/// A quick 1 v 1 debate on the bank's first motion in another channel, each speech citing the
+/// speaker's first card, judged for the proposition and released.
+async fn hold_a_quick_debate(app: &App, clock: &ManualClock, guild: &GuildId, proposition: &Member, opposition: &Member) -> ReleaseView {
+    let channel = ChannelId::from("c2");
+    let request = DebateRequest { motion: MotionChoice::Bank(app.bank().motions[0].id.clone()), format: Format::Quick { per_side: 1 }, times: vec![] };
+    let id = app.debate_start(guild, &channel, &instructor(), &request).await.unwrap().debate_id;
+    app.debate_join(guild, &id, proposition, Join::Side(Side::Proposition)).await.unwrap();
+    app.debate_join(guild, &id, opposition, Join::Side(Side::Opposition)).await.unwrap();
+    loop {
+        let view = app.debate_advance(guild, &id, &instructor(), AdvanceFrom::PressedAt(clock.now())).await.unwrap();
+        if view.slots.is_empty() {
+            break;
+        }
+        for speaker in view.slots.iter().filter_map(|s| s.speaker.clone()) {
+            let who = if speaker == proposition.id { proposition } else { opposition };
+            let card = app.debate_cards(guild, &id, who).await.unwrap().sides[0].1[0].passage_id.clone();
+            let draft =
+                SpeechDraft { phase_index: view.phase.index, claim: "According to the paper, …".into(), reasoning: "Because".into(), citations: vec![card] };
+            app.debate_speech(guild, &id, who, &draft).await.unwrap();
+        }
+    }
+    let scores = vec![
+        SpeakerScores { speaker: proposition.id.clone(), scores: vec![4, 4, 3, 4] },
+        SpeakerScores { speaker: opposition.id.clone(), scores: vec![3, 3, 3, 3] },
+    ];
+    app.debate_ballot(guild, &id, &instructor(), &BallotDraft { scores, winner: Some(Side::Proposition), feedback: "Close.".into() }).await.unwrap();
+    app.debate_release(guild, &id, &instructor()).await.unwrap()
 }
 
 /// A response: status, headers (lower-case names), body.
@@ -90,8 +125,14 @@ impl Got {
 
 /// `GET path` over one HTTP/1.1 connection.
 pub async fn get(addr: SocketAddr, path: &str) -> Got {
+    get_forwarded(addr, path, None).await
+}
+
+/// `GET path` as a reverse proxy sends it, naming the client in `X-Forwarded-For`.
+async fn get_forwarded(addr: SocketAddr, path: &str, forwarded_for: Option<&str>) -> Got {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: page.test\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let forwarded = forwarded_for.map(|f| format!("X-Forwarded-For: {f}\r\n")).unwrap_or_default();
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: page.test\r\n{forwarded}Connection: close\r\n\r\n").as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8(raw).unwrap();
@@ -146,18 +187,70 @@ async fn the_page_shows_what_the_store_holds() {
     let stats = class.app.store().item_stats(class.guild.as_str()).await.unwrap();
     assert_eq!(stats.len(), 4);
     for s in &stats {
-        let line = format!("<strong>{}</strong> correct of {} answers, asked in {} rounds", percent(s.correct, s.answers), s.answers, s.times_asked);
+        let rounds = if s.times_asked == 1 { "1 round".to_owned() } else { format!("{} rounds", s.times_asked) };
+        let line = format!("<strong>{}</strong> correct of {} answers, asked in {rounds}", percent(s.correct, s.answers), s.answers);
         assert!(page.body.contains(&line), "{line} in the page");
     }
     // The round held: its questions and participants.
     assert!(page.body.contains(&format!("· 4 questions · {} students · finished", students().len())), "the round held");
     assert!(page.body.contains("<strong>0</strong> prompt answers wait for review"));
 
+    // The debate: its motion, format, result and totals, each speaker's marks, the cards cited.
+    let d = &class.debate;
+    let motion = maud::html! { (d.motion.text) }.into_string();
+    let result =
+        format!("Quick debate (1 v 1) · Proposition won (the judge's ballot) · proposition {} – opposition {}", d.proposition_total, d.opposition_total);
+    assert!(page.body.contains(&format!("<h3>{motion}</h3><p>{result}</p>")), "{result} under the motion");
+    assert_eq!((d.proposition_total, d.opposition_total), (15, 12));
+    for s in &d.speakers {
+        let marks: String = s.scores.iter().map(|v| format!("<td>{v}</td>")).collect();
+        let row = format!("<td>{}</td><td>{}</td>{marks}<td>{}/{}</td>", maud::html! { (s.name) }.into_string(), s.team.title(), s.total, s.max_total);
+        assert!(page.body.contains(&row), "{row} in the page");
+    }
+    for card in d.evidence.proposition.iter().chain(&d.evidence.opposition) {
+        assert!(page.body.contains(&format!("<code>{}</code>", card.passage_id)), "the evidence map names {}", card.passage_id);
+    }
+
     // The gradebook is the same file as /scores export.
     let csv = get(class.addr, &format!("{path}/gradebook.csv")).await;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("cache-control"), Some("no-store"));
     assert_eq!(csv.body, class.app.gradebook(&class.guild, &instructor()).await.unwrap());
+}
+
+/// Each item links to the line of the bank it is written at (a generated one: its knowledge
+/// entry's), and that link opens the bank's file as loaded, at that line, only with a token
+/// that opens the page.
+#[tokio::test]
+async fn each_item_links_to_its_line_in_the_bank() {
+    let class = Class::new().await;
+    let path = class.link_path().await;
+    let page = get(class.addr, &path).await;
+    let bank = class.app.bank();
+    let stats = class.app.store().item_stats(class.guild.as_str()).await.unwrap();
+    for s in &stats {
+        let q = bank.question(&s.item_id).unwrap();
+        let (file, line) = bank.place(&s.item_id).unwrap();
+        let link = format!(r#"href="{path}/bank/{}#L{line}"><code>{}:{line}</code></a>"#, file.name, file.name);
+        assert!(page.body.contains(&link), "{link} in the page");
+        assert!(file.name.ends_with(".yaml") && !file.name.contains("questions/"), "named below the bank's folder: {}", file.name);
+
+        let source = get(class.addr, &format!("{path}/bank/{}", file.name)).await;
+        assert_eq!((source.status, source.header("cache-control")), (200, Some("no-store")));
+        // The anchored line is the item's own element (or its entry's), as the file reads.
+        let anchored = source.body.split(&format!(r#"id="L{line}""#)).nth(1).unwrap().split("</div>").next().unwrap();
+        let written_there = match q.origin {
+            agora::bank::Origin::Written => anchored.contains(&format!("id: {}<", q.id)),
+            agora::bank::Origin::Generated => bank.knowledge.iter().any(|e| anchored.contains(&format!("id: {}<", e.id))),
+        };
+        assert!(written_there, "line {line} of {} is where {} (or its entry) is written: {anchored}", file.name, q.id);
+    }
+    let (file, _) = bank.place(&stats[0].item_id).unwrap();
+    let altered = format!("{}0/bank/{}", path.trim_end_matches(|c: char| c.is_ascii_hexdigit()), file.name);
+    assert_eq!(get(class.addr, &altered).await.status, 403, "a token that opens nothing opens no file of the bank");
+    let missing = get(class.addr, &format!("{path}/bank/nothing.yaml")).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("no file of this name"), "{}", missing.body);
 }
 
 #[tokio::test]
@@ -225,6 +318,32 @@ async fn a_bad_token_gets_403_and_no_data_and_too_many_get_429() {
     assert_eq!(get(class.addr, &good).await.status, 200, "a minute later it is served again");
 }
 
+/// Behind the trusted proxy, bad links count against the client the proxy names, so one client
+/// turned away does not turn away the others; from anywhere else the header is ignored, so a
+/// client cannot dodge the limit by naming another address.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_is_per_client() {
+    let class = Class::new().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxied = listener.local_addr().unwrap();
+    let service = agora::web::router_behind(class.app.clone(), Some("127.0.0.1".parse().unwrap())).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let good = class.link_path().await;
+    for _ in 0..agora::web::FAILURES_ALLOWED {
+        assert_eq!(get_forwarded(proxied, "/dashboard/v1.777.1.0.00", Some("203.0.113.9")).await.status, 403);
+    }
+    assert_eq!(get_forwarded(proxied, &good, Some("203.0.113.9")).await.status, 429, "the client that sent them is turned away");
+    assert_eq!(get_forwarded(proxied, &good, Some("198.51.100.7")).await.status, 200, "another client behind the same proxy is not");
+    assert_eq!(get_forwarded(proxied, &good, Some("203.0.113.9, 198.51.100.8")).await.status, 200, "the address the proxy appended counts");
+    assert_eq!(get_forwarded(proxied, &good, Some("198.51.100.8, 203.0.113.9")).await.status, 429, "not the one the client wrote before it");
+
+    // Without a trusted proxy the header is the client's word and counts for nothing.
+    for _ in 0..agora::web::FAILURES_ALLOWED {
+        assert_eq!(get(class.addr, "/dashboard/v1.777.1.0.00").await.status, 403);
+    }
+    assert_eq!(get_forwarded(class.addr, &good, Some("198.51.100.99")).await.status, 429);
+}
+
 #[tokio::test]
 async fn anonymous_boards_hide_names_on_the_page_too() {
     let class = Class::new().await;
@@ -237,6 +356,11 @@ async fn anonymous_boards_hide_names_on_the_page_too() {
         assert!(!page.body.contains(&name), "{} is hidden", s.name);
     }
     assert!(page.body.contains("<th>Student 1</th>") && page.body.contains("names hidden"));
+    // The debaters carry the same pseudonyms as their heatmap rows.
+    for speaker in &class.debate.speakers {
+        assert!(!page.body.contains(&format!("<td>{}</td>", speaker.name)), "{} is hidden in the debate", speaker.name);
+    }
+    assert!(page.body.contains("<td>Student "), "the debate's speakers as Student N");
 }
 
 /// The page's own queries on PostgreSQL: the key made once, revocation's generation, the

@@ -20,7 +20,7 @@ use rand::RngCore;
 use crate::app::{App, AppResult, Member, Privilege, ReleaseView, Tally, UserError, item_topics};
 use crate::bank::{Bank, Question};
 use crate::config::Secret;
-use crate::ids::{GuildId, Millis};
+use crate::ids::{GuildId, Millis, UserId};
 use crate::quiz::review::review;
 
 pub use crate::store::{QuestionHeld, RoundHeld};
@@ -104,6 +104,23 @@ pub struct ItemView {
     pub flags: Vec<String>,
     /// The passages that establish the answer: (id, quote).
     pub citations: Vec<(String, String)>,
+    /// Where it is written in the bank in use: the file (below the bank's folder) and line;
+    /// a generated item's is the knowledge entry it comes from.
+    pub place: Option<(String, u64)>,
+    pub generated: bool,
+}
+
+/// A file of the bank, for a link that opens the page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BankFileView {
+    Found {
+        name: String,
+        text: String,
+    },
+    /// The bank in use has no such file (reloaded since the page was read, or a mistyped link).
+    Missing {
+        name: String,
+    },
 }
 
 /// The prompt answers waiting for review.
@@ -177,34 +194,61 @@ impl App {
         self.gradebook(&guild, &Member::operator()).await.map(Some)
     }
 
+    /// A file of the bank in use (`name` as [`ItemView::place`] gives it) that a token opens:
+    /// the items' source, answers and all, so only for a token that opens the page.
+    pub async fn dashboard_bank_file(&self, token: &str, name: &str) -> AppResult<Option<BankFileView>> {
+        if self.dashboard_guild(token).await?.is_none() {
+            return Ok(None);
+        }
+        let bank = self.bank();
+        Ok(Some(match bank.file(name) {
+            Some(f) => BankFileView::Found { name: f.name.clone(), text: f.text.clone() },
+            None => BankFileView::Missing { name: name.to_string() },
+        }))
+    }
+
     async fn dashboard_of(&self, guild: &GuildId, expires_at: Millis) -> AppResult<Dashboard> {
         let bank = self.bank();
         let anonymous = self.settings(guild).await?.anonymous_leaderboard;
         let tallies = self.store.student_tallies(guild.as_str(), &item_topics(&bank)).await?;
         let topics = topic_columns(&bank, tallies.iter().map(|s| &s.topics));
-        let mut students: Vec<HeatmapRow> = tallies
+        let mut students: Vec<(&str, HeatmapRow)> = tallies
             .iter()
             .filter(|s| s.overall.answered > 0 || s.points != 0)
-            .map(|s| HeatmapRow {
-                name: s.name.clone(),
-                overall: s.overall,
-                points: s.points,
-                cells: topics.iter().map(|t| s.topics.get(&t.id).copied().unwrap_or_default()).collect(),
+            .map(|s| {
+                let row = HeatmapRow {
+                    name: s.name.clone(),
+                    overall: s.overall,
+                    points: s.points,
+                    cells: topics.iter().map(|t| s.topics.get(&t.id).copied().unwrap_or_default()).collect(),
+                };
+                (s.user_id.as_str(), row)
             })
             .collect();
+        // Anonymous: each student is "Student N" wherever the page names them (the heatmap and
+        // the debates alike), numbered in an order that says nothing of who they are: by
+        // points, then answers.
+        let mut pseudonyms: HashMap<&str, String> = HashMap::new();
         if anonymous {
-            // Numbered in an order that says nothing of who they are: by points, then answers.
-            students.sort_by(|a, b| b.points.cmp(&a.points).then(b.overall.answered.cmp(&a.overall.answered)));
-            for (n, row) in students.iter_mut().enumerate() {
+            students.sort_by(|(_, a), (_, b)| b.points.cmp(&a.points).then(b.overall.answered.cmp(&a.overall.answered)));
+            for (n, (user, row)) in students.iter_mut().enumerate() {
                 row.name = format!("Student {}", n + 1);
+                pseudonyms.insert(user, row.name.clone());
             }
         }
+        let students: Vec<HeatmapRow> = students.into_iter().map(|(_, row)| row).collect();
         let mut items: Vec<ItemView> =
             self.store.item_stats(guild.as_str()).await?.into_iter().filter_map(|s| Some(item_view(&bank, bank.question(&s.item_id)?, s))).collect();
         items.sort_by(|a, b| b.answers.cmp(&a.answers).then_with(|| a.item_id.cmp(&b.item_id)));
         let mut debates = Vec::new();
         for id in self.store.released_debates(guild).await? {
-            debates.push(self.debate_result(guild, &id).await?);
+            let mut result = self.debate_result(guild, &id).await?;
+            if anonymous {
+                let hidden = |user: &UserId| pseudonyms.get(user.as_str()).cloned().unwrap_or_else(|| "A student".to_owned());
+                result.speakers.iter_mut().for_each(|s| s.name = hidden(&s.user_id));
+                result.awards.iter_mut().for_each(|a| a.name = hidden(&a.user_id));
+            }
+            debates.push(result);
         }
         let (waiting, oldest) = self.store.prompt_queue(guild, 1).await?;
         Ok(Dashboard {
@@ -276,6 +320,8 @@ fn item_view(bank: &Bank, q: &Question, s: crate::store::ItemStats) -> ItemView 
         picks: r.picks,
         flags: r.flags.iter().map(ToString::to_string).collect(),
         citations: q.citations.iter().filter_map(|id| bank.passage(id)).map(|p| (p.id.clone(), p.quote.clone())).collect(),
+        place: bank.place(&q.id).map(|(file, line)| (file.name.clone(), line)),
+        generated: q.origin == crate::bank::Origin::Generated,
     }
 }
 

@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use dashboard::{Dashboard, DashboardLink, HeatmapRow, ItemView, LinkSettings, QuestionHeld, QueueView, RoundHeld, TopicColumn};
+pub use dashboard::{BankFileView, Dashboard, DashboardLink, HeatmapRow, ItemView, LinkSettings, QuestionHeld, QueueView, RoundHeld, TopicColumn};
 pub use debate::{AdvanceFrom, DebateAt, DebateRequest, MotionChoice, PhaseSeconds};
 pub use error::{APOLOGY, AppError, AppResult, UserError};
 pub use forms::ballot_codes;

@@ -19,7 +19,7 @@ use super::problem::{Problem, Problems};
 use super::raw::*;
 use super::similar::{Profile, same_number};
 use super::source::{Source, normalise};
-use super::{Bank, argue, generate, limits, model::*};
+use super::{Bank, BankFile, Place, argue, generate, limits, model::*};
 
 /// The generator's seed when none is given: same bank, same generated items.
 pub const DEFAULT_SEED: u64 = 2025;
@@ -58,6 +58,15 @@ pub fn load_with_seed(dir: &Path, source: Option<&Source>, seed: u64) -> Result<
         }
     }
     match (load_texts(files, source, seed), walk_problems) {
+        (Ok(mut bank), walk) if walk.is_empty() => {
+            // The files are named below the bank's folder, as links to them show.
+            for f in &mut bank.files {
+                if let Ok(below) = Path::new(&f.name).strip_prefix(dir) {
+                    f.name = below.display().to_string();
+                }
+            }
+            Ok(bank)
+        }
         (loaded, walk) if walk.is_empty() => loaded,
         (loaded, mut problems) => {
             // What could not be read is a root cause: before what the checker found.
@@ -309,8 +318,10 @@ impl Loader {
         prompts.extend(arguments.prompts.into_iter().map(|g| g.prompt));
         motions.extend(arguments.motions.into_iter().map(|g| g.motion));
         let warnings = self.craft(&questions, &passage_map);
+        let places = questions.iter().map(|(n, q)| (q.id.clone(), Place { file: n.file, line: n.line })).collect();
         let mut bank = Bank::new(paper, topic_list, passages, entries, questions.into_iter().map(|(_, q)| q).collect(), motions, prompts);
         bank.warnings = warnings;
+        bank.set_sources(self.files.iter().map(|(path, text)| BankFile { name: path.display().to_string(), text: text.clone() }).collect(), places);
         Some(bank)
     }
 

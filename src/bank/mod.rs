@@ -34,6 +34,21 @@ pub fn shipped_paper(dir: &Path) -> PathBuf {
     dir.join("paper").join("paper.md")
 }
 
+/// One file of the bank as it was read: its path below the bank's folder (`figures.yaml`),
+/// and its text.
+#[derive(Debug, Clone)]
+pub struct BankFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// Where an element is written: a file of [`Bank::files`] and the line it starts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub file: usize,
+    pub line: u64,
+}
+
 /// The whole bank, validated: written and generated questions, motions, prompts.
 #[derive(Debug, Clone)]
 pub struct Bank {
@@ -47,6 +62,12 @@ pub struct Bank {
     pub prompts: Vec<Prompt>,
     /// What `bank::craft` found: cues a test-wise student can use (the bank loads with them).
     pub warnings: Vec<Problem>,
+    /// The files the bank was loaded from, as they were read (so a line number stays true
+    /// after the file is edited, until the bank is reloaded).
+    pub files: Vec<BankFile>,
+    /// Where each question is written: its own element, or for a generated one the knowledge
+    /// entry it comes from.
+    places: HashMap<String, Place>,
     passage_index: HashMap<String, usize>,
     question_index: HashMap<String, usize>,
 }
@@ -64,7 +85,38 @@ impl Bank {
     ) -> Bank {
         let passage_index = passages.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
         let question_index = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
-        Bank { paper, topics, passages, knowledge, questions, motions, prompts, warnings: Vec::new(), passage_index, question_index }
+        Bank {
+            paper,
+            topics,
+            passages,
+            knowledge,
+            questions,
+            motions,
+            prompts,
+            warnings: Vec::new(),
+            files: Vec::new(),
+            places: HashMap::new(),
+            passage_index,
+            question_index,
+        }
+    }
+
+    /// Where question `id` is written: the file (as [`Bank::files`] holds it) and the line its
+    /// element starts on; for a generated question, its knowledge entry's.
+    pub fn place(&self, id: &str) -> Option<(&BankFile, u64)> {
+        let place = self.places.get(id)?;
+        Some((self.files.get(place.file)?, place.line))
+    }
+
+    /// A file of the bank by its name in [`Bank::files`].
+    pub fn file(&self, name: &str) -> Option<&BankFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+
+    /// Records the files read and where each question stands in them (the loader's).
+    pub(crate) fn set_sources(&mut self, files: Vec<BankFile>, places: HashMap<String, Place>) {
+        self.files = files;
+        self.places = places;
     }
 
     pub fn passage(&self, id: &str) -> Option<&Passage> {

@@ -28,6 +28,12 @@ pub(crate) async fn in_time<T>(ctx: Context<'_>, work: impl Future<Output = Resu
 }
 
 /// Every command the bot registers, in the order Discord lists them.
+///
+/// Instructors' commands (`/quiz`, `/scores`, `/bank`, `/settings`, `/debate`, `/review`,
+/// `/dashboard`) are registered for Manage Server by default, so they stay out of students'
+/// command lists; a server grants them to its instructor role in Discord's own settings
+/// (Server Settings → Integrations). What students use is in commands of their own. Who may
+/// act is still the layer's check, on every interaction.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         live::command::quiz(),
@@ -40,6 +46,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         source::bank::bank(),
         scores::settings::settings(),
         debate::command::debate(),
+        debate::command::ballots(),
         prompts::command::prompt(),
         prompts::command::feedback(),
         prompts::command::review(),

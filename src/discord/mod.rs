@@ -294,7 +294,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
     // The instructors' class page, when asked for; it stops with the bot too.
     if let Some(addr) = &opts.web_addr {
         let stop = listener_stop.clone();
-        crate::web::listen(addr, app.clone(), async move { stop.notified().await }).await?;
+        crate::web::listen(addr, app.clone(), config.web_trusted_proxy, async move { stop.notified().await }).await?;
     }
 
     let manager = client.shard_manager.clone();

@@ -4,7 +4,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::app::{Dashboard, HeatmapRow, ItemView, ReleaseView, RoundHeld, Tally, TopicColumn};
+use crate::app::{BankFileView, Dashboard, HeatmapRow, ItemView, ReleaseView, RoundHeld, Tally, TopicColumn};
 use crate::ids::Millis;
 
 /// The page's one stylesheet, served from `/dashboard.css` (the policy allows no inline style).
@@ -37,13 +37,13 @@ pub fn render(report: &Dashboard, token: &str, by: Option<&str>) -> String {
                     }
                 }
                 (heatmap(report, token, by))
-                (items(&report.items))
+                (items(&report.items, token))
                 (rounds(&report.rounds))
                 (debates(&report.debates))
                 section #queue {
                     h2 { "Review queue" }
                     p {
-                        strong { (report.queue.waiting) } " prompt answers wait for review"
+                        strong { (report.queue.waiting) } @if report.queue.waiting == 1 { " prompt answer waits" } @else { " prompt answers wait" } " for review"
                         @if let Some(at) = report.queue.oldest_at { "; the oldest was sent " (when(at)) " (" (age(report.read_at - at)) " ago)" }
                         "."
                     }
@@ -73,6 +73,8 @@ fn heatmap(report: &Dashboard, token: &str, by: Option<usize>) -> Markup {
         rows.sort_by(|a, b| cell_order(a.cells[col]).total_cmp(&cell_order(b.cells[col])));
     }
     let (cell, label) = (22.0, 110.0);
+    // Topics nobody answered come last: the table leaves them out and says which they are.
+    let answered = 0..report.topics.iter().take_while(|t| t.class.answered > 0).count();
     let width = label + cell * report.topics.len() as f64;
     let height = 24.0 + cell * rows.len() as f64;
     html! {
@@ -83,7 +85,7 @@ fn heatmap(report: &Dashboard, token: &str, by: Option<usize>) -> Markup {
             @if rows.is_empty() {
                 p { "No student has answered yet." }
             } @else {
-                div.pair {
+                div.stack {
                     figure.chart {
                         svg #heatmap viewBox={ "0 0 " (width) " " (height) } role="img" aria-label="Mastery heatmap" {
                             @for (j, t) in report.topics.iter().enumerate() {
@@ -100,19 +102,23 @@ fn heatmap(report: &Dashboard, token: &str, by: Option<usize>) -> Markup {
                             }
                         }
                     }
-                    div.scroll {
+                    div.scroll.wide {
                         table #mastery-table {
-                            thead { tr { th { "Student" } th { "All" } @for (j, t) in report.topics.iter().enumerate() {
+                            thead { tr { th { "Student" } th { "All" } @for j in answered.clone() { @let t = &report.topics[j];
                                 th { a href={ "/dashboard/" (token) "?by=" (t.id) "#mastery" } title=(t.title) { "T" (j + 1) } }
                             } } }
                             tbody {
-                                tr.class { th { "Class" } td { "" } @for t in &report.topics { td { (percent(t.class)) small { " (" (t.class.answered) ")" } } } }
+                                tr.class { th { "Class" } td { "" } @for j in answered.clone() { @let t = &report.topics[j]; td { (percent(t.class)) small { " (" (t.class.answered) ")" } } } }
                                 @for row in &rows {
                                     tr { th { (row.name) } td { (percent(row.overall)) small { " (" (row.overall.answered) ")" } }
-                                        @for t in &row.cells { td { (percent(*t)) small { " (" (t.answered) ")" } } } }
+                                        @for j in answered.clone() { @let t = row.cells[j]; td { (percent(t)) small { " (" (t.answered) ")" } } } }
                                 }
                             }
                         }
+                    }
+                    @if answered.end < report.topics.len() {
+                        p.note { "Not answered yet by anyone (grey in the chart, left out of the table): T" (answered.end + 1)
+                            @if answered.end + 1 < report.topics.len() { "–T" (report.topics.len()) } "." }
                     }
                 }
                 (topic_key(&report.topics))
@@ -135,7 +141,7 @@ fn topic_key(topics: &[TopicColumn]) -> Markup {
     }
 }
 
-fn items(items: &[ItemView]) -> Markup {
+fn items(items: &[ItemView], token: &str) -> Markup {
     html! {
         section #items {
             h2 { "Items" }
@@ -145,8 +151,12 @@ fn items(items: &[ItemView]) -> Markup {
                 article.item {
                     h3 { code { (item.item_id) } " · " (item.kind) }
                     p { (item.prompt) }
-                    p { strong { (format!("{:.0}%", item.share_correct * 100.0)) } " correct of " (item.answers) " answers, asked in " (item.times_asked) " rounds"
+                    p { strong { (format!("{:.0}%", item.share_correct * 100.0)) } " correct of " (count(item.answers, "answer")) ", asked in " (count(item.times_asked, "round"))
                         @for flag in &item.flags { " " span.flag { (flag) } } }
+                    @if let Some((file, line)) = &item.place {
+                        p.meta { @if item.generated { "Generated from the knowledge entry at " } @else { "Written at " }
+                            a href={ "/dashboard/" (token) "/bank/" (file) "#L" (line) } { code { (file) ":" (line) } } }
+                    }
                     @if !item.picks.is_empty() {
                         div.pair {
                             figure.chart { (pick_bars(item)) }
@@ -189,7 +199,7 @@ fn rounds(rounds: &[RoundHeld]) -> Markup {
             @if rounds.is_empty() { p { "No live round has been held yet." } }
             @for r in rounds {
                 article.round {
-                    h3 { (when(r.started_at)) " · " (r.questions.len()) " questions · " (r.participants) " students · " (r.status) }
+                    h3 { (when(r.started_at)) " · " (count(r.questions.len() as u64, "question")) " · " (count(r.participants, "student")) " · " (r.status) }
                     div.scroll {
                         table {
                             thead { tr { th { "#" } th { "Item" } th { "Answers" } th { "Correct" } th { "Spread" } } }
@@ -218,8 +228,8 @@ fn debates(debates: &[ReleaseView]) -> Markup {
                     h3 { (d.motion.text) }
                     p { (d.format.title()) " · " (decision(d)) " · proposition " (d.proposition_total) " – opposition " (d.opposition_total) }
                     @if let Some(swing) = &d.swing {
-                        p { "Audience swing: proposition " (format!("{:+.0}", swing.gain(crate::debate::Side::Proposition))) " points, opposition "
-                            (format!("{:+.0}", swing.gain(crate::debate::Side::Opposition))) " points." }
+                        p { "Audience swing: proposition " (format!("{:+.0}", swing.gain(crate::debate::Side::Proposition))) " percentage points, opposition "
+                            (format!("{:+.0}", swing.gain(crate::debate::Side::Opposition))) " percentage points." }
                     }
                     div.scroll {
                         table {
@@ -253,6 +263,49 @@ fn decision(d: &ReleaseView) -> String {
         crate::debate::Decision::Draw => "a draw".to_owned(),
         crate::debate::Decision::Consensus => "a joint statement".to_owned(),
     }
+}
+
+/// `n` and a noun, plural unless `n` is 1: "1 round", "3 rounds".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// A file of the bank, each line numbered with an anchor (`#L12`) that the items' links open at,
+/// the line opened shown highlighted.
+pub fn bank_file(view: &BankFileView, token: &str) -> String {
+    let name = match view {
+        BankFileView::Found { name, .. } | BankFileView::Missing { name } => name,
+    };
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { "Bank · " (name) }
+                link rel="stylesheet" href="/dashboard.css";
+            }
+            body {
+                header {
+                    h1 { code { (name) } }
+                    p.meta { "The question bank as the bot loaded it (answers included: keep this page to yourself). "
+                        a href={ "/dashboard/" (token) "#items" } { "Back to the class page" } }
+                }
+                @match view {
+                    BankFileView::Found { text, .. } => {
+                        div.source { @for (i, line) in text.lines().enumerate() {
+                            div.line id={ "L" (i + 1) } { a.number href={ "#L" (i + 1) } { (i + 1) } code { (line) } }
+                        } }
+                    }
+                    BankFileView::Missing { .. } => {
+                        p { "The bank in use has no file of this name: it may have been reloaded since the class page was read. Open the class page again for links to the bank in use." }
+                    }
+                }
+            }
+        }
+    }
+    .into_string()
 }
 
 /// A name cut to `n` characters for a chart's label (the table beside it has it whole).

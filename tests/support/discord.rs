@@ -1094,6 +1094,24 @@ fn mention_problem(route: &str, body: &Value) -> Option<String> {
 }
 
 /// Whether Discord would refuse a command list: names, descriptions, options and choices.
+/// The top-level commands a member with `permissions` finds in their command list, as Discord
+/// decides it before any server override: a command registered with
+/// `default_member_permissions` is listed only for members holding every one of its bits (or
+/// Administrator; `"0"` means administrators only); a command without it is listed for all.
+pub fn listed_for(commands: &[Value], permissions: u64) -> Vec<String> {
+    commands
+        .iter()
+        .filter(|c| match c["default_member_permissions"].as_str() {
+            None => true,
+            Some(bits) => {
+                let needed: u64 = bits.parse().unwrap_or_else(|_| panic!("default_member_permissions is a decimal string, not {bits:?}"));
+                permissions & perms::ADMINISTRATOR != 0 || (needed != 0 && permissions & needed == needed)
+            }
+        })
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 pub fn command_problems(commands: &[Value]) -> Vec<String> {
     fn name_ok(n: &str) -> bool {
         (1..=32).contains(&n.chars().count())

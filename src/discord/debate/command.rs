@@ -1,5 +1,5 @@
 //! `/debate …`: an instructor's debate in a channel — start, advance, assign, balance,
-//! release, cancel — and `/debate ballots` to read the ballots one may see.
+//! release, cancel — and `/ballots`, everyone's command to read the ballots one may see.
 
 use poise::serenity_prelude as serenity;
 
@@ -52,7 +52,15 @@ async fn autocomplete_motion(ctx: Context<'_>, partial: &str) -> serenity::Creat
 }
 
 /// Debates on the paper: instructors run them; students join with the buttons.
-#[poise::command(slash_command, subcommands("start", "advance", "assign", "balance", "release", "cancel", "ballots"), subcommand_required)]
+///
+/// Registered for Manage Server by default (a server can grant it to its instructor role in
+/// its Integrations settings); the layer checks every subcommand anyway.
+#[poise::command(
+    slash_command,
+    subcommands("start", "advance", "assign", "balance", "release", "cancel"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_GUILD"
+)]
 pub async fn debate(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
@@ -180,6 +188,8 @@ pub async fn cancel(ctx: Context<'_>) -> Result<()> {
 }
 
 /// The ballots you may see of this channel's debate, open or released last (students: once released).
+///
+/// A command of its own, not a `/debate` subcommand, so that students see it in their list.
 #[poise::command(slash_command)]
 pub async fn ballots(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;

@@ -65,7 +65,7 @@ pub async fn autocomplete_topic(ctx: Context<'_>, partial: &str) -> serenity::Cr
 }
 
 /// Live quiz rounds for the whole channel.
-#[poise::command(slash_command, subcommands("start", "stop"), subcommand_required)]
+#[poise::command(slash_command, subcommands("start", "stop"), subcommand_required, default_member_permissions = "MANAGE_GUILD")]
 pub async fn quiz(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }

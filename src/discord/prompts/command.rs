@@ -77,7 +77,7 @@ pub async fn feedback(ctx: Context<'_>) -> Result<()> {
 }
 
 /// Instructors: the answers waiting for review, oldest first, with a button to mark one.
-#[poise::command(slash_command)]
+#[poise::command(slash_command, default_member_permissions = "MANAGE_GUILD")]
 pub async fn review(ctx: Context<'_>) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let instructor = app_member(ctx.author(), member(ctx));

@@ -53,7 +53,7 @@ pub async fn leaderboard(
 }
 
 /// Instructors: the gradebook, the item report, and deleting a student's records.
-#[poise::command(slash_command, subcommands("export", "items", "forget"), subcommand_required)]
+#[poise::command(slash_command, subcommands("export", "items", "forget"), subcommand_required, default_member_permissions = "MANAGE_GUILD")]
 pub async fn scores(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }

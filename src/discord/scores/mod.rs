@@ -4,3 +4,4 @@
 pub mod command;
 pub mod dashboard;
 pub mod settings;
+pub mod views;

@@ -11,7 +11,7 @@ use crate::discord::{Context, Result, app_member, in_guild, member, views};
 /// Manage Server: this server's quiz settings; with no option, shows them.
 // A slash command's options are its parameters: one per setting.
 #[allow(clippy::too_many_arguments)]
-#[poise::command(slash_command)]
+#[poise::command(slash_command, default_member_permissions = "MANAGE_GUILD")]
 pub async fn settings(
     ctx: Context<'_>,
     #[description = "Members with this role may run rounds and see grades"] instructor_role: Option<serenity::Role>,

@@ -8,7 +8,7 @@ use crate::discord::reply::command_reply;
 use crate::discord::{Context, Result, app_member, in_guild, member, render};
 
 /// The question bank: what it holds, and reloading it after an edit.
-#[poise::command(slash_command, subcommands("info", "reload"), subcommand_required)]
+#[poise::command(slash_command, subcommands("info", "reload"), subcommand_required, default_member_permissions = "MANAGE_GUILD")]
 pub async fn bank(_ctx: Context<'_>) -> Result<()> {
     Ok(())
 }
