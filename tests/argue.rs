@@ -113,7 +113,11 @@ fn a_passage_both_entries_cite_cuts_both_ways_and_is_dealt_to_neither_side() {
     assert!(m.info.contains("The passage s8-p5-energy (\"The crisis increased the urgency for Russia to…\") cuts both ways"), "{}", m.info);
     assert!(!m.proposition.iter().chain(&m.opposition).any(|c| c == "s8-p5-energy"), "{m:?}");
     assert!(m.opposition.contains(&"s8-p5-central-asia".to_string()));
-    let weigh = plain.prompts.iter().find(|g| g.prompt.id.starts_with("gen-weigh-") && g.from == ["factor-complementary-economies", "obstacle-central-asia-competition"]).unwrap();
+    let weigh = plain
+        .prompts
+        .iter()
+        .find(|g| g.prompt.id.starts_with("gen-weigh-") && g.from == ["factor-complementary-economies", "obstacle-central-asia-competition"])
+        .unwrap();
     assert!(weigh.prompt.passages.contains(&"s8-p5-energy".to_string()), "either may cite it");
     // Cite a passage that presents the obstacle under the factor too: it leaves the opposition's cards.
     let mut knowledge = b.knowledge.clone();
