@@ -84,7 +84,7 @@ fn the_bank_generates_a_bounded_set_of_prompts_and_motions_in_neutral_words() {
         assert!(p.rubric.len() >= 4 && p.topics.len() == 2, "{}", p.id);
     }
     for m in &motions {
-        assert!(m.motion.starts_with("This house believes that ") && m.motion.chars().count() <= 256, "{}", m.motion);
+        assert!(m.motion.starts_with("This House believes that ") && m.motion.chars().count() <= 256, "{}", m.motion);
         assert!(m.info.starts_with("According to the paper, "), "{}", m.info);
     }
 }
@@ -223,4 +223,32 @@ fn stats_count_them_and_the_export_marks_them_generated() {
     assert_eq!(origins("motions").iter().filter(|o| *o == "generated").count(), generated_motions);
     assert_eq!(origins("prompts").iter().filter(|o| *o == "generated").count(), generated_prompts);
     assert_eq!(origins("prompts").iter().filter(|o| *o == "written").count(), 28);
+}
+
+/// A suggested passage that opens by pointing back ("However, this development…") comes right
+/// after the passage of its paragraph that says what "this" is (where the bank holds one), so a
+/// student can read it.
+#[test]
+fn a_passage_that_points_back_is_suggested_with_the_one_before_it() {
+    let b = bank();
+    let mut seen = 0;
+    for p in b.prompts.iter().filter(|p| p.origin == Origin::Generated) {
+        for (i, id) in p.passages.iter().enumerate() {
+            let quote = &b.passage(id).unwrap().quote;
+            let opening: Vec<String> = quote.split_whitespace().take(3).map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+            let at = b.passages.iter().position(|x| x.id == *id).unwrap();
+            let has_context = at > 0 && b.passages[at - 1].anchor == b.passage(id).unwrap().anchor;
+            if has_context && opening.iter().any(|w| ["this", "these", "those", "such", "that"].contains(&w.as_str())) {
+                seen += 1;
+                let before = i.checked_sub(1).map(|j| b.passage(&p.passages[j]).unwrap());
+                assert!(
+                    before.is_some_and(|before| before.anchor == b.passage(id).unwrap().anchor),
+                    "{}: `{id}` («{quote}») follows no passage of its paragraph: {:?}",
+                    p.id,
+                    p.passages
+                );
+            }
+        }
+    }
+    assert!(seen >= 4, "the bank's prompts use such passages (s8-p5-independence, s6-p1-selective): {seen}");
 }

@@ -107,7 +107,7 @@ async fn start_an_oxford_debate_and_a_timed_quick_one(discord: &StandIn) -> (Mes
     // Generated motions stand beside the written ones, marked.
     let generated = discord.autocomplete(&prof, channel, "debate start", "motion", "will matter more").await;
     assert!(
-        !generated.is_empty() && generated.iter().all(|(name, v)| name.starts_with("(generated) This house believes that") && v.starts_with("gen-motion-")),
+        !generated.is_empty() && generated.iter().all(|(name, v)| name.starts_with("(generated) This House believes that") && v.starts_with("gen-motion-")),
         "{generated:?}"
     );
     let first = discord.autocomplete(&prof, channel, "debate start", "motion", "").await;

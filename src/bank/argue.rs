@@ -102,6 +102,35 @@ fn pairs<'a>(entries: &'a [Entry], written: &Written) -> Vec<(Side<'a>, Side<'a>
     out
 }
 
+/// `suggested` with, before each passage that opens by pointing back ("However, this
+/// development…"), the passage the bank holds just before it in the same paragraph, so that a
+/// student reads what "this" is.
+fn with_context(suggested: Vec<String>, passages: &[Passage]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(suggested.len());
+    for id in suggested {
+        let at = passages.iter().position(|p| p.id == id);
+        let before =
+            at.filter(|&i| i > 0 && points_back(&passages[i].quote)).map(|i| &passages[i - 1]).filter(|b| at.is_some_and(|i| b.anchor == passages[i].anchor));
+        if let Some(b) = before
+            && !out.contains(&b.id)
+        {
+            out.push(b.id.clone());
+        }
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// Whether a quote opens by pointing at what the sentence before it said ("However, this
+/// development…", "Despite this…"): a demonstrative among its first three words. ("Their",
+/// "it" and the like usually name the two countries, and need no context.)
+fn points_back(quote: &str) -> bool {
+    const DEMONSTRATIVES: &[&str] = &["this", "these", "those", "such", "that"];
+    quote.split_whitespace().take(3).any(|w| DEMONSTRATIVES.contains(&w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase().as_str()))
+}
+
 /// A passage both entries cite: evidence for either side.
 fn both_ways(f: &Entry, o: &Entry) -> Vec<String> {
     f.citations.iter().filter(|c| o.citations.contains(c)).cloned().collect()
@@ -137,6 +166,7 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &Written) -> A
         let from = vec![f.entry.id.clone(), o.entry.id.clone()];
         let mut suggested: Vec<String> = for_f.iter().take(PASSAGES_PER_ENTRY).chain(for_o.iter().take(PASSAGES_PER_ENTRY)).cloned().collect();
         suggested.extend(shared.iter().filter(|p| known.contains(p.as_str())).cloned());
+        let suggested = with_context(suggested, passages);
         let prompt = Prompt {
             id: gen_id("weigh", &[&f.entry.id, &o.entry.id]),
             origin: Origin::Generated,
@@ -159,7 +189,7 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &Written) -> A
             out.prompts.push(GeneratedPrompt { from: from.clone(), prompt });
         }
         let mut info = format!(
-            "According to the paper, {} is a factor of convergence and {} is an obstacle or limitation of the relationship. The proposition's cards are passages that present the first; the opposition's, passages that present the second.",
+            "According to the paper, {} is a factor of convergence and {} is an obstacle or limitation in the relationship. The proposition's cards are passages that present the first; the opposition's, passages that present the second.",
             f.phrase, o.phrase
         );
         let named: Vec<String> =
@@ -177,7 +207,7 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &Written) -> A
         let motion = Motion {
             id: gen_id("motion", &[&f.entry.id, &o.entry.id]),
             origin: Origin::Generated,
-            motion: format!("This house believes that {} will matter more than {} for the China-Russia partnership.", f.phrase, o.phrase),
+            motion: format!("This House believes that {} will matter more than {} for the China-Russia partnership.", f.phrase, o.phrase),
             info,
             topics,
             proposition: for_f,
@@ -187,13 +217,13 @@ pub fn generate(entries: &[Entry], passages: &[Passage], written: &Written) -> A
             out.motions.push(GeneratedMotion { factor: f.entry.id.clone(), obstacle: o.entry.id.clone(), motion });
         }
     }
-    evidence(entries, &known, &anchors, written, &mut out);
+    evidence(entries, passages, &known, &anchors, written, &mut out);
     out
 }
 
 /// "The paper reports F. Explain what this figure shows about X, and what it does not show",
 /// for each factor or obstacle a figure `bears_on`.
-fn evidence(entries: &[Entry], known: &BTreeSet<&str>, anchors: &HashMap<&str, &str>, written: &Written, out: &mut Arguments) {
+fn evidence(entries: &[Entry], all_passages: &[Passage], known: &BTreeSet<&str>, anchors: &HashMap<&str, &str>, written: &Written, out: &mut Arguments) {
     for fig in entries {
         let Fact::Figure { value, unit, measures, period, bound } = &fig.fact else { continue };
         for target in fig.bears_on.iter().filter_map(|id| entries.iter().find(|e| e.id == *id)).filter_map(side) {
@@ -203,18 +233,19 @@ fn evidence(entries: &[Entry], known: &BTreeSet<&str>, anchors: &HashMap<&str, &
             let theirs: Vec<String> =
                 target.presented.iter().filter(|p| known.contains(p.as_str()) && !passages.contains(p)).take(PASSAGES_PER_ENTRY).cloned().collect();
             passages.extend(theirs);
+            let passages = with_context(passages, all_passages);
             let prompt = Prompt {
                 id: gen_id("evidence", &[&fig.id, &target.entry.id]),
                 origin: Origin::Generated,
                 kind: PromptKind::Explain,
                 task: format!(
-                    "According to the paper, {measures} was {figure} (period: {period}). Explain what this figure shows about {}, {what} the paper names, and what it does not show.",
+                    "According to the paper, {measures} is given as {figure} ({period}). Explain what this figure shows about {}, which the paper names as {what} in the relationship, and what it does not show.",
                     target.phrase
                 ),
                 topics: vec![fig.topic.clone(), target.entry.topic.clone()],
                 passages,
                 rubric: vec![
-                    format!("Reports the figure as the paper gives it ({figure}; period: {period}) and cites its passage"),
+                    format!("Reports the figure ({figure}, {period}) and cites the passage that gives it"),
                     format!("Explains, citing the paper, what the figure shows about {}", target.phrase),
                     "Says what the figure alone does not show (a cause, a trend beyond its period, or what either side makes of it)".to_string(),
                     "Keeps to what the paper argues and attributes each claim to it".to_string(),
