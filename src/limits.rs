@@ -29,6 +29,18 @@ pub const ROWS: usize = 5;
 pub const BUTTONS_PER_ROW: usize = 5;
 /// Options in a select menu.
 pub const SELECT_OPTIONS: usize = 25;
+/// A select menu option's label, and its value.
+pub const SELECT_OPTION: usize = 100;
+/// A select menu's placeholder.
+pub const SELECT_PLACEHOLDER: usize = 150;
+/// A modal's title.
+pub const MODAL_TITLE: usize = 45;
+/// A modal text input's label.
+pub const INPUT_LABEL: usize = 45;
+/// A modal text input's placeholder.
+pub const INPUT_PLACEHOLDER: usize = 100;
+/// What one modal text input takes.
+pub const INPUT_VALUE: usize = 4000;
 /// A component's `custom_id`, in bytes.
 pub const CUSTOM_ID: usize = 100;
 /// A button label.

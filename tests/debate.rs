@@ -768,10 +768,10 @@ async fn a_prompt_answered_reviewed_and_scored(store: Store) {
     let clock = Arc::new(ManualClock::new(START));
     let app = App::new(bank.clone(), store, clock.clone());
     let guild = GuildId::from("g1");
-    let ask = PromptRequest { topic: Some("complementary-economies".into()), kind: Some(PromptKind::Explain), seed: Some(3) };
+    let ask = PromptRequest { topic: Some("un-votes".into()), kind: Some(PromptKind::Explain), seed: Some(3), channel: None };
     let prompt = app.prompt_draw(&guild, &student(0), &ask).await.unwrap();
-    assert_eq!((prompt.prompt_id.as_str(), prompt.kind, prompt.max_chars), ("explain-complementary-economies", PromptKind::Explain, SUBMISSION_CHARS));
-    assert!(prompt.topics.contains(&"Complementary economies".to_string()));
+    assert_eq!((prompt.prompt_id.as_str(), prompt.kind, prompt.max_chars), ("explain-un-votes-2022", PromptKind::Explain, SUBMISSION_CHARS));
+    assert!(prompt.topics.contains(&"The 2022 UN votes".to_string()));
     assert!(!prompt.suggested.is_empty() && prompt.suggested.iter().all(|c| !c.quote.is_empty() && !c.anchor.is_empty()));
     assert_eq!(prompt.rubric.len(), 5);
     assert_eq!(
@@ -864,6 +864,80 @@ async fn a_prompt_answered_reviewed_and_scored_on_postgres() {
     let store = Store::connect(&pg.0).await.unwrap();
     a_prompt_answered_reviewed_and_scored(store.clone()).await;
     store.close().await;
+}
+
+/// `/prompt` hands a student a prompt they have not had yet, written or generated, until none
+/// is left, then the one they had longest ago; two students asking at the same moment in one
+/// channel get different prompts, even with the same seed.
+async fn prompts_are_new_to_each_student_and_differ_within_a_channel(store: Store) {
+    let bank = bank();
+    let clock = Arc::new(ManualClock::new(START));
+    let app = App::new(bank.clone(), store, clock.clone());
+    let guild = GuildId::from("g1");
+    let topic = "xi-putin-relationship";
+    let matching: Vec<&agora::bank::Prompt> = bank.prompts.iter().filter(|p| p.topics.iter().any(|t| t == topic)).collect();
+    assert!(matching.iter().any(|p| p.origin == agora::bank::Origin::Generated) && matching.iter().any(|p| p.origin == agora::bank::Origin::Written));
+    let ask = PromptRequest { topic: Some(topic.into()), seed: Some(11), ..Default::default() };
+    let mut had: Vec<String> = Vec::new();
+    for _ in 0..matching.len() {
+        let drawn = app.prompt_draw(&guild, &student(0), &ask).await.unwrap().prompt_id;
+        assert!(!had.contains(&drawn), "{drawn} given twice in {had:?}");
+        had.push(drawn);
+        clock.advance(60_000);
+    }
+    assert_eq!(app.prompt_draw(&guild, &student(0), &ask).await.unwrap().prompt_id, had[0], "all had: the one had longest ago");
+
+    // A class asks at once in one channel, all with the same seed: each gets their own.
+    let app = Arc::new(app);
+    let here = PromptRequest { channel: Some(ChannelId::from("c1")), ..ask.clone() };
+    let class: Vec<_> = (1..=matching.len())
+        .map(|n| {
+            let (app, guild, here) = (app.clone(), guild.clone(), here.clone());
+            tokio::spawn(async move { app.prompt_draw(&guild, &student(n), &here).await.unwrap().prompt_id })
+        })
+        .collect();
+    let mut given = Vec::new();
+    for task in class {
+        given.push(task.await.unwrap());
+    }
+    let distinct: std::collections::BTreeSet<&String> = given.iter().collect();
+    assert_eq!(distinct.len(), given.len(), "students at once in one channel: {given:?}");
+    // In another channel, the same seed and record give the same prompt as anywhere.
+    let there = PromptRequest { channel: Some(ChannelId::from("c2")), ..ask.clone() };
+    let (c, d) = (app.prompt_draw(&guild, &student(20), &there).await.unwrap(), app.prompt_draw(&guild, &student(21), &ask).await.unwrap());
+    assert_eq!(c.prompt_id, d.prompt_id);
+}
+
+#[tokio::test]
+async fn prompts_are_new_to_each_student_and_differ_within_a_channel_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    prompts_are_new_to_each_student_and_differ_within_a_channel(sqlite_store(&dir).await).await;
+}
+
+#[tokio::test]
+async fn prompts_are_new_to_each_student_and_differ_within_a_channel_on_postgres() {
+    let Some(pg) = Postgres::new().await else { return };
+    let store = Store::connect(&pg.0).await.unwrap();
+    prompts_are_new_to_each_student_and_differ_within_a_channel(store.clone()).await;
+    store.close().await;
+}
+
+/// A debate on a generated motion: found by its id, with its cards.
+#[tokio::test]
+async fn a_debate_starts_on_a_generated_motion() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = bank();
+    let generated = bank.motions.iter().find(|m| m.origin == agora::bank::Origin::Generated).expect("a generated motion").clone();
+    let app = App::new(bank, sqlite_store(&dir).await, ManualClock::new(START));
+    let offered = app.debate_motions();
+    assert!(
+        offered[..2].iter().any(|(m, o)| *o == agora::bank::Origin::Generated && m.id.as_deref() == Some(generated.id.as_str())),
+        "offered beside the written ones"
+    );
+    let request = DebateRequest { motion: MotionChoice::Typed(generated.id.clone()), ..request(Format::Quick { per_side: 1 }) };
+    let view = app.debate_start(&GuildId::from("g1"), &ChannelId::from("c1"), &instructor(), &request).await.unwrap();
+    assert_eq!((view.motion.id.as_deref(), view.motion.text.as_str()), (Some(generated.id.as_str()), generated.motion.as_str()));
+    assert_eq!(view.motion.info, generated.info);
 }
 
 /// Votes of a whole audience at once, on both polls, each counted once whatever the order.

@@ -104,6 +104,14 @@ async fn start_an_oxford_debate_and_a_timed_quick_one(discord: &StandIn) -> (Mes
     // ── Setup: the motion from the bank by autocomplete; a student may not start one.
     let choices = discord.autocomplete(&prof, channel, "debate start", "motion", "alliance").await;
     assert!(choices.iter().any(|(_, v)| v == MOTION), "{choices:?}");
+    // Generated motions stand beside the written ones, marked.
+    let generated = discord.autocomplete(&prof, channel, "debate start", "motion", "will matter more").await;
+    assert!(
+        !generated.is_empty() && generated.iter().all(|(name, v)| name.starts_with("(generated) This House believes that") && v.starts_with("gen-motion-")),
+        "{generated:?}"
+    );
+    let first = discord.autocomplete(&prof, channel, "debate start", "motion", "").await;
+    assert!(first.iter().any(|(name, _)| name.starts_with("(generated)")) && first.iter().any(|(_, v)| v == MOTION), "{first:?}");
     let sent = discord.slash(&speaker(1), channel, "debate start", json!({"motion": MOTION, "format": OXFORD})).await;
     assert!(private(discord, &sent).await.contains("Only an instructor"));
     let sent = discord.slash(&prof, channel, "debate start", json!({"motion": MOTION, "format": OXFORD, "per_side": 3})).await;

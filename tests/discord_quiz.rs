@@ -475,3 +475,288 @@ async fn an_answer_the_store_cannot_save_is_never_locked_in() {
     assert_eq!(store.answers_for_round_item(&guild, &round_id, &item).await.unwrap().len(), 2);
     store.close().await;
 }
+
+const MULTI: u64 = 2;
+const SHORT: u64 = 5;
+
+/// The bank's question behind a live question message, and the round's seed.
+async fn question_of<'b>(store: &Store, bank: &'b Bank, guild: &GuildId, message: &Message) -> (&'b bank::Question, u64) {
+    let (round_id, number) = round_of(&message.button_id("Reveal").expect("a live question has Reveal"));
+    let round = store.round(guild, &round_id).await.unwrap().unwrap();
+    (bank.question(round.item_ids[number - 1].as_str()).unwrap(), round.seed)
+}
+
+/// A several-answer question's letters as shown: the right ones, then the wrong ones.
+async fn multi_letters(store: &Store, bank: &Bank, guild: &GuildId, message: &Message) -> (Vec<String>, Vec<String>) {
+    let (q, seed) = question_of(store, bank, guild, message).await;
+    let Answer::Multi { correct, .. } = &q.answer else { panic!("not a several-answer question: {}", q.id) };
+    let shown = agora::quiz::presentation(q, seed);
+    let (mut right, mut wrong) = (Vec::new(), Vec::new());
+    for (i, o) in shown.order().iter().enumerate() {
+        let l = agora::app::letter(i).to_string();
+        if correct.contains(o) { right.push(l) } else { wrong.push(l) }
+    }
+    (right, wrong)
+}
+
+/// The answers stored for question `number` of the round, by student id.
+async fn stored_by_user(store: &Store, guild: &GuildId, round_id: &RoundId, number: usize) -> std::collections::HashMap<u64, agora::store::AnswerRecord> {
+    let item = store.round(guild, round_id).await.unwrap().unwrap().item_ids[number - 1].clone();
+    let answers = store.answers_for_round_item(guild, round_id, &item).await.unwrap();
+    answers.into_iter().map(|a| (a.answer.user_id.as_str().parse().unwrap(), a.answer)).collect()
+}
+
+/// The student's own message for an answer once the reveal has edited it (their "Locked
+/// in" no more).
+async fn result_of(discord: &StandIn, sent: &support::discord::Sent) -> Message {
+    let original = discord.response(sent).await;
+    let m = discord
+        .wait_for(Duration::from_secs(10), |v| v.messages().find(|m| m.id == original.id && !m.text().contains("Locked in")).cloned())
+        .await
+        .unwrap_or_else(|| panic!("{}: the reveal never turned the \"Locked in\" into a result: {}", sent.label, discord.message(original.id).unwrap().text()));
+    assert!(m.ephemeral() && m.visible_to == Some(sent.user), "only the student sees their result: {m:?}");
+    m
+}
+
+/// A class ready to play: the stand-in, the bot on a copy of the bank (kept in `_dir`), that
+/// bank, the bot's store and the server.
+struct Class {
+    discord: StandIn,
+    bot: Bot,
+    bank: Bank,
+    store: Store,
+    guild: GuildId,
+    _dir: tempfile::TempDir,
+}
+
+impl Class {
+    async fn start() -> Class {
+        let discord = StandIn::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let questions = copy_bank(dir.path());
+        let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), questions: Some(questions.clone()), ..BotConfig::default() });
+        discord.wait_ready(Some(discord.guild)).await;
+        let bank = bank::load(&questions, None).unwrap();
+        let store = Store::connect(&bot.database_url).await.unwrap();
+        let guild = GuildId::new(discord.guild.to_string());
+        Class { discord, bot, bank, store, guild, _dir: dir }
+    }
+}
+
+/// Issue #20, item 2: at the reveal, each student who answered sees their own verdict and
+/// points on their own "Locked in" (right, partly right with its credit, not right; the
+/// speed and streak bonuses spelled out), the points those the store holds; a student who
+/// did not answer gets nothing. The instructor's Reveal, the timer's and `/quiz stop` all
+/// tell. Item 3: a several-answer question is answered through a select menu, one answer
+/// judged and scored exactly as the same letters typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_student_sees_their_own_result_privately_at_the_reveal() {
+    let Class { discord, bot: _bot, bank, store, guild, _dir } = Class::start().await;
+    let prof = User::instructor(2001, "prof");
+    let (ann, bo, cy, dee) = (student(1), student(2), student(3), student(4));
+
+    // ── A several-answer question: a menu of its choices, one to all of them.
+    let started = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": MULTI, "questions": 2, "seconds": 12, "speed_bonus": true})).await;
+    reply_to(&discord, &started).await;
+    let q1 = wait_question(&discord, discord.channel, 1).await;
+    let menu = q1.menu().unwrap_or_else(|| panic!("a several-answer question shows a select menu: {:?}", q1.components)).clone();
+    let options = menu["options"].as_array().unwrap();
+    assert!(q1.button_id("Answer").is_none(), "no box to type letters in");
+    assert_eq!((menu["min_values"].as_u64(), menu["max_values"].as_u64()), (Some(1), Some(options.len() as u64)), "{menu}");
+    assert!(
+        options
+            .iter()
+            .enumerate()
+            .all(|(i, o)| o["value"] == agora::app::letter(i).to_string() && o["label"].as_str().unwrap().starts_with(&format!("{}. ", agora::app::letter(i))))
+    );
+    let menu_id = menu["custom_id"].as_str().unwrap().to_string();
+    let (right, wrong) = multi_letters(&store, &bank, &guild, &q1).await;
+    let all_right: Vec<&str> = right.iter().map(String::as_str).collect();
+    let ann_sent = discord.select(&ann, q1.id, &menu_id, &all_right).await;
+    let bo_sent = discord.select(&bo, q1.id, &menu_id, &[&right[0]]).await;
+    let cy_sent = discord.select(&cy, q1.id, &menu_id, &[&wrong[0]]).await;
+    for sent in [&ann_sent, &bo_sent, &cy_sent] {
+        let text = reply_to(&discord, sent).await;
+        assert!(text.contains("Locked in for question 1") && text.contains("this message tells you whether you were right"), "{text}");
+    }
+
+    // The instructor reveals: the class sees the answer; each student, privately, their own.
+    let sent = discord.click(&prof, q1.id, &q1.button_id("Reveal").unwrap()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7, "the reveal edits the question message");
+    let (round_id, _) = round_of(&q1.button_id("Reveal").unwrap());
+    let stored = stored_by_user(&store, &guild, &round_id, 1).await;
+    let points = |u: &User| stored[&u.id].points;
+    let (ann_said, bo_said, cy_said) =
+        (result_of(&discord, &ann_sent).await.text(), result_of(&discord, &bo_sent).await.text(), result_of(&discord, &cy_sent).await.text());
+    assert!(ann_said.contains(&format!("Question 1: **right!** +{} points.", points(&ann))), "{ann_said}");
+    assert!(ann_said.contains("for the question · +") && ann_said.contains("speed bonus (answered in "), "the points part by part: {ann_said}");
+    assert!(ann_said.contains(&format!("= {}", points(&ann))), "{ann_said}");
+    let credit = (100.0 / right.len() as f64).round();
+    assert!(stored[&bo.id].credit > 0.0 && !stored[&bo.id].correct, "one right letter of several earns part of the points");
+    assert!(bo_said.contains(&format!("Question 1: **partly right** ({credit:.0}% credit). +{} points.", points(&bo))), "{bo_said}");
+    assert!(bo_said.contains(&format!("{credit:.0}% of the question's ")), "the partial credit spelled out: {bo_said}");
+    assert_eq!(points(&cy), 0);
+    assert!(cy_said.contains("Question 1: **not right** this time. 0 points."), "{cy_said}");
+    for said in [&ann_said, &bo_said, &cy_said] {
+        assert!(said.contains("Your answer") && said.contains("The answer") && said.contains(&format!("{}. ", right[0])), "{said}");
+    }
+    assert!(discord.seen_by(discord.channel, dee.id).iter().all(|m| !m.ephemeral()), "a student who did not answer is sent nothing");
+
+    // Next: question 2, left to its timer; Ann, right twice in a row, sees her streak bonus.
+    let sent = discord.click(&prof, q1.id, &discord.message(q1.id).unwrap().button_id("Next question").unwrap()).await;
+    discord.callback(&sent).await;
+    let q2 = wait_question(&discord, discord.channel, 2).await;
+    let (right2, _) = multi_letters(&store, &bank, &guild, &q2).await;
+    let menu2 = q2.menu().unwrap()["custom_id"].as_str().unwrap().to_string();
+    let ann2 = discord.select(&ann, q2.id, &menu2, &right2.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    reply_to(&discord, &ann2).await;
+    let timed = discord.wait_for(Duration::from_secs(20), |v| v.messages().find(|m| m.id == q2.id && m.text().contains("the answer")).cloned()).await;
+    assert!(timed.is_some(), "the timer reveals question 2");
+    let said = result_of(&discord, &ann2).await.text();
+    let p2 = stored_by_user(&store, &guild, &round_id, 2).await[&ann.id].points;
+    assert!(said.contains(&format!("Question 2: **right!** +{p2} points.")) && said.contains("streak bonus (2 right in a row)"), "{said}");
+
+    // ── The same letters through the menu and typed count alike; /quiz stop tells too.
+    let alike = discord.add_channel(discord.guild, "alike");
+    let started = discord.slash(&prof, alike, "quiz start", json!({"kind": MULTI, "questions": 1, "seconds": 60, "speed_bonus": false})).await;
+    reply_to(&discord, &started).await;
+    let q = wait_question(&discord, alike, 1).await;
+    let (right, _) = multi_letters(&store, &bank, &guild, &q).await;
+    let picks = [right[0].as_str(), right[1].as_str()];
+    let (eve, fay) = (student(5), student(6));
+    let picked = discord.select(&eve, q.id, q.menu().unwrap()["custom_id"].as_str().unwrap(), &picks).await;
+    let (round_id, _) = round_of(&q.button_id("Reveal").unwrap());
+    let typed = discord.submit_modal(&fay, alike, &format!("agora1:m:{round_id}:1"), &[("answer", &picks.join(" "))], Some(q.id)).await;
+    let (locked_picked, locked_typed) = (reply_to(&discord, &picked).await, reply_to(&discord, &typed).await);
+    assert_eq!(locked_picked, locked_typed, "one \"Locked in\" either way");
+    let stored = stored_by_user(&store, &guild, &round_id, 1).await;
+    let (e, f) = (&stored[&eve.id], &stored[&fay.id]);
+    assert!(e.points > 0, "two right letters earn points");
+    assert_eq!((&e.response, e.correct, e.credit, e.points), (&f.response, f.correct, f.credit, f.points), "judged and scored alike");
+    let stop = discord.slash(&prof, alike, "quiz stop", json!({})).await;
+    discord.response(&stop).await;
+    let (said_picked, said_typed) = (result_of(&discord, &picked).await.text(), result_of(&discord, &typed).await.text());
+    assert_eq!(said_picked, said_typed);
+    assert!(said_picked.contains(&format!("{} points.", e.points)), "{said_picked}");
+
+    discord.assert_clean();
+    store.close().await;
+}
+
+/// Issue #20, item 3: the box for a typed answer says what to type: a number in the
+/// question's unit, the letters in order (with the items when they fit), a word or a short
+/// name with the question's own words; within Discord's limits. What is typed there still
+/// locks in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_answer_box_says_what_to_type() {
+    let Class { discord, bot: _bot, bank, store, guild, _dir } = Class::start().await;
+    let prof = User::instructor(2001, "prof");
+    for kind in [NUMERIC, ORDERING, SHORT] {
+        let channel = discord.add_channel(discord.guild, &format!("kind{kind}"));
+        let started = discord.slash(&prof, channel, "quiz start", json!({"kind": kind, "questions": 1, "seconds": 60})).await;
+        reply_to(&discord, &started).await;
+        let q = wait_question(&discord, channel, 1).await;
+        let (item, seed) = question_of(&store, &bank, &guild, &q).await;
+        let sent = discord.click(&student(1), q.id, &q.button_id("Answer").expect("an Answer button")).await;
+        let modal = discord.callback(&sent).await;
+        assert_eq!(modal.kind, 9, "{:?}", modal.data);
+        let title = modal.data["title"].as_str().unwrap().to_string();
+        let input = &modal.data["components"][0]["components"][0];
+        let (label, placeholder) = (input["label"].as_str().unwrap().to_string(), input["placeholder"].as_str().unwrap_or("").to_string());
+        assert!(title.chars().count() <= 45 && label.chars().count() <= 45 && placeholder.chars().count() <= 100, "{title} | {label} | {placeholder}");
+        let shown = agora::quiz::presentation(item, seed);
+        let typed = match &item.answer {
+            Answer::Numeric { unit, value, .. } => {
+                assert_eq!(title, "Question 1: type a number");
+                assert!(label.starts_with("A number, in ") && format!("A number, in {unit}").starts_with(label.trim_end_matches('…')), "{label}");
+                assert!(placeholder.contains("e.g. 12.5"), "{placeholder}");
+                value.to_string()
+            }
+            Answer::Ordering { items } => {
+                assert_eq!(title, "Question 1: put the items in order");
+                assert!(label.starts_with("Letters, first to last, e.g. "), "{label}");
+                let listed = shown.order().iter().enumerate().map(|(i, &o)| format!("{}: {}", agora::app::letter(i), items[o])).collect::<Vec<_>>().join(" · ");
+                if listed.chars().count() <= 100 {
+                    assert_eq!(placeholder, listed);
+                } else {
+                    assert!(placeholder.contains("the question lists what each letter stands for"), "{placeholder}");
+                }
+                (0..items.len()).map(|k| agora::app::letter(shown.order().iter().position(|&o| o == k).unwrap()).to_string()).collect::<Vec<_>>().join(" ")
+            }
+            Answer::Short { accepted } => {
+                assert_eq!((title.as_str(), label.as_str()), ("Question 1: type a word or a short name", "A word or a short name"));
+                let prompt = item.prompt.trim();
+                assert!(placeholder == prompt || (placeholder.starts_with('…') && prompt.ends_with(placeholder.trim_start_matches('…'))), "{placeholder}");
+                accepted[0].clone()
+            }
+            other => panic!("{:?}", other.kind()),
+        };
+        let form = discord.submit_modal(&student(1), channel, modal.data["custom_id"].as_str().unwrap(), &[("answer", &typed)], Some(q.id)).await;
+        assert!(reply_to(&discord, &form).await.contains("Locked in for question 1"));
+        let stop = discord.slash(&prof, channel, "quiz stop", json!({})).await;
+        discord.response(&stop).await;
+        assert!(result_of(&discord, &form).await.text().contains("**right!**"), "the right answer, typed as the box says, is right");
+    }
+
+    // Practice answers alike: a menu for several answers, a box that says what to type.
+    let ada = User::student(4001, "ada");
+    let p = discord.response(&discord.slash(&ada, discord.channel, "practice", json!({"kind": MULTI, "questions": 1})).await).await;
+    let menu =
+        p.menu().unwrap_or_else(|| panic!("a several-answer practice question shows a menu: {:?}", p.components))["custom_id"].as_str().unwrap().to_string();
+    let round = store.round(&guild, &RoundId::from(menu.split(':').nth(2).unwrap())).await.unwrap().unwrap();
+    let q = bank.question(round.item_ids[0].as_str()).unwrap();
+    let Answer::Multi { correct, .. } = &q.answer else { panic!("{}", q.id) };
+    let shown = agora::quiz::presentation(q, round.seed);
+    let right: Vec<String> = shown.order().iter().enumerate().filter(|(_, o)| correct.contains(o)).map(|(i, _)| agora::app::letter(i).to_string()).collect();
+    let sent = discord.select(&ada, p.id, &menu, &right.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(discord.callback(&sent).await.kind, 7, "the verdict replaces the practice question");
+    assert!(discord.message(p.id).unwrap().text().contains("Correct!"), "{}", discord.message(p.id).unwrap().text());
+    let p = discord.response(&discord.slash(&ada, discord.channel, "practice", json!({"kind": NUMERIC, "questions": 1})).await).await;
+    let modal = discord.callback(&discord.click(&ada, p.id, &p.button_id("Answer").unwrap()).await).await;
+    assert_eq!(modal.data["title"], "Question 1: type a number", "{:?}", modal.data);
+    discord.assert_clean();
+    store.close().await;
+}
+
+/// A student's result that Discord refuses (a 500 on their edit) is logged and dropped: the
+/// others are told theirs, the round goes on, and no token reaches the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_result_edit_stops_neither_the_others_nor_the_round() {
+    use support::discord::Fault;
+    let discord = StandIn::start().await;
+    let bot = Bot::start(&discord, BotConfig { guild: Some(discord.guild), ..BotConfig::default() });
+    discord.wait_ready(Some(discord.guild)).await;
+    let prof = User::instructor(2001, "prof");
+    let started = discord.slash(&prof, discord.channel, "quiz start", json!({"kind": SINGLE, "questions": 2, "seconds": 60})).await;
+    reply_to(&discord, &started).await;
+    let q1 = wait_question(&discord, discord.channel, 1).await;
+    let mut sent = Vec::new();
+    for n in 1..=3 {
+        let s = discord.click(&student(n), q1.id, &q1.button_id("A").unwrap()).await;
+        reply_to(&discord, &s).await;
+        sent.push(s);
+    }
+    discord.fault("PATCH /webhooks/{app}/{token}/messages/@original", 1, Fault::Status(500));
+    let reveal = discord.click(&prof, q1.id, &q1.button_id("Reveal").unwrap()).await;
+    assert_eq!(discord.callback(&reveal).await.kind, 7);
+    assert_eq!(discord.wait_faulted(1, Duration::from_secs(10)).await, 1);
+    bot.wait_log("could not show a student their result (dropped)", Duration::from_secs(10)).await;
+    let results = discord
+        .wait_for(Duration::from_secs(10), |v| {
+            let shown: Vec<String> = sent.iter().filter_map(|s| v.messages().find(|m| m.interaction == Some(s.id)).map(Message::text)).collect();
+            (shown.iter().filter(|t| t.contains("Question 1: **")).count() == 2).then_some(shown)
+        })
+        .await
+        .expect("the two other students are told their results");
+    assert_eq!(results.iter().filter(|t| t.contains("Locked in")).count(), 1, "the failed one keeps its \"Locked in\": {results:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(discord.faulted().len(), 1, "a failed edit is not tried again");
+    // The round goes on.
+    let next = discord.click(&prof, q1.id, &discord.message(q1.id).unwrap().button_id("Next question").unwrap()).await;
+    discord.callback(&next).await;
+    let q2 = wait_question(&discord, discord.channel, 2).await;
+    assert!(reply_to(&discord, &discord.click(&student(1), q2.id, &q2.button_id("A").unwrap()).await).await.contains("Locked in for question 2"));
+    let logs = bot.logs();
+    assert!(sent.iter().all(|s| !logs.contains(&s.token)), "no interaction token in the log");
+    discord.assert_clean();
+}

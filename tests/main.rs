@@ -12,6 +12,7 @@ mod common;
 mod support;
 
 mod app;
+mod argue;
 mod bank_check;
 mod bank_fuzz;
 mod db_backup;

@@ -19,7 +19,7 @@ use crate::app::view::{
     SeatView, SlotView, SpeakerScoreView, SpeechView, VoteView, YourPart,
 };
 use crate::app::{App, AppError, AppResult, Member, Privilege, UserError, clean_text, clean_typed, forms};
-use crate::bank::Bank;
+use crate::bank::{Bank, Origin};
 use crate::debate::{
     Actor, Ballot, BallotDraft, Debate, DebateMotion, DebateResult, Flag, Format, Join, Phase, Place, Refusal, Rubric, Setup, Side, SlotKey, Speech,
     SpeechDraft, SpeechRef, Stance, Status,
@@ -105,9 +105,21 @@ pub struct DebateRequest {
 }
 
 impl App {
-    /// The bank's motions, in the bank's order (for a face's autocomplete).
-    pub fn debate_motions(&self) -> Vec<MotionView> {
-        self.bank().motions.iter().map(|m| MotionView { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone() }).collect()
+    /// The bank's motions for a face's autocomplete, each with its origin: written and
+    /// generated in turn (each in the bank's order), so a short list offers both.
+    pub fn debate_motions(&self) -> Vec<(MotionView, Origin)> {
+        let bank = self.bank();
+        let view = |m: &crate::bank::Motion| (MotionView { id: Some(m.id.clone()), text: m.motion.clone(), info: m.info.clone() }, m.origin);
+        let mut written = bank.motions.iter().filter(|m| m.origin == Origin::Written);
+        let mut generated = bank.motions.iter().filter(|m| m.origin == Origin::Generated);
+        let mut out = Vec::with_capacity(bank.motions.len());
+        loop {
+            let (w, g) = (written.next(), generated.next());
+            if w.is_none() && g.is_none() {
+                return out;
+            }
+            out.extend(w.into_iter().chain(g).map(view));
+        }
     }
 
     /// Starts a debate in `channel`, in sign-up from now.

@@ -11,7 +11,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::app::view::{self, LockedIn, QuestionView, RevealView, RoundEndView, Slot, TallyBar};
+use crate::app::view::{self, LiveVerdict, LockedIn, PointsParts, QuestionView, RevealView, RoundEndView, Slot, TallyBar};
 use crate::app::{App, AppError, AppResult, Member, Privilege, UserError};
 use crate::bank::{Answer, Bank};
 use crate::ids::{ChannelId, GuildId, ItemId, RoundId};
@@ -121,6 +121,17 @@ impl App {
         Ok(self.store.open_live_round(guild, channel).await?.map(|r| r.round_id))
     }
 
+    /// Question `number` of a live round while it takes answers (for the box a typed answer
+    /// is written in); refused as closed once it is not.
+    pub async fn live_question(&self, guild: &GuildId, round_id: &RoundId, number: usize) -> AppResult<QuestionView> {
+        let state = self.live_state(guild, round_id).await?;
+        let live = lock(&state);
+        match live.round.phase(self.now()) {
+            Phase::Open { index, .. } if index + 1 == number => question_of(&self.bank(), &live),
+            _ => Err(UserError::QuestionClosed.into()),
+        }
+    }
+
     /// A student's answer to the open question: judged, committed, then acknowledged with
     /// their own pick only. The verdict waits for the reveal.
     pub async fn live_answer(
@@ -210,7 +221,7 @@ impl App {
         if last {
             self.forget(guild, round_id);
         }
-        self.reveal_view(guild, round_id, &state).await
+        self.reveal_view(guild, round_id, &state, true).await
     }
 
     /// The timer's reveal of question `number` (1-based): `None` when there is nothing to
@@ -281,13 +292,15 @@ impl App {
             };
             (live.round.current().map_or(0, |c| c.index + 1), progress)
         };
+        // Only a question this ending reveals tells its students their results.
+        let revealed_now = progress.is_some();
         let finished = self.store.finish_round_posting(guild, round_id, progress, &[], now).await;
         self.forget(guild, round_id);
         match finished {
             Err(StoreError::RoundNotOpen { .. }) => return Err(UserError::RoundOver.into()),
             other => other?,
         }
-        let reveal = match self.reveal_view(guild, round_id, &state).await {
+        let reveal = match self.reveal_view(guild, round_id, &state, revealed_now).await {
             Ok(reveal) => Some(Box::new(RevealView { over: true, ..reveal })),
             Err(AppError::User(_)) => None,
             Err(e) => return Err(e),
@@ -331,7 +344,7 @@ impl App {
             return Ok(LivePost::Gone);
         }
         if revealed {
-            return Ok(LivePost::Reveal(self.reveal_view(guild, round_id, &state).await?));
+            return Ok(LivePost::Reveal(self.reveal_view(guild, round_id, &state, false).await?));
         }
         Ok(LivePost::Question(question_of(&self.bank(), &lock(&state))?))
     }
@@ -345,7 +358,7 @@ impl App {
         }
         let answers = self.store.round_answers(guild, round_id).await?;
         let live = build(&round, &answers, &self.settings(guild).await?)?;
-        let reveal = self.reveal_view(guild, round_id, &Arc::new(Mutex::new(live))).await?;
+        let reveal = self.reveal_view(guild, round_id, &Arc::new(Mutex::new(live)), false).await?;
         Ok(LivePost::Reveal(RevealView { over: true, ..reveal }))
     }
 
@@ -438,16 +451,40 @@ impl App {
         self.cache().remove(&(guild.clone(), round_id.clone()));
     }
 
-    /// The reveal of the current question, tallied from the store.
-    async fn reveal_view(&self, guild: &GuildId, round_id: &RoundId, state: &Arc<Mutex<Live>>) -> AppResult<RevealView> {
+    /// The reveal of the current question, tallied from the store; with `verdicts`, each
+    /// answering student's own result too (for the reveal itself, not for a message shown
+    /// again).
+    async fn reveal_view(&self, guild: &GuildId, round_id: &RoundId, state: &Arc<Mutex<Live>>, verdicts: bool) -> AppResult<RevealView> {
         let bank = self.bank();
-        let question = question_of(&bank, &lock(state))?;
-        let seed = lock(state).stored.seed;
-        let answers = self.store.answers_for_round_item(guild, round_id, &question.item_id).await?;
+        let (question, seed, rules, open_ms, items) = {
+            let live = lock(state);
+            (question_of(&bank, &live)?, live.stored.seed, live.rules.clone(), live.round.open_ms(), live.stored.item_ids.clone())
+        };
+        let (answers, earlier) = if verdicts {
+            let all = self.store.round_answers(guild, round_id).await?;
+            all.into_iter().partition(|a| a.answer.item_id == question.item_id)
+        } else {
+            (self.store.answers_for_round_item(guild, round_id, &question.item_id).await?, Vec::new())
+        };
         let q = App::question(&bank, &question.item_id)?;
         let shown = quiz::presentation(q, seed);
         let mut right: Vec<&NamedAnswer> = answers.iter().filter(|a| a.answer.correct).collect();
         right.sort_by_key(|a| (a.answer.elapsed_ms, a.answer.answered_at));
+        let verdicts = if verdicts {
+            let position = |item: &ItemId| items.iter().position(|i| i == item);
+            let streaks =
+                quiz::streaks_from_answers(earlier.iter().filter_map(|a| position(&a.answer.item_id).map(|p| (a.answer.user_id.clone(), p, a.answer.correct))));
+            let index = question.number - 1;
+            answers
+                .iter()
+                .map(|a| {
+                    let streak_before = streaks.get(&a.answer.user_id).copied().unwrap_or_default().before(index);
+                    live_verdict(q, &shown, &a.answer, &rules, open_ms, streak_before)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(RevealView {
             last: question.number == question.of,
             // The last reveal closes the round.
@@ -460,8 +497,28 @@ impl App {
             right: right.len() as u64,
             fastest: right.iter().take(3).map(|a| (a.display_name.clone(), a.answer.elapsed_ms)).collect(),
             question,
+            verdicts,
         })
     }
+}
+
+/// A student's result from their stored answer: the points as stored, and how they were made
+/// when the round's rules, scored again, give exactly those points.
+fn live_verdict(q: &crate::bank::Question, shown: &quiz::Presentation, a: &AnswerRecord, rules: &Rules, open_ms: Millis, streak_before: u32) -> LiveVerdict {
+    let verdict = crate::scoring::Verdict { correct: a.correct, credit: a.credit };
+    let score = crate::scoring::score(rules, q.difficulty, verdict, a.elapsed_ms, open_ms, streak_before, true);
+    let parts = (score.points == a.points).then_some(PointsParts {
+        question: rules.base(q.difficulty),
+        base: score.base,
+        speed_bonus: score.speed_bonus,
+        streak_bonus: score.streak_bonus,
+        streak: score.streak_after,
+    });
+    let your_answer = match view::from_canonical(q, &a.response) {
+        Some(r) => view::your_answer(q, shown, &r, &a.response),
+        None => a.response.clone(),
+    };
+    LiveVerdict { user_id: a.user_id.clone(), correct: a.correct, credit: a.credit, points: a.points, parts, elapsed_ms: a.elapsed_ms, your_answer }
 }
 
 /// The outbox row of a live round's closing leaderboard.

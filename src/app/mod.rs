@@ -189,6 +189,9 @@ pub struct App {
     counter: AtomicU64,
     /// Where the instructor's page is and how its links are signed.
     links: dashboard::Links,
+    /// Held across a prompt's draw and its record, so two draws in this process never pick
+    /// the same prompt for one channel at once (a server is served by one process).
+    prompt_turn: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -201,6 +204,7 @@ impl App {
             debates: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
             links: dashboard::Links::default(),
+            prompt_turn: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -7,7 +7,7 @@
 
 use crate::app::view::{self, PracticeStarted, PracticeStep, PracticeSummary, QuestionView, Slot, VerdictView};
 use crate::app::{App, AppError, AppResult, Member, UserError, item_topics};
-use crate::bank::Bank;
+use crate::bank::{Bank, Question};
 use crate::ids::{GuildId, ItemId, RoundId, UserId};
 use crate::quiz::{self, Filter, History, Lean, Next, Practice, PracticeRecord, Summary, TopicRecord};
 use crate::scoring::Streak;
@@ -71,19 +71,16 @@ impl App {
         let answers = self.store.round_answers(guild, &round.round_id).await?;
         let practice = rebuild(&round, &answers)?;
         let q = App::question(&bank, &round.item_ids[round.current_index])?;
-        let view = view::question_view(
-            &bank,
-            q,
-            Slot {
-                round: &round.round_id,
-                position: round.current_index,
-                of: round.item_ids.len(),
-                seed: round.seed,
-                opened_at: round.opened_at.unwrap_or(round.started_at),
-                deadline: None,
-            },
-        );
-        Ok(Some((view, practice.record().answered)))
+        Ok(Some((current_view(&bank, q, &round), practice.record().answered)))
+    }
+
+    /// Question `number` of the student's practice while it waits for their answer (for the
+    /// box a typed answer is written in); refused as an answer to it would be.
+    pub async fn practice_question(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, number: usize) -> AppResult<QuestionView> {
+        let bank = self.bank();
+        let (round, answers) = self.open_practice_round(guild, student, round_id).await?;
+        let item = waiting(&round, &answers, number)?;
+        Ok(current_view(&bank, App::question(&bank, &item)?, &round))
     }
 
     /// Judges the student's answer to the practice's current question, commits it, and
@@ -91,12 +88,7 @@ impl App {
     pub async fn practice_answer(&self, guild: &GuildId, student: &UserId, round_id: &RoundId, number: usize, typed: &str) -> AppResult<VerdictView> {
         let bank = self.bank();
         let (round, answers) = self.open_practice_round(guild, student, round_id).await?;
-        let item = round.item_ids.get(number.wrapping_sub(1)).cloned().ok_or(UserError::StaleButton)?;
-        let item = &item;
-        if round.item_ids[round.current_index] != *item {
-            let answered = answers.iter().any(|a| a.answer.item_id == *item);
-            return Err(if answered { UserError::AlreadyAnswered } else { UserError::QuestionClosed }.into());
-        }
+        let item = &waiting(&round, &answers, number)?;
         let q = App::question(&bank, item)?;
         let shown = quiz::presentation(q, round.seed);
         let response = quiz::parse_response(q, &shown, &crate::app::clean_typed(typed))?;
@@ -112,20 +104,8 @@ impl App {
             Recorded::Duplicate => return Err(UserError::AlreadyAnswered.into()),
             Recorded::Closed => return Err(self.why_closed(guild, round_id).await),
         }
-        let question = view::question_view(
-            &bank,
-            q,
-            Slot {
-                round: round_id,
-                position: round.current_index,
-                of: round.item_ids.len(),
-                seed: round.seed,
-                opened_at: round.opened_at.unwrap_or(round.started_at),
-                deadline: None,
-            },
-        );
         Ok(VerdictView {
-            question,
+            question: current_view(&bank, q, &round),
             correct: outcome.verdict.correct,
             credit: outcome.verdict.credit,
             points: outcome.score.points,
@@ -287,4 +267,31 @@ fn rebuild(round: &Round, answers: &[NamedAnswer]) -> AppResult<Practice> {
         summary,
     })
     .map_err(|e| AppError::caused(e, format!("practice {} cannot be rebuilt", round.round_id)))
+}
+
+/// The item of question `number` (1-based) of a practice, if it is the one waiting for an
+/// answer; refused as already answered, or as closed (a question skipped or not yet open).
+fn waiting(round: &Round, answers: &[NamedAnswer], number: usize) -> AppResult<ItemId> {
+    let item = round.item_ids.get(number.wrapping_sub(1)).cloned().ok_or(UserError::StaleButton)?;
+    if round.item_ids[round.current_index] != item {
+        let answered = answers.iter().any(|a| a.answer.item_id == item);
+        return Err(if answered { UserError::AlreadyAnswered } else { UserError::QuestionClosed }.into());
+    }
+    Ok(item)
+}
+
+/// The view of `q`, a practice's current question.
+fn current_view(bank: &Bank, q: &Question, round: &Round) -> QuestionView {
+    view::question_view(
+        bank,
+        q,
+        Slot {
+            round: &round.round_id,
+            position: round.current_index,
+            of: round.item_ids.len(),
+            seed: round.seed,
+            opened_at: round.opened_at.unwrap_or(round.started_at),
+            deadline: None,
+        },
+    )
 }

@@ -14,7 +14,8 @@ use crate::app::view::{self, PromptFeedbackView, PromptSubmitted, PromptView, Qu
 use crate::app::{App, AppResult, Member, Privilege, UserError, clean_text, clean_typed};
 use crate::bank::{Bank, Prompt, PromptKind};
 use crate::debate::Cited;
-use crate::ids::{GuildId, SubmissionId, UserId};
+use crate::ids::{ChannelId, GuildId, Millis, SubmissionId, UserId};
+use crate::quiz::select::{PromptHistory, TopicRecord, pick_prompt};
 use crate::store::{NewPromptAnswer, PromptAnswer, PromptReview, StoreError};
 
 /// The longest answer, in characters (Discord's limit on a modal input).
@@ -29,10 +30,20 @@ pub struct PromptRequest {
     pub kind: Option<PromptKind>,
     /// Fixes the draw; a fresh one when `None`.
     pub seed: Option<u64>,
+    /// Where the student asks: a prompt just handed to someone else there goes to them only
+    /// when no other fits.
+    pub channel: Option<ChannelId>,
 }
 
+/// How long a prompt handed out in a channel is kept from the others there.
+pub const CHANNEL_WINDOW: Millis = 30 * 60 * 1000;
+
 impl App {
-    /// A prompt for `student` matching the request, among those they have not answered.
+    /// A prompt for `student` matching the request, among those they have not answered: one
+    /// they have not had yet, where there is one, and not one just handed to someone else in
+    /// their channel, weak topics first ([`pick_prompt`]). The draw is recorded, one draw at a
+    /// time in this process, so two students asking at once in one channel get different
+    /// prompts where the bank has enough.
     pub async fn prompt_draw(&self, guild: &GuildId, student: &Member, request: &PromptRequest) -> AppResult<PromptView> {
         let bank = self.bank();
         let topic = request.topic.as_deref().map(|t| App::resolve_topic(&bank, t)).transpose()?;
@@ -47,7 +58,22 @@ impl App {
             return Err(UserError::AllPromptsAnswered.into());
         }
         let seed = request.seed.unwrap_or_else(|| self.fresh_seed(student.id.as_str()));
-        Ok(prompt_view(&bank, open[(seed % open.len() as u64) as usize]))
+        let totals = self.store.user_totals(guild.as_str(), student.id.as_str(), &super::item_topics(&bank)).await?;
+        let topics =
+            totals.mastery.iter().map(|(t, tally)| (t.clone(), TopicRecord { answered: tally.answered as u32, correct: tally.correct as u32 })).collect();
+        let channel = request.channel.as_ref().map_or("", |c| c.as_str());
+        let _turn = self.prompt_turn.lock().await;
+        let now = self.now();
+        let had = self.store.prompt_draws_of(guild, &student.id).await?.into_iter().collect();
+        let taken_here = match request.channel {
+            Some(_) => self.store.prompts_drawn_in(guild, channel, now - CHANNEL_WINDOW).await?.into_iter().collect(),
+            None => Default::default(),
+        };
+        let history = PromptHistory { had, taken_here, topics };
+        let Some(prompt) = pick_prompt(&open, &history, seed) else { return Err(UserError::AllPromptsAnswered.into()) };
+        self.store.upsert_user(guild.as_str(), student.id.as_str(), &student.name).await?;
+        self.store.record_prompt_draw(guild, &student.id, &prompt.id, channel, now).await?;
+        Ok(prompt_view(&bank, prompt))
     }
 
     /// The prompt with this id (for a face that shows it again, e.g. with its answer form).

@@ -145,6 +145,41 @@ pub struct RevealView {
     /// Whether the round is over (its last question revealed, or the round ended): the
     /// message keeps no buttons.
     pub over: bool,
+    /// Each answering student's own result, for them alone: filled in by the reveal itself
+    /// (the instructor's, the timer's, the round's end), empty where a reveal is read again
+    /// to show its message.
+    pub verdicts: Vec<LiveVerdict>,
+}
+
+/// One student's result at a live reveal, as the store recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveVerdict {
+    pub user_id: UserId,
+    pub correct: bool,
+    /// Share of the question's points earned, 0 to 1.
+    pub credit: f64,
+    /// The points the store holds for the answer.
+    pub points: i64,
+    /// How those points were made, when the round's rules give exactly them (`None` if the
+    /// rules changed since: then only the total is shown).
+    pub parts: Option<PointsParts>,
+    /// From the question opening to the answer.
+    pub elapsed_ms: Millis,
+    /// What the student answered, in the letters shown.
+    pub your_answer: String,
+}
+
+/// An answer's points, part by part (`scoring::score`): they add up to its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PointsParts {
+    /// What the question is worth, answered exactly right.
+    pub question: i64,
+    /// Of those, what the answer's credit earned.
+    pub base: i64,
+    pub speed_bonus: i64,
+    pub streak_bonus: i64,
+    /// Exactly right answers in a row in this round, this one included.
+    pub streak: u32,
 }
 
 /// A live round ended: its own leaderboard.

@@ -64,7 +64,7 @@ pub fn json(bank: &Bank) -> Value {
         .motions
         .iter()
         .map(|m| {
-            json!({"id": m.id, "motion": m.motion, "info": m.info, "topics": m.topics,
+            json!({"id": m.id, "origin": m.origin, "motion": m.motion, "info": m.info, "topics": m.topics,
             "proposition": cited(bank, &m.proposition), "opposition": cited(bank, &m.opposition)})
         })
         .collect();
@@ -72,7 +72,7 @@ pub fn json(bank: &Bank) -> Value {
         .prompts
         .iter()
         .map(|p| {
-            json!({"id": p.id, "kind": p.kind, "task": p.task, "topics": p.topics,
+            json!({"id": p.id, "origin": p.origin, "kind": p.kind, "task": p.task, "topics": p.topics,
             "passages": cited(bank, &p.passages), "rubric": p.rubric})
         })
         .collect();

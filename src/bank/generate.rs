@@ -711,7 +711,7 @@ fn same_label(a: &str, b: &str) -> bool {
 }
 
 /// `gen-KIND-HASH`: short, stable across runs, different for different sources.
-fn gen_id(kind: &str, parts: &[&str]) -> String {
+pub(super) fn gen_id(kind: &str, parts: &[&str]) -> String {
     format!("gen-{kind}-{:010x}", fnv1a(parts.join("|").as_bytes()) & 0xff_ffff_ffff)
 }
 

@@ -19,7 +19,7 @@ use super::problem::{Problem, Problems};
 use super::raw::*;
 use super::similar::{Profile, same_number};
 use super::source::{Source, normalise};
-use super::{Bank, BankFile, Place, generate, limits, model::*};
+use super::{Bank, BankFile, Place, argue, generate, limits, model::*};
 
 /// The generator's seed when none is given: same bank, same generated items.
 pub const DEFAULT_SEED: u64 = 2025;
@@ -239,8 +239,9 @@ impl Loader {
         let refs = Refs { topics: &topic_ids, passages: &passage_ids };
         let knowledge = self.knowledge(&elements.knowledge, &refs);
         let mut questions = self.questions(&elements.questions, &refs);
-        let motions = self.motions(&elements.motions, &refs);
-        let prompts = self.prompts(&elements.prompts, &refs);
+        let mut motions = self.motions(&elements.motions, &refs);
+        let mut prompts = self.prompts(&elements.prompts, &refs);
+        self.check_entry_links(&knowledge);
 
         let passage_map: HashMap<&str, &Passage> = passages.iter().map(|p| (p.id.as_str(), p)).collect();
         for (node, q) in &questions {
@@ -290,12 +291,68 @@ impl Loader {
             }
             questions.push((node, g.question));
         }
+        let written = argue::Written { questions: &written, prompts: &prompts, motions: &motions };
+        let arguments = argue::generate(&entries, &passages, &written);
+        for (at, id, message) in argue::problems(&arguments, &entries, &passages, &written) {
+            let node = entry_nodes.get(at.as_str()).copied().unwrap_or(Node { file: 0, line: 1, column: 1, end: 1 });
+            self.report(node, Some(&id), At::Start, message, "fix the entries it comes from (`phrase`, `presented_in`, `cite`, `against`, `bears_on`)");
+        }
+        let taken: HashSet<&str> = prompts.iter().map(|p| p.id.as_str()).chain(motions.iter().map(|m| m.id.as_str())).collect();
+        let clashes: Vec<(String, String)> = arguments
+            .prompts
+            .iter()
+            .map(|g| (g.from[0].clone(), g.prompt.id.clone()))
+            .chain(arguments.motions.iter().map(|g| (g.factor.clone(), g.motion.id.clone())))
+            .filter(|(_, id)| taken.contains(id.as_str()))
+            .collect();
+        for (at, id) in clashes {
+            let node = entry_nodes.get(at.as_str()).copied().unwrap_or(Node { file: 0, line: 1, column: 1, end: 1 });
+            self.report(
+                node,
+                Some(&id),
+                At::Start,
+                format!("generated id `{id}` is already used by a written prompt or motion"),
+                "rename the written one; generated ids start with `gen-`",
+            );
+        }
+        prompts.extend(arguments.prompts.into_iter().map(|g| g.prompt));
+        motions.extend(arguments.motions.into_iter().map(|g| g.motion));
         let warnings = self.craft(&questions, &passage_map);
         let places = questions.iter().map(|(n, q)| (q.id.clone(), Place { file: n.file, line: n.line })).collect();
         let mut bank = Bank::new(paper, topic_list, passages, entries, questions.into_iter().map(|(_, q)| q).collect(), motions, prompts);
         bank.warnings = warnings;
         bank.set_sources(self.files.iter().map(|(path, text)| BankFile { name: path.display().to_string(), text: text.clone() }).collect(), places);
         Some(bank)
+    }
+
+    /// An obstacle's `against` names factors, a figure's `bears_on` factors or obstacles.
+    fn check_entry_links(&mut self, knowledge: &[(Node, Entry)]) {
+        let kind_of: HashMap<&str, &Fact> = knowledge.iter().map(|(_, e)| (e.id.as_str(), &e.fact)).collect();
+        for (node, e) in knowledge {
+            for (key, ids, wants) in [("against", &e.against, "a factor"), ("bears_on", &e.bears_on, "a factor or an obstacle")] {
+                for id in ids {
+                    let fits = match kind_of.get(id.as_str()) {
+                        Some(Fact::Factor { .. }) => true,
+                        Some(Fact::Obstacle { .. }) => key == "bears_on",
+                        Some(_) => false,
+                        None => {
+                            let reference = self.problem(
+                                *node,
+                                Some(&e.id),
+                                At::TextAfter(key, id),
+                                format!("unknown knowledge entry `{id}`"),
+                                format!("name {wants} of the bank's knowledge"),
+                            );
+                            self.references.push(reference);
+                            continue;
+                        }
+                    };
+                    if !fits {
+                        self.report(*node, Some(&e.id), At::TextAfter(key, id), format!("`{id}` in `{key}` is not {wants}"), format!("`{key}` names {wants}"));
+                    }
+                }
+            }
+        }
     }
 
     /// The craft rules (`bank::craft`) as warnings at each item's place; a pair names the other's.
@@ -703,8 +760,15 @@ impl Loader {
                     }
                 }
             };
-            let shown =
-                [("name", &raw.name), ("summary", &raw.summary), ("what", &raw.what), ("measures", &raw.measures), ("unit", &raw.unit), ("role", &raw.role)];
+            let shown = [
+                ("name", &raw.name),
+                ("summary", &raw.summary),
+                ("what", &raw.what),
+                ("measures", &raw.measures),
+                ("unit", &raw.unit),
+                ("role", &raw.role),
+                ("phrase", &raw.phrase),
+            ];
             self.no_backslash(node, &id, shown.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))));
             let is_named = matches!(raw.kind.as_str(), "factor" | "obstacle");
             if !is_named && !raw.presented_in.is_empty() {
@@ -715,6 +779,20 @@ impl Loader {
                     format!("a `{}` entry takes no `presented_in`", raw.kind),
                     "only factors and obstacles name the passages that present them; remove the key",
                 );
+            }
+            for (key, given, takes) in [
+                ("phrase", raw.phrase.is_some(), is_named),
+                ("against", !raw.against.is_empty(), raw.kind == "obstacle"),
+                ("bears_on", !raw.bears_on.is_empty(), raw.kind == "figure"),
+            ] {
+                if given && !takes {
+                    let who = match key {
+                        "phrase" => "only factors and obstacles are argued over",
+                        "against" => "only an obstacle names the factors the paper sets it against",
+                        _ => "only a figure names the factors and obstacles it bears on",
+                    };
+                    self.report(node, Some(&id), At::Key(key), format!("a `{}` entry takes no `{key}`", raw.kind), format!("{who}; remove the key"));
+                }
             }
             if raw.kind != "figure" && raw.bound.is_some() {
                 self.report(
@@ -811,7 +889,8 @@ impl Loader {
                     continue;
                 }
             };
-            out.push((node, Entry { id: raw.id, topic: raw.topic, citations: raw.cite, fact }));
+            let phrase = raw.phrase.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+            out.push((node, Entry { id: raw.id, topic: raw.topic, citations: raw.cite, phrase, against: raw.against, bears_on: raw.bears_on, fact }));
         }
         out
     }
@@ -1186,7 +1265,15 @@ impl Loader {
                     "shorten the motion; put context in `info`",
                 );
             }
-            out.push(Motion { id: raw.id, motion: raw.motion, info: raw.info, topics: raw.topics, proposition: raw.proposition, opposition: raw.opposition });
+            out.push(Motion {
+                id: raw.id,
+                origin: Origin::Written,
+                motion: raw.motion,
+                info: raw.info,
+                topics: raw.topics,
+                proposition: raw.proposition,
+                opposition: raw.opposition,
+            });
         }
         out
     }
@@ -1213,7 +1300,7 @@ impl Loader {
             if raw.passages.is_empty() || raw.rubric.is_empty() {
                 self.report(*node, Some(&raw.id), At::Key("id"), "a prompt needs suggested `passages` and `rubric` criteria", "add both lists");
             }
-            out.push(Prompt { id: raw.id, kind, task: raw.task, topics: raw.topics, passages: raw.passages, rubric: raw.rubric });
+            out.push(Prompt { id: raw.id, origin: Origin::Written, kind, task: raw.task, topics: raw.topics, passages: raw.passages, rubric: raw.rubric });
         }
         out
     }

@@ -3,6 +3,7 @@
 //! Invariant: a `Bank` only exists once every file has been read and every
 //! problem is absent; past `Bank::load`, nothing needs to re-validate.
 
+pub mod argue;
 pub mod craft;
 pub mod export;
 pub mod generate;

@@ -71,6 +71,18 @@ pub struct Entry {
     pub id: String,
     pub topic: String,
     pub citations: Vec<String>,
+    /// Factor, obstacle: the entry as it reads inside a sentence, with its article ("the
+    /// historical distrust between them"); only entries with one are argued over
+    /// (`bank::argue`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phrase: Option<String>,
+    /// Obstacle: the factors of convergence the paper sets it against ("Despite grand
+    /// declarations of partnership…"), each a pair that generated arguments weigh.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<String>,
+    /// Figure: the factors and obstacles the paper draws on it for; each an evidence prompt.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bears_on: Vec<String>,
     #[serde(flatten)]
     pub fact: Fact,
 }
@@ -300,6 +312,8 @@ impl Scale {
 #[derive(Debug, Clone, Serialize)]
 pub struct Motion {
     pub id: String,
+    /// Written in the bank, or generated from a factor and an obstacle (`bank::argue`).
+    pub origin: Origin,
     /// "This house believes …"
     pub motion: String,
     /// The info slide: context both sides need, neutral in tone.
@@ -315,6 +329,8 @@ pub struct Motion {
 #[derive(Debug, Clone, Serialize)]
 pub struct Prompt {
     pub id: String,
+    /// Written in the bank, or generated from the knowledge entries (`bank::argue`).
+    pub origin: Origin,
     pub kind: PromptKind,
     pub task: String,
     pub topics: Vec<String>,

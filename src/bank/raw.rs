@@ -66,6 +66,14 @@ pub struct RawEntry {
     pub presented_in: Vec<String>,
     /// Figure: `at_least` or `more_than` when the paper gives a bound, not the value.
     pub bound: Option<String>,
+    /// Factor and obstacle: how it reads inside a sentence (see `Entry::phrase`).
+    pub phrase: Option<String>,
+    /// Obstacle: the factors the paper sets it against.
+    #[serde(default)]
+    pub against: Vec<String>,
+    /// Figure: the factors and obstacles the paper draws on it for.
+    #[serde(default)]
+    pub bears_on: Vec<String>,
 }
 
 /// One flat record for every kind of question; `load` checks which keys each kind needs.

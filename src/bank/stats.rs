@@ -12,20 +12,31 @@ use super::model::*;
 /// The report `agora bank stats` prints.
 pub fn report(bank: &Bank) -> String {
     let written: Vec<&Question> = bank.questions.iter().filter(|q| q.origin == Origin::Written).collect();
+    let written_motions = bank.motions.iter().filter(|m| m.origin == Origin::Written).count();
+    let written_prompts = bank.prompts.iter().filter(|p| p.origin == Origin::Written).count();
     let generated = bank.questions.len() - written.len();
     let mut out = String::new();
     let _ = writeln!(out, "{} — {} ({})", bank.paper.title, bank.paper.authors.join(", "), bank.paper.year);
     let _ = writeln!(
         out,
-        "items: {} written, {} generated; motions: {}; prompts: {}; passages: {}; knowledge entries: {}\n",
+        "items: {} written, {} generated; motions: {} written, {} generated; prompts: {} written, {} generated; passages: {}; knowledge entries: {}",
         written.len(),
         generated,
-        bank.motions.len(),
-        bank.prompts.len(),
+        written_motions,
+        bank.motions.len() - written_motions,
+        written_prompts,
+        bank.prompts.len() - written_prompts,
         bank.passages.len(),
         bank.knowledge.len()
     );
 
+    let weighing = bank.prompts.iter().filter(|p| p.origin == Origin::Generated && p.kind == PromptKind::Evaluate).count();
+    let _ = writeln!(
+        out,
+        "generated arguments: {weighing} weighing prompts (a factor against an obstacle), {} evidence prompts (a figure and what it bears on), {} motions\n",
+        bank.prompts.len() - written_prompts - weighing,
+        bank.motions.len() - written_motions
+    );
     let _ = writeln!(out, "by kind (written / generated):");
     for kind in Kind::ALL {
         let w = written.iter().filter(|q| q.kind() == kind).count();

@@ -3,29 +3,72 @@
 //! starting text. The layer reads the ballot and the marks back (`app/forms.rs`), so its
 //! refusals are the layer's words.
 //!
-//! Invariant: labels and titles are cut to Discord's 45 characters, lengths to its 4,000.
+//! Invariant: titles, labels and placeholders are cut to Discord's limits (`src/limits.rs`:
+//! 45, 45 and 100 characters), lengths to its 4,000.
 
 use poise::serenity_prelude::{CreateActionRow, CreateInputText, CreateModal, InputTextStyle};
 
-use crate::app::{DebateView, ballot_codes};
+use crate::app::{DebateView, QuestionView, ballot_codes, letter};
+use crate::bank::Kind;
 use crate::discord::custom_id::Action;
-use crate::discord::render::truncate;
+use crate::discord::render::{limits, truncate};
 
 /// A text input of a modal, its label cut to Discord's 45 characters.
 pub fn input(style: InputTextStyle, label: &str, id: &str, max: usize, required: bool) -> CreateInputText {
-    CreateInputText::new(style, truncate(label, 45), id).max_length(max.min(4000) as u16).required(required)
+    CreateInputText::new(style, truncate(label, limits::INPUT_LABEL), id).max_length(max.min(limits::INPUT_VALUE) as u16).required(required)
 }
 
 /// A modal whose submit comes back as `action`, one input a row.
 pub fn modal(action: Action, title: &str, inputs: Vec<CreateInputText>) -> CreateModal {
-    CreateModal::new(action.id(), truncate(title, 45)).components(inputs.into_iter().map(CreateActionRow::InputText).collect())
+    CreateModal::new(action.id(), truncate(title, limits::MODAL_TITLE)).components(inputs.into_iter().map(CreateActionRow::InputText).collect())
 }
 
-/// The modal for a typed answer to question `number` (numbers, short answers, orderings, or
-/// a multi select), its one input `answer`.
-pub fn typed_answer(action: Action, number: usize) -> CreateModal {
-    let answer = input(InputTextStyle::Short, "Your answer", "answer", crate::quiz::judge::MAX_TEXT, true).placeholder("Type your answer");
-    modal(action, &format!("Question {number}"), vec![answer])
+/// What the box for a typed answer to `q` says: its title, its label and its placeholder,
+/// each within Discord's limits. The box covers the question on a phone, so it says what to
+/// type: a number and its unit, the letters in order (with the items when they fit), a word
+/// or a short name (with the question's own words when they fit).
+pub fn answer_help(q: &QuestionView) -> (String, String, String) {
+    let n = q.choices.len();
+    let last = letter(n.saturating_sub(1));
+    let (what, label, placeholder) = match q.kind {
+        Kind::Numeric if q.unit.is_empty() => ("type a number", "A number".to_string(), "Digits, e.g. 12.5".to_string()),
+        Kind::Numeric => ("type a number", format!("A number, in {}", q.unit), format!("Digits, e.g. 12.5; no need to type “{}”", q.unit)),
+        Kind::Ordering => {
+            let example = (0..n).rev().map(|i| letter(i).to_string()).collect::<Vec<_>>().join(" ");
+            let items = q.choices.iter().enumerate().map(|(i, c)| format!("{}: {c}", letter(i))).collect::<Vec<_>>().join(" · ");
+            let placeholder = if items.chars().count() <= limits::INPUT_PLACEHOLDER {
+                items
+            } else {
+                format!("All {n} letters, first to last; the question lists what each letter stands for")
+            };
+            ("put the items in order", format!("Letters, first to last, e.g. {example}"), placeholder)
+        }
+        Kind::Short => ("type a word or a short name", "A word or a short name".to_string(), prompt_tail(&q.prompt)),
+        Kind::Multi => ("type letters", format!("Every letter that applies (A to {last}), e.g. A C"), "Letters separated by spaces".to_string()),
+        Kind::Single | Kind::TrueFalse => ("type a letter", format!("One letter, A to {last}"), "One letter".to_string()),
+    };
+    (format!("Question {}: {what}", q.number), label, truncate(&placeholder, limits::INPUT_PLACEHOLDER))
+}
+
+/// The question's own words for a placeholder: the whole prompt when it fits, or its end
+/// (where it asks what it asks: "…which continent? (one word)").
+fn prompt_tail(prompt: &str) -> String {
+    let chars: Vec<char> = prompt.trim().chars().collect();
+    if chars.len() <= limits::INPUT_PLACEHOLDER {
+        return chars.into_iter().collect();
+    }
+    let tail: String = chars[chars.len() - (limits::INPUT_PLACEHOLDER - 1)..].iter().collect();
+    // Start at a word.
+    let tail = tail.split_once(' ').map_or(tail.as_str(), |(_, rest)| rest);
+    format!("…{tail}")
+}
+
+/// The box for a typed answer to `q` (numbers, short answers, orderings), its one input
+/// `answer`, saying what to type ([`answer_help`]).
+pub fn typed_answer(action: Action, q: &QuestionView) -> CreateModal {
+    let (title, label, placeholder) = answer_help(q);
+    let answer = input(InputTextStyle::Short, &label, "answer", crate::quiz::judge::MAX_TEXT, true).placeholder(placeholder);
+    modal(action, &title, vec![answer])
 }
 
 /// Passage ids as typed: separated by spaces, commas, semicolons or new lines; backticks

@@ -86,30 +86,44 @@ async fn answer(
     received: std::time::Instant,
     work: impl std::future::Future<Output = Result<Response, Error>>,
 ) {
-    let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
-        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
-        respond(http, id, token, Err(UserError::TooManyAnswers.into()), custom_id).await;
-        measured(kind, received);
-        return;
-    };
     // How long ago Discord created the click; when the clocks disagree, since it arrived.
+    // Checked before the bound: no response can reach an expired click, room or not.
     let waited = age(id, SystemTime::now()).unwrap_or_else(|| received.elapsed());
     if waited >= EXPIRED {
         metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
         tracing::warn!(custom_id, waited_ms = waited.as_millis() as u64, "dropped an answer that reached the bot after Discord's 3 s");
         return;
     }
+    let Ok(_permit) = data.answers.clone().try_acquire_owned() else {
+        metrics::counter!(crate::metrics::ANSWERS_TURNED_AWAY).increment(1);
+        respond(http, id, token, Err(UserError::TooManyAnswers.into()), custom_id).await;
+        measured(kind, received);
+        return;
+    };
+    // A "Locked in" Discord took: its token is kept for the reveal.
+    let locked_in = |outcome: &Result<Response, Error>| match outcome {
+        Ok(Response::LockedIn(_, answered)) => Some(answered.clone()),
+        _ => None,
+    };
+    let keep_token = |answered: Option<live::Answered>, told: bool| {
+        if let Some(answered) = answered.filter(|_| told) {
+            data.verdicts.keep(answered, token, crate::discord::created_ms(id));
+        }
+    };
     if waited >= DEFER_AFTER {
         if defer(http, id, token, custom_id).await {
             measured(kind, received);
-            fill_in(http, token, work.await, custom_id).await;
+            let outcome = work.await;
+            let answered = locked_in(&outcome);
+            keep_token(answered, fill_in(http, token, outcome, custom_id).await);
         }
         return;
     }
     let mut work = std::pin::pin!(work);
     tokio::select! {
         outcome = &mut work => {
-            respond(http, id, token, outcome, custom_id).await;
+            let answered = locked_in(&outcome);
+            keep_token(answered, respond(http, id, token, outcome, custom_id).await);
             measured(kind, received);
         }
         () = tokio::time::sleep(DEFER_BY.saturating_sub(waited)) => {
@@ -118,8 +132,9 @@ async fn answer(
             // The work has begun and may have committed: it runs to its end either way.
             let outcome = work.await;
             if deferred {
-                fill_in(http, token, outcome, custom_id).await;
-            } else if matches!(outcome, Ok(Response::Reply(_))) {
+                let answered = locked_in(&outcome);
+                keep_token(answered, fill_in(http, token, outcome, custom_id).await);
+            } else if matches!(outcome, Ok(Response::LockedIn(..))) {
                 metrics::counter!(crate::metrics::ANSWERS_UNACKNOWLEDGED).increment(1);
                 tracing::error!(custom_id, "an answer was stored but its student could not be told: Discord refused the deferral");
             }
@@ -169,11 +184,12 @@ async fn defer(http: &Arc<Http>, id: serenity::InteractionId, token: &str, custo
     }
 }
 
-/// Replaces a deferred answer's "thinking…" with what the student would have been told.
-async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+/// Replaces a deferred answer's "thinking…" with what the student would have been told;
+/// whether Discord took it.
+async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>, custom_id: &str) -> bool {
     count(&outcome, custom_id);
     let reply = match outcome {
-        Ok(Response::Reply(r)) => r,
+        Ok(Response::Reply(r) | Response::LockedIn(r, _)) => r,
         Ok(_) => Reply::notice(error::APOLOGY),
         Err(Error::User(e)) => Reply::notice(e.to_string()),
         Err(Error::Internal(e)) => {
@@ -181,8 +197,12 @@ async fn fill_in(http: &Arc<Http>, token: &str, outcome: Result<Response, Error>
             Reply::notice(error::APOLOGY)
         }
     };
-    if let Err(e) = http.edit_original_interaction_response(token, &reply::interaction_edit(reply), vec![]).await {
-        tracing::error!(custom_id, "could not fill in a deferred answer: {e}");
+    match http.edit_original_interaction_response(token, &reply::interaction_edit(reply), vec![]).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(custom_id, "could not fill in a deferred answer: {e}");
+            false
+        }
     }
 }
 
@@ -195,6 +215,9 @@ fn measured(kind: &'static str, received: std::time::Instant) {
 pub(crate) enum Response {
     /// A reply only the clicker sees (or everyone, for a non-ephemeral reply).
     Reply(Reply),
+    /// A live answer's private "Locked in": once Discord has it, its token is kept for the
+    /// reveal to turn it into the student's result (`live::Verdicts`).
+    LockedIn(Reply, live::Answered),
     /// The clicked message, changed.
     Update(Reply),
     /// The clicked message keeps its text and loses its buttons.
@@ -213,10 +236,11 @@ fn count(outcome: &Result<Response, Error>, custom_id: &str) {
     metrics::counter!(crate::metrics::INTERACTIONS, "kind" => kind, "outcome" => label).increment(1);
 }
 
-async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) {
+/// Gives an interaction its first response; whether Discord took it.
+async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, outcome: Result<Response, Error>, custom_id: &str) -> bool {
     count(&outcome, custom_id);
     let response = match outcome {
-        Ok(Response::Reply(r)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
+        Ok(Response::Reply(r) | Response::LockedIn(r, _)) => CreateInteractionResponse::Message(reply::interaction_message(r)),
         Ok(Response::Update(r)) => CreateInteractionResponse::UpdateMessage(reply::interaction_message(r)),
         Ok(Response::DropButtons) => {
             CreateInteractionResponse::UpdateMessage(CreateInteractionResponseMessage::new().allowed_mentions(reply::no_pings()).components(vec![]))
@@ -228,8 +252,12 @@ async fn respond(http: &Arc<Http>, id: serenity::InteractionId, token: &str, out
             CreateInteractionResponse::Message(reply::interaction_message(Reply::notice(error::APOLOGY)))
         }
     };
-    if let Err(e) = http.create_interaction_response(id, token, &response, vec![]).await {
-        tracing::error!(custom_id, "could not answer an interaction: {e}");
+    match http.create_interaction_response(id, token, &response, vec![]).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(custom_id, "could not answer an interaction: {e}");
+            false
+        }
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Data {
     pub poster: poster::Kick,
     /// The debates' boards: their edits in place, batched, and their postings (`debate/board.rs`).
     pub boards: debate::Boards,
+    /// The "Locked in" messages each reveal turns into their student's result
+    /// (`live/verdicts.rs`).
+    pub verdicts: live::Verdicts,
 }
 
 /// How long a shutdown waits for the interactions in flight to be answered (and the timers
@@ -244,6 +247,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
         answers: Arc::new(tokio::sync::Semaphore::new(config.answers_in_flight)),
         poster: poster::Kick::default(),
         boards: debate::Boards::default(),
+        verdicts: live::Verdicts::default(),
     };
 
     // A failure in setup (registering the commands) ends `serve` with that error.
@@ -265,7 +269,7 @@ pub async fn serve(config: &Config, opts: ServeOptions, shutdown: impl Future<Ou
                 }
                 // Live rounds left open by an earlier run: their timers fire again, their
                 // buttons keep working (or the round is closed with a notice).
-                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.tasks, &data.shards).await;
+                live::resume(ctx.http.clone(), data.app.clone(), data.poster.clone(), &data.tasks, &data.verdicts, &data.shards).await;
                 // What must reach a channel and has not yet (this run's, and an earlier one's).
                 tokio::spawn(poster::run(ctx.http.clone(), data.app.clone(), data.shards.clone(), data.poster.clone(), data.tasks.clone()));
                 // Debates left open: their phase timers fire again (at once if overdue).

@@ -27,6 +27,8 @@ pub struct Reply {
     pub embeds: Vec<Embed>,
     /// Action rows of buttons.
     pub rows: Vec<Vec<Button>>,
+    /// A select menu, in a row of its own above the buttons.
+    pub menu: Option<Menu>,
     /// Seen only by the user who caused it (interaction replies only).
     pub ephemeral: bool,
 }
@@ -53,6 +55,17 @@ pub struct Button {
     pub label: String,
     pub style: ButtonStyle,
     pub disabled: bool,
+}
+
+/// A string select menu: the user picks between `min` and `max` of its options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    pub custom_id: String,
+    pub placeholder: String,
+    /// Each option's label and value.
+    pub options: Vec<(String, String)>,
+    pub min: u8,
+    pub max: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +135,14 @@ impl Reply {
                 check(format!("the custom_id `{}`", b.custom_id), chars(&b.custom_id), CUSTOM_ID);
             }
         }
+        if let Some(m) = &self.menu {
+            check(format!("the menu's custom_id `{}`", m.custom_id), chars(&m.custom_id), CUSTOM_ID);
+            check("the menu's placeholder".into(), chars(&m.placeholder), SELECT_PLACEHOLDER);
+            for (label, value) in &m.options {
+                check(format!("the menu's option `{value}`'s label"), chars(label), SELECT_OPTION);
+                check(format!("the menu's option `{value}`'s value"), chars(value), SELECT_OPTION);
+            }
+        }
         let total: usize = self.embeds.iter().map(Embed::total_chars).sum();
         check("all embeds together".into(), total, EMBED_TOTAL);
         if self.embeds.len() > EMBEDS {
@@ -138,8 +159,18 @@ impl Reply {
                 out.push(format!("embed {} is empty", i + 1));
             }
         }
-        if self.rows.len() > ROWS {
-            out.push(format!("{} rows of buttons; Discord allows {ROWS}", self.rows.len()));
+        if let Some(m) = &self.menu {
+            let n = m.options.len();
+            if n == 0 || n > SELECT_OPTIONS {
+                out.push(format!("the menu has {n} options; Discord allows 1 to {SELECT_OPTIONS}"));
+            }
+            if m.min < 1 || m.min > m.max || usize::from(m.max) > n {
+                out.push(format!("the menu takes {} to {} of {n} options; Discord needs 1 ≤ min ≤ max ≤ options", m.min, m.max));
+            }
+        }
+        let rows = self.rows.len() + usize::from(self.menu.is_some());
+        if rows > ROWS {
+            out.push(format!("{rows} rows of components; Discord allows {ROWS}"));
         }
         for (i, row) in self.rows.iter().enumerate() {
             if row.is_empty() || row.len() > BUTTONS_PER_ROW {
@@ -149,7 +180,7 @@ impl Reply {
                 out.push(format!("row {} has a button without a custom_id or label", i + 1));
             }
         }
-        if self.content.as_deref().is_none_or(|c| c.trim().is_empty()) && self.embeds.is_empty() && self.rows.is_empty() {
+        if self.content.as_deref().is_none_or(|c| c.trim().is_empty()) && self.embeds.is_empty() && self.rows.is_empty() && self.menu.is_none() {
             out.push("the message is empty".into());
         }
         out
@@ -529,6 +560,17 @@ mod tests {
         }
         assert_eq!(Reply::default().problems(), vec!["the message is empty".to_string()]);
         assert!(Reply::notice("ok").problems().is_empty());
+        let option = |i: usize| ("o".repeat(101), i.to_string());
+        let menu = Menu { custom_id: "m".into(), placeholder: "p".repeat(151), options: (0..26).map(option).collect(), min: 2, max: 30 };
+        let r = Reply {
+            menu: Some(menu),
+            rows: vec![vec![Button { custom_id: "b".into(), label: "b".into(), style: ButtonStyle::Primary, disabled: false }]; 5],
+            ..Reply::default()
+        };
+        let p = r.problems().join("\n");
+        for needle in ["placeholder has 151", "option `0`'s label has 101", "menu has 26 options", "takes 2 to 30 of 26", "6 rows of components"] {
+            assert!(p.contains(needle), "{needle} missing from:\n{p}");
+        }
     }
 
     /// The real bank and paper, as `agora serve` loads them.

@@ -7,7 +7,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter};
 
-use super::render::{Button, ButtonStyle, Embed, Reply};
+use super::render::{Button, ButtonStyle, Embed, Menu, Reply};
 
 /// Mentions nobody: `{"parse": [], "users": [], "roles": []}`.
 pub fn no_pings() -> CreateAllowedMentions {
@@ -41,12 +41,23 @@ fn button(b: Button) -> CreateButton {
     CreateButton::new(b.custom_id).label(b.label).style(style).disabled(b.disabled)
 }
 
-fn rows(rows: Vec<Vec<Button>>) -> Vec<CreateActionRow> {
-    rows.into_iter().map(|r| CreateActionRow::Buttons(r.into_iter().map(button).collect())).collect()
+fn menu(m: Menu) -> serenity::CreateSelectMenu {
+    let options = m.options.into_iter().map(|(label, value)| serenity::CreateSelectMenuOption::new(label, value)).collect();
+    serenity::CreateSelectMenu::new(m.custom_id, serenity::CreateSelectMenuKind::String { options })
+        .placeholder(m.placeholder)
+        .min_values(m.min)
+        .max_values(m.max)
+}
+
+/// The menu's row, then the rows of buttons.
+fn rows(r: &mut Reply) -> Vec<CreateActionRow> {
+    let menu = r.menu.take().map(|m| CreateActionRow::SelectMenu(menu(m)));
+    menu.into_iter().chain(std::mem::take(&mut r.rows).into_iter().map(|r| CreateActionRow::Buttons(r.into_iter().map(button).collect()))).collect()
 }
 
 /// A reply to a command, through poise (first response, follow-up or edit as poise decides).
-pub fn command_reply(r: Reply) -> poise::CreateReply {
+pub fn command_reply(mut r: Reply) -> poise::CreateReply {
+    let components = rows(&mut r);
     let mut out = poise::CreateReply::default().allowed_mentions(no_pings()).ephemeral(r.ephemeral);
     if let Some(c) = r.content {
         out = out.content(c);
@@ -55,43 +66,47 @@ pub fn command_reply(r: Reply) -> poise::CreateReply {
         out = out.embed(embed(e));
     }
     // Always set, so an edit that drops the buttons removes them.
-    out.components(rows(r.rows))
+    out.components(components)
 }
 
 /// The message of an interaction response (type 4 reply, or type 7 update of a clicked message).
-pub fn interaction_message(r: Reply) -> serenity::CreateInteractionResponseMessage {
+pub fn interaction_message(mut r: Reply) -> serenity::CreateInteractionResponseMessage {
+    let components = rows(&mut r);
     let mut out = serenity::CreateInteractionResponseMessage::new().allowed_mentions(no_pings()).ephemeral(r.ephemeral);
     if let Some(c) = r.content {
         out = out.content(c);
     }
-    out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
+    out.embeds(r.embeds.into_iter().map(embed).collect()).components(components)
 }
 
 /// A message the bot posts in a channel on its own (not as an interaction response).
-pub fn channel_message(r: Reply) -> serenity::CreateMessage {
+pub fn channel_message(mut r: Reply) -> serenity::CreateMessage {
+    let components = rows(&mut r);
     let mut out = serenity::CreateMessage::new().allowed_mentions(no_pings());
     if let Some(c) = r.content {
         out = out.content(c);
     }
-    out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
+    out.embeds(r.embeds.into_iter().map(embed).collect()).components(components)
 }
 
 /// An edit of a message the bot posted in a channel.
-pub fn channel_edit(r: Reply) -> serenity::EditMessage {
+pub fn channel_edit(mut r: Reply) -> serenity::EditMessage {
+    let components = rows(&mut r);
     let mut out = serenity::EditMessage::new().allowed_mentions(no_pings());
     if let Some(c) = r.content {
         out = out.content(c);
     }
-    out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
+    out.embeds(r.embeds.into_iter().map(embed).collect()).components(components)
 }
 
 /// The edit that fills in a deferred interaction response (its "thinking…" message).
-pub fn interaction_edit(r: Reply) -> serenity::EditInteractionResponse {
+pub fn interaction_edit(mut r: Reply) -> serenity::EditInteractionResponse {
+    let components = rows(&mut r);
     let mut out = serenity::EditInteractionResponse::new().allowed_mentions(no_pings());
     if let Some(c) = r.content {
         out = out.content(c);
     }
-    out.embeds(r.embeds.into_iter().map(embed).collect()).components(rows(r.rows))
+    out.embeds(r.embeds.into_iter().map(embed).collect()).components(components)
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@
 //! and bank text are escaped; long text is cut visibly (`…`), never dropped silently.
 
 use crate::app::{
-    CitationView, Forgotten, ItemReport, LeaderboardRow, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings, VerdictView,
-    letter,
+    CitationView, Forgotten, ItemReport, LeaderboardRow, LiveVerdict, LockedIn, PracticeSummary, QuestionView, RevealView, RoundEndView, ScoreView, Settings,
+    VerdictView, letter,
 };
 use crate::bank::Kind;
 use crate::discord::custom_id::Action;
 use crate::discord::live::LiveAction;
 use crate::discord::practice::PracticeAction;
-use crate::discord::render::{Button, ButtonStyle, Embed, Field, Reply, colour, escape, limits, truncate};
+use crate::discord::render::{Button, ButtonStyle, Embed, Field, Menu, Reply, colour, escape, limits, truncate};
 
 /// How many choices get a button of their own (five rows of five, one row kept for the
 /// instructor's controls); the bank's items have at most six.
@@ -46,8 +46,10 @@ fn question_text(q: &QuestionView) -> String {
     truncate(&s, limits::DESCRIPTION)
 }
 
-/// The buttons that answer `q`: one per choice, True/False, or one that opens a modal.
-fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
+/// What answers `q`: one button per choice, True/False, a menu of its choices for a
+/// several-answer question (pick one or more, Discord's convention), or a button that opens
+/// the box to type in.
+fn answer_rows(q: &QuestionView, practice: bool) -> (Option<Menu>, Vec<Vec<Button>>) {
     let (round, number) = (q.round_id.clone(), q.number);
     let answer = |value: String| {
         if practice {
@@ -68,9 +70,26 @@ fn answer_rows(q: &QuestionView, practice: bool) -> Vec<Vec<Button>> {
             (0..q.choices.len()).map(|i| button(answer(letter(i).to_string()), letter(i).to_string(), ButtonStyle::Primary)).collect()
         }
         Kind::TrueFalse => vec![button(answer("true".into()), "True", ButtonStyle::Success), button(answer("false".into()), "False", ButtonStyle::Danger)],
+        Kind::Multi if (1..=limits::SELECT_OPTIONS).contains(&q.choices.len()) => {
+            let select = if practice { Action::Practice(PracticeAction::Select { round, number }) } else { Action::Live(LiveAction::Select { round, number }) };
+            return (Some(choice_menu(select, &q.choices)), Vec::new());
+        }
         _ => vec![button(typed(), "Answer", ButtonStyle::Primary)],
     };
-    buttons.chunks(limits::BUTTONS_PER_ROW).map(<[Button]>::to_vec).collect()
+    (None, buttons.chunks(limits::BUTTONS_PER_ROW).map(<[Button]>::to_vec).collect())
+}
+
+/// The menu of a several-answer question: one option per choice, labelled with the letter
+/// shown and the choice, its value the letter; one to all of them may be picked, and the
+/// pick is sent at once, as one answer.
+fn choice_menu(action: Action, choices: &[String]) -> Menu {
+    Menu {
+        custom_id: action.id(),
+        placeholder: "Pick every answer that applies, then click outside the list".into(),
+        options: choices.iter().enumerate().map(|(i, c)| (truncate(&format!("{}. {c}", letter(i)), limits::SELECT_OPTION), letter(i).to_string())).collect(),
+        min: 1,
+        max: u8::try_from(choices.len()).unwrap_or(u8::MAX),
+    }
 }
 
 /// A question as posted: for a live round in the channel, with its countdown, the answer
@@ -91,7 +110,7 @@ pub fn question(q: &QuestionView, practice: bool) -> Reply {
     if let Some(deadline) = q.deadline {
         embed.fields.push(field("Time", format!("Closes {}", countdown(deadline))));
     }
-    let mut rows = answer_rows(q, practice);
+    let (menu, mut rows) = answer_rows(q, practice);
     rows.push(if practice {
         vec![button(Action::Practice(PracticeAction::End { round: q.round_id.clone() }), "End practice", ButtonStyle::Secondary)]
     } else {
@@ -100,12 +119,16 @@ pub fn question(q: &QuestionView, practice: bool) -> Reply {
             button(Action::Live(LiveAction::End { round: q.round_id.clone() }), "End round", ButtonStyle::Danger),
         ]
     });
-    Reply { embeds: vec![embed], rows, ephemeral: practice, ..Reply::default() }
+    Reply { embeds: vec![embed], rows, menu, ephemeral: practice, ..Reply::default() }
 }
 
 /// The private acknowledgement of a live answer: the student's own pick, nobody else's.
 pub fn locked_in(l: &LockedIn) -> Reply {
-    Reply::notice(format!("Locked in for question {}: **{}**. The answer is shown when time is up.", l.question.number, escape(&l.your_answer)))
+    Reply::notice(format!(
+        "Locked in for question {}: **{}**. When the answer is shown, this message tells you whether you were right and your points.",
+        l.question.number,
+        escape(&l.your_answer)
+    ))
 }
 
 fn citation_fields(citations: &[CitationView], room: usize) -> Vec<Field> {
@@ -163,6 +186,60 @@ pub fn reveal(r: &RevealView) -> Reply {
         ]]
     };
     Reply { embeds: vec![embed], rows, ..Reply::default() }
+}
+
+/// A student's own result at a live reveal, in place of their "Locked in" (only they see
+/// it): right, partly right or not, the points as the store holds them and how they were
+/// made, what they answered and the right answer in brief.
+pub fn live_verdict(r: &RevealView, v: &LiveVerdict) -> Reply {
+    let number = r.question.number;
+    let points = |n: i64| format!("{n} point{}", if n == 1 { "" } else { "s" });
+    let headline = if v.correct {
+        format!("Question {number}: **right!** +{}.", points(v.points))
+    } else if v.credit > 0.0 {
+        format!("Question {number}: **partly right** ({:.0}% credit). +{}.", v.credit * 100.0, points(v.points))
+    } else {
+        format!("Question {number}: **not right** this time. {}.", points(v.points))
+    };
+    let how = match v.parts {
+        Some(p) => {
+            let mut line = if v.correct {
+                format!("{} for the question", p.question)
+            } else if v.credit > 0.0 {
+                format!("{:.0}% of the question's {} = {}", v.credit * 100.0, p.question, p.base)
+            } else {
+                format!("0 of the question's {}", p.question)
+            };
+            if p.speed_bonus > 0 {
+                line.push_str(&format!(" · +{} speed bonus (answered in {:.1} s)", p.speed_bonus, v.elapsed_ms as f64 / 1000.0));
+            }
+            if p.streak_bonus > 0 {
+                line.push_str(&format!(" · +{} streak bonus ({} right in a row)", p.streak_bonus, p.streak));
+            }
+            if p.speed_bonus > 0 || p.streak_bonus > 0 {
+                line.push_str(&format!(" = {}", v.points));
+            }
+            line
+        }
+        None => format!("{} (as recorded)", points(v.points)),
+    };
+    let embed = Embed {
+        fields: vec![
+            field("Your answer", escape(&truncate(&v.your_answer, 300))),
+            field("The answer", escape(&truncate(&r.right_answer, 300))),
+            field("Points", how),
+        ],
+        footer: Some("/score shows your total; the question's message shows why and the passage behind it.".into()),
+        colour: Some(if v.correct {
+            colour::OK
+        } else if v.credit > 0.0 {
+            colour::PAPER
+        } else {
+            colour::PROBLEM
+        }),
+        ..Embed::default()
+    };
+    Reply { content: Some(headline), embeds: vec![embed], ephemeral: true, ..Reply::default() }
 }
 
 /// A practice verdict, privately: right or not, the points, the answer, why; Source and Next.
@@ -559,8 +636,20 @@ mod tests {
                 fastest: (0..3).map(|n| (crate::text::display_name(&long_name(n)), 29_999)).collect(),
                 last: false,
                 over: false,
+                verdicts: Vec::new(),
             };
             fits(&format!("{} reveal", q.id), &reveal(&reveal_view));
+            let parts = crate::app::PointsParts { question: i64::MAX, base: i64::MAX, speed_bonus: i64::MAX, streak_bonus: i64::MAX, streak: u32::MAX };
+            let mine = LiveVerdict {
+                user_id: UserId::from("1"),
+                correct: false,
+                credit: 0.5,
+                points: i64::MAX,
+                parts: Some(parts),
+                elapsed_ms: 899_999,
+                your_answer: "x".repeat(crate::quiz::judge::MAX_TEXT),
+            };
+            fits(&format!("{} live verdict", q.id), &live_verdict(&reveal_view, &mine));
             let verdict_view = VerdictView {
                 question: view.clone(),
                 correct: false,

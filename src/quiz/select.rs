@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::bank::{Answer, Kind, Question};
+use crate::bank::{Answer, Kind, Prompt, Question};
 use crate::ids::Millis;
 use crate::stable::{fnv1a, partial_shuffle, unit};
 
@@ -96,6 +96,32 @@ pub enum Lean {
     WeakTopics,
     /// Every eligible question is equally likely.
     Even,
+}
+
+/// What `/prompt` knows of one student and their channel when it hands out a prompt.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptHistory {
+    /// The prompts the student was handed before, with when each was last drawn.
+    pub had: HashMap<String, Millis>,
+    /// Prompts handed to anyone in the student's channel a moment ago.
+    pub taken_here: HashSet<String>,
+    /// Per topic id: the student's quiz answers and how many were correct.
+    pub topics: HashMap<String, TopicRecord>,
+}
+
+/// The prompt to hand a student, among `open` (those they have not answered), or `None` when
+/// there is none: first one they have not had yet, else the one they had longest ago; among
+/// those, one nobody in their channel was just handed, where there is one; then the weakest
+/// of its topics for the student (lowest estimated accuracy); ties broken by `seed`, so two
+/// students with the same record get different prompts.
+pub fn pick_prompt<'a>(open: &[&'a Prompt], history: &PromptHistory, seed: u64) -> Option<&'a Prompt> {
+    let need = |p: &Prompt| -> u64 {
+        let need = p.topics.iter().map(|t| 1.0 - history.topics.get(t).copied().unwrap_or_default().accuracy()).reduce(f64::max).unwrap_or(0.5);
+        (need * 1e6) as u64
+    };
+    open.iter().copied().min_by_key(|p| {
+        (history.had.get(&p.id).copied(), history.taken_here.contains(&p.id), std::cmp::Reverse(need(p)), fnv1a(format!("{seed}|{}", p.id).as_bytes()))
+    })
 }
 
 /// Up to `n` distinct questions that pass `filter`, in a random order fixed by `seed`.
@@ -235,6 +261,37 @@ fn weighted_order<T>(v: &mut Vec<T>, weight: impl Fn(&T) -> f64, rng: &mut ChaCh
 mod tests {
     use super::*;
     use crate::bank::{Origin, Scale};
+
+    fn prompt(id: &str, topic: &str) -> Prompt {
+        Prompt {
+            id: id.into(),
+            origin: Origin::Written,
+            kind: crate::bank::PromptKind::Explain,
+            task: String::new(),
+            topics: vec![topic.into()],
+            passages: vec![],
+            rubric: vec![],
+        }
+    }
+
+    #[test]
+    fn a_prompt_is_picked_new_first_then_not_taken_here_then_on_a_weak_topic() {
+        let list = [prompt("trade-a", "trade"), prompt("arms-a", "arms"), prompt("arms-b", "arms"), prompt("trade-b", "trade")];
+        let open: Vec<&Prompt> = list.iter().collect();
+        let weak_arms =
+            HashMap::from([("arms".to_string(), TopicRecord { answered: 10, correct: 1 }), ("trade".to_string(), TopicRecord { answered: 10, correct: 9 })]);
+        let mut history = PromptHistory { topics: weak_arms, ..Default::default() };
+        for seed in 0..20 {
+            assert!(pick_prompt(&open, &history, seed).unwrap().id.starts_with("arms"), "the weak topic first");
+        }
+        history.had = HashMap::from([("arms-a".to_string(), 5), ("arms-b".to_string(), 9)]);
+        assert!(pick_prompt(&open, &history, 1).unwrap().id.starts_with("trade"), "not had yet beats a weak topic");
+        history.taken_here = HashSet::from(["trade-a".to_string()]);
+        assert_eq!(pick_prompt(&open, &history, 1).unwrap().id, "trade-b", "not the one just handed out here");
+        history.had.extend([("trade-a".to_string(), 20), ("trade-b".to_string(), 30)]);
+        assert_eq!(pick_prompt(&open, &history, 1).unwrap().id, "arms-a", "all had: the one had longest ago");
+        assert!(pick_prompt(&[], &history, 1).is_none());
+    }
 
     fn q(id: &str, topic: &str, difficulty: u8, answer: Answer) -> Question {
         Question {

@@ -55,6 +55,7 @@ const STUDENT_ROWS: &[Selection] = &[
         order: "answer_id, line",
     },
     Selection { table: "prompt_answers", filter: "t.user_id = $2", order: "submitted_at, answer_id" },
+    Selection { table: "prompt_draws", filter: "t.user_id = $2", order: "drawn_at, prompt_id" },
     Selection { table: "awards", filter: "t.user_id = $2", order: "awarded_at, source" },
     Selection { table: "memories", filter: "t.user_id = $2", order: "item_id" },
     Selection { table: "answers", filter: "t.user_id = $2", order: "answered_at, round_id, item_id" },
@@ -90,7 +91,7 @@ impl Store {
     /// Deletes everything stored about `user` in `guild`, in one transaction: answers, practice
     /// sessions, debate seats, speeches (with their citations and the flags on them), the
     /// flags they raised, their ballots, the scores given to them, their votes, prompt answers
-    /// (with citations and marks), awards, their memories of items, and their user row. Returns the rows per table.
+    /// (with citations and marks), the prompts drawn, awards, their memories of items, and their user row. Returns the rows per table.
     pub async fn forget_student(&self, guild: &GuildId, user: &UserId) -> Result<Forgotten> {
         let context = || format!("forgetting user {user} of guild {guild}");
         let mut conn = self.writer.acquire().await?;

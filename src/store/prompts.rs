@@ -146,6 +146,48 @@ impl Store {
         Ok((u64::try_from(waiting).unwrap_or(0), answers))
     }
 
+    /// Records that `user` was handed `prompt_id` in `channel` ('' outside one) at `at`: a
+    /// second draw of the same prompt moves its time and channel. The user must exist.
+    pub async fn record_prompt_draw(&self, guild_id: &GuildId, user_id: &UserId, prompt_id: &str, channel: &str, at: Millis) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        sqlx::query(
+            "INSERT INTO prompt_draws (guild_id, user_id, prompt_id, channel_id, drawn_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (guild_id, user_id, prompt_id) DO UPDATE SET channel_id = excluded.channel_id, drawn_at = excluded.drawn_at",
+        )
+        .bind(guild_id.as_str())
+        .bind(user_id.as_str())
+        .bind(prompt_id)
+        .bind(channel)
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("recording the draw of prompt {prompt_id} by {user_id} in guild {guild_id}"))?;
+        Ok(())
+    }
+
+    /// The prompts handed to one student in this guild, with when each was last drawn.
+    pub async fn prompt_draws_of(&self, guild_id: &GuildId, user_id: &UserId) -> Result<Vec<(String, Millis)>> {
+        let rows = sqlx::query("SELECT prompt_id, drawn_at FROM prompt_draws WHERE guild_id = $1 AND user_id = $2 ORDER BY drawn_at, prompt_id")
+            .bind(guild_id.as_str())
+            .bind(user_id.as_str())
+            .fetch_all(&self.reader)
+            .await
+            .with_context(|| format!("reading the prompts drawn by {user_id} in guild {guild_id}"))?;
+        rows.iter().map(|r| Ok((r.try_get("prompt_id").map_err(corrupt)?, r.try_get("drawn_at").map_err(corrupt)?))).collect()
+    }
+
+    /// The prompts handed out in `channel` since `since`, by anyone.
+    pub async fn prompts_drawn_in(&self, guild_id: &GuildId, channel: &str, since: Millis) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT prompt_id FROM prompt_draws WHERE guild_id = $1 AND channel_id = $2 AND drawn_at >= $3 ORDER BY drawn_at, prompt_id")
+            .bind(guild_id.as_str())
+            .bind(channel)
+            .bind(since)
+            .fetch_all(&self.reader)
+            .await
+            .with_context(|| format!("reading the prompts drawn in channel {channel} of guild {guild_id}"))?;
+        rows.iter().map(|r| r.try_get("prompt_id").map_err(corrupt)).collect()
+    }
+
     /// Every answer of one student in this guild, newest first.
     pub async fn prompt_answers_of(&self, guild_id: &GuildId, user_id: &UserId) -> Result<Vec<PromptAnswer>> {
         let rows =

@@ -160,9 +160,18 @@ impl Message {
         }
         for b in self.buttons() {
             out.push('\n');
-            out.push_str(b["label"].as_str().unwrap_or(""));
+            out.push_str(b["label"].as_str().or_else(|| b["placeholder"].as_str()).unwrap_or(""));
+            for o in b["options"].as_array().into_iter().flatten() {
+                out.push('\n');
+                out.push_str(o["label"].as_str().unwrap_or(""));
+            }
         }
         out
+    }
+
+    /// The select menu (component type 3) of the message, if it has one.
+    pub fn menu(&self) -> Option<&Value> {
+        self.buttons().into_iter().find(|c| c["type"] == 3)
     }
 
     /// Every button (or other component) of every action row.
@@ -597,6 +606,23 @@ impl StandIn {
         let channel = self.message(message).unwrap_or_else(|| panic!("no message {message} to click on")).channel_id;
         let data = json!({"custom_id": custom_id, "component_type": 2});
         self.send_interaction(who, channel, 3, data, Some(message), format!("button:{custom_id}"), false)
+    }
+
+    /// Picks `values` in the string select menu `custom_id` of message `message` as `who`
+    /// (component type 3), as Discord sends it once the menu closes. A pick the menu does not
+    /// allow (an unknown value, fewer than its `min_values`, more than its `max_values`) is a
+    /// violation: Discord's client would not send it.
+    pub async fn select(&self, who: &User, message: u64, custom_id: &str, values: &[&str]) -> Sent {
+        let m = self.message(message).unwrap_or_else(|| panic!("no message {message} to pick in"));
+        let menu = m.buttons().into_iter().find(|c| c["type"] == 3 && c["custom_id"] == custom_id).cloned();
+        let menu = menu.unwrap_or_else(|| panic!("message {message} has no select menu {custom_id}: {:?}", m.components));
+        let allowed: Vec<&str> = menu["options"].as_array().into_iter().flatten().filter_map(|o| o["value"].as_str()).collect();
+        let (min, max) = (menu["min_values"].as_u64().unwrap_or(1) as usize, menu["max_values"].as_u64().unwrap_or(1) as usize);
+        if values.iter().any(|v| !allowed.contains(v)) || values.len() < min || values.len() > max {
+            self.shared.lock().violations.push(format!("a pick of {values:?} in {custom_id}, which allows {min} to {max} of {allowed:?}"));
+        }
+        let data = json!({"custom_id": custom_id, "component_type": 3, "values": values});
+        self.send_interaction(who, m.channel_id, 3, data, Some(message), format!("select:{custom_id}"), false)
     }
 
     /// Submits the modal `custom_id` with text inputs `values` (custom_id, value) as `who`;

@@ -4,6 +4,7 @@
 use poise::serenity_prelude as serenity;
 
 use crate::app::{AdvanceFrom, DebateRequest, MotionChoice, PhaseSeconds};
+use crate::bank::Origin;
 use crate::debate::{Format, Join, Side};
 use crate::discord::debate::{board, views};
 use crate::discord::reply::command_reply;
@@ -40,9 +41,12 @@ async fn autocomplete_motion(ctx: Context<'_>, partial: &str) -> serenity::Creat
         .app
         .debate_motions()
         .into_iter()
-        .filter(|m| m.id.as_deref().is_some_and(|id| id.contains(&needle)) || m.text.to_lowercase().contains(&needle))
+        .filter(|(m, _)| m.id.as_deref().is_some_and(|id| id.contains(&needle)) || m.text.to_lowercase().contains(&needle))
         .take(crate::discord::render::limits::AUTOCOMPLETE_CHOICES)
-        .filter_map(|m| Some(serenity::AutocompleteChoice::new(crate::discord::render::truncate(&m.text, 100), m.id?)))
+        .filter_map(|(m, origin)| {
+            let label = if origin == Origin::Generated { format!("(generated) {}", m.text) } else { m.text };
+            Some(serenity::AutocompleteChoice::new(crate::discord::render::truncate(&label, 100), m.id?))
+        })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }

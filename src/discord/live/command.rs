@@ -95,7 +95,7 @@ pub async fn start(
     let q = app.live_start(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor, &request).await?;
     ctx.send(command_reply(views::round_started(&q))).await?;
     // The question was queued with the round; the poster delivers it (retrying if need be).
-    live::opened(&app, &ctx.data().poster, &ctx.data().tasks, &guild, &q);
+    live::opened(&ctx.serenity_context().http, &app, &ctx.data().poster, &ctx.data().tasks, &ctx.data().verdicts, &guild, &q);
     Ok(())
 }
 
@@ -107,6 +107,10 @@ pub async fn stop(ctx: Context<'_>) -> Result<()> {
     let instructor = app_member(ctx.author(), member(ctx));
     let end = app.live_stop(&guild, &ChannelId::new(ctx.channel_id().to_string()), &instructor).await?;
     ctx.send(command_reply(views::round_end(&end))).await?;
-    live::show_end(&ctx.serenity_context().http, ctx.channel_id(), &end).await;
+    let http = &ctx.serenity_context().http;
+    if let Some(reveal) = &end.reveal {
+        ctx.data().verdicts.tell(http, &ctx.data().tasks, &guild, reveal);
+    }
+    live::show_end(http, ctx.channel_id(), &end).await;
     Ok(())
 }

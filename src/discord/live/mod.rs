@@ -7,9 +7,12 @@
 
 pub mod command;
 pub mod timer;
+pub mod verdicts;
 
 pub use timer::{opened, resume, show_end};
+pub use verdicts::{Answered, Verdicts};
 
+use crate::app::LockedIn;
 use crate::discord::custom_id::{Action, Fields};
 use crate::discord::interactions::{Asked, Form, Response, unknown};
 use crate::discord::{Result, forms, reply, views};
@@ -99,29 +102,34 @@ impl LiveAction {
 pub(crate) async fn click(at: &Asked<'_>, action: LiveAction, chosen: Option<String>) -> Result<Response> {
     let (app, guild, member) = (&at.data.app, &at.guild, &at.member);
     Ok(match action {
-        LiveAction::Answer { round, number, value } => {
-            Response::Reply(views::locked_in(&app.live_answer(guild, &at.channel_id(), member, &round, number, &value).await?))
-        }
+        LiveAction::Answer { round, number, value } => locked_in(at, app.live_answer(guild, &at.channel_id(), member, &round, number, &value).await?),
         LiveAction::Select { round, number } => {
-            Response::Reply(views::locked_in(&app.live_answer(guild, &at.channel_id(), member, &round, number, &chosen.unwrap_or_default()).await?))
+            locked_in(at, app.live_answer(guild, &at.channel_id(), member, &round, number, &chosen.unwrap_or_default()).await?)
         }
-        LiveAction::Type { round, number } => Response::Modal(forms::typed_answer(Action::Live(LiveAction::Typed { round, number }), number)),
+        LiveAction::Type { round, number } => {
+            let q = app.live_question(guild, &round, number).await?;
+            Response::Modal(forms::typed_answer(Action::Live(LiveAction::Typed { round, number }), &q))
+        }
         LiveAction::Reveal { round, number } => {
             let reveal = app.live_reveal(guild, &round, number, Some(member)).await?;
             // The last reveal queued the round's leaderboard.
             at.data.poster.now();
+            at.data.verdicts.tell(at.http, &at.data.tasks, guild, &reveal);
             Response::Update(views::reveal(&reveal))
         }
         LiveAction::Next { round, number } => {
             let q = app.live_next(guild, &round, number, member).await?;
-            opened(app, &at.data.poster, &at.data.tasks, guild, &q);
+            opened(at.http, app, &at.data.poster, &at.data.tasks, &at.data.verdicts, guild, &q);
             Response::DropButtons
         }
         LiveAction::End { round } => {
             let end = app.live_end(guild, &round, member).await?;
             at.channel.send_message(at.http, reply::channel_message(views::round_end(&end))).await?;
             match &end.reveal {
-                Some(reveal) => Response::Update(views::reveal(reveal)),
+                Some(reveal) => {
+                    at.data.verdicts.tell(at.http, &at.data.tasks, guild, reveal);
+                    Response::Update(views::reveal(reveal))
+                }
                 None => Response::DropButtons,
             }
         }
@@ -133,7 +141,7 @@ pub(crate) async fn click(at: &Asked<'_>, action: LiveAction, chosen: Option<Str
 pub(crate) async fn submit(at: &Asked<'_>, action: LiveAction, form: &Form) -> Result<Response> {
     match action {
         LiveAction::Typed { round, number } => {
-            Ok(Response::Reply(views::locked_in(&at.data.app.live_answer(&at.guild, &at.channel_id(), &at.member, &round, number, &form.get("answer")).await?)))
+            Ok(locked_in(at, at.data.app.live_answer(&at.guild, &at.channel_id(), &at.member, &round, number, &form.get("answer")).await?))
         }
         LiveAction::Answer { .. }
         | LiveAction::Type { .. }
@@ -142,4 +150,11 @@ pub(crate) async fn submit(at: &Asked<'_>, action: LiveAction, form: &Form) -> R
         | LiveAction::Next { .. }
         | LiveAction::End { .. } => Err(unknown()),
     }
+}
+
+/// An answer the store counted: its "Locked in", whose message the reveal turns into the
+/// student's result.
+fn locked_in(at: &Asked<'_>, l: LockedIn) -> Response {
+    let answered = Answered { guild: at.guild.clone(), round: l.question.round_id.clone(), number: l.question.number, user: at.member.id.clone() };
+    Response::LockedIn(views::locked_in(&l), answered)
 }

@@ -14,6 +14,7 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Http, MessageId};
 
 use crate::app::{App, QuestionView, RoundEndView};
+use crate::discord::live::Verdicts;
 use crate::discord::poster::Kick;
 use crate::discord::tasks::Tasks;
 use crate::discord::{Shards, reply, views};
@@ -21,10 +22,11 @@ use crate::ids::{GuildId, RoundId};
 
 /// A question the layer just opened (and queued for its channel): wakes the poster and arms
 /// the question's timer.
-pub fn opened(app: &Arc<App>, kick: &Kick, tasks: &Tasks, guild: &GuildId, q: &QuestionView) {
+pub fn opened(http: &Arc<Http>, app: &Arc<App>, kick: &Kick, tasks: &Tasks, verdicts: &Verdicts, guild: &GuildId, q: &QuestionView) {
     kick.now();
     if let Some(deadline) = q.deadline {
-        arm_timer(tasks, app.clone(), kick.clone(), guild.clone(), q.round_id.clone(), q.number, deadline);
+        let timer = Timer { http: http.clone(), app: app.clone(), kick: kick.clone(), tasks: tasks.clone(), verdicts: verdicts.clone() };
+        timer.arm(guild.clone(), q.round_id.clone(), q.number, deadline);
     }
 }
 
@@ -41,23 +43,38 @@ pub async fn show_end(http: &Arc<Http>, channel: ChannelId, end: &RoundEndView) 
     }
 }
 
-/// At `deadline`, reveals question `number` of the round (the layer queues the reveal for
-/// the question's message), unless the instructor revealed it, moved on or ended the round
-/// first.
-fn arm_timer(tasks: &Tasks, app: Arc<App>, kick: Kick, guild: GuildId, round: RoundId, number: usize, deadline: i64) {
-    tasks.at(deadline, app.now(), async move {
-        match app.live_timer(&guild, &round, number).await {
-            Ok(Some(_)) => kick.now(),
-            Ok(None) => {}
-            Err(e) => tracing::error!(%guild, %round, number, "the timer could not reveal: {}", e.chain()),
-        }
-    });
+/// What a question's timer needs when it fires.
+struct Timer {
+    http: Arc<Http>,
+    app: Arc<App>,
+    kick: Kick,
+    tasks: Tasks,
+    verdicts: Verdicts,
+}
+
+impl Timer {
+    /// At `deadline`, reveals question `number` of the round (the layer queues the reveal
+    /// for the question's message, and each student who answered is told their result),
+    /// unless the instructor revealed it, moved on or ended the round first.
+    fn arm(self, guild: GuildId, round: RoundId, number: usize, deadline: i64) {
+        let tasks = self.tasks.clone();
+        tasks.at(deadline, self.app.now(), async move {
+            match self.app.live_timer(&guild, &round, number).await {
+                Ok(Some(reveal)) => {
+                    self.kick.now();
+                    self.verdicts.tell(&self.http, &self.tasks, &guild, &reveal);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(%guild, %round, number, "the timer could not reveal: {}", e.chain()),
+            }
+        });
+    }
 }
 
 /// Picks up the live rounds an earlier run left open: re-arms each open question's timer
 /// (the poster delivers whatever of theirs is still undelivered), and says so in the channel
 /// of a round that cannot go on.
-pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, tasks: &Tasks, shards: &Shards) {
+pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, tasks: &Tasks, verdicts: &Verdicts, shards: &Shards) {
     let rounds = match app.live_resume(|g| shards.owns(g)).await {
         Ok(rounds) => rounds,
         Err(e) => {
@@ -77,7 +94,7 @@ pub async fn resume(http: Arc<Http>, app: Arc<App>, kick: Kick, tasks: &Tasks, s
             continue;
         }
         if !r.revealed {
-            opened(&app, &kick, tasks, &r.guild_id, q);
+            opened(&http, &app, &kick, tasks, verdicts, &r.guild_id, q);
         }
     }
     kick.now();

@@ -92,7 +92,10 @@ pub(crate) async fn click(at: &Asked<'_>, action: PracticeAction, chosen: Option
         PracticeAction::Select { round, number } => {
             Response::Update(views::verdict(&app.practice_answer(guild, user, &round, number, &chosen.unwrap_or_default()).await?))
         }
-        PracticeAction::Type { round, number } => Response::Modal(forms::typed_answer(Action::Practice(PracticeAction::Typed { round, number }), number)),
+        PracticeAction::Type { round, number } => {
+            let q = app.practice_question(guild, user, &round, number).await?;
+            Response::Modal(forms::typed_answer(Action::Practice(PracticeAction::Typed { round, number }), &q))
+        }
         PracticeAction::Source { round, number } => Response::Reply(views::sources(&app.practice_sources(guild, user, &round, number).await?)),
         PracticeAction::Next { round, number } => Response::Update(match app.practice_next(guild, user, &round, number).await? {
             PracticeStep::Question(q) => views::question(&q, true),

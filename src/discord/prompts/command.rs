@@ -48,7 +48,8 @@ pub async fn prompt(
 ) -> Result<()> {
     let guild = in_guild(ctx.guild_id())?;
     let student = app_member(ctx.author(), member(ctx));
-    let view = ctx.data().app.prompt_draw(&guild, &student, &PromptRequest { topic, kind: kind.map(PromptKind::from), seed: None }).await?;
+    let channel = Some(crate::ids::ChannelId::new(ctx.channel_id().to_string()));
+    let view = ctx.data().app.prompt_draw(&guild, &student, &PromptRequest { topic, kind: kind.map(PromptKind::from), seed: None, channel }).await?;
     ctx.send(command_reply(views::prompt(&view))).await?;
     Ok(())
 }
