@@ -16,13 +16,7 @@ pub fn render(report: &Dashboard, token: &str, by: Option<&str>) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { "Class page · " (report.paper_title) }
-                link rel="stylesheet" href="/dashboard.css";
-            }
+            (head(&format!("Class page · {}", report.paper_title)))
             body {
                 header {
                     h1 { "The class at a glance" }
@@ -52,6 +46,19 @@ pub fn render(report: &Dashboard, token: &str, by: Option<&str>) -> String {
         }
     }
     .into_string()
+}
+
+/// Every page's head: a phone's width, no referrer, the one stylesheet.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="referrer" content="no-referrer";
+            title { (title) }
+            link rel="stylesheet" href="/dashboard.css";
+        }
+    }
 }
 
 /// Accuracy as a whole percentage, or a dash.
@@ -279,13 +286,7 @@ pub fn bank_file(view: &BankFileView, token: &str) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
-                title { "Bank · " (name) }
-                link rel="stylesheet" href="/dashboard.css";
-            }
+            (head(&format!("Bank · {name}")))
             body {
                 header {
                     h1 { code { (name) } }
