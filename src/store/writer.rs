@@ -43,7 +43,7 @@
 //! above predate it. Issue 25's measurements of this path (bare serenity beside Agora, before
 //! and after) are in BENCHMARKS.md.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -54,12 +54,16 @@ use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 use super::error::{Context, Result, StoreError};
 use super::model::{AnswerRecord, Recorded};
+use crate::memory::Memory;
 
 /// Inserts an answer only if its item is the open round's current question, opened, not
 /// revealed and before its deadline (`answered_at < deadline`): the store itself refuses a
 /// late or stray answer, whatever a face's cache believes. A second answer by the same
-/// student hits the primary key and changes nothing.
-const INSERT_ANSWER: &str = "INSERT INTO answers
+/// student hits the primary key and changes nothing. A stored answer returns the student's
+/// memory of the item as it stood (`memory::RETURNING_MEMORY`).
+static INSERT_ANSWER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO answers
     (guild_id, round_id, item_id, user_id, response, correct, credit, points, elapsed_ms, answered_at)
     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
     WHERE EXISTS (
@@ -69,7 +73,11 @@ const INSERT_ANSWER: &str = "INSERT INTO answers
         WHERE r.guild_id = $1 AND r.round_id = $2 AND r.status = 'open' AND q.item_id = $3
           AND r.opened_at IS NOT NULL AND r.revealed = 0
           AND (r.deadline IS NULL OR $10 < r.deadline))
-    ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING";
+    ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
+    RETURNING {}",
+        super::memory::RETURNING_MEMORY
+    )
+});
 
 /// Whether the answer a refused insert was for is already stored (a duplicate) or not (closed).
 const ANSWER_EXISTS: &str = "SELECT COUNT(*) FROM answers
@@ -276,10 +284,11 @@ async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord, user: Optio
     if let Some(name) = user {
         upsert_users(&mut tx, &[(answer.guild_id.as_str(), answer.user_id.as_str(), name)]).await.map_err(fail)?;
     }
-    let done = bind_answer(answer).execute(&mut *tx).await.map_err(fail)?;
-    let outcome = recorded(&mut tx, answer, done.rows_affected()).await.map_err(fail)?;
-    if outcome == Recorded::Counted {
-        super::memory::apply_reviews(&mut tx, &[answer]).await.map_err(fail)?;
+    let stored = bind_answer(answer).fetch_optional(&mut *tx).await.map_err(fail)?;
+    let outcome = recorded(&mut tx, answer, u64::from(stored.is_some())).await.map_err(fail)?;
+    if let Some(row) = stored {
+        let before = super::memory::memory_before(&row, 0).map_err(fail)?;
+        super::memory::apply_reviews(&mut tx, &[(answer, before)]).await.map_err(fail)?;
     }
     tx.commit().await.map_err(fail)?;
     Ok(outcome)
@@ -375,7 +384,8 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
         upsert_users(&mut tx, chunk).await?;
         rest = tail;
     }
-    let mut counted = HashSet::with_capacity(first.len());
+    // Each stored answer's key, with the memory its insert read.
+    let mut counted = HashMap::with_capacity(first.len());
     let mut rest = first.as_slice();
     while !rest.is_empty() {
         let (chunk, tail) = rest.split_at(chunk(rest.len()));
@@ -383,19 +393,25 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
         rest = tail;
     }
     let mut outcomes = vec![Recorded::Counted; batch.len()];
+    let mut before = vec![None; batch.len()];
     for i in first {
         let answer = &batch[i].answer;
-        if !counted.contains(&key(answer)) {
-            outcomes[i] = recorded(&mut tx, answer, 0).await?;
+        match counted.get(&key(answer)) {
+            Some(memory) => before[i] = *memory,
+            None => outcomes[i] = recorded(&mut tx, answer, 0).await?,
         }
     }
     for i in again {
         let answer = &batch[i].answer;
-        let done = bind_answer(answer).execute(&mut *tx).await?;
-        outcomes[i] = recorded(&mut tx, answer, done.rows_affected()).await?;
+        let stored = bind_answer(answer).fetch_optional(&mut *tx).await?;
+        outcomes[i] = recorded(&mut tx, answer, u64::from(stored.is_some())).await?;
+        if let Some(row) = stored {
+            before[i] = super::memory::memory_before(&row, 0)?;
+        }
     }
     // The memories of the answers that counted, in the order they came.
-    let reviewed: Vec<&AnswerRecord> = batch.iter().zip(&outcomes).filter(|(_, o)| **o == Recorded::Counted).map(|(j, _)| &j.answer).collect();
+    let reviewed: Vec<(&AnswerRecord, Option<Memory>)> =
+        batch.iter().zip(&outcomes).zip(before).filter(|((_, o), _)| **o == Recorded::Counted).map(|((j, _), b)| (&j.answer, b)).collect();
     super::memory::apply_reviews(&mut tx, &reviewed).await?;
     tx.commit().await?;
     Ok(outcomes)
@@ -416,12 +432,14 @@ fn key(a: &AnswerRecord) -> Key {
 }
 
 /// Writes each (guild, user, display name) row, new or renamed, in one statement; the guild
-/// must exist. Each student at most once (PostgreSQL refuses a second upsert of one row).
+/// must exist. A row whose name has not changed is left as it is (no page rewritten: after a
+/// restart every student's first answer brings their row again). Each student at most once (PostgreSQL refuses a second upsert of one row).
 pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str, &str)]) -> std::result::Result<(), sqlx::Error> {
     let values: Vec<String> = (0..users.len()).map(|row| format!("(${}, ${}, ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3)).collect();
     let sql = format!(
         "INSERT INTO users (guild_id, user_id, display_name) VALUES {}
-         ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name",
+         ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name
+         WHERE users.display_name <> excluded.display_name",
         values.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -432,14 +450,18 @@ pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str,
     Ok(())
 }
 
-/// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted.
-async fn insert_rows<'a>(conn: &mut AnyConnection, answers: impl ExactSizeIterator<Item = &'a AnswerRecord>) -> std::result::Result<Vec<Key>, sqlx::Error> {
+/// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted, each
+/// with the memory it read.
+async fn insert_rows<'a>(
+    conn: &mut AnyConnection,
+    answers: impl ExactSizeIterator<Item = &'a AnswerRecord>,
+) -> std::result::Result<Vec<(Key, Option<Memory>)>, sqlx::Error> {
     let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_rows_sql(answers.len())));
     for a in answers {
         query = bind_fields(query, a);
     }
     let rows = query.fetch_all(conn).await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?), super::memory::memory_before(r, 4)?))).collect()
 }
 
 /// The SQL of [`insert_rows`] for `n` answers: the same guard as [`INSERT_ANSWER`], row by
@@ -464,13 +486,14 @@ fn insert_rows_sql(n: usize) -> String {
               AND r.opened_at IS NOT NULL AND r.revealed = 0
               AND (r.deadline IS NULL OR v.column10 < r.deadline))
          ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
-         RETURNING guild_id, round_id, item_id, user_id",
-        values.join(", ")
+         RETURNING guild_id, round_id, item_id, user_id, {}",
+        values.join(", "),
+        super::memory::RETURNING_MEMORY
     )
 }
 
 fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-    bind_fields(sqlx::query(INSERT_ANSWER), a)
+    bind_fields(sqlx::query(sqlx::AssertSqlSafe(INSERT_ANSWER.as_str())), a)
 }
 
 /// Binds an answer's ten columns in [`INSERT_ANSWER`]'s order (the next ten placeholders).
@@ -548,7 +571,13 @@ mod tests {
         for u in 0..100 {
             store.upsert_user("g", &format!("u{u}"), "x").await.unwrap();
         }
-        let round = NewRound {
+        store.create_round(&round_r()).await.unwrap();
+        store
+    }
+
+    /// Round `r` of items q1, q2, opened at 1 s for 30 s.
+    fn round_r() -> NewRound {
+        NewRound {
             guild_id: "g".into(),
             round_id: "r".into(),
             kind: RoundKind::Live,
@@ -559,9 +588,7 @@ mod tests {
             seed: 1,
             speed_bonus: false,
             started_at: 1_000,
-        };
-        store.create_round(&round).await.unwrap();
-        store
+        }
     }
 
     /// The outcomes of `insert_batch` for `answers`, each with the student's row to write
@@ -640,6 +667,36 @@ mod tests {
         assert_eq!(memories(&store).await, 96, "each counted answer reviewed its item, in the batch's transaction");
         let response_of = |u: &str| stored.iter().find(|a| a.answer.user_id.as_str() == u).map(|a| a.answer.response.clone());
         assert_eq!((response_of("u0"), response_of("u1"), response_of("u97")), (Some("0".into()), Some("0".into()), Some("1".into())));
+        store.close().await;
+    }
+
+    /// Each memory a batch reviews starts from where it stood before the batch (read by the
+    /// answer's own insert): a student who reviewed the item in an earlier round goes on from
+    /// that memory, a student new to it starts afresh, and a student answering it twice in one
+    /// batch (two rounds) is reviewed twice, in order.
+    #[tokio::test]
+    async fn a_batch_reviews_each_memory_from_where_it_stood() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_open_round(dir.path()).await;
+        let mut second = NewRound { round_id: "r2".into(), channel_id: Some("c2".into()), started_at: 1_500, ..round_r() };
+        second.item_ids = vec!["q1".into()];
+        store.create_round(&second).await.unwrap();
+        assert_eq!(store.record_answer(&answer("u1", "q1", "0", 2_000)).await.unwrap(), Recorded::Counted);
+        let in_r2 = |user: &str, at: i64| AnswerRecord { round_id: "r2".into(), ..answer(user, "q1", "0", at) };
+        let batch = [in_r2("u1", 3_000), in_r2("u2", 3_000), answer("u3", "q1", "0", 2_500), in_r2("u3", 3_000)];
+        assert_eq!(run_batch(&store, batch.map(|a| (a, None))).await, vec![Recorded::Counted; 4]);
+
+        let good = answer("u0", "q1", "0", 0).review.unwrap();
+        let memory_of = |user: &str| {
+            let store = store.clone();
+            let user = crate::ids::UserId::from(user);
+            async move { store.memories_of(&"g".into(), &user).await.unwrap() }
+        };
+        let first = good.apply(None, 2_000);
+        assert_eq!(memory_of("u1").await, [(crate::ids::ItemId::from("q1"), good.apply(Some(&first), 3_000))]);
+        assert_eq!(memory_of("u2").await, [(crate::ids::ItemId::from("q1"), good.apply(None, 3_000))]);
+        assert_eq!(memory_of("u3").await, [(crate::ids::ItemId::from("q1"), good.apply(Some(&good.apply(None, 2_500)), 3_000))]);
+        assert_eq!(memory_of("u3").await[0].1.reviews, 2);
         store.close().await;
     }
 
