@@ -163,14 +163,25 @@ fn uptime() -> String {
     Command::new("uptime").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_else(|e| format!("(uptime: {e})"))
 }
 
-/// A new, empty database beside `AGORA_TEST_POSTGRES_URL`'s.
+/// A new, empty database beside `AGORA_TEST_POSTGRES_URL`'s, created as README.md tells an
+/// operator to create Agora's: with the C collation (`LOCALE 'C'`), which compares text
+/// byte by byte, as SQLite does. Under a language's collation every comparison in an index
+/// of ids goes through the C library's `strcoll`: about a sixth of the server's CPU per
+/// answer (BENCHMARKS.md, issue 25).
 async fn fresh_postgres() -> Result<String, String> {
+    use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let base = std::env::var("AGORA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
     let slash = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |s| s + 2)).ok_or_else(|| format!("no database name in {base}"))?;
-    let url = format!("{}/agora_bench_discord_{:016x}", &base[..slash], rand::random::<u64>());
-    sqlx::Any::create_database(&url).await.map_err(|e| format!("cannot create a database beside {base}: {e}"))?;
-    Ok(url)
+    let name = format!("agora_bench_discord_{:016x}", rand::random::<u64>());
+    let cannot = |e: sqlx::Error| format!("cannot create a database beside {base}: {e}");
+    let mut conn = sqlx::AnyConnection::connect(&base).await.map_err(cannot)?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")))
+        .execute(&mut conn)
+        .await
+        .map_err(cannot)?;
+    conn.close().await.map_err(cannot)?;
+    Ok(format!("{}/{name}", &base[..slash]))
 }
 
 // ---------------------------------------------------------------------------------------

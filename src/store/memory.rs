@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Connection, Row};
 use super::Store;
 use super::error::{Context, Result, StoreError};
 use super::model::AnswerRecord;
+use super::writer::Params;
 use crate::ids::{GuildId, ItemId, Millis, UserId};
 use crate::memory::{Memory, Review, Scheduler, rating, speed_window_ms};
 use crate::scoring::Verdict;
@@ -32,49 +33,38 @@ fn key(a: &AnswerRecord) -> Key {
     (a.guild_id.as_str().to_owned(), a.user_id.as_str().to_owned(), a.item_id.as_str().to_owned())
 }
 
-/// What an answer's insert returns, after its key, so that the memory it reviews is read by
-/// the statement that stores it (one round trip fewer per commit): the student's memory of
-/// the item as it stood before (NULLs when there was none), in [`MEMORY_COLUMNS`]' order.
-/// Read with [`memory_before`].
-pub(crate) const RETURNING_MEMORY: &str = "
-    (SELECT m.stability FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id),
-    (SELECT m.difficulty FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id),
-    (SELECT m.due FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id),
-    (SELECT m.last_review FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id),
-    (SELECT m.reviews FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id),
-    (SELECT m.lapses FROM memories m WHERE m.guild_id = answers.guild_id AND m.user_id = answers.user_id AND m.item_id = answers.item_id)";
-
-/// The memory [`RETURNING_MEMORY`] returned in `row` from column `at` on: `None` when the
-/// student had none of the item.
-pub(crate) fn memory_before(row: &AnyRow, at: usize) -> std::result::Result<Option<Memory>, sqlx::Error> {
-    if row.try_get::<Option<f64>, _>(at)?.is_none() {
-        return Ok(None);
-    }
-    memory_from_row(row, at).map(Some)
-}
-
 /// Updates the memories the counted `answers` review (those with a review), in the order
-/// given, on `conn` (inside the transaction that stores them), in one upsert. Each answer
-/// comes with the memory its insert read ([`RETURNING_MEMORY`]): the state before the
-/// transaction wrote any memory, so for a student and item reviewed twice the first one's is
-/// the state both start from.
-pub(crate) async fn apply_reviews(conn: &mut AnyConnection, answers: &[(&AnswerRecord, Option<Memory>)]) -> std::result::Result<(), sqlx::Error> {
+/// given, on `conn` (inside the transaction that stores them): one read of the rows before,
+/// one upsert of the rows after.
+pub(crate) async fn apply_reviews(conn: &mut AnyConnection, answers: &[&AnswerRecord]) -> std::result::Result<(), sqlx::Error> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let answers: Vec<(&AnswerRecord, Review)> = answers.iter().filter_map(|a| Some((*a, a.review?))).collect();
+    if answers.is_empty() {
+        return Ok(());
+    }
     let mut keys: Vec<Key> = Vec::with_capacity(answers.len());
-    let mut memories: HashMap<Key, Memory> = HashMap::with_capacity(answers.len());
-    for (a, before) in answers {
-        let Some(review) = a.review else { continue };
+    for (a, _) in &answers {
         let k = key(a);
-        let start = match memories.get(&k) {
-            Some(now) => Some(*now),
-            None => {
-                keys.push(k.clone());
-                *before
-            }
-        };
-        memories.insert(k, review.apply(start.as_ref(), a.answered_at));
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
     }
     // In chunks of the writer's sizes, so that a batch of any size prepares one of a few
     // statements (each cached per connection) rather than one of its own.
+    let mut memories = HashMap::with_capacity(keys.len());
+    let mut rest = keys.as_slice();
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(super::writer::chunk(rest.len()));
+        memories.extend(read_memories(&mut *conn, chunk).await?);
+        rest = tail;
+    }
+    for (a, review) in &answers {
+        let k = key(a);
+        let after = review.apply(memories.get(&k), a.answered_at);
+        memories.insert(k, after);
+    }
     let mut rest = keys.as_slice();
     while !rest.is_empty() {
         let (chunk, tail) = rest.split_at(super::writer::chunk(rest.len()));
@@ -84,20 +74,29 @@ pub(crate) async fn apply_reviews(conn: &mut AnyConnection, answers: &[(&AnswerR
     Ok(())
 }
 
+/// The stored memories of `keys` (those that have one).
+async fn read_memories(conn: &mut AnyConnection, keys: &[Key]) -> std::result::Result<HashMap<Key, Memory>, sqlx::Error> {
+    let sql = format!(
+        "SELECT guild_id, user_id, item_id, {MEMORY_COLUMNS} FROM memories WHERE (guild_id, user_id, item_id) IN (VALUES {})",
+        Params::of(conn).rows(keys.len(), 3)
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for (g, u, i) in keys {
+        query = query.bind(g.clone()).bind(u.clone()).bind(i.clone());
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?), memory_from_row(r, 3)?))).collect()
+}
+
 /// Writes each memory, new or changed, in one statement; each key at most once.
 async fn write_memories<'a>(conn: &mut AnyConnection, rows: impl ExactSizeIterator<Item = (&'a Key, &'a Memory)>) -> std::result::Result<(), sqlx::Error> {
-    let values: Vec<String> = (0..rows.len())
-        .map(|row| {
-            let p: Vec<String> = (1..=9).map(|c| format!("${}", row * 9 + c)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect();
+    let params = Params::of(conn).rows(rows.len(), 9);
     let sql = format!(
         "INSERT INTO memories (guild_id, user_id, item_id, {MEMORY_COLUMNS}) VALUES {}
          ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET stability = excluded.stability,
            difficulty = excluded.difficulty, due = excluded.due, last_review = excluded.last_review,
            reviews = excluded.reviews, lapses = excluded.lapses",
-        values.join(", ")
+        params
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for ((g, u, i), m) in rows {

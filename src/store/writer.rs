@@ -43,7 +43,7 @@
 //! above predate it. Issue 25's measurements of this path (bare serenity beside Agora, before
 //! and after) are in BENCHMARKS.md.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -54,16 +54,12 @@ use tokio::sync::{Mutex, OwnedMutexGuard, mpsc, oneshot};
 
 use super::error::{Context, Result, StoreError};
 use super::model::{AnswerRecord, Recorded};
-use crate::memory::Memory;
 
 /// Inserts an answer only if its item is the open round's current question, opened, not
 /// revealed and before its deadline (`answered_at < deadline`): the store itself refuses a
 /// late or stray answer, whatever a face's cache believes. A second answer by the same
-/// student hits the primary key and changes nothing. A stored answer returns the student's
-/// memory of the item as it stood (`memory::RETURNING_MEMORY`).
-static INSERT_ANSWER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "INSERT INTO answers
+/// student hits the primary key and changes nothing.
+const INSERT_ANSWER: &str = "INSERT INTO answers
     (guild_id, round_id, item_id, user_id, response, correct, credit, points, elapsed_ms, answered_at)
     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
     WHERE EXISTS (
@@ -73,11 +69,7 @@ static INSERT_ANSWER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| 
         WHERE r.guild_id = $1 AND r.round_id = $2 AND r.status = 'open' AND q.item_id = $3
           AND r.opened_at IS NOT NULL AND r.revealed = 0
           AND (r.deadline IS NULL OR $10 < r.deadline))
-    ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
-    RETURNING {}",
-        super::memory::RETURNING_MEMORY
-    )
-});
+    ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING";
 
 /// Whether the answer a refused insert was for is already stored (a duplicate) or not (closed).
 const ANSWER_EXISTS: &str = "SELECT COUNT(*) FROM answers
@@ -284,11 +276,10 @@ async fn insert_one(conn: &mut AnyConnection, answer: &AnswerRecord, user: Optio
     if let Some(name) = user {
         upsert_users(&mut tx, &[(answer.guild_id.as_str(), answer.user_id.as_str(), name)]).await.map_err(fail)?;
     }
-    let stored = bind_answer(answer).fetch_optional(&mut *tx).await.map_err(fail)?;
-    let outcome = recorded(&mut tx, answer, u64::from(stored.is_some())).await.map_err(fail)?;
-    if let Some(row) = stored {
-        let before = super::memory::memory_before(&row, 0).map_err(fail)?;
-        super::memory::apply_reviews(&mut tx, &[(answer, before)]).await.map_err(fail)?;
+    let done = bind_answer(answer).execute(&mut *tx).await.map_err(fail)?;
+    let outcome = recorded(&mut tx, answer, done.rows_affected()).await.map_err(fail)?;
+    if outcome == Recorded::Counted {
+        super::memory::apply_reviews(&mut tx, &[answer]).await.map_err(fail)?;
     }
     tx.commit().await.map_err(fail)?;
     Ok(outcome)
@@ -384,8 +375,7 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
         upsert_users(&mut tx, chunk).await?;
         rest = tail;
     }
-    // Each stored answer's key, with the memory its insert read.
-    let mut counted = HashMap::with_capacity(first.len());
+    let mut counted = HashSet::with_capacity(first.len());
     let mut rest = first.as_slice();
     while !rest.is_empty() {
         let (chunk, tail) = rest.split_at(chunk(rest.len()));
@@ -393,25 +383,19 @@ async fn insert_batch(conn: &mut AnyConnection, batch: &[Job]) -> std::result::R
         rest = tail;
     }
     let mut outcomes = vec![Recorded::Counted; batch.len()];
-    let mut before = vec![None; batch.len()];
     for i in first {
         let answer = &batch[i].answer;
-        match counted.get(&key(answer)) {
-            Some(memory) => before[i] = *memory,
-            None => outcomes[i] = recorded(&mut tx, answer, 0).await?,
+        if !counted.contains(&key(answer)) {
+            outcomes[i] = recorded(&mut tx, answer, 0).await?;
         }
     }
     for i in again {
         let answer = &batch[i].answer;
-        let stored = bind_answer(answer).fetch_optional(&mut *tx).await?;
-        outcomes[i] = recorded(&mut tx, answer, u64::from(stored.is_some())).await?;
-        if let Some(row) = stored {
-            before[i] = super::memory::memory_before(&row, 0)?;
-        }
+        let done = bind_answer(answer).execute(&mut *tx).await?;
+        outcomes[i] = recorded(&mut tx, answer, done.rows_affected()).await?;
     }
     // The memories of the answers that counted, in the order they came.
-    let reviewed: Vec<(&AnswerRecord, Option<Memory>)> =
-        batch.iter().zip(&outcomes).zip(before).filter(|((_, o), _)| **o == Recorded::Counted).map(|((j, _), b)| (&j.answer, b)).collect();
+    let reviewed: Vec<&AnswerRecord> = batch.iter().zip(&outcomes).filter(|(_, o)| **o == Recorded::Counted).map(|(j, _)| &j.answer).collect();
     super::memory::apply_reviews(&mut tx, &reviewed).await?;
     tx.commit().await?;
     Ok(outcomes)
@@ -435,12 +419,11 @@ fn key(a: &AnswerRecord) -> Key {
 /// must exist. A row whose name has not changed is left as it is (no page rewritten: after a
 /// restart every student's first answer brings their row again). Each student at most once (PostgreSQL refuses a second upsert of one row).
 pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str, &str)]) -> std::result::Result<(), sqlx::Error> {
-    let values: Vec<String> = (0..users.len()).map(|row| format!("(${}, ${}, ${})", row * 3 + 1, row * 3 + 2, row * 3 + 3)).collect();
     let sql = format!(
         "INSERT INTO users (guild_id, user_id, display_name) VALUES {}
          ON CONFLICT (guild_id, user_id) DO UPDATE SET display_name = excluded.display_name
          WHERE users.display_name <> excluded.display_name",
-        values.join(", ")
+        Params::of(conn).rows(users.len(), 3)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (guild, user, name) in users {
@@ -450,29 +433,19 @@ pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str,
     Ok(())
 }
 
-/// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted, each
-/// with the memory it read.
-async fn insert_rows<'a>(
-    conn: &mut AnyConnection,
-    answers: impl ExactSizeIterator<Item = &'a AnswerRecord>,
-) -> std::result::Result<Vec<(Key, Option<Memory>)>, sqlx::Error> {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_rows_sql(answers.len())));
+/// [`INSERT_ANSWER`] for several answers in one statement; returns the keys it inserted.
+async fn insert_rows<'a>(conn: &mut AnyConnection, answers: impl ExactSizeIterator<Item = &'a AnswerRecord>) -> std::result::Result<Vec<Key>, sqlx::Error> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_rows_sql(Params::of(conn), answers.len())));
     for a in answers {
         query = bind_fields(query, a);
     }
     let rows = query.fetch_all(conn).await?;
-    rows.iter().map(|r| Ok(((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?), super::memory::memory_before(r, 4)?))).collect()
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
 }
 
 /// The SQL of [`insert_rows`] for `n` answers: the same guard as [`INSERT_ANSWER`], row by
 /// row over a `VALUES` list (whose columns SQLite and PostgreSQL both name `column1`…).
-fn insert_rows_sql(n: usize) -> String {
-    let values: Vec<String> = (0..n)
-        .map(|row| {
-            let p: Vec<String> = (1..=10).map(|c| format!("${}", row * 10 + c)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect();
+fn insert_rows_sql(params: Params, n: usize) -> String {
     format!(
         "INSERT INTO answers
             (guild_id, round_id, item_id, user_id, response, correct, credit, points, elapsed_ms, answered_at)
@@ -486,14 +459,39 @@ fn insert_rows_sql(n: usize) -> String {
               AND r.opened_at IS NOT NULL AND r.revealed = 0
               AND (r.deadline IS NULL OR v.column10 < r.deadline))
          ON CONFLICT (guild_id, round_id, item_id, user_id) DO NOTHING
-         RETURNING guild_id, round_id, item_id, user_id, {}",
-        values.join(", "),
-        super::memory::RETURNING_MEMORY
+         RETURNING guild_id, round_id, item_id, user_id",
+        params.rows(n, 10)
     )
 }
 
+/// How a multi-row statement writes its parameters, each used once and in order: `$1`, `$2`…
+/// on PostgreSQL; on SQLite anonymous `?`s. sqlx asks SQLite for the name of every parameter
+/// of a statement each time it binds it, and SQLite finds a numbered parameter's name by
+/// walking the list of them from the start: the 1,280 parameters of a batch of 128 answers
+/// took some 800,000 steps per statement (4 % of the bot's CPU at 6,000 answers/s), where an
+/// anonymous parameter has no name to look for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Params {
+    anonymous: bool,
+}
+
+impl Params {
+    pub(crate) fn of(conn: &AnyConnection) -> Params {
+        Params { anonymous: conn.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME }
+    }
+
+    /// `rows` parenthesised groups of `width` parameters, comma-separated: `($1, $2), ($3, $4)`.
+    pub(crate) fn rows(self, rows: usize, width: usize) -> String {
+        let group = |row: usize| -> String {
+            let p: Vec<String> = (1..=width).map(|c| if self.anonymous { "?".to_string() } else { format!("${}", row * width + c) }).collect();
+            format!("({})", p.join(", "))
+        };
+        (0..rows).map(group).collect::<Vec<_>>().join(", ")
+    }
+}
+
 fn bind_answer(a: &AnswerRecord) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
-    bind_fields(sqlx::query(sqlx::AssertSqlSafe(INSERT_ANSWER.as_str())), a)
+    bind_fields(sqlx::query(INSERT_ANSWER), a)
 }
 
 /// Binds an answer's ten columns in [`INSERT_ANSWER`]'s order (the next ten placeholders).
