@@ -42,8 +42,10 @@ const IN_FLIGHT: usize = 8;
 /// How long one edit may take before it is given up (serenity's requests have no limit of
 /// their own, and with its rate limiter on it waits out a 429 itself).
 const EDIT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Tokens kept at most; past this an answer's message simply keeps its "Locked in".
-const MOST_KEPT: usize = 50_000;
+/// Tokens kept at most: as many as the edits, at [`PER_SECOND`], can use before a token
+/// kept now expires (21,750). A token past these could only wait in memory until it expires
+/// (with the reveal that would use it), so its answer's message simply keeps its "Locked in".
+const MOST_KEPT: usize = PER_SECOND as usize * TOKEN_LIFETIME.as_secs() as usize;
 
 /// The answer a "Locked in" acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -199,6 +201,22 @@ mod tests {
         v.keep(answered("3"), "t3", now_ms() - TOKEN_LIFETIME.as_millis() as i64 + 20);
         tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(v.take(&answered("3")), None, "expired while it waited");
+    }
+
+    /// No more tokens are kept than the edits can use before they expire: past that a new
+    /// one is not kept (its student keeps "Locked in"), and room comes back as tokens are used.
+    #[tokio::test]
+    async fn no_more_tokens_are_kept_than_can_be_used_in_time() {
+        assert_eq!(MOST_KEPT, 21_750, "25 edits a second for 14.5 minutes");
+        let v = Verdicts::default();
+        for user in 0..MOST_KEPT {
+            v.keep(answered(&user.to_string()), "t", now_ms());
+        }
+        v.keep(answered("late"), "t", now_ms());
+        assert_eq!((v.kept(), v.take(&answered("late"))), (MOST_KEPT, None));
+        assert!(v.take(&answered("0")).is_some());
+        v.keep(answered("late"), "t", now_ms());
+        assert_eq!(v.take(&answered("late")).as_deref(), Some("t"), "kept once there was room");
     }
 
     #[tokio::test]
