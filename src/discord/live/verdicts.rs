@@ -46,6 +46,8 @@ const EDIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// kept now expires (21,750). A token past these could only wait in memory until it expires
 /// (with the reveal that would use it), so its answer's message simply keeps its "Locked in".
 const MOST_KEPT: usize = PER_SECOND as usize * TOKEN_LIFETIME.as_secs() as usize;
+/// How often, at most, a full set of tokens is swept of the expired ones.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 /// The answer a "Locked in" acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -65,6 +67,8 @@ struct Inner {
     tokens: Mutex<HashMap<Answered, (String, Instant)>>,
     /// The moment the next edit may start.
     next: Mutex<Instant>,
+    /// The moment a full set of tokens may next be swept of the expired ones.
+    next_sweep: Mutex<Instant>,
     in_flight: Arc<Semaphore>,
     spacing: Duration,
 }
@@ -80,6 +84,7 @@ impl Verdicts {
         Verdicts(Arc::new(Inner {
             tokens: Mutex::default(),
             next: Mutex::new(Instant::now()),
+            next_sweep: Mutex::new(Instant::now()),
             in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
             spacing: Duration::from_secs(1) / per_second.max(1),
         }))
@@ -93,8 +98,14 @@ impl Verdicts {
         let Some(left) = TOKEN_LIFETIME.checked_sub(age) else { return };
         let mut tokens = self.tokens();
         if tokens.len() >= MOST_KEPT {
+            // The expired ones are swept out at most once a second: a sweep reads every token,
+            // and under a flood of answers it ran for each one (21,750 reads per answer).
             let now = Instant::now();
-            tokens.retain(|_, (_, until)| *until > now);
+            let mut next_sweep = self.0.next_sweep.lock().unwrap_or_else(|e| e.into_inner());
+            if now >= *next_sweep {
+                *next_sweep = now + SWEEP_EVERY;
+                tokens.retain(|_, (_, until)| *until > now);
+            }
             if tokens.len() >= MOST_KEPT {
                 tracing::warn!(kept = tokens.len(), "too many answers wait for their reveal; this one will keep its \"Locked in\"");
                 return;
@@ -217,6 +228,25 @@ mod tests {
         assert!(v.take(&answered("0")).is_some());
         v.keep(answered("late"), "t", now_ms());
         assert_eq!(v.take(&answered("late")).as_deref(), Some("t"), "kept once there was room");
+    }
+
+    /// A full set is swept of its expired tokens at most once a second, not at every answer
+    /// (a sweep reads all 21,750): until the next sweep a new token finds no room.
+    #[tokio::test]
+    async fn a_full_set_is_swept_at_most_once_a_second() {
+        let v = Verdicts::default();
+        let expiring = now_ms() - TOKEN_LIFETIME.as_millis() as i64 + 100;
+        for user in 0..MOST_KEPT {
+            v.keep(answered(&user.to_string()), "t", expiring);
+        }
+        v.keep(answered("a"), "t", now_ms());
+        assert_eq!(v.take(&answered("a")), None, "swept, and nothing had expired yet");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        v.keep(answered("b"), "t", now_ms());
+        assert_eq!(v.take(&answered("b")), None, "every token has expired, but the last sweep was less than a second ago");
+        tokio::time::sleep(SWEEP_EVERY).await;
+        v.keep(answered("c"), "t", now_ms());
+        assert_eq!((v.take(&answered("c")).as_deref(), v.kept()), (Some("t"), 0), "a second later the sweep made room");
     }
 
     #[tokio::test]
