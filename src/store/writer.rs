@@ -417,7 +417,8 @@ fn key(a: &AnswerRecord) -> Key {
 
 /// Writes each (guild, user, display name) row, new or renamed, in one statement; the guild
 /// must exist. A row whose name has not changed is left as it is (no page rewritten: after a
-/// restart every student's first answer brings their row again). Each student at most once (PostgreSQL refuses a second upsert of one row).
+/// restart every student's first answer brings their row again). Each student at most once
+/// (PostgreSQL refuses a second upsert of one row).
 pub(crate) async fn upsert_users(conn: &mut AnyConnection, users: &[(&str, &str, &str)]) -> std::result::Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO users (guild_id, user_id, display_name) VALUES {}
@@ -468,8 +469,9 @@ fn insert_rows_sql(params: Params, n: usize) -> String {
 /// on PostgreSQL; on SQLite anonymous `?`s. sqlx asks SQLite for the name of every parameter
 /// of a statement each time it binds it, and SQLite finds a numbered parameter's name by
 /// walking the list of them from the start: the 1,280 parameters of a batch of 128 answers
-/// took some 800,000 steps per statement (4 % of the bot's CPU at 6,000 answers/s), where an
-/// anonymous parameter has no name to look for.
+/// took some 800,000 steps per statement (2–4 % of the bot's CPU in a run of `cargo bench
+/// --bench discord`, more in the large batches past what it keeps up with), where an anonymous
+/// parameter has no name to look for.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Params {
     anonymous: bool,
@@ -668,8 +670,8 @@ mod tests {
         store.close().await;
     }
 
-    /// Each memory a batch reviews starts from where it stood before the batch (read by the
-    /// answer's own insert): a student who reviewed the item in an earlier round goes on from
+    /// Each memory a batch reviews starts from where it stood before the batch (read before
+    /// the batch writes any): a student who reviewed the item in an earlier round goes on from
     /// that memory, a student new to it starts afresh, and a student answering it twice in one
     /// batch (two rounds) is reviewed twice, in order.
     #[tokio::test]

@@ -99,7 +99,7 @@ impl Verdicts {
         let mut tokens = self.tokens();
         if tokens.len() >= MOST_KEPT {
             // The expired ones are swept out at most once a second: a sweep reads every token,
-            // and under a flood of answers it ran for each one (21,750 reads per answer).
+            // and under a flood of answers it used to run for each answer.
             let now = Instant::now();
             let mut next_sweep = self.0.next_sweep.lock().unwrap_or_else(|e| e.into_inner());
             if now >= *next_sweep {
