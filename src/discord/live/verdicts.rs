@@ -67,10 +67,16 @@ struct Inner {
     tokens: Mutex<HashMap<Answered, (String, Instant)>>,
     /// The moment the next edit may start.
     next: Mutex<Instant>,
-    /// The moment a full set of tokens may next be swept of the expired ones.
-    next_sweep: Mutex<Instant>,
+    /// When a full set of tokens may next be swept of the expired ones, and how many tokens
+    /// found no room since the last warning.
+    sweep: Mutex<Sweep>,
     in_flight: Arc<Semaphore>,
     spacing: Duration,
+}
+
+struct Sweep {
+    next: Instant,
+    refused: u64,
 }
 
 impl Default for Verdicts {
@@ -84,7 +90,7 @@ impl Verdicts {
         Verdicts(Arc::new(Inner {
             tokens: Mutex::default(),
             next: Mutex::new(Instant::now()),
-            next_sweep: Mutex::new(Instant::now()),
+            sweep: Mutex::new(Sweep { next: Instant::now(), refused: 0 }),
             in_flight: Arc::new(Semaphore::new(IN_FLIGHT)),
             spacing: Duration::from_secs(1) / per_second.max(1),
         }))
@@ -100,14 +106,20 @@ impl Verdicts {
         if tokens.len() >= MOST_KEPT {
             // The expired ones are swept out at most once a second: a sweep reads every token,
             // and under a flood of answers it used to run for each answer.
+            // So is the warning: one line a second, with the count, not one per answer.
             let now = Instant::now();
-            let mut next_sweep = self.0.next_sweep.lock().unwrap_or_else(|e| e.into_inner());
-            if now >= *next_sweep {
-                *next_sweep = now + SWEEP_EVERY;
+            let mut sweep = self.0.sweep.lock().unwrap_or_else(|e| e.into_inner());
+            let swept = now >= sweep.next;
+            if swept {
+                sweep.next = now + SWEEP_EVERY;
                 tokens.retain(|_, (_, until)| *until > now);
             }
             if tokens.len() >= MOST_KEPT {
-                tracing::warn!(kept = tokens.len(), "too many answers wait for their reveal; this one will keep its \"Locked in\"");
+                sweep.refused += 1;
+                if swept {
+                    tracing::warn!(kept = tokens.len(), refused = sweep.refused, "too many answers wait for their reveal; these keep their \"Locked in\"");
+                    sweep.refused = 0;
+                }
                 return;
             }
         }
